@@ -1,0 +1,157 @@
+"""Reading every record of a workspace and checking it.
+
+A :class:`Catalog` is the workspace's records after schema validation, plus
+every problem found on the way.  It never raises for a bad record: batch work
+records each failure and goes on (the CLI decides the exit code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import WorkspaceError
+from .problems import Problem, ProblemSink, ValidationReport
+from .records import Record, parse_record
+from .schema import RECORD_TYPES, TYPE_LABELS
+from .source import SourceError, YamlDocument, format_field, parse_yaml, read_text
+from .workspace import CONFIG_NAME, ConfigProblems, Workspace
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """One record file: its parsed document (if it parsed) and record (if it validated)."""
+
+    source: str
+    document: YamlDocument | None
+    record: Record | None
+
+
+@dataclass
+class Catalog:
+    """All records of a workspace, with the problems found while loading and checking them."""
+
+    workspace: Workspace
+    files: list[LoadedFile] = field(default_factory=list)
+    sink: ProblemSink = field(default_factory=ProblemSink)
+
+    @property
+    def records(self) -> list[Record]:
+        return [f.record for f in self.files if f.record is not None]
+
+    def by_id(self) -> dict[str, Record]:
+        out: dict[str, Record] = {}
+        for record in self.records:
+            out.setdefault(record.id, record)
+        return out
+
+    def document(self, source: str) -> YamlDocument | None:
+        for loaded in self.files:
+            if loaded.source == source:
+                return loaded.document
+        return None
+
+
+def load_catalog(workspace: Workspace) -> Catalog:
+    """Read, schema-check and cross-check every record of the workspace."""
+    from .checks import check_catalog  # cross-record rules need the whole catalog
+
+    config = workspace.config  # raises ConfigProblems first: nothing else makes sense without it
+    catalog = Catalog(workspace)
+    for path in workspace.record_files():
+        catalog.files.append(_load_file(workspace, path, catalog.sink))
+    check_catalog(catalog, config)
+    return catalog
+
+
+def _load_file(workspace: Workspace, path: Path, sink: ProblemSink) -> LoadedFile:
+    source = workspace.relative(path)
+    try:
+        doc = parse_yaml(read_text(path))
+    except SourceError as exc:
+        sink.error(source, exc.line, format_field(exc.field_path), exc.message)
+        return LoadedFile(source, None, None)
+    data = doc.data
+    if not isinstance(data, dict):
+        sink.error(source, 1, "", "记录应为“字段: 值”形式的映射，实际不是")
+        return LoadedFile(source, doc, None)
+    kind = data.get("type")
+    if kind not in RECORD_TYPES:
+        expected = "、".join(f"{t}（{TYPE_LABELS[t]}）" for t in RECORD_TYPES)
+        if "type" not in data:
+            sink.error(source, 1, "type", f"缺少必填字段“type”（记录类型），应为：{expected}")
+        else:
+            sink.error(source, doc.line_of(("type",)), "type", f"未知的记录类型 '{kind}'，应为：{expected}")
+        return LoadedFile(source, doc, None)
+    issues = workspace.schemas.check(kind, data)
+    for issue in issues:
+        line = doc.line_of(issue.path if issue.at_key else issue.path[:-1])
+        sink.error(source, line, format_field(issue.path), issue.message)
+    if issues:
+        return LoadedFile(source, doc, None)
+    return LoadedFile(source, doc, parse_record(data, source))
+
+
+def validate(workspace: Workspace, paths: Sequence[Path] = (), strict: bool = False) -> ValidationReport:
+    """Check the configuration and every record; report only on ``paths`` when given.
+
+    All records are always read, because references cross files.
+    """
+    try:
+        catalog = load_catalog(workspace)
+    except ConfigProblems as exc:
+        problems = tuple(Problem(exc.source, line, fld, msg) for line, fld, msg in exc.problems)
+        return ValidationReport(problems, 1, 0, strict)
+    wanted = _selected_sources(workspace, catalog, paths)
+    problems = tuple(p for p in catalog.sink.sorted() if wanted is None or p.source in wanted)
+    files = [f for f in catalog.files if wanted is None or f.source in wanted]
+    records = sum(1 for f in files if f.document is not None and isinstance(f.document.data, dict))
+    return ValidationReport(problems, len(files) + (1 if wanted is None else 0), records, strict)
+
+
+def _selected_sources(workspace: Workspace, catalog: Catalog, paths: Iterable[Path]) -> set[str] | None:
+    paths = list(paths)
+    if not paths:
+        return None
+    known = {f.source for f in catalog.files}
+    wanted: set[str] = set()
+    for path in paths:
+        resolved = path.resolve()
+        if not resolved.exists():
+            raise WorkspaceError(f"路径不存在：{path}")
+        rel = workspace.relative(resolved)
+        if rel == CONFIG_NAME:
+            wanted.add(CONFIG_NAME)
+            continue
+        if resolved.is_dir():
+            prefix = "" if resolved == workspace.root else rel + "/"
+            wanted.update(s for s in known if s.startswith(prefix))
+        elif rel in known:
+            wanted.add(rel)
+        else:
+            raise WorkspaceError(f"{path} 不是本工作区 records/ 下的记录文件（.yaml）")
+    return wanted
+
+
+def filter_records(
+    records: Iterable[Record],
+    type_: str | None = None,
+    term: int | None = None,
+    year: int | None = None,
+) -> list[Record]:
+    """Records matching every given filter, sorted by type order, date, then id."""
+    order = {t: i for i, t in enumerate(RECORD_TYPES)}
+    out = [
+        r
+        for r in records
+        if (type_ is None or r.type == type_)
+        and (term is None or r.term == term or _serves(r, term))
+        and (year is None or r.year == year)
+    ]
+    return sorted(out, key=lambda r: (order[r.type], r.date.isoformat() if r.date else "", r.id))
+
+
+def _serves(record: Record, term: int) -> bool:
+    terms = getattr(record, "terms", ())
+    return any(t.term == term for t in terms)

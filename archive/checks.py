@@ -1,0 +1,316 @@
+"""Cross-record checks: what no single schema can see.
+
+Unique ids, references that resolve, 发文字号 unique within year and 代字,
+届 consistent with the date, sittings in order, votes within attendance,
+attendance naming deputies who serve.  Each rule adds problems to the
+catalog's sink at the line of the offending field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import PurePosixPath
+
+from .catalog import Catalog
+from .records import Deputy, DeputyReport, Inspection, Meeting, Opinion, Record
+from .schema import DOC_NUMBER, TYPE_LABELS
+
+PLACEHOLDER = "（待填写）"
+from .source import FieldPath, format_field
+from .workspace import Config
+
+
+class _Checker:
+    def __init__(self, catalog: Catalog, config: Config) -> None:
+        self.catalog = catalog
+        self.config = config
+        self.sink = catalog.sink
+        self.records = catalog.records
+        self.by_id = catalog.by_id()
+        self.deputies = {r.id: r for r in self.records if isinstance(r, Deputy)}
+
+    # -- helpers -----------------------------------------------------------
+    def line(self, record: Record, path: FieldPath) -> int:
+        doc = self.catalog.document(record.source)
+        return doc.line_of(path) if doc else 1
+
+    def error(self, record: Record, path: FieldPath, message: str) -> None:
+        self.sink.error(record.source, self.line(record, path), format_field(path), message)
+
+    def warning(self, record: Record, path: FieldPath, message: str) -> None:
+        self.sink.warning(record.source, self.line(record, path), format_field(path), message)
+
+    def ref(self, record: Record, path: FieldPath, target: str | None, want: str) -> Record | None:
+        """Resolve a reference to a record of type ``want``; report it when dangling."""
+        if target is None:
+            return None
+        found = self.by_id.get(target)
+        label = TYPE_LABELS[want]
+        if found is None:
+            pool = [r.id for r in self.records if r.type == want]
+            guess = difflib.get_close_matches(target, pool, n=1, cutoff=0.7)
+            hint = f"；是否应为“{guess[0]}”？" if guess else ""
+            self.error(record, path, f"引用的{label}“{target}”不存在{hint}")
+            return None
+        if found.type != want:
+            self.error(record, path, f"“{target}”是{TYPE_LABELS[found.type]}记录，这里应引用{label}")
+            return None
+        return found
+
+    def deputy_on(self, record: Record, path: FieldPath, deputy_id: str, day: dt.date | None, term: int | None) -> None:
+        """The reference names a deputy who serves in ``term`` on ``day``."""
+        deputy = self.ref(record, path, deputy_id, "deputy")
+        if not isinstance(deputy, Deputy) or term is None:
+            return
+        service = deputy.service(term)
+        if service is None:
+            self.warning(record, path, f"代表 {deputy.name}（{deputy_id}）不是第{term}届代表")
+        elif day is not None and service.end is not None and day > service.end:
+            self.warning(record, path, f"代表 {deputy.name}（{deputy_id}）已于 {service.end.isoformat()} 终止代表资格")
+        elif day is not None and service.start is not None and day < service.start:
+            self.warning(record, path, f"代表 {deputy.name}（{deputy_id}）自 {service.start.isoformat()} 起才任第{term}届代表")
+
+    # -- rules -------------------------------------------------------------
+    def run(self) -> None:
+        self.unique_ids()
+        self.file_names()
+        self.doc_numbers()
+        self.organs()
+        for record in self.records:
+            self.term_matches_date(record)
+            if isinstance(record, Meeting):
+                self.meeting(record)
+            elif isinstance(record, Opinion):
+                self.opinion(record)
+            elif isinstance(record, Inspection):
+                self.inspection(record)
+            elif isinstance(record, DeputyReport):
+                self.deputy_report(record)
+            elif isinstance(record, Deputy):
+                self.deputy(record)
+        self.sittings_in_order()
+        self.placeholders()
+
+    def placeholders(self) -> None:
+        """Skeleton text left unfilled: fine in a draft, an error in a final record."""
+        for record in self.records:
+            for path in _paths_containing(record.data, PLACEHOLDER):
+                if record.is_final:
+                    self.error(record, path, f"仍是“{PLACEHOLDER}”，定稿前必须填写")
+                else:
+                    self.warning(record, path, f"尚未填写（{PLACEHOLDER}）")
+
+    def unique_ids(self) -> None:
+        first: dict[str, str] = {}
+        for loaded in self.catalog.files:
+            data = loaded.document.data if loaded.document else None
+            rid = data.get("id") if isinstance(data, dict) else None
+            if not isinstance(rid, str):
+                continue
+            if rid in first:
+                line = loaded.document.line_of(("id",)) if loaded.document else 1
+                self.sink.error(loaded.source, line, "id", f"编号“{rid}”重复，已在 {first[rid]} 中使用")
+            else:
+                first[rid] = loaded.source
+
+    def file_names(self) -> None:
+        for record in self.records:
+            path = PurePosixPath(record.source)
+            if path.stem != record.id:
+                self.error(record, ("id",), f"文件名应与编号一致：编号为“{record.id}”，文件名却是“{path.name}”")
+            folder = path.parent.name
+            if record.date and folder.isdigit() and len(folder) == 4 and int(folder) != record.date.year:
+                self.warning(record, ("date",), f"记录位于 {folder} 年的目录，但日期是 {record.date.year} 年")
+
+    def doc_numbers(self) -> None:
+        seen: dict[tuple[str, str, str], Record] = {}
+        expected_codes = self.config.doc_codes
+        for record in self.records:
+            number = record.doc_number
+            match = DOC_NUMBER.match(number) if number else None
+            if not match:
+                continue
+            code, year, seq = match.group("code"), match.group("year"), match.group("seq")
+            key = (code, year, seq)
+            if key in seen:
+                other = seen[key]
+                self.error(record, ("doc_number",), f"发文字号“{number}”与 {other.source} 重复")
+            else:
+                seen[key] = record
+            if record.date and int(year) != record.date.year:
+                self.warning(record, ("doc_number",), f"发文字号的年份 {year} 与成文日期的年份 {record.date.year} 不一致")
+            want = expected_codes.get(record.type)
+            if want and code != want:
+                self.warning(record, ("doc_number",), f"{TYPE_LABELS[record.type]}的发文字号代字应为“{want}”（见 renda.yaml），实际为“{code}”")
+
+    def organs(self) -> None:
+        for record in self.records:
+            if record.organ and record.organ not in self.config.organs:
+                known = "、".join(self.config.organs)
+                self.error(record, ("organ",), f"机构代码“{record.organ}”不在 renda.yaml 的 organs 表中（可用：{known}）")
+
+    def term_matches_date(self, record: Record) -> None:
+        if record.term is None or record.date is None or isinstance(record, Deputy):
+            return
+        actual = self.config.term_of(record.date)
+        declared = self.config.term(record.term)
+        if declared is None:
+            self.error(record, ("term",), f"届次表中没有第{record.term}届；请在 renda.yaml 的 terms 中补充")
+        elif actual is None:
+            self.warning(record, ("date",), f"日期 {record.date.isoformat()} 不在届次表的任何一届内")
+        elif actual.number != record.term:
+            self.error(
+                record, ("term",),
+                f"届次为 {record.term}，但日期 {record.date.isoformat()} 属于第{actual.number}届"
+                f"（{actual.start.isoformat()} 至 {actual.end.isoformat()}）",
+            )
+
+    def meeting(self, m: Meeting) -> None:
+        att = m.attendance
+        if m.presiding:
+            self.deputy_on(m, ("presiding",), m.presiding, m.date, m.term)
+        for i, who in enumerate(att.present):
+            self.deputy_on(m, ("attendance", "present", i), who, m.date, m.term)
+        for i, leave in enumerate(att.on_leave):
+            self.deputy_on(m, ("attendance", "absent_on_leave", i, "deputy"), leave.deputy, m.date, m.term)
+        for i, who in enumerate(att.absent):
+            self.deputy_on(m, ("attendance", "absent", i), who, m.date, m.term)
+        present = set(att.present)
+        for i, leave in enumerate(att.on_leave):
+            if leave.deputy in present:
+                self.error(m, ("attendance", "absent_on_leave", i, "deputy"), f"“{leave.deputy}”同时列在出席和请假中")
+        for i, who in enumerate(att.absent):
+            if who in present:
+                self.error(m, ("attendance", "absent", i), f"“{who}”同时列在出席和缺席中")
+        if not att.recorded:
+            self.warning(m, ("attendance",), "没有记录出席情况；统计出勤时不会计算这次会议")
+        for i, item in enumerate(m.agenda):
+            vote = item.vote
+            if vote is None:
+                if item.result:
+                    self.warning(m, ("agenda", i, "result"), "有表决结果但没有票数")
+                continue
+            if att.present and vote.total > len(att.present):
+                self.error(
+                    m, ("agenda", i, "vote"),
+                    f"表决票数合计 {vote.total}（赞成 {vote.for_}、反对 {vote.against}、弃权 {vote.abstain}）"
+                    f"超过出席人数 {len(att.present)}",
+                )
+            if item.result == "通过" and vote.for_ <= vote.against:
+                self.warning(m, ("agenda", i, "result"), "结果为“通过”，但赞成票不多于反对票")
+
+    def sittings_in_order(self) -> None:
+        groups: dict[tuple[int | None, str], list[Meeting]] = defaultdict(list)
+        for record in self.records:
+            if isinstance(record, Meeting):
+                groups[(record.term, record.kind)].append(record)
+        for (term, kind), meetings in groups.items():
+            meetings.sort(key=lambda m: (m.date or dt.date.min, m.sitting))
+            first: dict[int, Meeting] = {}
+            for before, after in zip(meetings, meetings[1:]):
+                if after.sitting < before.sitting:
+                    self.error(
+                        after, ("sitting",),
+                        f"会议次数应随日期递增：第{term}届{kind}第{after.sitting}次（{_iso(after.date)}）"
+                        f"晚于第{before.sitting}次（{_iso(before.date)}）",
+                    )
+            for m in meetings:
+                if m.sitting in first:
+                    self.error(m, ("sitting",), f"第{term}届{kind}第{m.sitting}次会议已在 {first[m.sitting].source} 中记录")
+                else:
+                    first[m.sitting] = m
+
+    def opinion(self, o: Opinion) -> None:
+        meeting = self.ref(o, ("meeting",), o.meeting, "meeting")
+        if isinstance(meeting, Meeting):
+            if meeting.term != o.term:
+                self.warning(o, ("meeting",), f"审议会议属于第{meeting.term}届，本意见为第{o.term}届")
+            if meeting.date and o.date and o.date < meeting.date:
+                self.error(o, ("date",), f"成文日期 {_iso(o.date)} 早于审议会议日期 {_iso(meeting.date)}")
+            heard = [a for a in meeting.agenda if a.action in ("听取", "审议", "听取和审议")]
+            if heard and not any(o.report_organ == a.reporter or o.report_title in a.item for a in heard):
+                self.warning(o, ("report",), f"会议“{meeting.id}”的议程中没有{o.report_organ}的这份报告")
+        follow = o.follow_up
+        if follow.assigned and o.date and follow.assigned < o.date:
+            self.error(o, ("follow_up", "assigned"), f"交办日期 {_iso(follow.assigned)} 早于成文日期 {_iso(o.date)}")
+        previous = follow.assigned
+        for i, report in enumerate(follow.reports):
+            where = ("follow_up", "reports", i)
+            if follow.assigned is None:
+                self.error(o, ("follow_up",), "有研究处理情况报告，但缺少交办日期 assigned")
+            elif previous and report.received < previous:
+                self.error(o, (*where, "received"), f"收到日期 {_iso(report.received)} 早于{'交办日期' if i == 0 else '上一次报告'}")
+            previous = report.received
+            ev = report.evaluation
+            if ev is None:
+                continue
+            if ev.date < report.received:
+                self.error(o, (*where, "evaluation", "date"), f"测评日期 {_iso(ev.date)} 早于收到报告的日期")
+            evaluating = self.ref(o, (*where, "evaluation", "meeting"), ev.meeting, "meeting")
+            if isinstance(evaluating, Meeting) and evaluating.attendance.present and ev.votes > len(evaluating.attendance.present):
+                self.error(o, (*where, "evaluation"), f"测评票数合计 {ev.votes} 超过会议出席人数 {len(evaluating.attendance.present)}")
+            if i < len(follow.reports) - 1 and ev.result != "不满意":
+                self.warning(o, (*where, "evaluation", "result"), "测评结果为满意或基本满意，之后不应再有研究处理情况报告")
+
+    def inspection(self, ins: Inspection) -> None:
+        if ins.period_end < ins.period_start:
+            self.error(ins, ("period", "end"), "结束日期早于开始日期")
+        self.deputy_on(ins, ("leader",), ins.leader, ins.period_start, ins.term)
+        for i, member in enumerate(ins.members):
+            self.deputy_on(ins, ("members", i), member, ins.period_start, ins.term)
+        for i, day in enumerate(ins.visit_dates):
+            if not ins.period_start <= day <= ins.period_end:
+                self.warning(ins, ("visits", i, "date"), f"实地检查日期 {_iso(day)} 不在检查时间内")
+        self.ref(ins, ("meeting",), ins.meeting, "meeting")
+
+    def deputy_report(self, rep: DeputyReport) -> None:
+        self.deputy_on(rep, ("deputy",), rep.deputy, rep.date, rep.term)
+        deputy = self.deputies.get(rep.deputy)
+        service = deputy.service(rep.term) if deputy and rep.term else None
+        if service and service.constituency != rep.constituency:
+            self.warning(rep, ("constituency",), f"选区与代表名册不一致：名册中为“{service.constituency}”")
+
+    def deputy(self, d: Deputy) -> None:
+        seen: set[int] = set()
+        for i, service in enumerate(d.terms):
+            where = ("terms", i)
+            if service.term in seen:
+                self.error(d, (*where, "term"), f"第{service.term}届重复列出")
+            seen.add(service.term)
+            term = self.config.term(service.term)
+            if term is None:
+                self.warning(d, (*where, "term"), f"届次表中没有第{service.term}届")
+                continue
+            for name in ("start", "end"):
+                day = getattr(service, name)
+                if day and not term.contains(day):
+                    self.error(d, (*where, name), f"{_iso(day)} 不在第{service.term}届（{_iso(term.start)} 至 {_iso(term.end)}）内")
+            if service.start and service.end and service.end < service.start:
+                self.error(d, (*where, "end"), "任职终止日期早于开始日期")
+            if service.end and not service.end_reason:
+                self.warning(d, (*where, "end_reason"), "填写了任职终止日期，但没有写终止原因")
+
+
+def _paths_containing(value: object, needle: str, path: FieldPath = ()) -> list[FieldPath]:
+    if isinstance(value, str):
+        return [path] if needle in value else []
+    found: list[FieldPath] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found.extend(_paths_containing(item, needle, (*path, key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found.extend(_paths_containing(item, needle, (*path, i)))
+    return found
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else "?"
+
+
+def check_catalog(catalog: Catalog, config: Config) -> None:
+    """Run every cross-record rule over the catalog."""
+    _Checker(catalog, config).run()

@@ -1,0 +1,28 @@
+"""The error hierarchy of renda.
+
+Every error the library raises on purpose derives from :class:`ArchiveError`;
+its subclasses name the stage that failed.  The CLI turns any of them into a
+message and exit code 1.  Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class ArchiveError(Exception):
+    """Root of every error renda raises on purpose.  The message is for users (Chinese)."""
+
+
+class WorkspaceError(ArchiveError):
+    """The workspace cannot be found or its configuration is unusable."""
+
+
+class RecordError(ArchiveError):
+    """A record file cannot be read or parsed at all."""
+
+
+class SchemaError(ArchiveError):
+    """A schema file is missing or is not a valid JSON Schema."""
+
+
+class ScaffoldError(ArchiveError):
+    """`init` or `new` would overwrite something or lacks what it needs."""

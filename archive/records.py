@@ -1,0 +1,338 @@
+"""The record model: frozen dataclasses built from schema-valid YAML data.
+
+Parsing is pure (:func:`parse_record` takes data and a source name); reading
+files and checking them belongs to :mod:`archive.catalog`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+CLASSIFICATIONS: tuple[str, ...] = ("公开", "内部", "秘密", "机密")
+HEADING_KEYS: Mapping[str, int] = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
+
+
+def classification_rank(level: str) -> int:
+    """0 for 公开 up to 3 for 机密: higher is more secret."""
+    return CLASSIFICATIONS.index(level)
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (level 0) or a heading of level 1–4 (一、 （一） 1. （1）)."""
+
+    level: int
+    text: str
+
+
+def parse_body(items: Sequence[Any] | None) -> tuple[Block, ...]:
+    blocks = []
+    for item in items or ():
+        if isinstance(item, str):
+            blocks.append(Block(0, item))
+        else:
+            (key, text), = item.items()
+            blocks.append(Block(HEADING_KEYS[key], text))
+    return tuple(blocks)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """What every record has.  ``data`` is the full validated mapping, read-only."""
+
+    id: str
+    type: str
+    source: str
+    title: str
+    term: int | None = None
+    date: dt.date | None = None
+    doc_number: str | None = None
+    classification: str = "公开"
+    status: str = "final"
+    retention: str | None = None
+    organ: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == "final"
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if self.date else None
+
+    def summary(self) -> dict[str, Any]:
+        """The row `renda list --json` prints."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "term": self.term,
+            "date": self.date.isoformat() if self.date else None,
+            "title": self.title,
+            "status": self.status,
+            "classification": self.classification,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Vote:
+    for_: int
+    against: int
+    abstain: int
+
+    @property
+    def total(self) -> int:
+        return self.for_ + self.against + self.abstain
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    item: str
+    action: str
+    reporter: str | None = None
+    reporter_kind: str | None = None
+    vote: Vote | None = None
+    result: str | None = None
+
+
+@dataclass(frozen=True)
+class Leave:
+    deputy: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Attendance:
+    present: tuple[str, ...] = ()
+    on_leave: tuple[Leave, ...] = ()
+    absent: tuple[str, ...] = ()
+    nonvoting: tuple[str, ...] = ()
+    recorded: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Meeting(Record):
+    kind: str
+    sitting: int
+    place: str | None = None
+    presiding: str | None = None
+    agenda: tuple[AgendaItem, ...] = ()
+    decisions: tuple[str, ...] = ()
+    attendance: Attendance = Attendance()
+    body: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    date: dt.date
+    satisfied: int
+    basically_satisfied: int
+    unsatisfied: int
+    result: str
+    meeting: str | None = None
+
+    @property
+    def votes(self) -> int:
+        return self.satisfied + self.basically_satisfied + self.unsatisfied
+
+
+@dataclass(frozen=True)
+class HandlingReport:
+    received: dt.date
+    title: str | None = None
+    doc_number: str | None = None
+    evaluation: Evaluation | None = None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    assigned: dt.date | None = None
+    plan_received: dt.date | None = None
+    reports: tuple[HandlingReport, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Opinion(Record):
+    meeting: str
+    report_title: str
+    report_organ: str
+    report_organ_kind: str
+    addressee: str
+    deadline: dt.date | None = None
+    follow_up: FollowUp = FollowUp()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Inspection(Record):
+    law: str
+    period_start: dt.date
+    period_end: dt.date
+    leader: str
+    members: tuple[str, ...]
+    meeting: str | None = None
+    visit_dates: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeputyReport(Record):
+    deputy: str
+    constituency: str
+    place: str
+
+
+@dataclass(frozen=True)
+class TermService:
+    """One 届 served by a deputy; ``start``/``end`` only when not the whole term."""
+
+    term: int
+    constituency: str
+    delegation: str | None = None
+    roles: tuple[str, ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    end_reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deputy(Record):
+    name: str
+    gender: str
+    terms: tuple[TermService, ...] = ()
+
+    def service(self, term: int) -> TermService | None:
+        for service in self.terms:
+            if service.term == term:
+                return service
+        return None
+
+
+def _envelope(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+    return {
+        "id": data["id"],
+        "type": data["type"],
+        "source": source,
+        "title": data.get("title", ""),
+        "term": data.get("term"),
+        "date": _date(data.get("date")),
+        "doc_number": data.get("doc_number"),
+        "classification": data.get("classification", "公开"),
+        "status": data.get("status", "final"),
+        "retention": data.get("retention"),
+        "organ": data.get("organ"),
+        "data": MappingProxyType(data),
+    }
+
+
+def _vote(raw: Mapping[str, int] | None) -> Vote | None:
+    return Vote(raw["for"], raw["against"], raw["abstain"]) if raw else None
+
+
+def _evaluation(raw: Mapping[str, Any] | None) -> Evaluation | None:
+    if not raw:
+        return None
+    return Evaluation(
+        _date(raw["date"]) or dt.date.min,
+        raw["satisfied"],
+        raw["basically_satisfied"],
+        raw["unsatisfied"],
+        raw["result"],
+        raw.get("meeting"),
+    )
+
+
+def _meeting(data: Mapping[str, Any], base: dict[str, Any]) -> Meeting:
+    att = data.get("attendance")
+    attendance = Attendance(
+        present=tuple((att or {}).get("present", ())),
+        on_leave=tuple(Leave(x["deputy"], x["reason"]) for x in (att or {}).get("absent_on_leave", ())),
+        absent=tuple((att or {}).get("absent", ())),
+        nonvoting=tuple((att or {}).get("nonvoting", ())),
+        recorded=att is not None,
+    )
+    agenda = tuple(
+        AgendaItem(a["item"], a["action"], a.get("reporter"), a.get("reporter_kind"), _vote(a.get("vote")), a.get("result"))
+        for a in data.get("agenda", ())
+    )
+    return Meeting(
+        **base,
+        kind=data["kind"],
+        sitting=data["sitting"],
+        place=data.get("place"),
+        presiding=data.get("presiding"),
+        agenda=agenda,
+        decisions=tuple(data.get("decisions", ())),
+        attendance=attendance,
+        body=parse_body(data.get("body")),
+    )
+
+
+def _opinion(data: Mapping[str, Any], base: dict[str, Any]) -> Opinion:
+    follow = data.get("follow_up") or {}
+    reports = tuple(
+        HandlingReport(_date(r["received"]) or dt.date.min, r.get("title"), r.get("doc_number"), _evaluation(r.get("evaluation")))
+        for r in follow.get("reports", ())
+    )
+    report = data["report"]
+    return Opinion(
+        **base,
+        meeting=data["meeting"],
+        report_title=report["title"],
+        report_organ=report["organ"],
+        report_organ_kind=report["organ_kind"],
+        addressee=data["addressee"],
+        deadline=_date(data.get("deadline")),
+        follow_up=FollowUp(_date(follow.get("assigned")), _date(follow.get("plan_received")), reports),
+    )
+
+
+def _inspection(data: Mapping[str, Any], base: dict[str, Any]) -> Inspection:
+    return Inspection(
+        **base,
+        law=data["law"],
+        period_start=_date(data["period"]["start"]) or dt.date.min,
+        period_end=_date(data["period"]["end"]) or dt.date.min,
+        leader=data["leader"],
+        members=tuple(data["members"]),
+        meeting=data.get("meeting"),
+        visit_dates=tuple(_date(v["date"]) or dt.date.min for v in data.get("visits", ())),
+    )
+
+
+def _deputy_report(data: Mapping[str, Any], base: dict[str, Any]) -> DeputyReport:
+    return DeputyReport(**base, deputy=data["deputy"], constituency=data["constituency"], place=data["place"])
+
+
+def _deputy(data: Mapping[str, Any], base: dict[str, Any]) -> Deputy:
+    terms = tuple(
+        TermService(
+            t["term"], t["constituency"], t.get("delegation"), tuple(t.get("roles", ())),
+            _date(t.get("start")), _date(t.get("end")), t.get("end_reason"),
+        )
+        for t in data["terms"]
+    )
+    latest = max((t.term for t in terms), default=None)
+    base.update(title=data["name"], term=latest)
+    return Deputy(**base, name=data["name"], gender=data["gender"], terms=terms)
+
+
+_BUILDERS = {
+    "meeting": _meeting,
+    "opinion": _opinion,
+    "inspection": _inspection,
+    "deputy_report": _deputy_report,
+    "deputy": _deputy,
+}
+
+
+def parse_record(data: Mapping[str, Any], source: str) -> Record:
+    """Build the typed record from data that already passed its schema."""
+    return _BUILDERS[data["type"]](data, _envelope(data, source))

@@ -1,0 +1,218 @@
+"""`renda init` and `renda new`: new workspaces and record skeletons.
+
+Skeletons are generated from the schemas, so a clerk sees every required
+field with its Chinese title and description as a comment, and the optional
+fields listed below them.  Nothing is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .checks import PLACEHOLDER
+from .errors import ScaffoldError
+from .fileio import write_new
+from .records import Meeting, Record
+from .schema import DOC_NUMBER, RECORD_TYPES, TYPE_LABELS, SchemaSet, builtin_dir
+from .workspace import Workspace
+
+ID_PREFIX = {
+    "meeting": "meeting",
+    "opinion": "opinion",
+    "inspection": "inspection",
+    "deputy_report": "report",
+}
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """What `renda new` wrote."""
+
+    path: Path
+    id: str
+    doc_number: str | None
+
+
+def init_workspace(target: Path) -> list[Path]:
+    """Copy the starter workspace into ``target``; refuse if any file would be overwritten."""
+    starter = builtin_dir("templates") / "workspace"
+    files = sorted(p for p in starter.rglob("*") if p.is_file())
+    clashes = [target / p.relative_to(starter) for p in files if (target / p.relative_to(starter)).exists()]
+    if clashes:
+        names = "、".join(str(c) for c in clashes[:5])
+        raise ScaffoldError(f"以下文件已存在，未做任何改动：{names}")
+    written = []
+    for source in files:
+        dest = target / source.relative_to(starter)
+        write_new(dest, source.read_bytes(), ScaffoldError)
+        written.append(dest)
+    return written
+
+
+def next_doc_number(records: Iterable[Record], code: str, year: int) -> str:
+    """The first free 发文字号 of ``code`` in ``year``: one past the highest in use."""
+    highest = 0
+    for record in records:
+        match = DOC_NUMBER.match(record.doc_number or "")
+        if match and match.group("code") == code and int(match.group("year")) == year:
+            highest = max(highest, int(match.group("seq")))
+    return f"{code}〔{year}〕{highest + 1}号"
+
+
+def _next_id(records: Iterable[Record], type_: str, year: int, taken: set[str]) -> str:
+    if type_ == "deputy":
+        numbers = [int(m.group(1)) for r in taken if (m := re.fullmatch(r"d(\d+)", r))]
+        return f"d{max(numbers, default=0) + 1:03d}"
+    prefix = f"{ID_PREFIX[type_]}-{year}-"
+    numbers = [int(r[len(prefix):]) for r in taken if r.startswith(prefix) and r[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def new_record(
+    workspace: Workspace,
+    type_: str,
+    day: dt.date,
+    record_id: str | None = None,
+) -> NewRecord:
+    """Write a skeleton of ``type_`` dated ``day`` into ``records/``; never overwrites."""
+    from .catalog import load_catalog
+
+    if type_ not in RECORD_TYPES:
+        raise ScaffoldError(f"未知的记录类型“{type_}”，应为：{'、'.join(RECORD_TYPES)}")
+    config = workspace.config
+    catalog = load_catalog(workspace)
+    records = catalog.records
+    taken = {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in records}
+    rid = record_id or _next_id(records, type_, day.year, taken)
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rid):
+        raise ScaffoldError(f"编号“{rid}”无效：只能使用小写字母、数字和连字符")
+    if rid in taken:
+        raise ScaffoldError(f"编号“{rid}”已被使用")
+    term = config.term_of(day)
+    if term is None and type_ != "deputy":
+        raise ScaffoldError(f"日期 {day.isoformat()} 不在 renda.yaml 届次表的任何一届内；请先补充届次表")
+    code = config.doc_codes.get(type_)
+    doc_number = next_doc_number(records, code, day.year) if code and type_ != "deputy" else None
+    values: dict[str, Any] = {
+        "id": rid,
+        "type": type_,
+        "term": term.number if term else None,
+        "date": day.isoformat(),
+        "classification": "公开",
+        "status": "draft",
+        "doc_number": doc_number,
+    }
+    if type_ == "meeting":
+        values["sitting"] = 1 + max(
+            (r.sitting for r in records if isinstance(r, Meeting) and r.term == values["term"] and r.kind == "常委会会议"),
+            default=0,
+        )
+    if type_ == "deputy" and term:
+        values["terms"] = [{"term": term.number, "constituency": PLACEHOLDER}]
+    text = render_skeleton(workspace.schemas, type_, values)
+    folder = "deputies" if type_ == "deputy" else str(day.year)
+    path = workspace.records_dir / folder / f"{rid}.yaml"
+    write_new(path, text.encode("utf-8"), ScaffoldError)
+    return NewRecord(path, rid, doc_number)
+
+
+def render_skeleton(schemas: SchemaSet, type_: str, values: Mapping[str, Any]) -> str:
+    """YAML text for a new record: required fields filled, optional ones as comments."""
+    schema = schemas.resolve(schemas.documents[type_])
+    fields = schemas.field_info(type_)
+    required = list(schema.get("required", []))
+    lines = [
+        f"# {TYPE_LABELS[type_]}：{schema.get('description', '')}",
+        "# 由 renda new 生成。“（待填写）”处请替换为实际内容；定稿后把 status 改为 final。",
+        "",
+    ]
+    for name in _ordered(required, fields):
+        lines.extend(_field_lines(schemas, name, fields[name], values.get(name), 0))
+    optional = [name for name in fields if name not in required]
+    if values.get("doc_number") and "doc_number" in optional:
+        lines.extend(_field_lines(schemas, "doc_number", fields["doc_number"], values["doc_number"], 0))
+        optional.remove("doc_number")
+    if optional:
+        lines += ["", "# 可选字段（需要时去掉行首的 # 并填写）："]
+        for name in optional:
+            info = fields[name]
+            lines.append(f"# {name}:  # {info.get('title', '')}：{info.get('description', '')}")
+    return "\n".join(lines) + "\n"
+
+
+def _ordered(names: list[str], fields: Mapping[str, Any]) -> list[str]:
+    envelope = ["id", "type", "term", "date", "title", "doc_number", "classification", "status"]
+    head = [n for n in envelope if n in names]
+    return head + [n for n in fields if n in names and n not in head]
+
+
+def _comment(info: Mapping[str, Any]) -> str:
+    title = info.get("title", "")
+    desc = info.get("description", "")
+    return f"  # {title}：{desc}" if desc else (f"  # {title}" if title else "")
+
+
+def _field_lines(schemas: SchemaSet, name: str, info: Mapping[str, Any], value: Any, depth: int) -> list[str]:
+    pad = "  " * depth
+    info = schemas.resolve(info)
+    if value is not None and not isinstance(value, (dict, list)):
+        return [f"{pad}{name}: {_scalar(value)}{_comment(info)}"]
+    given: dict[str, Any] = value if isinstance(value, dict) else {}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        given = value[0]
+    kind = info.get("type")
+    if "const" in info:
+        return [f"{pad}{name}: {info['const']}{_comment(info)}"]
+    if kind == "object":
+        out = [f"{pad}{name}:{_comment(info)}"]
+        props = info.get("properties", {})
+        for sub in info.get("required", []):
+            out.extend(_field_lines(schemas, sub, props.get(sub, {}), given.get(sub), depth + 1))
+        return out
+    if kind == "array":
+        items = schemas.resolve(info.get("items", {}))
+        out = [f"{pad}{name}:{_comment(info)}"]
+        if items.get("type") == "object":
+            props = items.get("properties", {})
+            first = True
+            for sub in items.get("required", []):
+                lines = _field_lines(schemas, sub, props.get(sub, {}), given.get(sub), depth + 2)
+                if first:
+                    lines[0] = f"{pad}  - " + lines[0].lstrip()
+                    first = False
+                out.extend(lines)
+        else:
+            out.append(f"{pad}  - {_scalar(_example(items))}")
+        return out
+    return [f"{pad}{name}: {_scalar(_example(info))}{_comment(info)}"]
+
+
+def _example(info: Mapping[str, Any]) -> Any:
+    if "enum" in info:
+        return info["enum"][0]
+    if info.get("type") == "integer":
+        return info.get("minimum", 0)
+    if info.get("type") == "boolean":
+        return False
+    if info.get("format") == "date":
+        return dt.date.today().isoformat()
+    return PLACEHOLDER
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or re.fullmatch(r"[\w\u4e00-\u9fff（）〔〕]+", text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+

@@ -1,0 +1,316 @@
+"""The `renda` command line.
+
+Each command resolves the workspace, calls one library function and formats
+the result.  Library errors (``ArchiveError``) become a Chinese message and
+exit code 1; misuse is exit code 2; anything else is a bug and keeps its
+traceback.  Heavy imports happen inside the commands so `renda --help` is
+instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from archive.problems import ValidationReport
+    from archive.workspace import Workspace
+
+__version__ = "0.1.0"
+
+TYPE_ALIASES = {
+    "meeting": "meeting",
+    "会议": "meeting",
+    "opinion": "opinion",
+    "审议意见": "opinion",
+    "inspection": "inspection",
+    "执法检查": "inspection",
+    "deputy_report": "deputy_report",
+    "代表述职": "deputy_report",
+    "述职": "deputy_report",
+    "deputy": "deputy",
+    "代表": "deputy",
+}
+
+
+# -- Chinese help and usage ---------------------------------------------------
+
+
+class _Formatting:
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "用法：")  # type: ignore[attr-defined]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]  # type: ignore[attr-defined]
+        if rows:
+            with formatter.section("选项"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            commands = [
+                (name, cmd.get_short_help_str(limit=60))
+                for name in self.list_commands(ctx)
+                if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
+            ]
+            if commands:
+                with formatter.section("命令"):
+                    formatter.write_dl(commands)
+
+
+class Command(_Formatting, click.Command):
+    pass
+
+
+class Group(_Formatting, click.Group):
+    command_class = Command
+    group_class = type
+
+
+_USAGE_MESSAGES = (
+    (r"No such option: (\S+)(?: Did you mean (\S+)\?)?", lambda m: f"没有选项 {m[1]}" + (f"；是否应为 {m[2]}？" if m[2] else "")),
+    (r"No such command '(.+?)'\.", lambda m: f"没有命令“{m[1]}”；运行 renda -h 查看可用命令"),
+    (r"Missing argument '(.+?)'\.", lambda m: f"缺少参数 {m[1]}"),
+    (r"Missing option '(.+?)'\.", lambda m: f"缺少选项 {m[1]}"),
+    (r"Option '(.+?)' requires an argument\.", lambda m: f"选项 {m[1]} 需要一个值"),
+    (r"Got unexpected extra arguments? \((.+)\)", lambda m: f"多余的参数：{m[1]}"),
+    (r"Invalid value for '(.+?)': '(.+?)' is not a valid integer\.", lambda m: f"{m[1]} 的值应为整数，实际为 '{m[2]}'"),
+    (r"Invalid value for '(.+?)': (.+)", lambda m: f"{m[1]} 的值无效：{m[2]}"),
+)
+
+
+def _translate_usage(message: str) -> str:
+    for pattern, build in _USAGE_MESSAGES:
+        match = re.match(pattern, message)
+        if match:
+            return build(match)
+    return message
+
+
+class RendaError(click.ClickException):
+    """A library error, shown in Chinese with exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
+
+
+def _fail(exc: Exception) -> NoReturn:
+    raise RendaError(str(exc)) from None
+
+
+# -- shared state ---------------------------------------------------------------
+
+
+class State:
+    def __init__(self, root: str | None) -> None:
+        self.root = root
+        self._workspace: Workspace | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        from archive.errors import ArchiveError
+        from archive.workspace import Workspace
+
+        if self._workspace is None:
+            try:
+                self._workspace = Workspace.find(self.root)
+            except ArchiveError as exc:
+                _fail(exc)
+        return self._workspace
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def json_option(help_text: str = "以 JSON 输出，便于其他程序读取") -> Any:
+    return click.option("--json", "as_json", is_flag=True, help=help_text)
+
+
+def _echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _record_type(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value not in TYPE_ALIASES:
+        raise click.BadParameter(f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表")
+    return TYPE_ALIASES[value]
+
+
+# -- commands -------------------------------------------------------------------
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--root", metavar="目录", envvar="RENDA_ROOT", help="工作区根目录（默认从当前目录向上查找 renda.yaml；也可用环境变量 RENDA_ROOT）")
+@click.version_option(__version__, "--version", prog_name="renda", message="%(prog)s %(version)s", help="显示版本号并退出")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@click.pass_context
+def cli(ctx: click.Context, root: str | None) -> None:
+    """renda：人大常委会文书、档案管理工具。
+
+    校验记录（会议、审议意见、执法检查、代表述职、代表名册），
+    按 GB/T 9704-2012 生成公文，检索，按 DA/T 22-2015 年度归档。
+    """
+    ctx.obj = State(root)
+
+
+@cli.command()
+@click.argument("directory", metavar="目录", type=click.Path(file_okay=False, path_type=Path))
+@click.help_option("-h", "--help", help="显示帮助并退出")
+def init(directory: Path) -> None:
+    """新建工作区：renda.yaml 和每类记录各一个示例；不会覆盖已有文件。"""
+    from archive.errors import ArchiveError
+    from archive.scaffold import init_workspace
+
+    try:
+        written = init_workspace(directory)
+    except ArchiveError as exc:
+        _fail(exc)
+    for path in written:
+        click.echo(f"已创建 {path}")
+    click.echo(f"工作区已建好：{directory}。下一步：编辑 {directory / 'renda.yaml'}，然后运行 renda --root {directory} validate")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[路径…]", type=click.Path(exists=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="把警告也当作错误")
+@json_option()
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def validate(state: State, paths: tuple[Path, ...], strict: bool, as_json: bool) -> None:
+    """校验 renda.yaml 和记录：字段、格式、日期、引用、编号等，列出每个问题。
+
+    给出路径时只报告这些文件（或目录）中的问题；引用检查仍读取全部记录。
+    没有错误时退出码为 0，有错误时为 1。
+    """
+    from archive.catalog import validate as run_validation
+    from archive.errors import ArchiveError
+
+    try:
+        report = run_validation(state.workspace, paths, strict=strict)
+    except ArchiveError as exc:
+        _fail(exc)
+    _print_report(report, as_json)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _print_report(report: ValidationReport, as_json: bool) -> None:
+    if as_json:
+        _echo_json(
+            {
+                "ok": report.ok,
+                "files_checked": report.files_checked,
+                "records_checked": report.records_checked,
+                "errors": [p.as_dict() for p in report.errors],
+                "warnings": [p.as_dict() for p in report.warnings],
+            }
+        )
+        return
+    for problem in report.errors + report.warnings if report.strict else report.problems:
+        click.echo(problem.format())
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("record_type", metavar="类型")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="成文日期或会议日期（默认今天）")
+@click.option("--id", "record_id", metavar="编号", help="记录编号（默认自动编号）")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def new(state: State, record_type: str, day: str | None, record_id: str | None) -> None:
+    """新建一条记录的草稿：列出全部必填字段并附中文说明，自动填入下一个发文字号。
+
+    类型：meeting（会议）、opinion（审议意见）、inspection（执法检查）、
+    deputy_report（代表述职）、deputy（代表）。已有文件不会被覆盖。
+    """
+    from archive.errors import ArchiveError
+    from archive.scaffold import new_record
+    from archive.schema import date_problem
+
+    kind = _record_type(record_type)
+    assert kind is not None
+    if day is not None and date_problem(day):
+        raise click.BadParameter(date_problem(day) or "", param_hint="--date")
+    when = dt.date.fromisoformat(day) if day else dt.date.today()
+    try:
+        made = new_record(state.workspace, kind, when, record_id)
+    except ArchiveError as exc:
+        _fail(exc)
+    click.echo(f"已创建 {state.workspace.relative(made.path)}（编号 {made.id}" + (f"，发文字号 {made.doc_number}）" if made.doc_number else "）"))
+
+
+@cli.command(name="list")
+@click.option("--type", "record_type", metavar="类型", help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy（也可写中文）")
+@click.option("--term", type=int, metavar="届", help="只列出该届，如 17")
+@click.option("--year", type=int, metavar="年", help="只列出该年度，如 2024")
+@json_option()
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def list_(state: State, record_type: str | None, term: int | None, year: int | None, as_json: bool) -> None:
+    """列出全部记录（含代表名册）：编号、类型、届次、日期、标题、状态、密级。"""
+    from archive.catalog import filter_records, load_catalog
+    from archive.errors import ArchiveError
+    from archive.schema import TYPE_LABELS
+
+    kind = _record_type(record_type)
+    try:
+        catalog = load_catalog(state.workspace)
+    except ArchiveError as exc:
+        _fail(exc)
+    rows = filter_records(catalog.records, kind, term, year)
+    broken = len(catalog.files) - len(catalog.records)
+    if as_json:
+        _echo_json([r.summary() for r in rows])
+    else:
+        table = [["编号", "类型", "届", "日期", "标题", "状态", "密级"]]
+        for r in rows:
+            table.append([
+                r.id, TYPE_LABELS[r.type], str(r.term or ""), r.date.isoformat() if r.date else "",
+                r.title, "" if r.type == "deputy" else ("草稿" if r.status == "draft" else "定稿"), r.classification,
+            ])
+        click.echo(_format_table(table))
+        click.echo(f"共 {len(rows)} 条记录。")
+    if broken:
+        click.echo(f"警告：{broken} 个文件有错误，未列出；运行 renda validate 查看详情。", err=True)
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _format_table(rows: list[list[str]]) -> str:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Entry point: run the group, translating click's own usage errors to Chinese."""
+    try:
+        cli.main(standalone_mode=False, prog_name="renda")
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(1)
+    except click.UsageError as exc:
+        if exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+        click.echo(f"错误：{_translate_usage(exc.format_message())}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()
