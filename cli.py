@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -71,8 +72,11 @@ class Group(_Formatting, click.Group):
     group_class = type
 
 
-_USAGE_MESSAGES = (
-    (r"No such option: (\S+)(?: Did you mean (\S+)\?)?", lambda m: f"没有选项 {m[1]}" + (f"；是否应为 {m[2]}？" if m[2] else "")),
+_USAGE_MESSAGES: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
+    (
+        r"No such option: (\S+)(?: Did you mean (\S+)\?)?",
+        lambda m: f"没有选项 {m[1]}" + (f"；是否应为 {m[2]}？" if m[2] else ""),
+    ),
     (r"No such command '(.+?)'\.", lambda m: f"没有命令“{m[1]}”；运行 renda -h 查看可用命令"),
     (r"Missing argument '(.+?)'\.", lambda m: f"缺少参数 {m[1]}"),
     (r"Missing option '(.+?)'\.", lambda m: f"缺少选项 {m[1]}"),
@@ -126,7 +130,7 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
-def json_option(help_text: str = "以 JSON 输出，便于其他程序读取") -> Any:
+def json_option(help_text: str = "以 JSON 输出，便于其他程序读取") -> Callable[[Any], Any]:
     return click.option("--json", "as_json", is_flag=True, help=help_text)
 
 
@@ -138,7 +142,9 @@ def _record_type(value: str | None) -> str | None:
     if value is None:
         return None
     if value not in TYPE_ALIASES:
-        raise click.BadParameter(f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表")
+        raise click.BadParameter(
+            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表"
+        )
     return TYPE_ALIASES[value]
 
 
@@ -146,8 +152,15 @@ def _record_type(value: str | None) -> str | None:
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--root", metavar="目录", envvar="RENDA_ROOT", help="工作区根目录（默认从当前目录向上查找 renda.yaml；也可用环境变量 RENDA_ROOT）")
-@click.version_option(__version__, "--version", prog_name="renda", message="%(prog)s %(version)s", help="显示版本号并退出")
+@click.option(
+    "--root",
+    metavar="目录",
+    envvar="RENDA_ROOT",
+    help="工作区根目录（默认从当前目录向上查找 renda.yaml；也可用环境变量 RENDA_ROOT）",
+)
+@click.version_option(
+    __version__, "--version", prog_name="renda", message="%(prog)s %(version)s", help="显示版本号并退出"
+)
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @click.pass_context
 def cli(ctx: click.Context, root: str | None) -> None:
@@ -173,7 +186,9 @@ def init(directory: Path) -> None:
         _fail(exc)
     for path in written:
         click.echo(f"已创建 {path}")
-    click.echo(f"工作区已建好：{directory}。下一步：编辑 {directory / 'renda.yaml'}，然后运行 renda --root {directory} validate")
+    click.echo(
+        f"工作区已建好：{directory}。下一步：编辑 {directory / 'renda.yaml'}，然后运行 renda --root {directory} validate"
+    )
 
 
 @cli.command()
@@ -242,11 +257,19 @@ def new(state: State, record_type: str, day: str | None, record_id: str | None) 
         made = new_record(state.workspace, kind, when, record_id)
     except ArchiveError as exc:
         _fail(exc)
-    click.echo(f"已创建 {state.workspace.relative(made.path)}（编号 {made.id}" + (f"，发文字号 {made.doc_number}）" if made.doc_number else "）"))
+    click.echo(
+        f"已创建 {state.workspace.relative(made.path)}（编号 {made.id}"
+        + (f"，发文字号 {made.doc_number}）" if made.doc_number else "）")
+    )
 
 
 @cli.command(name="list")
-@click.option("--type", "record_type", metavar="类型", help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy（也可写中文）")
+@click.option(
+    "--type",
+    "record_type",
+    metavar="类型",
+    help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy（也可写中文）",
+)
 @click.option("--term", type=int, metavar="届", help="只列出该届，如 17")
 @click.option("--year", type=int, metavar="年", help="只列出该年度，如 2024")
 @json_option()
@@ -270,10 +293,17 @@ def list_(state: State, record_type: str | None, term: int | None, year: int | N
     else:
         table = [["编号", "类型", "届", "日期", "标题", "状态", "密级"]]
         for r in rows:
-            table.append([
-                r.id, TYPE_LABELS[r.type], str(r.term or ""), r.date.isoformat() if r.date else "",
-                r.title, "" if r.type == "deputy" else ("草稿" if r.status == "draft" else "定稿"), r.classification,
-            ])
+            table.append(
+                [
+                    r.id,
+                    TYPE_LABELS[r.type],
+                    str(r.term or ""),
+                    r.date.isoformat() if r.date else "",
+                    r.title,
+                    "" if r.type == "deputy" else ("草稿" if r.status == "draft" else "定稿"),
+                    r.classification,
+                ]
+            )
         click.echo(_format_table(table))
         click.echo(f"共 {len(rows)} 条记录。")
     if broken:

@@ -12,15 +12,16 @@ import datetime as dt
 import difflib
 from collections import defaultdict
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import PurePosixPath
 
 from .catalog import Catalog
 from .records import Deputy, DeputyReport, Inspection, Meeting, Opinion, Record
 from .schema import DOC_NUMBER, TYPE_LABELS
-
-PLACEHOLDER = "（待填写）"
 from .source import FieldPath, format_field
 from .workspace import Config
+
+PLACEHOLDER = "（待填写）"
 
 
 class _Checker:
@@ -71,7 +72,9 @@ class _Checker:
         elif day is not None and service.end is not None and day > service.end:
             self.warning(record, path, f"代表 {deputy.name}（{deputy_id}）已于 {service.end.isoformat()} 终止代表资格")
         elif day is not None and service.start is not None and day < service.start:
-            self.warning(record, path, f"代表 {deputy.name}（{deputy_id}）自 {service.start.isoformat()} 起才任第{term}届代表")
+            self.warning(
+                record, path, f"代表 {deputy.name}（{deputy_id}）自 {service.start.isoformat()} 起才任第{term}届代表"
+            )
 
     # -- rules -------------------------------------------------------------
     def run(self) -> None:
@@ -141,16 +144,24 @@ class _Checker:
             else:
                 seen[key] = record
             if record.date and int(year) != record.date.year:
-                self.warning(record, ("doc_number",), f"发文字号的年份 {year} 与成文日期的年份 {record.date.year} 不一致")
+                self.warning(
+                    record, ("doc_number",), f"发文字号的年份 {year} 与成文日期的年份 {record.date.year} 不一致"
+                )
             want = expected_codes.get(record.type)
             if want and code != want:
-                self.warning(record, ("doc_number",), f"{TYPE_LABELS[record.type]}的发文字号代字应为“{want}”（见 renda.yaml），实际为“{code}”")
+                self.warning(
+                    record,
+                    ("doc_number",),
+                    f"{TYPE_LABELS[record.type]}的发文字号代字应为“{want}”（见 renda.yaml），实际为“{code}”",
+                )
 
     def organs(self) -> None:
         for record in self.records:
             if record.organ and record.organ not in self.config.organs:
                 known = "、".join(self.config.organs)
-                self.error(record, ("organ",), f"机构代码“{record.organ}”不在 renda.yaml 的 organs 表中（可用：{known}）")
+                self.error(
+                    record, ("organ",), f"机构代码“{record.organ}”不在 renda.yaml 的 organs 表中（可用：{known}）"
+                )
 
     def term_matches_date(self, record: Record) -> None:
         if record.term is None or record.date is None or isinstance(record, Deputy):
@@ -163,7 +174,8 @@ class _Checker:
             self.warning(record, ("date",), f"日期 {record.date.isoformat()} 不在届次表的任何一届内")
         elif actual.number != record.term:
             self.error(
-                record, ("term",),
+                record,
+                ("term",),
                 f"届次为 {record.term}，但日期 {record.date.isoformat()} 属于第{actual.number}届"
                 f"（{actual.start.isoformat()} 至 {actual.end.isoformat()}）",
             )
@@ -195,7 +207,8 @@ class _Checker:
                 continue
             if att.present and vote.total > len(att.present):
                 self.error(
-                    m, ("agenda", i, "vote"),
+                    m,
+                    ("agenda", i, "vote"),
                     f"表决票数合计 {vote.total}（赞成 {vote.for_}、反对 {vote.against}、弃权 {vote.abstain}）"
                     f"超过出席人数 {len(att.present)}",
                 )
@@ -210,16 +223,19 @@ class _Checker:
         for (term, kind), meetings in groups.items():
             meetings.sort(key=lambda m: (m.date or dt.date.min, m.sitting))
             first: dict[int, Meeting] = {}
-            for before, after in zip(meetings, meetings[1:]):
+            for before, after in pairwise(meetings):
                 if after.sitting < before.sitting:
                     self.error(
-                        after, ("sitting",),
+                        after,
+                        ("sitting",),
                         f"会议次数应随日期递增：第{term}届{kind}第{after.sitting}次（{_iso(after.date)}）"
                         f"晚于第{before.sitting}次（{_iso(before.date)}）",
                     )
             for m in meetings:
                 if m.sitting in first:
-                    self.error(m, ("sitting",), f"第{term}届{kind}第{m.sitting}次会议已在 {first[m.sitting].source} 中记录")
+                    self.error(
+                        m, ("sitting",), f"第{term}届{kind}第{m.sitting}次会议已在 {first[m.sitting].source} 中记录"
+                    )
                 else:
                     first[m.sitting] = m
 
@@ -242,7 +258,11 @@ class _Checker:
             if follow.assigned is None:
                 self.error(o, ("follow_up",), "有研究处理情况报告，但缺少交办日期 assigned")
             elif previous and report.received < previous:
-                self.error(o, (*where, "received"), f"收到日期 {_iso(report.received)} 早于{'交办日期' if i == 0 else '上一次报告'}")
+                self.error(
+                    o,
+                    (*where, "received"),
+                    f"收到日期 {_iso(report.received)} 早于{'交办日期' if i == 0 else '上一次报告'}",
+                )
             previous = report.received
             ev = report.evaluation
             if ev is None:
@@ -250,10 +270,20 @@ class _Checker:
             if ev.date < report.received:
                 self.error(o, (*where, "evaluation", "date"), f"测评日期 {_iso(ev.date)} 早于收到报告的日期")
             evaluating = self.ref(o, (*where, "evaluation", "meeting"), ev.meeting, "meeting")
-            if isinstance(evaluating, Meeting) and evaluating.attendance.present and ev.votes > len(evaluating.attendance.present):
-                self.error(o, (*where, "evaluation"), f"测评票数合计 {ev.votes} 超过会议出席人数 {len(evaluating.attendance.present)}")
+            if (
+                isinstance(evaluating, Meeting)
+                and evaluating.attendance.present
+                and ev.votes > len(evaluating.attendance.present)
+            ):
+                self.error(
+                    o,
+                    (*where, "evaluation"),
+                    f"测评票数合计 {ev.votes} 超过会议出席人数 {len(evaluating.attendance.present)}",
+                )
             if i < len(follow.reports) - 1 and ev.result != "不满意":
-                self.warning(o, (*where, "evaluation", "result"), "测评结果为满意或基本满意，之后不应再有研究处理情况报告")
+                self.warning(
+                    o, (*where, "evaluation", "result"), "测评结果为满意或基本满意，之后不应再有研究处理情况报告"
+                )
 
     def inspection(self, ins: Inspection) -> None:
         if ins.period_end < ins.period_start:
@@ -287,7 +317,11 @@ class _Checker:
             for name in ("start", "end"):
                 day = getattr(service, name)
                 if day and not term.contains(day):
-                    self.error(d, (*where, name), f"{_iso(day)} 不在第{service.term}届（{_iso(term.start)} 至 {_iso(term.end)}）内")
+                    self.error(
+                        d,
+                        (*where, name),
+                        f"{_iso(day)} 不在第{service.term}届（{_iso(term.start)} 至 {_iso(term.end)}）内",
+                    )
             if service.start and service.end and service.end < service.start:
                 self.error(d, (*where, "end"), "任职终止日期早于开始日期")
             if service.end and not service.end_reason:

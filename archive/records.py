@@ -39,7 +39,7 @@ def parse_body(items: Sequence[Any] | None) -> tuple[Block, ...]:
         if isinstance(item, str):
             blocks.append(Block(0, item))
         else:
-            (key, text), = item.items()
+            ((key, text),) = item.items()
             blocks.append(Block(HEADING_KEYS[key], text))
     return tuple(blocks)
 
@@ -259,7 +259,9 @@ def _meeting(data: Mapping[str, Any], base: dict[str, Any]) -> Meeting:
         recorded=att is not None,
     )
     agenda = tuple(
-        AgendaItem(a["item"], a["action"], a.get("reporter"), a.get("reporter_kind"), _vote(a.get("vote")), a.get("result"))
+        AgendaItem(
+            a["item"], a["action"], a.get("reporter"), a.get("reporter_kind"), _vote(a.get("vote")), a.get("result")
+        )
         for a in data.get("agenda", ())
     )
     return Meeting(
@@ -278,7 +280,9 @@ def _meeting(data: Mapping[str, Any], base: dict[str, Any]) -> Meeting:
 def _opinion(data: Mapping[str, Any], base: dict[str, Any]) -> Opinion:
     follow = data.get("follow_up") or {}
     reports = tuple(
-        HandlingReport(_date(r["received"]) or dt.date.min, r.get("title"), r.get("doc_number"), _evaluation(r.get("evaluation")))
+        HandlingReport(
+            _date(r["received"]) or dt.date.min, r.get("title"), r.get("doc_number"), _evaluation(r.get("evaluation"))
+        )
         for r in follow.get("reports", ())
     )
     report = data["report"]
@@ -314,8 +318,13 @@ def _deputy_report(data: Mapping[str, Any], base: dict[str, Any]) -> DeputyRepor
 def _deputy(data: Mapping[str, Any], base: dict[str, Any]) -> Deputy:
     terms = tuple(
         TermService(
-            t["term"], t["constituency"], t.get("delegation"), tuple(t.get("roles", ())),
-            _date(t.get("start")), _date(t.get("end")), t.get("end_reason"),
+            t["term"],
+            t["constituency"],
+            t.get("delegation"),
+            tuple(t.get("roles", ())),
+            _date(t.get("start")),
+            _date(t.get("end")),
+            t.get("end_reason"),
         )
         for t in data["terms"]
     )

@@ -70,7 +70,7 @@ def _next_id(records: Iterable[Record], type_: str, year: int, taken: set[str]) 
         numbers = [int(m.group(1)) for r in taken if (m := re.fullmatch(r"d(\d+)", r))]
         return f"d{max(numbers, default=0) + 1:03d}"
     prefix = f"{ID_PREFIX[type_]}-{year}-"
-    numbers = [int(r[len(prefix):]) for r in taken if r.startswith(prefix) and r[len(prefix):].isdigit()]
+    numbers = [int(r[len(prefix) :]) for r in taken if r.startswith(prefix) and r[len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
@@ -110,7 +110,11 @@ def new_record(
     }
     if type_ == "meeting":
         values["sitting"] = 1 + max(
-            (r.sitting for r in records if isinstance(r, Meeting) and r.term == values["term"] and r.kind == "常委会会议"),
+            (
+                r.sitting
+                for r in records
+                if isinstance(r, Meeting) and r.term == values["term"] and r.kind == "常委会会议"
+            ),
             default=0,
         )
     if type_ == "deputy" and term:
@@ -214,5 +218,3 @@ def _scalar(value: Any) -> str:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or re.fullmatch(r"[\w\u4e00-\u9fff（）〔〕]+", text):
         return text
     return json.dumps(text, ensure_ascii=False)
-
-

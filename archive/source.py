@@ -118,9 +118,7 @@ def _looks_like_gbk(raw: bytes) -> bool:
 
 def parse_yaml(text: str) -> YamlDocument:
     """Parse one YAML document into plain data and a line map.  Pure: no I/O."""
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise SourceError("文件为空，没有任何字段", 1)
     if text.count("[") + text.count("{") > 5000:
         _refuse_deep_nesting(text)
@@ -131,9 +129,7 @@ def parse_yaml(text: str) -> YamlDocument:
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise SourceError(
-            f"含有控制字符 U+{char:04X}，YAML 不允许直接出现；请删除该字符", line
-        ) from None
+        raise SourceError(f"含有控制字符 U+{char:04X}，YAML 不允许直接出现；请删除该字符", line) from None
     except yaml.YAMLError as exc:
         raise SourceError(f"YAML 语法错误：{exc}", 1) from None
     except RecursionError:
@@ -142,9 +138,7 @@ def parse_yaml(text: str) -> YamlDocument:
     if not nodes:
         raise SourceError("文件为空，没有任何字段", 1)
     if len(nodes) > 1:
-        raise SourceError(
-            "一个文件只能包含一条记录（发现多个以 --- 分隔的文档）", nodes[1].start_mark.line + 1
-        )
+        raise SourceError("一个文件只能包含一条记录（发现多个以 --- 分隔的文档）", nodes[1].start_mark.line + 1)
     builder = _Builder()
     try:
         data = builder.build(nodes[0], (), 0)
@@ -161,7 +155,8 @@ def _refuse_deep_nesting(text: str) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise SourceError("嵌套层次过深，无法读取", event.start_mark.line + 1)
+                    line = event.start_mark.line + 1 if event.start_mark else 1
+                    raise SourceError("嵌套层次过深，无法读取", line)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
@@ -191,6 +186,7 @@ class _Builder:
             if node.tag != _TAG + "seq":
                 raise self._tag_error(node, path)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:

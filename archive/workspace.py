@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -107,16 +108,21 @@ def parse_config(doc: YamlDocument, schemas: SchemaSet, source: str = CONFIG_NAM
             problems.append((doc.line_of(("terms", key, "end")), f"terms.{key}.end", "结束日期早于开始日期"))
         terms.append(Term(int(key), start, end))
     terms.sort(key=lambda t: t.start)
-    for before, after in zip(terms, terms[1:]):
+    for before, after in pairwise(terms):
         if after.start <= before.end:
             problems.append(
-                (doc.line_of(("terms", str(after.number))), f"terms.{after.number}",
-                 f"第{after.number}届与第{before.number}届的日期重叠")
+                (
+                    doc.line_of(("terms", str(after.number))),
+                    f"terms.{after.number}",
+                    f"第{after.number}届与第{before.number}届的日期重叠",
+                )
             )
     organs = dict(data["organs"])
     default_organ = data.get("default_organ")
     if default_organ is not None and default_organ not in organs:
-        problems.append((doc.line_of(("default_organ",)), "default_organ", f"机构代码“{default_organ}”不在 organs 表中"))
+        problems.append(
+            (doc.line_of(("default_organ",)), "default_organ", f"机构代码“{default_organ}”不在 organs 表中")
+        )
     if problems:
         raise ConfigProblems(sorted(problems), source)
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Command 1 of the README: install renda and run the main job on the sample workspace.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+ensure_venv
+
+RENDA="$VENV/bin/renda"
+cd "$REPO"   # the repository root is the bundled sample workspace
+run() { printf '\n$ renda %s\n' "$*"; "$RENDA" "$@"; }
+
+run validate
+run list --term 17 --type opinion
+run list --json --type inspection

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Command 2 of the README: install renda with its test tools and run the whole suite.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+ensure_venv dev
+
+cd "$REPO"
+status=0
+"$VENV/bin/python" -m pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+    say "pytest 没有收集到任何测试：视为失败。"
+    exit 1
+fi
+exit "$status"
