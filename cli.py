@@ -64,12 +64,19 @@ class _Formatting:
 
 
 class Command(_Formatting, click.Command):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
 
 
 class Group(_Formatting, click.Group):
     command_class = Command
     group_class = type
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
 
 _USAGE_MESSAGES: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
@@ -82,8 +89,12 @@ _USAGE_MESSAGES: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
     (r"Missing option '(.+?)'\.", lambda m: f"缺少选项 {m[1]}"),
     (r"Option '(.+?)' requires an argument\.", lambda m: f"选项 {m[1]} 需要一个值"),
     (r"Got unexpected extra arguments? \((.+)\)", lambda m: f"多余的参数：{m[1]}"),
-    (r"Invalid value for '(.+?)': '(.+?)' is not a valid integer\.", lambda m: f"{m[1]} 的值应为整数，实际为 '{m[2]}'"),
-    (r"Invalid value for '(.+?)': (.+)", lambda m: f"{m[1]} 的值无效：{m[2]}"),
+    (
+        r"Invalid value for '?(.+?)'?: '(.+?)' is not a valid integer\.",
+        lambda m: f"{m[1]} 的值应为整数，实际为 '{m[2]}'",
+    ),
+    (r"Invalid value for '?(.+?)'?: (.+)", lambda m: f"{m[1]} 的值无效：{m[2]}"),
+    (r"Invalid value: (.+)", lambda m: m[1]),
 )
 
 

@@ -15,13 +15,11 @@ from collections.abc import Mapping
 from itertools import pairwise
 from pathlib import PurePosixPath
 
-from .catalog import Catalog
+from .catalog import PLACEHOLDER, Catalog
 from .records import Deputy, DeputyReport, Inspection, Meeting, Opinion, Record
 from .schema import DOC_NUMBER, TYPE_LABELS
 from .source import FieldPath, format_field
 from .workspace import Config
-
-PLACEHOLDER = "（待填写）"
 
 
 class _Checker:
@@ -46,7 +44,7 @@ class _Checker:
 
     def ref(self, record: Record, path: FieldPath, target: str | None, want: str) -> Record | None:
         """Resolve a reference to a record of type ``want``; report it when dangling."""
-        if target is None:
+        if target is None or target == PLACEHOLDER:
             return None
         found = self.by_id.get(target)
         label = TYPE_LABELS[want]
@@ -104,7 +102,7 @@ class _Checker:
                 if record.is_final:
                     self.error(record, path, f"仍是“{PLACEHOLDER}”，定稿前必须填写")
                 else:
-                    self.warning(record, path, f"尚未填写（{PLACEHOLDER}）")
+                    self.warning(record, path, "尚未填写")
 
     def unique_ids(self) -> None:
         first: dict[str, str] = {}

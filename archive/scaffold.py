@@ -215,6 +215,6 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or re.fullmatch(r"[\w\u4e00-\u9fff（）〔〕]+", text):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or re.fullmatch(r"[\w\u4e00-\u9fff（）〔〕-]+", text):
         return text
     return json.dumps(text, ensure_ascii=False)
