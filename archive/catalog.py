@@ -37,6 +37,7 @@ class Catalog:
     workspace: Workspace
     files: list[LoadedFile] = field(default_factory=list)
     sink: ProblemSink = field(default_factory=ProblemSink)
+    _documents: dict[str, YamlDocument | None] = field(default_factory=dict, repr=False)
 
     @property
     def records(self) -> list[Record]:
@@ -49,10 +50,18 @@ class Catalog:
         return out
 
     def document(self, source: str) -> YamlDocument | None:
+        if len(self._documents) != len(self.files):
+            self._documents = {f.source: f.document for f in self.files}
+        return self._documents.get(source)
+
+    def broken_ids(self) -> dict[str, str]:
+        """Ids of files that parsed but failed their schema → their source (to avoid cascades)."""
+        out: dict[str, str] = {}
         for loaded in self.files:
-            if loaded.source == source:
-                return loaded.document
-        return None
+            data = loaded.document.data if loaded.document else None
+            if loaded.record is None and isinstance(data, dict) and isinstance(data.get("id"), str):
+                out.setdefault(data["id"], loaded.source)
+        return out
 
 
 def load_catalog(workspace: Workspace) -> Catalog:

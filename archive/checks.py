@@ -30,6 +30,10 @@ class _Checker:
         self.records = catalog.records
         self.by_id = catalog.by_id()
         self.deputies = {r.id: r for r in self.records if isinstance(r, Deputy)}
+        self.broken = catalog.broken_ids()
+        self.pools: dict[str, list[str]] = defaultdict(list)
+        for r in self.records:
+            self.pools[r.type].append(r.id)
 
     # -- helpers -----------------------------------------------------------
     def line(self, record: Record, path: FieldPath) -> int:
@@ -49,8 +53,9 @@ class _Checker:
         found = self.by_id.get(target)
         label = TYPE_LABELS[want]
         if found is None:
-            pool = [r.id for r in self.records if r.type == want]
-            guess = difflib.get_close_matches(target, pool, n=1, cutoff=0.7)
+            if target in self.broken:
+                return None  # that file's own errors are reported; do not cascade
+            guess = difflib.get_close_matches(target, self.pools[want], n=1, cutoff=0.7)
             hint = f"；是否应为“{guess[0]}”？" if guess else ""
             self.error(record, path, f"引用的{label}“{target}”不存在{hint}")
             return None

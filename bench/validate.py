@@ -43,41 +43,73 @@ def _dump(data: dict[str, Any]) -> str:
     return yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False, width=200)
 
 
+TERM_SHIFT = 2  # each synthetic era adds two terms (10 years) to a copy of the sample
+ERAS = 12
+
+
+def _shift_date(value: Any, years: int) -> str:
+    text = str(value)
+    year, rest = int(text[:4]), text[4:]
+    if rest == "-02-29":
+        rest = "-02-28"
+    return f"{year + years:04d}{rest}"
+
+
+def _shift(rec: Any, years: int, key: str = "") -> Any:
+    """Shift every date in a record by ``years``, recursively."""
+    if isinstance(rec, dict):
+        return {k: _shift(v, years, k) for k, v in rec.items()}
+    if isinstance(rec, list):
+        return [_shift(v, years, key) for v in rec]
+    if isinstance(rec, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", rec):
+        return _shift_date(rec, years)
+    if isinstance(rec, str) and key == "doc_number":
+        return re.sub(r"〔(\d{4})〕", lambda m: f"〔{int(m.group(1)) + years}〕", rec)
+    return rec
+
+
 def generate(seed: Path, target: Path, n: int) -> int:
-    """Write a workspace of ``n`` records into ``target`` grown from ``seed``."""
-    shutil.copy(seed / "renda.yaml", target / "renda.yaml")
-    sources = sorted((seed / "records").rglob("*.yaml"))
-    originals = [_load(p) for p in sources]
+    """Write a workspace of ``n`` records into ``target`` grown from ``seed``.
+
+    Copy k of the sample lands in era k % ERAS: its terms move up by 2 per era
+    and its dates by 10 years per era, so sittings stay realistic per term.
+    """
+    config = yaml.load((seed / "renda.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    base_terms = {int(k): v for k, v in config["terms"].items()}
+    terms = {}
+    for era in range(ERAS):
+        for number, span in base_terms.items():
+            terms[number + TERM_SHIFT * era] = {
+                "start": _shift_date(span["start"], 10 * era),
+                "end": _shift_date(span["end"], 10 * era),
+            }
+    config["terms"] = dict(sorted(terms.items()))
+    config = json.loads(json.dumps(config, default=str))
+    (target / "renda.yaml").write_text(_dump(config), encoding="utf-8")
+
+    originals = [json.loads(json.dumps(_load(p), default=str)) for p in sorted((seed / "records").rglob("*.yaml"))]
     deputies = [r for r in originals if r["type"] == "deputy"]
     documents = [r for r in originals if r["type"] != "deputy"]
     records: list[dict[str, Any]] = []
     copy = 0
-    # Deputies keep their ids in copy 0 so references stay valid; later copies of
-    # the registry get fresh ids (a workspace that spans many terms has many deputies).
     while len(records) < n:
+        era = copy % ERAS
         suffix = "" if copy == 0 else f"-b{copy}"
-        mapping = {r["id"]: r["id"] + suffix for r in documents}
-        for original in deputies if copy == 0 else deputies[: max(1, len(deputies) // 4)]:
-            rec = json.loads(json.dumps(original, default=str))
-            rec["id"] = original["id"] if copy == 0 else f"{original['id']}x{copy}"
-            records.append(rec)
-        for original in documents:
-            rec = json.loads(json.dumps(original, default=str))
-            rec["id"] = mapping[original["id"]]
-            for key in ("meeting",):
-                if isinstance(rec.get(key), str):
-                    rec[key] = mapping.get(rec[key], rec[key])
-            for report in (rec.get("follow_up") or {}).get("reports", []):
-                ev = report.get("evaluation") or {}
-                if "meeting" in ev:
-                    ev["meeting"] = mapping.get(ev["meeting"], ev["meeting"])
+        dep_ids = {d["id"]: d["id"] + suffix for d in deputies}
+        doc_ids = {r["id"]: r["id"] + suffix for r in documents}
+        ids = {**dep_ids, **doc_ids}
+        for original in [*deputies, *documents]:
+            rec = _shift(original, 10 * era)
+            rec["id"] = ids[original["id"]]
+            if "term" in rec:
+                rec["term"] += TERM_SHIFT * era
+            for service in rec.get("terms", []):
+                service["term"] += TERM_SHIFT * era
+            _remap(rec, ids)
             records.append(rec)
         copy += 1
-    records = records[:n]
-    kept = {r["id"] for r in records}
-    for rec in records:  # a truncated last copy may have lost a referenced meeting
-        if rec.get("meeting") and rec["meeting"] not in kept:
-            rec["meeting"] = rec["meeting"].split("-b")[0]
+    # Keep whole copies so every reference resolves; trim only deputies of the last one.
+    records = records[:n] if len(records) - n < len(deputies) else records
     _renumber(records)
     for rec in records:
         folder = "deputies" if rec["type"] == "deputy" else str(rec["date"])[:4]
@@ -85,6 +117,25 @@ def generate(seed: Path, target: Path, n: int) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_dump(rec), encoding="utf-8")
     return len(records)
+
+
+_REF_KEYS = {"meeting", "presiding", "deputy", "leader"}
+_REF_LISTS = {"present", "absent", "members"}
+
+
+def _remap(value: Any, ids: dict[str, str]) -> None:
+    """Point every reference of a copied record at the same copy's records."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _REF_KEYS and isinstance(item, str):
+                value[key] = ids.get(item, item)
+            elif key in _REF_LISTS and isinstance(item, list):
+                value[key] = [ids.get(x, x) for x in item]
+            else:
+                _remap(item, ids)
+    elif isinstance(value, list):
+        for item in value:
+            _remap(item, ids)
 
 
 def _renumber(records: list[dict[str, Any]]) -> None:
