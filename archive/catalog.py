@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import WorkspaceError
-
-PLACEHOLDER = "（待填写）"  # what `renda new` leaves for the clerk to fill
 from .problems import Problem, ProblemSink, ValidationReport
 from .records import Record, parse_record
 from .schema import RECORD_TYPES, TYPE_LABELS
 from .source import SourceError, YamlDocument, format_field, parse_yaml, read_text
 from .workspace import CONFIG_NAME, ConfigProblems, Workspace
+
+PLACEHOLDER = "（待填写）"  # what `renda new` leaves for the clerk to fill
 
 
 @dataclass(frozen=True)
