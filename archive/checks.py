@@ -131,32 +131,47 @@ class _Checker:
             if record.date and folder.isdigit() and len(folder) == 4 and int(folder) != record.date.year:
                 self.warning(record, ("date",), f"记录位于 {folder} 年的目录，但日期是 {record.date.year} 年")
 
+    def _numbered(self) -> list[tuple[Record, FieldPath, str, str]]:
+        """Every 发文字号 in the workspace: (record, field, number, document kind)."""
+        out = []
+        for record in self.records:
+            if record.doc_number:
+                out.append((record, ("doc_number",), record.doc_number, record.type))
+            for i, item in enumerate(record.data.get("resolutions", ()) if isinstance(record, Meeting) else ()):
+                if item.get("doc_number"):
+                    out.append((record, ("resolutions", i, "doc_number"), item["doc_number"], "resolution"))
+        return out
+
     def doc_numbers(self) -> None:
         seen: dict[tuple[str, str, str], Record] = {}
-        expected_codes = self.config.doc_codes
-        for record in self.records:
-            number = record.doc_number
-            match = DOC_NUMBER.match(number) if number else None
+        labels = {**TYPE_LABELS, "resolution": "决议、决定"}
+        for record, path, number, kind in self._numbered():
+            match = DOC_NUMBER.match(number)
             if not match:
                 continue
             code, year, seq = match.group("code"), match.group("year"), match.group("seq")
             key = (code, year, seq)
             if key in seen:
-                other = seen[key]
-                self.error(record, ("doc_number",), f"发文字号“{number}”与 {other.source} 重复")
+                self.error(record, path, f"发文字号“{number}”与 {seen[key].source} 重复")
             else:
                 seen[key] = record
             if record.date and int(year) != record.date.year:
-                self.warning(
-                    record, ("doc_number",), f"发文字号的年份 {year} 与成文日期的年份 {record.date.year} 不一致"
-                )
-            want = expected_codes.get(record.type)
+                self.warning(record, path, f"发文字号的年份 {year} 与成文日期的年份 {record.date.year} 不一致")
+            want = self.config.doc_codes.get(kind)
             if want and code != want:
-                self.warning(
-                    record,
-                    ("doc_number",),
-                    f"{TYPE_LABELS[record.type]}的发文字号代字应为“{want}”（见 renda.yaml），实际为“{code}”",
-                )
+                self.warning(record, path, f"{labels[kind]}的发文字号代字应为“{want}”（见 renda.yaml），实际为“{code}”")
+
+    def committee_members(self, term: int, day: dt.date) -> list[Deputy]:
+        """常委会组成人员 serving in ``term`` on ``day``, from the registry's roles."""
+        members = []
+        for deputy in self.deputies.values():
+            service = deputy.service(term)
+            if service is None or not any("常委会" in role or role == "秘书长" for role in service.roles):
+                continue
+            if (service.start and day < service.start) or (service.end and day > service.end):
+                continue
+            members.append(deputy)
+        return members
 
     def organs(self) -> None:
         for record in self.records:
@@ -202,6 +217,13 @@ class _Checker:
                 self.error(m, ("attendance", "absent", i), f"“{who}”同时列在出席和缺席中")
         if not att.recorded:
             self.warning(m, ("attendance",), "没有记录出席情况；统计出勤时不会计算这次会议")
+        elif m.kind == "常委会会议" and m.term and m.date:
+            listed = present | {x.deputy for x in att.on_leave} | set(att.absent)
+            for member in self.committee_members(m.term, m.date):
+                if member.id not in listed:
+                    self.warning(
+                        m, ("attendance",), f"常委会组成人员 {member.name}（{member.id}）未列入出席、请假或缺席"
+                    )
         for i, item in enumerate(m.agenda):
             vote = item.vote
             if vote is None:
