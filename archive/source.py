@@ -127,7 +127,8 @@ def parse_yaml(text: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc) from None
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
+        # libyaml reads the UTF-8 encoding of the text: its position counts bytes.
+        line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise SourceError(f"含有控制字符 U+{char:04X}，YAML 不允许直接出现；请删除该字符", line) from None
     except yaml.YAMLError as exc:
@@ -139,12 +140,35 @@ def parse_yaml(text: str) -> YamlDocument:
         raise SourceError("文件为空，没有任何字段", 1)
     if len(nodes) > 1:
         raise SourceError("一个文件只能包含一条记录（发现多个以 --- 分隔的文档）", nodes[1].start_mark.line + 1)
+    size = _expanded_size(nodes[0], {})
+    if size > MAX_NODES:
+        raise SourceError(f"文件展开后有 {size} 个值，超过上限 {MAX_NODES}（可能是恶意的“别名炸弹”），已拒绝读取", 1)
     builder = _Builder()
     try:
         data = builder.build(nodes[0], (), 0)
     except RecursionError:
         raise SourceError("嵌套层次过深，无法读取", 1) from None
     return YamlDocument(data, builder.lines)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values the tree has once aliases are expanded, without expanding them.
+
+    Aliases share node objects, so memoising by identity makes this linear in
+    the file's size even for a "billion laughs" document.
+    """
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # provisional, guards against self-reference
+    if isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_expanded_size(v, memo) + 1 for _, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        total = 1
+    memo[key] = total
+    return total
 
 
 def _refuse_deep_nesting(text: str) -> None:
@@ -262,11 +286,18 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
+_OPENED_AT = ("while parsing a flow", "while scanning a quoted scalar", "while scanning a double-quoted")
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError) -> SourceError:
     mark = exc.problem_mark or exc.context_mark
+    context = exc.context or ""
+    if exc.context_mark is not None and context.startswith(_OPENED_AT):
+        # An unclosed bracket or quote: point at where it was opened, which the clerk can fix.
+        mark = exc.context_mark
     line = mark.line + 1 if mark else 1
     column = mark.column + 1 if mark else 0
-    problem = f"{exc.context or ''} {exc.problem or ''}"
+    problem = f"{context} {exc.problem or ''}"
     for needle, hint in _SYNTAX_HINTS:
         if needle in problem:
             text = hint
