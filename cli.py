@@ -43,12 +43,55 @@ TYPE_ALIASES = {
 # -- Chinese help and usage ---------------------------------------------------
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _wrap_display(text: str, width: int) -> list[str]:
+    lines, current = [], ""
+    for token in re.findall(r"[A-Za-z0-9_./=-]+|.", text):  # never split an ASCII word
+        if current and _display_width(current + token) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+            continue
+        current += token
+    return [*lines, current]
+
+
+class CJKHelpFormatter(click.HelpFormatter):
+    """Aligns help columns by display width: a Chinese character takes two columns."""
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max(_display_width(r[0]) for r in rows), col_max) + col_spacing
+        text_width = max((self.width or 80) - first_col - self.current_indent, 20)
+        for first, second in rows:
+            self.write(" " * self.current_indent + first)
+            if not second:
+                self.write("\n")
+                continue
+            if _display_width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - _display_width(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = _wrap_display(second, text_width)
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(" " * (first_col + self.current_indent) + line + "\n")
+
+
+class Context(click.Context):
+    formatter_class = CJKHelpFormatter
+
+
 class _Formatting:
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "用法：")  # type: ignore[attr-defined]
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]  # type: ignore[attr-defined]
+        # Arguments are described in the docstring; only options get rows here.
+        options = [p for p in self.get_params(ctx) if isinstance(p, click.Option)]  # type: ignore[attr-defined]
+        rows = [r for p in options if (r := p.get_help_record(ctx))]
         if rows:
             with formatter.section("选项"):
                 formatter.write_dl(rows)
@@ -64,12 +107,15 @@ class _Formatting:
 
 
 class Command(_Formatting, click.Command):
+    context_class = Context
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
 
 
 class Group(_Formatting, click.Group):
+    context_class = Context
     command_class = Command
     group_class = type
 
@@ -81,7 +127,7 @@ class Group(_Formatting, click.Group):
 
 _USAGE_MESSAGES: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
     (
-        r"No such option: (\S+)(?: Did you mean (\S+)\?)?",
+        r"No such option:? '?([^\s']+)'?\.?(?: Did you mean '?([^\s'?]+)'?\?)?",
         lambda m: f"没有选项 {m[1]}" + (f"；是否应为 {m[2]}？" if m[2] else ""),
     ),
     (r"No such command '(.+?)'\.", lambda m: f"没有命令“{m[1]}”；运行 renda -h 查看可用命令"),
@@ -166,7 +212,6 @@ def _record_type(value: str | None) -> str | None:
 @click.option(
     "--root",
     metavar="目录",
-    envvar="RENDA_ROOT",
     help="工作区根目录（默认从当前目录向上查找 renda.yaml；也可用环境变量 RENDA_ROOT）",
 )
 @click.version_option(
@@ -197,9 +242,8 @@ def init(directory: Path) -> None:
         _fail(exc)
     for path in written:
         click.echo(f"已创建 {path}")
-    click.echo(
-        f"工作区已建好：{directory}。下一步：编辑 {directory / 'renda.yaml'}，然后运行 renda --root {directory} validate"
-    )
+    config = directory / "renda.yaml"
+    click.echo(f"工作区已建好：{directory}。下一步：编辑 {config}，然后运行 renda --root {directory} validate")
 
 
 @cli.command()

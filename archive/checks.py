@@ -104,7 +104,9 @@ class _Checker:
         """Skeleton text left unfilled: fine in a draft, an error in a final record."""
         for record in self.records:
             for path in _paths_containing(record.data, PLACEHOLDER):
-                if record.is_final:
+                if isinstance(record, Deputy):
+                    self.error(record, path, f"仍是“{PLACEHOLDER}”，请填写")
+                elif record.is_final:
                     self.error(record, path, f"仍是“{PLACEHOLDER}”，定稿前必须填写")
                 else:
                     self.warning(record, path, "尚未填写")

@@ -55,11 +55,11 @@ def init_workspace(target: Path) -> list[Path]:
     return written
 
 
-def next_doc_number(records: Iterable[Record], code: str, year: int) -> str:
+def next_doc_number(numbers: Iterable[str], code: str, year: int) -> str:
     """The first free 发文字号 of ``code`` in ``year``: one past the highest in use."""
     highest = 0
-    for record in records:
-        match = DOC_NUMBER.match(record.doc_number or "")
+    for number in numbers:
+        match = DOC_NUMBER.match(number)
         if match and match.group("code") == code and int(match.group("year")) == year:
             highest = max(highest, int(match.group("seq")))
     return f"{code}〔{year}〕{highest + 1}号"
@@ -98,7 +98,13 @@ def new_record(
     if term is None and type_ != "deputy":
         raise ScaffoldError(f"日期 {day.isoformat()} 不在 renda.yaml 届次表的任何一届内；请先补充届次表")
     code = config.doc_codes.get(type_)
-    doc_number = next_doc_number(records, code, day.year) if code and type_ != "deputy" else None
+    # Every number written in any file counts, even in a record that does not validate yet.
+    in_use = [
+        str(f.document.data.get("doc_number"))
+        for f in catalog.files
+        if f.document is not None and isinstance(f.document.data, dict) and f.document.data.get("doc_number")
+    ]
+    doc_number = next_doc_number(in_use, code, day.year) if code and type_ != "deputy" else None
     values: dict[str, Any] = {
         "id": rid,
         "type": type_,
@@ -131,9 +137,10 @@ def render_skeleton(schemas: SchemaSet, type_: str, values: Mapping[str, Any]) -
     schema = schemas.resolve(schemas.documents[type_])
     fields = schemas.field_info(type_)
     required = list(schema.get("required", []))
+    finish = "" if type_ == "deputy" else "；定稿后把 status 改为 final"
     lines = [
         f"# {TYPE_LABELS[type_]}：{schema.get('description', '')}",
-        "# 由 renda new 生成。“（待填写）”处请替换为实际内容；定稿后把 status 改为 final。",
+        f"# 由 renda new 生成。“（待填写）”处请替换为实际内容{finish}。",
         "",
     ]
     for name in _ordered(required, fields):

@@ -140,9 +140,7 @@ def parse_yaml(text: str) -> YamlDocument:
         raise SourceError("文件为空，没有任何字段", 1)
     if len(nodes) > 1:
         raise SourceError("一个文件只能包含一条记录（发现多个以 --- 分隔的文档）", nodes[1].start_mark.line + 1)
-    size = _expanded_size(nodes[0], {})
-    if size > MAX_NODES:
-        raise SourceError(f"文件展开后有 {size} 个值，超过上限 {MAX_NODES}（可能是恶意的“别名炸弹”），已拒绝读取", 1)
+    _refuse_alias_bomb(nodes[0])
     builder = _Builder()
     try:
         data = builder.build(nodes[0], (), 0)
@@ -151,7 +149,7 @@ def parse_yaml(text: str) -> YamlDocument:
     return YamlDocument(data, builder.lines)
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int = 0) -> int:
     """How many values the tree has once aliases are expanded, without expanding them.
 
     Aliases share node objects, so memoising by identity makes this linear in
@@ -160,15 +158,30 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     key = id(node)
     if key in memo:
         return memo[key]
+    if depth > MAX_DEPTH:
+        raise SourceError("嵌套层次过深，无法读取", node.start_mark.line + 1)
     memo[key] = 1  # provisional, guards against self-reference
     if isinstance(node, yaml.MappingNode):
-        total = 1 + sum(_expanded_size(v, memo) + 1 for _, v in node.value)
+        total = 1 + sum(_expanded_size(v, memo, depth + 1) + 1 for _, v in node.value)
     elif isinstance(node, yaml.SequenceNode):
-        total = 1 + sum(_expanded_size(v, memo) for v in node.value)
+        total = 1 + sum(_expanded_size(v, memo, depth + 1) for v in node.value)
     else:
         total = 1
     memo[key] = total
     return total
+
+
+def _refuse_alias_bomb(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand past MAX_NODES, naming the field that does it."""
+    memo: dict[int, int] = {}
+    size = _expanded_size(root, memo)
+    if size <= MAX_NODES:
+        return
+    line, path = root.start_mark.line + 1, ()
+    if isinstance(root, yaml.MappingNode):  # blame the biggest top-level field
+        key_node, _ = max(root.value, key=lambda kv: memo.get(id(kv[1]), 1))
+        line, path = key_node.start_mark.line + 1, (key_node.value,)
+    raise SourceError(f"展开后有 {size} 个值，超过上限 {MAX_NODES}（可能是恶意的“别名炸弹”），已拒绝读取", line, path)
 
 
 def _refuse_deep_nesting(text: str) -> None:
@@ -278,6 +291,7 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ("expected <block end>", "缩进不一致"),
     ("found unexpected end of stream", "引号或括号没有闭合，文件意外结束"),
     ("found duplicate anchor", "锚点名称重复"),
+    ("exceeded maximum nesting depth", "嵌套层次过深，无法读取"),
     ("did not find expected node content", "缺少值"),
     ("did not find expected ',' or ']'", "方括号列表没有正确闭合"),
     ("did not find expected ',' or '}'", "花括号映射没有正确闭合"),

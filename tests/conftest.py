@@ -1,0 +1,40 @@
+"""Fixtures: a fresh starter workspace per test and a CLI runner bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from samples import copy_starter, write_file
+
+import cli
+
+
+@pytest.fixture(autouse=True)
+def _no_root_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A RENDA_ROOT in the developer's shell must not decide which workspace a test sees.
+    monkeypatch.delenv("RENDA_ROOT", raising=False)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """A copy of the starter workspace (what `renda init` writes), absolute path."""
+    return copy_starter(tmp_path / "ws")
+
+
+@pytest.fixture
+def write(ws: Path) -> Callable[[str, str | bytes], Path]:
+    """``write("records/2025/x.yaml", text)`` writes a file into the workspace."""
+    return lambda rel, content: write_file(ws, rel, content)
+
+
+@pytest.fixture
+def renda(ws: Path) -> Callable[..., Result]:
+    """``renda("validate", "--strict")`` runs the CLI in-process with ``--root ws``."""
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(cli.cli, ["--root", str(ws), *args])
+
+    return run
