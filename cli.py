@@ -365,6 +365,99 @@ def list_(state: State, record_type: str | None, term: int | None, year: int | N
         click.echo(f"警告：{broken} 个文件有错误，未列出；运行 renda validate 查看详情。", err=True)
 
 
+@cli.command(short_help="按 GB/T 9704-2012 生成公文（.docx 和 PDF）")
+@click.argument("selectors", nargs=-1, metavar="[编号|路径…]")
+@click.option("--all", "render_all", is_flag=True, help="生成全部文书记录（不含代表名册）")
+@click.option(
+    "--format",
+    "formats",
+    default="docx,pdf",
+    show_default=True,
+    metavar="格式",
+    help="输出格式，逗号分隔：docx、pdf、pdfa（PDF/A-2b）",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="目录",
+    help="输出目录（默认为工作区的 out/）",
+)
+@json_option("以 JSON 列出写出的文件")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def render(
+    state: State, selectors: tuple[str, ...], render_all: bool, formats: str, output: Path | None, as_json: bool
+) -> None:
+    """按 GB/T 9704-2012 生成公文（.docx 和 PDF）：审议意见书、会议纪要、决议决定、执法检查报告、述职报告。
+
+    草稿（status: draft）带“草稿”水印。PDF 由 LibreOffice 转换；未安装时仍生成 .docx 并提示安装方法。
+    """
+    from archive.catalog import load_catalog, select_records
+    from archive.errors import ArchiveError
+    from archive.render import render_documents
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in ("docx", "pdf", "pdfa")]
+    if unknown or not wanted:
+        raise click.BadParameter(f"不支持的格式“{'、'.join(unknown)}”，可用 docx、pdf、pdfa", param_hint="--format")
+    if not selectors and not render_all:
+        raise click.UsageError("请给出记录编号或路径，或用 --all 生成全部文书")
+    workspace = state.workspace
+    try:
+        catalog = load_catalog(workspace)
+        records = (
+            [r for r in catalog.records if r.type != "deputy"] if render_all else select_records(catalog, selectors)
+        )
+        result = render_documents(
+            workspace,
+            records,
+            output or workspace.output_dir,
+            formats=tuple(f for f in wanted if f != "pdfa") or ("pdf",),
+            pdfa="pdfa" in wanted,
+        )
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        _echo_json(result.to_json())
+    else:
+        for doc in result.documents:
+            for path in doc.files:
+                click.echo(f"已生成 {workspace.relative(path)}{'（草稿）' if doc.draft else ''}")
+        for failure in result.failures:
+            click.echo(f"{failure.source}: 错误：{failure.message}", err=True)
+        click.echo(f"共生成 {len(result.files)} 个文件，{len(result.failures)} 个失败。")
+    for notice in result.notices:
+        click.echo(f"提示：{notice}", err=True)
+    if result.failures:
+        sys.exit(1)
+
+
+@cli.command(short_help="检查 PDF 或 .docx 是否符合 GB/T 9704-2012")
+@click.argument("files", nargs=-1, required=True, metavar="文件…", type=click.Path(path_type=Path))
+@json_option("以 JSON 输出每个文件的错误、警告和测量值")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+def check(files: tuple[Path, ...], as_json: bool) -> None:
+    """检查 PDF 或 .docx 是否符合 GB/T 9704-2012：纸张、边距、行距、每页行数、每行字数、版头、红线、页码、版记、字体。
+
+    也可检查在别处排版的文件。任何文件有错误（“规定”类要求不符）时退出码为 1；“一般”“推荐”类要求不符只给警告。
+    """
+    from archive.conformance import check_files
+
+    reports = check_files(files)
+    if as_json:
+        _echo_json([r.as_dict() for r in reports])
+    else:
+        for report in reports:
+            verdict = "符合" if report.ok else f"{len(report.errors)} 个错误"
+            click.echo(f"{report.file}：{verdict}，{len(report.warnings)} 个警告")
+            for finding in report.errors + report.warnings:
+                label = "错误" if finding.severity == "error" else "警告"
+                click.echo(f"  [{label}] {finding.message}")
+    if any(not r.ok for r in reports):
+        sys.exit(1)
+
+
 def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 

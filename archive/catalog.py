@@ -7,6 +7,7 @@ records each failure and goes on (the CLI decides the exit code).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,46 @@ def _selected_sources(workspace: Workspace, catalog: Catalog, paths: Iterable[Pa
         else:
             raise WorkspaceError(f"{path} 不是本工作区 records/ 下的记录文件（.yaml）")
     return wanted
+
+
+def select_records(catalog: Catalog, selectors: Sequence[str]) -> list[Record]:
+    """Records named by id or by file path (file or folder); every selector must match something."""
+    root = catalog.workspace.root
+    by_id = catalog.by_id()
+    valid_sources = {r.source: r for r in catalog.records}
+    broken = {f.source for f in catalog.files if f.record is None}
+    chosen: dict[str, Record] = {}
+    broken_ids = catalog.broken_ids()
+    for selector in selectors:
+        if selector in by_id:
+            chosen[selector] = by_id[selector]
+            continue
+        if selector in broken_ids:
+            raise WorkspaceError(f"记录“{selector}”（{broken_ids[selector]}）有错误，请先运行 renda validate 修正")
+        resolved = _inside(root, Path(selector))
+        if resolved is not None:
+            rel = catalog.workspace.relative(resolved)
+            prefix = "" if resolved == root else rel + "/"
+            matched = [r for s, r in valid_sources.items() if s == rel or (resolved.is_dir() and s.startswith(prefix))]
+            bad = [s for s in broken if s == rel or (resolved.is_dir() and s.startswith(prefix))]
+            if bad:
+                raise WorkspaceError(f"{bad[0]} 有错误，请先运行 renda validate 修正")
+            if matched:
+                chosen.update((r.id, r) for r in matched)
+                continue
+        guess = difflib.get_close_matches(selector, list(by_id), n=1, cutoff=0.6)
+        hint = f"；是否应为“{guess[0]}”？" if guess else ""
+        raise WorkspaceError(f"找不到记录“{selector}”（既不是记录编号，也不是工作区中的记录文件）{hint}")
+    return list(chosen.values())
+
+
+def _inside(root: Path, path: Path) -> Path | None:
+    """``path`` (absolute, or relative to the current folder or to the root) if it exists inside ``root``."""
+    for candidate in (path,) if path.is_absolute() else (Path.cwd() / path, root / path):
+        resolved = candidate.resolve()
+        if resolved.exists() and resolved.is_relative_to(root):
+            return resolved
+    return None
 
 
 def filter_records(

@@ -3,6 +3,7 @@
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 ensure_venv
+ensure_document_tools || true
 
 RENDA="$VENV/bin/renda"
 cd "$REPO"   # the repository root is the bundled sample workspace

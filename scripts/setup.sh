@@ -26,6 +26,17 @@ apt_install() {
     return 1
 }
 
+# What renders and checks documents: LibreOffice (docx → PDF), CJK fonts that the shipped fontconfig
+# aliases map the office fonts onto, and poppler (pdftoppm) for page images in tests.
+DOC_PACKAGES=(libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai poppler-utils)
+
+ensure_document_tools() {
+    if ! apt_install "${DOC_PACKAGES[@]}"; then
+        say "没有 LibreOffice 时 renda 仍能生成 .docx，但不能生成 PDF。"
+        return 1
+    fi
+}
+
 ensure_python() {
     if ! command -v "$PYTHON" >/dev/null; then
         apt_install python3 python3-venv || exit 1

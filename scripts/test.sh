@@ -3,6 +3,8 @@
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 ensure_venv dev
+# The render and conformance tests measure real PDFs: the tools are required here.
+ensure_document_tools
 
 cd "$REPO"
 status=0

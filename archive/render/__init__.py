@@ -1,0 +1,145 @@
+"""GB/T 9704-2012 official documents from records: .docx through docxtpl templates, PDF through LibreOffice.
+
+    result = render_documents(workspace, records, out_dir, formats=("docx", "pdf"))
+
+Every document is written atomically (a temporary file, then ``os.replace``).  A record that fails is
+reported in ``result.failures`` and the batch goes on.
+
+Drafts (``status: draft``) render with a grey diagonal 草稿 watermark on every page: a clerk can circulate
+them for comment, and nobody can mistake one for the issued document.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.errors import ArchiveError
+from archive.records import Deputy, Record
+from archive.render.documents import Document, documents_for
+from archive.render.errors import RenderError, TemplateError
+from archive.workspace import Workspace
+
+__all__ = [
+    "RenderError",
+    "RenderFailure",
+    "RenderResult",
+    "RenderedDocument",
+    "TemplateError",
+    "render_documents",
+]
+
+FORMATS = ("docx", "pdf")
+FONTS_CONF = "fonts/fonts.conf"
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    record_id: str
+    kind: str  # 审议意见书 / 纪要 / 决议 / 决定 / 执法检查报告 / 代表述职报告
+    files: tuple[Path, ...]
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class RenderFailure:
+    record_id: str
+    source: str
+    message: str
+
+
+@dataclass
+class RenderResult:
+    documents: list[RenderedDocument] = field(default_factory=list)
+    failures: list[RenderFailure] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # e.g. how to install LibreOffice
+
+    @property
+    def files(self) -> list[Path]:
+        return [f for d in self.documents for f in d.files]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "documents": [
+                {"id": d.record_id, "kind": d.kind, "draft": d.draft, "files": [str(f) for f in d.files]}
+                for d in self.documents
+            ],
+            "failures": [{"id": f.record_id, "source": f.source, "message": f.message} for f in self.failures],
+            "notices": list(self.notices),
+        }
+
+
+def render_documents(
+    workspace: Workspace,
+    records: Iterable[Record],
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    pdfa: bool = False,
+) -> RenderResult:
+    """Render each record's documents into ``out_dir`` (.docx, and PDF through one LibreOffice call)."""
+    from archive.render import engine, pdf
+
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise RenderError(f"不支持的输出格式：{'、'.join(sorted(unknown))}（可用 docx、pdf）")
+    records = list(records)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = RenderResult()
+    names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
+    config = workspace.config
+    want_pdf = "pdf" in formats or pdfa
+    with tempfile.TemporaryDirectory(prefix=".renda-", dir=out_dir) as tmp:
+        staging = Path(tmp)
+        staged: list[tuple[Document, Path]] = []
+        for record in records:
+            try:
+                # all of a record's documents, or none of them
+                staged_record = [
+                    (doc, engine.render_docx(workspace, doc, staging)) for doc in documents_for(record, config, names)
+                ]
+                staged.extend(staged_record)
+            except ArchiveError as exc:
+                result.failures.append(RenderFailure(record.id, record.source, str(exc)))
+        pdfs: dict[Path, Path] = {}
+        if want_pdf and staged:
+            if pdf.find_soffice() is None:
+                result.notices.append(pdf.INSTALL_HINT)
+            else:
+                pdf_dir = staging / "pdf"
+                pdf_dir.mkdir()
+                try:
+                    pdfs = pdf.convert_to_pdf(
+                        [p for _, p in staged], pdf_dir, workspace.template_path(FONTS_CONF), pdfa=pdfa
+                    )
+                except RenderError as exc:
+                    result.notices.append(str(exc))
+        for doc, docx_path in staged:
+            written = []
+            if "docx" in formats:
+                written.append(_publish(docx_path, out_dir))
+            if want_pdf:
+                if docx_path in pdfs:
+                    written.append(_publish(pdfs[docx_path], out_dir))
+                elif pdf.find_soffice() is not None:
+                    result.failures.append(RenderFailure(doc.record.id, doc.record.source, f"{doc.stem}: PDF 转换失败"))
+            result.documents.append(RenderedDocument(doc.record.id, doc.kind, tuple(written), not doc.record.is_final))
+    return result
+
+
+def _publish(staged: Path, out_dir: Path) -> Path:
+    target = out_dir / staged.name
+    os.replace(staged, target)
+    return target
+
+
+def _deputy_names(workspace: Workspace) -> dict[str, str]:
+    from archive.catalog import load_catalog
+
+    return {r.id: r.name for r in load_catalog(workspace).records if isinstance(r, Deputy)}

@@ -1,0 +1,459 @@
+"""Raw WordprocessingML: the only module of renda that touches OOXML elements.
+
+Used twice: by ``templates/build_templates.py`` to write the templates, and after every docxtpl render to
+(re)apply the GB/T 9704 layout mechanics a template cannot express — so a clerk's edited template still
+prints on the grid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from lxml import etree
+
+from archive.render import layout as L
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NSMAP = {"w": W_NS}
+THEME_ATTRS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
+
+
+def qn(tag: str) -> str:
+    prefix, local = tag.split(":")
+    assert prefix == "w"
+    return f"{{{W_NS}}}{local}"
+
+
+def el(tag: str, **attrs: Any) -> etree._Element:
+    # python-docx's parser, so that its proxy objects understand the new elements
+    from docx.oxml import OxmlElement
+
+    node: etree._Element = OxmlElement(tag)
+    for key, value in attrs.items():
+        node.set(qn(f"w:{key}"), str(value))
+    return node
+
+
+def sub(parent: etree._Element, tag: str, **attrs: Any) -> etree._Element:
+    node = el(tag, **attrs)
+    parent.append(node)
+    return node
+
+
+def child(parent: etree._Element, tag: str, order: Iterable[str] = ()) -> etree._Element:
+    """The first ``tag`` child of ``parent``, created when missing."""
+    found = parent.find(qn(tag))
+    if found is None:
+        found = el(tag)
+        parent.append(found)
+    return found
+
+
+def replace_child(parent: etree._Element, node: etree._Element) -> etree._Element:
+    old = parent.find(node.tag)
+    if old is not None:
+        old.addprevious(node)
+        parent.remove(old)
+    else:
+        parent.append(node)
+    return node
+
+
+# ── fonts ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def strip_theme_fonts(root: etree._Element) -> None:
+    """Remove every theme-font attribute: Word would otherwise replace 黑体 by 等线 on an office PC."""
+    for rfonts in root.iter(qn("w:rFonts")):
+        for name in THEME_ATTRS:
+            rfonts.attrib.pop(qn(f"w:{name}"), None)
+
+
+def fonts(east_asia: str, latin: str = L.FONT_LATIN) -> etree._Element:
+    return el("w:rFonts", ascii=latin, hAnsi=latin, eastAsia=east_asia, cs=latin, hint="eastAsia")
+
+
+def run_props(
+    east_asia: str,
+    size_pt: float,
+    *,
+    color: str | None = None,
+    spacing_pt: float | None = L.CHAR_SPACING_PT.value,
+    latin: str = L.FONT_LATIN,
+    bold: bool = False,
+) -> etree._Element:
+    rpr = el("w:rPr")
+    rpr.append(fonts(east_asia, latin))
+    if bold:
+        sub(rpr, "w:b")
+    if color:
+        sub(rpr, "w:color", val=color)
+    if spacing_pt:
+        sub(rpr, "w:spacing", val=L.pt_to_twips(spacing_pt))
+    sub(rpr, "w:kern", val=0)
+    sub(rpr, "w:sz", val=round(size_pt * 2))
+    sub(rpr, "w:szCs", val=round(size_pt * 2))
+    return rpr
+
+
+# ── paragraphs ───────────────────────────────────────────────────────────────────────────────────────
+
+
+def para_props(
+    *,
+    align: str = "both",
+    first_chars: float = 0,
+    left_chars: float = 0,
+    right_chars: float = 0,
+    hanging_chars: float = 0,
+    line_twips: int = L.LINE_PITCH_TWIPS.value,
+    before_twips: int = 0,
+    after_twips: int = 0,
+    char_pt: float = L.BODY_CHAR_PT,
+    keep_next: bool = False,
+) -> etree._Element:
+    ppr = el("w:pPr")
+    if keep_next:
+        sub(ppr, "w:keepNext")
+    # no hanging punctuation: a full line holds exactly 28 characters inside the text block
+    sub(ppr, "w:overflowPunct", val=0)
+    sub(ppr, "w:snapToGrid", val=0)
+    sub(ppr, "w:spacing", before=before_twips, after=after_twips, line=line_twips, lineRule="exact")
+    ppr.append(indent(first_chars, left_chars, right_chars, hanging_chars, char_pt))
+    sub(ppr, "w:jc", val=align)
+    return ppr
+
+
+def indent(
+    first: float = 0, left: float = 0, right: float = 0, hanging: float = 0, char_pt: float = L.BODY_CHAR_PT
+) -> etree._Element:
+    """Indents in characters, written in twips (LibreOffice ignores *Chars attributes on a line-only grid)."""
+
+    def tw(chars: float) -> int:
+        return round(chars * char_pt * 20)
+
+    node = el("w:ind", left=tw(left), right=tw(right))
+    if hanging:
+        node.set(qn("w:hanging"), str(tw(hanging)))
+    else:
+        node.set(qn("w:firstLine"), str(tw(first)))
+    return node
+
+
+def set_indent(ppr: etree._Element, **chars: float) -> None:
+    char_pt = chars.pop("char_pt", L.BODY_CHAR_PT)
+    replace_child(ppr, indent(char_pt=char_pt, **chars))
+    _order_ppr(ppr)
+
+
+def set_spacing_before(ppr: etree._Element, twips_before: int) -> None:
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = sub(ppr, "w:spacing")
+        _order_ppr(ppr)
+    spacing.set(qn("w:before"), str(max(0, twips_before)))
+    spacing.attrib.pop(qn("w:beforeLines"), None)
+
+
+_PPR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+
+
+def _order_ppr(ppr: etree._Element) -> None:
+    """Keep pPr children in schema order (Word refuses files otherwise)."""
+    rank = {f"{{{W_NS}}}{name}": i for i, name in enumerate(_PPR_ORDER)}
+    children = sorted(ppr, key=lambda c: rank.get(c.tag, 99))
+    for c in children:
+        ppr.append(c)
+
+
+def bottom_border(ppr: etree._Element, *, size_eighths: int, color: str, space_pt: int = 0) -> None:
+    bdr = replace_child(ppr, el("w:pBdr"))
+    sub(bdr, "w:bottom", val="single", sz=size_eighths, space=space_pt, color=color)
+    _order_ppr(ppr)
+
+
+def right_tab(ppr: etree._Element, pos_twips: int) -> None:
+    tabs = replace_child(ppr, el("w:tabs"))
+    sub(tabs, "w:tab", val="right", pos=pos_twips)
+    _order_ppr(ppr)
+
+
+# ── sections ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+def page_setup(sectpr: etree._Element, *, footer_mm: float = 22.0, header_mm: float = 15.0) -> None:
+    """A4, the 156×225 mm text block, line-only grid of 579 twips."""
+    for tag in ("w:pgSz", "w:pgMar", "w:cols", "w:docGrid"):
+        old = sectpr.find(qn(tag))
+        if old is not None:
+            sectpr.remove(old)
+    pgsz = el("w:pgSz", w=L.twips(L.PAPER_WIDTH.value), h=L.twips(L.PAPER_HEIGHT.value))
+    pgmar = el(
+        "w:pgMar",
+        top=L.twips(L.MARGIN_TOP.value),
+        right=L.twips(L.MARGIN_RIGHT.value),
+        bottom=L.twips(L.MARGIN_BOTTOM.value),
+        left=L.twips(L.MARGIN_LEFT.value),
+        header=L.twips(header_mm),
+        footer=L.twips(footer_mm),
+        gutter=0,
+    )
+    cols = el("w:cols", space=425)
+    grid = el("w:docGrid", type="lines", linePitch=L.LINE_PITCH_TWIPS.value)
+    # schema order: headerReference*, footerReference*, …, type, pgSz, pgMar, …, cols, …, titlePg, …, docGrid
+    anchor = None
+    for tag in (
+        "w:pgNumType",
+        "w:cols",
+        "w:formProt",
+        "w:vAlign",
+        "w:noEndnote",
+        "w:titlePg",
+        "w:textDirection",
+        "w:bidi",
+        "w:rtlGutter",
+        "w:docGrid",
+        "w:printerSettings",
+        "w:sectPrChange",
+    ):
+        anchor = sectpr.find(qn(tag))
+        if anchor is not None:
+            break
+    for node in (pgsz, pgmar):
+        if anchor is not None:
+            anchor.addprevious(node)
+        else:
+            sectpr.append(node)
+    titlepg = sectpr.find(qn("w:titlePg"))
+    if titlepg is not None:
+        titlepg.addprevious(cols)
+    else:
+        sectpr.append(cols)
+    sectpr.append(grid)
+
+
+def paragraph_text(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def style_of(p: etree._Element) -> str | None:
+    ps = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return ps.get(qn("w:val")) if ps is not None else None
+
+
+# ── the layout pass after docxtpl ────────────────────────────────────────────────────────────────────
+
+PITCH = L.LINE_PITCH_TWIPS.value
+IMPRINT_BORDER_TWIPS = 40  # a rule and its 1 pt gap
+
+
+# LibreOffice/Word place a glyph's top this far below the top of an exact-height line whose height
+# equals the font size; measured on the PDF and used to put the 标志's top edge at 35 mm.
+def mark_top_calibration(size_twips: int) -> int:
+    return round(3.9 * size_twips / 20 - 39)
+
+
+def _paragraphs(body: etree._Element) -> list[etree._Element]:
+    return [p for p in body.iter(qn("w:p")) if p.getparent() is body]
+
+
+def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
+    """Apply what a template cannot express; ``document`` is a python-docx Document."""
+    body = document.element.body
+    for part in _xml_parts(document):
+        strip_theme_fonts(part)
+    for sectpr in body.iter(qn("w:sectPr")):
+        footer = sectpr.find(qn("w:pgMar"))
+        footer_mm = int(footer.get(qn("w:footer"))) * 25.4 / 1440 if footer is not None else 22.0
+        page_setup(sectpr, footer_mm=footer_mm)
+    paragraphs = _paragraphs(body)
+    styles = [style_of(p) for p in paragraphs]
+    texts = [paragraph_text(p) for p in paragraphs]
+    previous: str | None = None
+    lines_above_mark = 0
+    for i, (p, style) in enumerate(zip(paragraphs, styles, strict=True)):
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None:
+            previous = style
+            continue
+        if style in ("GwCopyNo", "GwSecret"):
+            lines_above_mark += 1
+        elif style == "GwMark":
+            _size_mark(p, texts[i])
+            size_twips = _run_size_twips(p)
+            gap = L.twips(L.MARK_TOP.value) - lines_above_mark * PITCH + mark_top_calibration(size_twips)
+            set_spacing_before(ppr, gap)
+            _set_line(ppr, size_twips + 40)
+        elif style in ("GwDocNumber", "GwIssue") and previous == "GwMark":
+            set_spacing_before(ppr, L.DOC_NUMBER_GAP_LINES.value * PITCH)
+        elif style == "GwTitle" and previous == "GwRule":
+            set_spacing_before(ppr, L.TITLE_GAP_LINES.value * PITCH - 200)
+        elif (style == "GwAddressee" and previous == "GwTitle") or style == "GwAttachNote":
+            set_spacing_before(ppr, PITCH)
+        elif style == "GwIssuer":
+            set_spacing_before(ppr, (2 if sealed else 1) * PITCH)
+            _signature_indents(p, paragraphs[i + 1] if i + 1 < len(paragraphs) else None, sealed)
+        elif style == "GwDate" and previous != "GwIssuer":
+            set_spacing_before(ppr, PITCH)
+            set_indent(ppr, right=L.SEALED_DATE_RIGHT_CHARS.value)
+        elif style in ("GwH1", "GwH2", "GwH3", "GwH4") and not _tail_text(p):
+            sub(ppr, "w:keepNext")  # a heading standing alone stays with what follows
+            _order_ppr(ppr)
+        elif style == "GwAttendance" and previous != "GwAttendance":
+            set_spacing_before(ppr, PITCH)
+        previous = style
+    _place_imprint(paragraphs)
+    if draft:
+        _watermark(document)
+
+
+IMPRINT_CHARS_PER_LINE = 29  # 4号 in 156 mm less one character each side
+
+
+def _place_imprint(paragraphs: list[etree._Element]) -> None:
+    """Put the framed 版记 so that its last rule lies on the bottom edge of the text block."""
+    framed = [p for p in paragraphs if p.find(f"{qn('w:pPr')}/{qn('w:framePr')}") is not None]
+    if not framed:
+        return
+    lines = sum(max(1, -(-int(L.char_width(paragraph_text(p))) // IMPRINT_CHARS_PER_LINE)) for p in framed)
+    height = lines * PITCH + IMPRINT_BORDER_TWIPS * (len(framed) + 1)
+    for p in framed:
+        frame = p.find(f"{qn('w:pPr')}/{qn('w:framePr')}")
+        frame.attrib.pop(qn("w:yAlign"), None)
+        frame.set(qn("w:y"), str(L.twips(L.TEXT_HEIGHT.value) - height))
+
+
+def _tail_text(p: etree._Element) -> str:
+    """Text after the heading run (the body text of an in-paragraph heading)."""
+    runs = _runs(p)
+    return "".join(t.text or "" for r in runs[1:] for t in r.iter(qn("w:t")))
+
+
+def _xml_parts(document: Any) -> list[etree._Element]:
+    parts = [document.element, document.styles.element]
+    for section in document.sections:
+        for hf in (
+            section.header,
+            section.even_page_header,
+            section.first_page_header,
+            section.footer,
+            section.even_page_footer,
+            section.first_page_footer,
+        ):
+            if not hf.is_linked_to_previous:
+                parts.append(hf._element)
+    return parts
+
+
+def _runs(p: etree._Element) -> list[etree._Element]:
+    return list(p.iter(qn("w:r")))
+
+
+def _run_size_twips(p: etree._Element) -> int:
+    for r in _runs(p):
+        sz = r.find(f"{qn('w:rPr')}/{qn('w:sz')}")
+        if sz is not None:
+            return int(sz.get(qn("w:val"))) * 10
+    return 36 * 20
+
+
+def _size_mark(p: etree._Element, text: str) -> None:
+    """标志: as large as the rule allows, but never wider than the text block."""
+    width_pt = L.mm_to_pt(L.TEXT_WIDTH.value) - 2
+    size = min(L.MARK_MAX_PT.value, int(width_pt / max(L.char_width(text), 1)))
+    for r in _runs(p):
+        rpr = r.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = el("w:rPr")
+            r.insert(0, rpr)
+        for tag in ("w:sz", "w:szCs"):
+            replace_child(rpr, el(tag, val=size * 2))
+
+
+def _set_line(ppr: etree._Element, line_twips: int) -> None:
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = sub(ppr, "w:spacing")
+        _order_ppr(ppr)
+    spacing.set(qn("w:line"), str(line_twips))
+    spacing.set(qn("w:lineRule"), "exact")
+
+
+def _signature_indents(issuer: etree._Element, date: etree._Element | None, sealed: bool) -> None:
+    """Sealed: date right 4 chars, 署名 centred over it.  Unsealed: 署名 right 2 chars, date 2 chars right of it."""
+    issuer_w = L.char_width(paragraph_text(issuer))
+    date_w = L.char_width(paragraph_text(date)) if date is not None else 0
+    ippr = issuer.find(qn("w:pPr"))
+    if sealed:
+        # a 署名 too long to centre over the date stays inside the text block, flush right
+        set_indent(ippr, right=max(0.0, L.SEALED_DATE_RIGHT_CHARS.value + (date_w - issuer_w) / 2))
+        if date is not None:
+            set_indent(date.find(qn("w:pPr")), right=L.SEALED_DATE_RIGHT_CHARS.value)
+    else:
+        set_indent(ippr, right=L.UNSEALED_ISSUER_RIGHT_CHARS.value)
+        if date is not None:
+            dppr = date.find(qn("w:pPr"))
+            replace_child(dppr, el("w:jc", val="left"))
+            line_chars = L.CHARS_PER_LINE.value
+            set_indent(
+                dppr,
+                left=line_chars - L.UNSEALED_ISSUER_RIGHT_CHARS.value - issuer_w + L.UNSEALED_DATE_SHIFT_CHARS.value,
+            )
+
+
+WATERMARK_VML = (
+    '<w:p xmlns:w="{w}" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<w:pPr><w:spacing w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:pict>'
+    '<v:shape id="RendaDraftWatermark" o:spid="_x0000_s2049" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:400pt;height:160pt;rotation:315;z-index:-251657216;'
+    "mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" fillcolor="#c0c0c0" stroked="f">'
+    '<v:fill opacity=".5"/><v:textpath style="font-family:&quot;黑体&quot;;font-size:1pt" string="草稿"/>'
+    "</v:shape></w:pict></w:r></w:p>"
+)
+
+
+def _watermark(document: Any) -> None:
+    """A grey diagonal 草稿 behind the text on every page (Word's own watermark shape)."""
+    for section in document.sections:
+        for header in (section.header, section.even_page_header):
+            header.is_linked_to_previous = False
+            header._element.append(etree.fromstring(WATERMARK_VML.format(w=W_NS)))

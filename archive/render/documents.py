@@ -1,0 +1,296 @@
+"""What each record kind renders to: the template name and the template context.
+
+Contexts hold plain strings, numbers, lists and dicts only; every key a built-in template uses is present
+(None when empty), so a template can run with StrictUndefined.  Numbering, dates and name resolution happen
+here, never in templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from archive.records import Block, DeputyReport, Inspection, Meeting, Opinion, Record, parse_body
+from archive.render.errors import RenderError
+from archive.workspace import Config
+
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 21 → 二十一 (up to 999)."""
+    if n < 10:
+        return DIGITS[n]
+    if n < 20:
+        return "十" + (DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return DIGITS[n // 10] + "十" + (DIGITS[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + chinese_number(rest) if rest < 10 else chinese_number(rest))
+    if 10 <= rest < 20:
+        tail = "一" + tail
+    return DIGITS[n // 100] + "百" + tail
+
+
+def date_text(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def _iso(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
+NUMBERING = {
+    1: lambda n: f"{chinese_number(n)}、",
+    2: lambda n: f"（{chinese_number(n)}）",
+    3: lambda n: f"{n}.",
+    4: lambda n: f"（{n}）",
+}
+
+
+def number_blocks(blocks: Sequence[Block], shift: int = 0) -> list[dict[str, Any]]:
+    """Blocks as template rows; heading numbers restart under each higher heading."""
+    counters = [0] * 5
+    rows: list[dict[str, Any]] = []
+    for block in blocks:
+        level = min(block.level + shift, 4) if block.level else 0
+        if level:
+            counters[level] += 1
+            for deeper in range(level + 1, 5):
+                counters[deeper] = 0
+            rows.append({"level": level, "lead": NUMBERING[level](counters[level]) + block.text, "text": ""})
+        else:
+            rows.append({"level": 0, "lead": "", "text": block.text})
+    return rows
+
+
+def break_title(title: str, per_line: int = 20) -> str:
+    """Break a 2号 title into balanced lines, preferring breaks before 关于 and after 的, never inside 《》."""
+    if len(title) <= per_line:
+        return title
+    lines_needed = -(-len(title) // per_line)
+    best: tuple[float, int] | None = None
+    if lines_needed > 2:
+        head, rest = title[:per_line], title[per_line:]
+        return head + "\n" + break_title(rest, per_line)
+    for cut in range(len(title) - per_line, per_line + 1):
+        before, after = title[:cut], title[cut:]
+        if before.count("《") != before.count("》"):
+            continue
+        if before[-1:].isdigit() and after[:1].isdigit():
+            continue
+        score = abs(len(before) - len(after)) * 0.4
+        if after.startswith("关于"):
+            score -= 4
+        if before.endswith("的"):
+            score -= 2.5
+        if after.startswith(("工作", "情况", "报告", "审议意见", "决定", "决议", "执法检查")):
+            score -= 2
+        if before.endswith(("人大常委会", "常务委员会", "人民政府", "人民法院", "人民检察院")):
+            score -= 3
+        if best is None or score < best[0]:
+            best = (score, cut)
+    cut = best[1] if best else per_line
+    return title[:cut] + "\n" + title[cut:]
+
+
+def secrecy_text(record: Record) -> str | None:
+    if record.classification == "公开":
+        return None
+    period = record.data.get("secrecy_period")
+    if period and record.classification in ("秘密", "机密"):
+        return f"{record.classification}★{period}"
+    return record.classification
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document to render: which template, the context, and the output file stem."""
+
+    record: Record
+    kind: str  # 审议意见书 / 纪要 / 执法检查报告 / 代表述职报告 / 决议 / 决定
+    template: str
+    stem: str
+    context: Mapping[str, Any]
+    masthead: bool  # has a 版头 (文件格式 / 纪要格式 / 信函格式)
+    letter: bool = False
+
+
+def _envelope(record: Record, config: Config) -> dict[str, Any]:
+    data = record.data
+    attachments = list(data.get("attachments") or [])
+    many = len(attachments) > 1
+    day = record.date
+    return {
+        "copy_number": data.get("copy_number"),
+        "secrecy": secrecy_text(record),
+        "urgency": data.get("urgency"),
+        "doc_number": record.doc_number or "",
+        "signatory": data.get("signatory"),
+        "title": break_title(record.title),
+        "issuer": data.get("issuer") or config.organ_name,
+        "sealed": data.get("sealed", True),
+        "date_text": date_text(day),
+        "note": data.get("note"),
+        "attachments": [{"label": f"{i}." if many else "", "title": a["title"]} for i, a in enumerate(attachments, 1)],
+        "attachment_pages": [
+            {
+                "number": str(i) if many else "",
+                "title": break_title(a["title"]),
+                "blocks": number_blocks(parse_body(a.get("body"))),
+            }
+            for i, a in enumerate(attachments, 1)
+            if a.get("body")
+        ],
+        "cc": "，".join(data.get("cc") or []) or None,
+        "print_organ": config.office_name,
+        "print_date": date_text(_iso(data.get("print_date")) or day),
+    }
+
+
+def opinion_document(record: Opinion, config: Config) -> Document:
+    data = record.data
+    context = _envelope(record, config)
+    problems = []
+    for i, text in enumerate(data.get("problems") or [], 1):
+        lead, sep, rest = text.partition("。")
+        if sep and len(lead) <= 40:
+            problems.append({"level": 1, "lead": f"{chinese_number(i)}、{lead}。", "text": rest})
+        else:
+            problems.append({"level": 1, "lead": f"{chinese_number(i)}、", "text": text})
+    recommendations = [
+        {"level": 2, "lead": f"（{chinese_number(i)}）{r['title']}。", "text": r["text"]}
+        for i, r in enumerate(data.get("recommendations") or [], 1)
+    ]
+    if record.deadline:
+        deadline = f"{date_text(record.deadline)}前"
+    else:
+        rule = config.opinion_deadline
+        deadline = f"{rule.months}个月内" if rule.months else f"{rule.working_days}个工作日内"
+    letter = data.get("format") == "信函格式" or (data.get("format") is None and config.letter_format)
+    context.update(
+        mark=config.organ_name + ("" if letter else "文件"),
+        addressee=record.addressee,
+        assessment=[{"level": 0, "lead": "", "text": t} for t in data.get("assessment") or []],
+        problems=problems,
+        recommendations=recommendations,
+        deadline_text=deadline,
+    )
+    return Document(record, "审议意见书", "opinion.docx", record.id, context, masthead=True, letter=letter)
+
+
+MINUTES_MARK = {
+    "常委会会议": "{short}会议纪要",
+    "主任会议": "{short}主任会议纪要",
+    "代表大会会议": "{congress}会议纪要",
+}
+
+
+def minutes_document(record: Meeting, config: Config, names: Mapping[str, str]) -> Document:
+    def name(deputy_id: str) -> str:
+        try:
+            return names[deputy_id]
+        except KeyError:
+            raise RenderError(f"{record.source}: 出席人员 {deputy_id} 不在代表名册中") from None
+
+    context = _envelope(record, config)
+    attendance = record.attendance
+    rows = []
+    if attendance.present:
+        rows.append({"label": "出席：", "names": "、".join(name(d) for d in attendance.present)})
+    if attendance.on_leave:
+        rows.append(
+            {"label": "请假：", "names": "、".join(f"{name(x.deputy)}（{x.reason}）" for x in attendance.on_leave)}
+        )
+    if attendance.absent:
+        rows.append({"label": "缺席：", "names": "、".join(name(d) for d in attendance.absent)})
+    if attendance.nonvoting:
+        rows.append({"label": "列席：", "names": "、".join(attendance.nonvoting)})
+    mark = MINUTES_MARK.get(record.kind, "{short}会议纪要").format(
+        short=config.organ_short_name, congress=config.congress_name
+    )
+    context.update(
+        mark=mark,
+        issue=str(record.data.get("issue_number") or record.sitting),
+        minutes_organ=config.office_name,
+        minutes_date=date_text(record.date),
+        blocks=number_blocks(record.body),
+        attendance=rows,
+    )
+    return Document(record, "纪要", "minutes.docx", record.id, context, masthead=True)
+
+
+INSPECTION_PARTS = (
+    ("implementation", "{law}实施的基本情况"),
+    ("problems", "执法中存在的主要问题"),
+    ("enforcement_suggestions", "改进执法工作的建议"),
+    ("amendment_suggestions", "修改完善法律法规的建议"),
+)
+
+
+def inspection_document(record: Inspection, config: Config) -> Document:
+    report = record.data.get("report") or {}
+    rows = number_blocks(parse_body(report.get("intro")))
+    for i, (key, heading) in enumerate(INSPECTION_PARTS, 1):
+        rows.append({"level": 1, "lead": f"{chinese_number(i)}、{heading.format(law=record.law)}", "text": ""})
+        rows.extend(number_blocks(parse_body(report.get(key)), shift=1))
+    context = _envelope(record, config)
+    context.update(
+        blocks=rows,
+        subtitle=None,
+        issuer=record.data.get("issuer") or f"{config.organ_short_name}执法检查组",
+    )
+    return Document(record, "执法检查报告", "inspection.docx", record.id, context, masthead=False)
+
+
+def deputy_report_document(record: DeputyReport, config: Config, names: Mapping[str, str]) -> Document:
+    context = _envelope(record, config)
+    context.update(
+        blocks=number_blocks(record.data and parse_body(record.data.get("body"))),
+        subtitle=f"（{date_text(record.date)}在{record.place}）",
+        issuer=record.data.get("issuer") or names.get(record.deputy, record.deputy),
+    )
+    for row in context["blocks"]:
+        # the salutation (“各位选民：”) stands flush left
+        if row["level"] == 0 and row["text"].endswith("：") and len(row["text"]) <= 12:
+            row["level"] = 5
+    return Document(record, "代表述职报告", "deputy_report.docx", record.id, context, masthead=False)
+
+
+def resolution_documents(record: Meeting, config: Config) -> list[Document]:
+    documents = []
+    congress = config.congress_name
+    term = f"第{chinese_number(record.term)}届" if record.term else ""
+    with_term = congress.replace("人民代表大会", f"{term}人民代表大会", 1) if term else congress
+    sitting = f"第{chinese_number(record.sitting)}次会议"
+    body_of = {"常委会会议": f"{with_term}常务委员会{sitting}", "代表大会会议": f"{with_term}{sitting}"}
+    where = body_of.get(record.kind, f"{with_term}常务委员会主任会议{sitting}")
+    for i, item in enumerate(record.data.get("resolutions") or [], 1):
+        context = _envelope(record, config)
+        context.update(
+            title=break_title(item["title"]),
+            caption=f"{date_text(record.date)}{where}通过",
+            blocks=number_blocks(parse_body(item.get("body"))),
+            doc_number=item.get("doc_number") or "",
+        )
+        documents.append(
+            Document(
+                record, item["kind"], "resolution.docx", f"{record.id}-{item['kind']}-{i}", context, masthead=False
+            )
+        )
+    return documents
+
+
+def documents_for(record: Record, config: Config, names: Mapping[str, str]) -> list[Document]:
+    """Every document a record renders to (a meeting: its minutes and each resolution)."""
+    if isinstance(record, Opinion):
+        return [opinion_document(record, config)]
+    if isinstance(record, Meeting):
+        return [minutes_document(record, config, names), *resolution_documents(record, config)]
+    if isinstance(record, Inspection):
+        return [inspection_document(record, config)]
+    if isinstance(record, DeputyReport):
+        return [deputy_report_document(record, config, names)]
+    raise RenderError(f"{record.source}: {record.type} 类记录没有对应的公文")

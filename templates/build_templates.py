@@ -1,0 +1,369 @@
+"""Regenerate the built-in .docx templates:  python templates/build_templates.py
+
+The templates are docxtpl (Jinja) documents a clerk can open in Word: page setup, styles, fixed wording and the
+places where record data goes.  Styles name the office fonts in the East-Asian slot and carry no theme fonts.
+The layout numbers come from archive.render.layout, the XML from archive.render._ooxml, so the templates and
+the renderer's post-processing can never disagree.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_SECTION
+from docx.oxml.ns import qn as dqn
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from archive.render import _ooxml as X  # noqa: E402
+from archive.render import layout as L  # noqa: E402
+
+TEXT_TWIPS = L.twips(L.TEXT_WIDTH.value)
+
+# styleId, name, type, east-asian font, size, paragraph props, extras
+PARA_STYLES: list[tuple[str, str, str, float, dict[str, object], dict[str, object]]] = [
+    ("GwBody", "公文正文", L.FONT_FANGSONG, 16, {"first_chars": 2}, {}),
+    ("GwPlain", "公文无缩进", L.FONT_FANGSONG, 16, {}, {}),
+    ("GwH1", "一级标题", L.FONT_HEITI, 16, {"first_chars": 2}, {}),
+    ("GwH2", "二级标题", L.FONT_KAITI, 16, {"first_chars": 2}, {}),
+    ("GwH3", "三级标题", L.FONT_FANGSONG, 16, {"first_chars": 2}, {}),
+    ("GwH4", "四级标题", L.FONT_FANGSONG, 16, {"first_chars": 2}, {}),
+    ("GwCopyNo", "份号", L.FONT_FANGSONG, 16, {"align": "left"}, {}),
+    ("GwSecret", "密级和紧急程度", L.FONT_HEITI, 16, {"align": "left"}, {}),
+    (
+        "GwMark",
+        "发文机关标志",
+        L.FONT_XIAOBIAOSONG,
+        36,
+        {"align": "center", "line_twips": 880},
+        {"color": L.RED_HEX, "spacing_pt": None},
+    ),
+    ("GwIssue", "期号", L.FONT_FANGSONG, 16, {"align": "center"}, {}),
+    ("GwDocNumber", "发文字号", L.FONT_FANGSONG, 16, {"align": "center"}, {}),
+    ("GwRule", "红色分隔线", L.FONT_FANGSONG, 2, {"align": "center", "line_twips": 97}, {}),
+    ("GwTitle", "公文标题", L.FONT_XIAOBIAOSONG, 22, {"align": "center", "line_twips": 700}, {"spacing_pt": None}),
+    ("GwCaption", "题注", L.FONT_KAITI, 16, {"align": "center"}, {}),
+    ("GwAddressee", "主送机关", L.FONT_FANGSONG, 16, {"align": "left"}, {}),
+    ("GwAttachNote", "附件说明", L.FONT_FANGSONG, 16, {"left_chars": 2, "hanging_chars": 0, "align": "left"}, {}),
+    ("GwAttachNoteCont", "附件说明续行", L.FONT_FANGSONG, 16, {"left_chars": 5, "align": "left"}, {}),
+    ("GwIssuer", "署名", L.FONT_FANGSONG, 16, {"align": "right"}, {}),
+    ("GwDate", "成文日期", L.FONT_FANGSONG, 16, {"align": "right"}, {}),
+    ("GwNote", "附注", L.FONT_FANGSONG, 16, {"first_chars": 2}, {}),
+    ("GwAttachLabel", "附件标识", L.FONT_HEITI, 16, {"align": "left"}, {}),
+    (
+        "GwAttachTitle",
+        "附件标题",
+        L.FONT_XIAOBIAOSONG,
+        22,
+        {"align": "center", "line_twips": 700},
+        {"spacing_pt": None},
+    ),
+    ("GwAttendance", "出席请假列席", L.FONT_FANGSONG, 16, {"align": "left", "left_chars": 3, "hanging_chars": 3}, {}),
+    ("GwMinutesInfo", "纪要印发机关和日期", L.FONT_FANGSONG, 16, {"align": "left"}, {}),
+    ("GwImprint", "版记", L.FONT_FANGSONG, 14, {"align": "left", "char_pt": 14}, {"spacing_pt": None}),
+    (
+        "GwPageNumber",
+        "页码",
+        L.FONT_SONGTI,
+        14,
+        {"align": "right", "char_pt": 14, "line_twips": 320},
+        {"spacing_pt": None, "latin": L.FONT_SONGTI},
+    ),
+    ("GwTail", "版记锚点", L.FONT_FANGSONG, 1, {"line_twips": 20}, {}),
+]
+CHAR_STYLES = [
+    ("GwFangsongChar", "仿宋字符", L.FONT_FANGSONG),
+    ("GwHeitiChar", "黑体字符", L.FONT_HEITI),
+    ("GwKaitiChar", "楷体字符", L.FONT_KAITI),
+]
+
+
+def _style(styles, style_id: str, name: str, kind: str) -> object:
+    node = X.el("w:style", type=kind, customStyle=1, styleId=style_id)
+    X.sub(node, "w:name", val=name)
+    X.sub(node, "w:basedOn", val="Normal" if kind == "paragraph" else "DefaultParagraphFont")
+    X.sub(node, "w:qFormat")
+    styles.append(node)
+    return node
+
+
+def new_document() -> docx.document.Document:
+    doc = docx.Document()
+    body = doc.element.body
+    for node in list(body):
+        if node.tag != dqn("w:sectPr"):
+            body.remove(node)
+    # Word 2010's stylesWithEffects copy carries theme fonts and is not needed
+    for rid, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rid)
+    styles = doc.styles.element
+    X.strip_theme_fonts(styles)
+    # document defaults and Normal: 3号仿宋 on the 579-twip grid
+    defaults = styles.find(dqn("w:docDefaults"))
+    rpr_default = defaults.find(dqn("w:rPrDefault"))
+    X.replace_child(rpr_default, X.run_props(L.FONT_FANGSONG, 16, spacing_pt=None))
+    ppr_default = defaults.find(dqn("w:pPrDefault"))
+    X.replace_child(ppr_default, X.para_props())
+    normal = doc.styles["Normal"].element
+    X.replace_child(normal, X.para_props())
+    X.replace_child(normal, X.run_props(L.FONT_FANGSONG, 16))
+    for style_id, name, font, size, pprops, extra in PARA_STYLES:
+        node = _style(styles, style_id, name, "paragraph")
+        node.append(X.para_props(**pprops))  # type: ignore[arg-type]
+        rkw = {k: v for k, v in extra.items()}
+        node.append(X.run_props(font, size, **rkw))  # type: ignore[arg-type]
+    for style_id, name, font in CHAR_STYLES:
+        node = _style(styles, style_id, name, "character")
+        rpr = X.el("w:rPr")
+        rpr.append(X.fonts(font))
+        node.append(rpr)
+    X.strip_theme_fonts(styles)
+    doc.settings.odd_and_even_pages_header_footer = True
+    sect = doc.sections[0]
+    X.page_setup(sect._sectPr)
+    _page_numbers(doc, sect)
+    return doc
+
+
+def _page_numbers(doc, sect) -> None:
+    for footer, align, side in ((sect.footer, "right", "right"), (sect.even_page_footer, "left", "left")):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.style = doc.styles["页码"]
+        ppr = p._p.get_or_add_pPr()
+        X.sub(ppr, "w:jc", val=align)
+        X.set_indent(ppr, char_pt=14, **{side: 1})
+        p.add_run("— ")
+        fld = X.el("w:fldSimple", instr=" PAGE ")
+        r = X.sub(fld, "w:r")
+        X.sub(r, "w:t").text = "1"
+        p._p.append(fld)
+        p.add_run(" —")
+
+
+def para(doc, style: str, *runs: str | tuple[str, str]):
+    p = doc.add_paragraph(style=doc.styles[style])
+    for run in runs:
+        if isinstance(run, tuple):
+            text, char_style = run
+            p.add_run(text, style=doc.styles[char_style])
+        else:
+            p.add_run(run)
+    return p
+
+
+def tag(doc, text: str) -> None:
+    """A docxtpl paragraph tag ({%p … %}): the paragraph disappears when rendered."""
+    doc.add_paragraph(text, style=doc.styles["公文无缩进"])
+
+
+def blocks(doc, var: str = "blocks") -> None:
+    """Body blocks: lead (heading number and heading, in the heading's font) then text in 仿宋."""
+    tag(doc, f"{{%p for b in {var} %}}")
+    tag(doc, "{%p if b.level == 1 %}")
+    para(doc, "一级标题", "{{ b.lead }}", ("{{ b.text }}", "仿宋字符"))
+    tag(doc, "{%p elif b.level == 2 %}")
+    para(doc, "二级标题", "{{ b.lead }}", ("{{ b.text }}", "仿宋字符"))
+    tag(doc, "{%p elif b.level == 3 %}")
+    para(doc, "三级标题", "{{ b.lead }}", ("{{ b.text }}", "仿宋字符"))
+    tag(doc, "{%p elif b.level == 4 %}")
+    para(doc, "四级标题", "{{ b.lead }}", ("{{ b.text }}", "仿宋字符"))
+    tag(doc, "{%p elif b.level == 5 %}")
+    para(doc, "公文无缩进", "{{ b.text }}")
+    tag(doc, "{%p else %}")
+    para(doc, "公文正文", "{{ b.text }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+
+def masthead(doc, *, minutes: bool = False) -> None:
+    """份号, 密级, 紧急程度, 发文机关标志, 发文字号 (or 期号 and the organ/date line), red rule."""
+    tag(doc, "{%p if copy_number %}")
+    para(doc, "份号", "{{ copy_number }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if secrecy %}")
+    para(doc, "密级和紧急程度", "{{ secrecy }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if urgency %}")
+    para(doc, "密级和紧急程度", "{{ urgency }}")
+    tag(doc, "{%p endif %}")
+    para(doc, "发文机关标志", "{{ mark }}")
+    if minutes:
+        para(doc, "期号", "第{{ issue }}期")
+        p = para(doc, "纪要印发机关和日期", "{{ minutes_organ }}\t{{ minutes_date }}")
+        X.right_tab(p._p.get_or_add_pPr(), TEXT_TWIPS)
+    else:
+        tag(doc, "{%p if signatory %}")
+        p = para(doc, "发文字号", "{{ doc_number }}\t签发人：", ("{{ signatory }}", "楷体字符"))
+        ppr = p._p.get_or_add_pPr()
+        X.replace_child(ppr, X.el("w:jc", val="left"))
+        X.set_indent(ppr, left=1, right=1)
+        X.right_tab(ppr, TEXT_TWIPS - 320)
+        tag(doc, "{%p else %}")
+        para(doc, "发文字号", "{{ doc_number }}")
+        tag(doc, "{%p endif %}")
+    p = para(doc, "红色分隔线")
+    X.bottom_border(p._p.get_or_add_pPr(), size_eighths=round(L.RULE_THICKNESS_PT.value * 8), color=L.RED_HEX)
+
+
+def title(doc) -> None:
+    para(doc, "公文标题", "{{ title }}")
+
+
+def signature(doc) -> None:
+    tag(doc, "{%p if issuer %}")
+    para(doc, "署名", "{{ issuer }}")
+    tag(doc, "{%p endif %}")
+    para(doc, "成文日期", "{{ date_text }}")
+    tag(doc, "{%p if note %}")
+    para(doc, "附注", "（{{ note }}）")
+    tag(doc, "{%p endif %}")
+
+
+def attachments(doc) -> None:
+    tag(doc, "{%p for a in attachments %}")
+    tag(doc, "{%p if loop.first %}")
+    para(doc, "附件说明", "附件：{{ a.label }}{{ a.title }}")
+    tag(doc, "{%p else %}")
+    para(doc, "附件说明续行", "{{ a.label }}{{ a.title }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+
+def attachment_pages(doc) -> None:
+    tag(doc, "{%p for a in attachment_pages %}")
+    p = para(doc, "附件标识", "附件{{ a.number }}")
+    X.sub(p._p.get_or_add_pPr(), "w:pageBreakBefore")
+    X._order_ppr(p._p.get_or_add_pPr())
+    para(doc, "公文无缩进")
+    para(doc, "附件标题", "{{ a.title }}")
+    para(doc, "公文无缩进")
+    blocks(doc, "a.blocks")
+    tag(doc, "{%p endfor %}")
+
+
+def imprint(doc) -> None:
+    """版记 in its own section that starts on an even page, framed onto the bottom edge of the text block.
+
+    The rules are paragraph borders spanning the full 156 mm; the one-character side spaces are a leading
+    full-width space and a right tab one character short of the right edge.
+    """
+    sect = doc.add_section(WD_SECTION.EVEN_PAGE)
+    for footer in (sect.footer, sect.even_page_footer):
+        footer.is_linked_to_previous = False  # new, empty footers: no page number on the 版记 page
+    outer = round(L.mm_to_pt(L.IMPRINT_OUTER_RULE_MM.value) * 8)
+    inner = round(L.mm_to_pt(L.IMPRINT_INNER_RULE_MM.value) * 8)
+
+    def framed(p, top: int | None, bottom: int) -> None:
+        ppr = p._p.get_or_add_pPr()
+        ppr.append(
+            X.el(
+                "w:framePr",
+                w=TEXT_TWIPS,
+                wrap="around",
+                vAnchor="margin",
+                hAnchor="margin",
+                xAlign="center",
+                yAlign="bottom",
+            )
+        )
+        bdr = X.el("w:pBdr")
+        if top:
+            X.sub(bdr, "w:top", val="single", sz=top, space=1, color="000000")
+        X.sub(bdr, "w:bottom", val="single", sz=bottom, space=1, color="000000")
+        ppr.append(bdr)
+        X.right_tab(ppr, TEXT_TWIPS - 280)
+        X._order_ppr(ppr)
+
+    tag(doc, "{%p if cc %}")
+    framed(para(doc, "版记", "\u3000抄送：{{ cc }}。"), outer, inner)
+    framed(para(doc, "版记", "\u3000{{ print_organ }}\t{{ print_date }}印发"), None, outer)
+    tag(doc, "{%p else %}")
+    framed(para(doc, "版记", "\u3000{{ print_organ }}\t{{ print_date }}印发"), outer, outer)
+    tag(doc, "{%p endif %}")
+    doc.add_paragraph(style=doc.styles["版记锚点"])
+
+
+def opinion() -> docx.document.Document:
+    doc = new_document()
+    masthead(doc)
+    title(doc)
+    para(doc, "主送机关", "{{ addressee }}：")
+    blocks(doc, "assessment")
+    tag(doc, "{%p if problems %}")
+    para(doc, "公文正文", "常委会组成人员在审议中也指出，工作中还存在以下问题：")
+    blocks(doc, "problems")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if recommendations %}")
+    para(doc, "公文正文", "为此，常委会组成人员提出以下意见和建议：")
+    blocks(doc, "recommendations")
+    tag(doc, "{%p endif %}")
+    para(doc, "公文正文", "请{{ addressee }}认真研究处理，并于{{ deadline_text }}将研究处理情况书面报告常委会。")
+    attachments(doc)
+    signature(doc)
+    attachment_pages(doc)
+    imprint(doc)
+    return doc
+
+
+def minutes() -> docx.document.Document:
+    doc = new_document()
+    masthead(doc, minutes=True)
+    title(doc)
+    blocks(doc)
+    tag(doc, "{%p for a in attendance %}")
+    para(doc, "出席请假列席", ("{{ a.label }}", "黑体字符"), "{{ a.names }}")
+    tag(doc, "{%p endfor %}")
+    attachment_pages(doc)
+    imprint(doc)
+    return doc
+
+
+def report() -> docx.document.Document:
+    """执法检查报告 and 代表述职报告: title, optional subtitle, body, signature; no 版头."""
+    doc = new_document()
+    title(doc)
+    tag(doc, "{%p if subtitle %}")
+    para(doc, "题注", "{{ subtitle }}")
+    tag(doc, "{%p endif %}")
+    para(doc, "公文无缩进")
+    blocks(doc)
+    attachments(doc)
+    signature(doc)
+    attachment_pages(doc)
+    return doc
+
+
+def resolution() -> docx.document.Document:
+    doc = new_document()
+    title(doc)
+    para(doc, "题注", "（{{ caption }}）")
+    para(doc, "公文无缩进")
+    blocks(doc)
+    return doc
+
+
+TEMPLATES = {
+    "opinion.docx": opinion,
+    "minutes.docx": minutes,
+    "inspection.docx": report,
+    "deputy_report.docx": report,
+    "resolution.docx": resolution,
+}
+
+
+def main() -> None:
+    for name, build in TEMPLATES.items():
+        doc = build()
+        doc.core_properties.title = name
+        doc.core_properties.author = "renda"
+        doc.save(str(HERE / name))
+        print(f"wrote templates/{name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Rendering: golden canonical text of each .docx kind, and GB/T 9704 measurements on the PDFs.
+
+Regenerate the golden files after an intended change, then review the diff:
+
+    RENDA_REGEN_GOLDEN=1 /tmp/venv/bin/python -m pytest tests/test_render.py -k golden
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from archive.catalog import load_catalog
+from archive.render import TemplateError, render_documents
+from archive.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+MM = 25.4 / 72
+HAS_SOFFICE = shutil.which("soffice") is not None
+needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
+GOLDEN_STEMS = ["opinion-2024-01", "cwh-17-23", "cwh-17-23-决定-1", "inspection-2024-01", "report-2024-d045"]
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(scope="session")
+def workspace() -> Workspace:
+    return Workspace(ROOT)
+
+
+@pytest.fixture(scope="session")
+def rendered(workspace: Workspace, tmp_path_factory: pytest.TempPathFactory):
+    """Every final sample record, .docx and PDF, in one LibreOffice call."""
+    records = [r for r in load_catalog(workspace).records if r.type != "deputy" and r.is_final]
+    out = tmp_path_factory.mktemp("render")
+    result = render_documents(workspace, records, out, formats=("docx", "pdf") if HAS_SOFFICE else ("docx",))
+    return out, result
+
+
+def canonical_text(path: Path) -> str:
+    """Paragraph text with style and run fonts; headers and footers; stable across runs."""
+    import docx
+
+    document = docx.Document(str(path))
+    lines = []
+
+    def describe(p) -> str:
+        fonts = []
+        for r in p._p.iter(f"{W}r"):
+            rf = r.find(f"{W}rPr/{W}rFonts")
+            rs = r.find(f"{W}rPr/{W}rStyle")
+            fonts.append(rf.get(f"{W}eastAsia") if rf is not None else rs.get(f"{W}val") if rs is not None else "-")
+        return f"[{p.style.name}] {{{','.join(fonts)}}} {p.text}"
+
+    for p in document.paragraphs:
+        lines.append(describe(p))
+    for table in document.tables:
+        for row in table.rows:
+            lines.append("ROW | " + " | ".join(c.text for c in row.cells))
+    for i, section in enumerate(document.sections):
+        for name in ("header", "even_page_header", "footer", "even_page_footer"):
+            part = getattr(section, name)
+            if not part.is_linked_to_previous:
+                text = " / ".join(p.text for p in part.paragraphs)
+                lines.append(f"SECTION {i} {name}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def test_every_final_sample_record_renders_without_failure(rendered) -> None:
+    _, result = rendered
+    assert result.failures == []
+    kinds = {d.kind for d in result.documents}
+    assert {"审议意见书", "纪要", "执法检查报告", "代表述职报告", "决定"} <= kinds
+
+
+@pytest.mark.parametrize("stem", GOLDEN_STEMS)
+def test_golden_canonical_text(rendered, stem: str) -> None:
+    out, _ = rendered
+    text = canonical_text(out / f"{stem}.docx")
+    golden = GOLDEN / f"{stem}.txt"
+    if os.environ.get("RENDA_REGEN_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), f"missing {golden}: run with RENDA_REGEN_GOLDEN=1"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_docx_names_office_fonts_and_no_theme_fonts(rendered) -> None:
+    import zipfile
+
+    out, _ = rendered
+    for stem in GOLDEN_STEMS:
+        with zipfile.ZipFile(out / f"{stem}.docx") as z:
+            for name in z.namelist():
+                if name.endswith(".xml") and name.startswith("word/") and "theme" not in name:
+                    xml = z.read(name).decode("utf-8")
+                    assert "Theme=" not in xml, f"{stem}:{name} has a theme font"
+            styles = z.read("word/styles.xml").decode("utf-8")
+            for font in ("方正小标宋简体", "仿宋_GB2312", "楷体_GB2312", "黑体"):
+                assert f'w:eastAsia="{font}"' in styles
+            doc = z.read("word/document.xml").decode("utf-8")
+            assert 'w:type="lines"' in doc and 'w:linePitch="579"' in doc
+
+
+def test_record_text_renders_literally(workspace: Workspace, tmp_path: Path) -> None:
+    import dataclasses
+    from types import MappingProxyType
+
+    import docx
+
+    record = load_catalog(workspace).by_id()["opinion-2024-01"]
+    tricky = "{{ x }} {% if %} <b>&amp; ]]> \\ 完"
+    data = dict(record.data)
+    data["assessment"] = [tricky]
+    record = dataclasses.replace(record, data=MappingProxyType(data))
+    result = render_documents(workspace, [record], tmp_path, formats=("docx",))
+    assert result.failures == []
+    texts = [p.text for p in docx.Document(str(tmp_path / "opinion-2024-01.docx")).paragraphs]
+    assert tricky in texts
+
+
+def test_draft_gets_watermark(workspace: Workspace, tmp_path: Path) -> None:
+    import zipfile
+
+    draft = next(r for r in load_catalog(workspace).records if r.status == "draft")
+    result = render_documents(workspace, [draft], tmp_path, formats=("docx",))
+    assert result.documents and result.documents[0].draft
+    with zipfile.ZipFile(result.documents[0].files[0]) as z:
+        headers = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/header"))
+    assert 'string="草稿"' in headers
+
+
+def test_missing_template_variable_is_a_template_error(workspace: Workspace, tmp_path: Path) -> None:
+    import docx
+
+    root = tmp_path / "ws"
+    shutil.copytree(ROOT / "records", root / "records")
+    shutil.copy(ROOT / "renda.yaml", root / "renda.yaml")
+    (root / "templates").mkdir()
+    template = docx.Document(str(ROOT / "templates" / "resolution.docx"))
+    template.add_paragraph("{{ no_such_variable }}")
+    template.save(str(root / "templates" / "resolution.docx"))
+    ws = Workspace(root)
+    meeting = load_catalog(ws).by_id()["cwh-17-23"]
+    result = render_documents(ws, [meeting], tmp_path / "out", formats=("docx",))
+    assert len(result.failures) == 1
+    assert "no_such_variable" in result.failures[0].message
+    assert not list((tmp_path / "out").glob("cwh-17-23*.docx")), "a failed record leaves no partial output"
+    assert issubclass(TemplateError, Exception)
+
+
+# ── PDF measurements ─────────────────────────────────────────────────────────────────────────────────
+
+
+def _lines(page) -> list[list[dict]]:
+    rows = defaultdict(list)
+    for c in page.chars:
+        rows[round(c["top"], 1)].append(c)
+    return [sorted(rows[t], key=lambda c: c["x0"]) for t in sorted(rows)]
+
+
+def _body_lines(page) -> list[list[dict]]:
+    return [line for line in _lines(page) if abs(line[0]["size"] - 16) < 0.1 and line[0]["top"] * MM < 262]
+
+
+@needs_soffice
+def test_pdf_grid_on_a_full_page(rendered) -> None:
+    import pdfplumber
+
+    out, _ = rendered
+    with pdfplumber.open(out / "opinion-2024-01.pdf") as pdf:
+        page = pdf.pages[1]  # page 2: body only
+        assert (round(page.width * MM), round(page.height * MM)) == (210, 297)
+        lines = _body_lines(page)
+        assert len(lines) == 22
+        pitches = [(b[0]["top"] - a[0]["top"]) * MM for a, b in zip(lines, lines[1:], strict=False)]
+        # positions are rounded to twips in the PDF, so single gaps alternate 10.195/10.231 mm
+        assert 10.2 <= sum(pitches) / len(pitches) <= 10.3, pitches
+        assert all(10.15 <= p <= 10.35 for p in pitches), pitches
+        assert min(c["x0"] for line in lines for c in line) * MM == pytest.approx(28, abs=1)
+        # the first line box starts at 37 mm; LibreOffice sets the glyph 2.7 mm into its 10.2 mm line
+        assert 37 <= lines[0][0]["top"] * MM <= 37 + 3.5
+        full = [line for line in lines if all(ord(c["text"]) > 0x2E80 for c in line) and len(line) >= 27]
+        assert full and all(len(line) == 28 for line in full)
+
+
+@needs_soffice
+def test_pdf_masthead_title_and_page_numbers(rendered) -> None:
+    import pdfplumber
+
+    out, _ = rendered
+    with pdfplumber.open(out / "opinion-2024-01.pdf") as pdf:
+        first = pdf.pages[0]
+        mark = _lines(first)[0]
+        assert mark[0]["non_stroking_color"] == pytest.approx((0.902, 0, 0.0706), abs=0.01)
+        assert mark[0]["top"] * MM == pytest.approx(72, abs=1)
+        red = [r for r in first.lines + first.rects if (r.get("stroking_color") or (0,))[0] > 0.8]
+        assert red and (red[0]["x1"] - red[0]["x0"]) * MM == pytest.approx(156, abs=0.5)
+        titles = [line for line in _lines(first) if abs(line[0]["size"] - 22) < 0.1]
+        assert titles
+        numbers = {p.page_number: [line for line in _lines(p) if line[0]["top"] * MM > 262] for p in pdf.pages}
+        assert "".join(c["text"] for c in numbers[1][0]) == "— 1 —"
+        assert numbers[1][0][-1]["x1"] * MM == pytest.approx(184 - 4.94, abs=0.5)  # odd: right, one char in
+        assert numbers[2][0][0]["x0"] * MM == pytest.approx(28 + 4.94, abs=0.5)  # even: left, one char in
+        assert numbers[1][0][0]["size"] == pytest.approx(14, abs=0.1)
+        last = pdf.pages[-1]
+        assert len(pdf.pages) % 2 == 0
+        assert not any(line[0]["top"] * MM > 262 for line in _lines(last)), "no page number on the 版记 page"
+        rules = sorted(last.lines + last.rects, key=lambda r: r["top"])
+        assert rules[-1]["top"] * MM == pytest.approx(262, abs=1)
+
+
+@needs_soffice
+def test_rendered_page_is_not_blank(rendered, tmp_path: Path) -> None:
+    out, _ = rendered
+    subprocess.run(
+        ["pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", str(out / "cwh-17-23.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
+    data = next(tmp_path.glob("p*.pgm")).read_bytes()
+    # binary PGM: "P5\n<w> <h>\n255\n" then one byte per pixel
+    magic, size, maxval, pixels = data.split(b"\n", 3)
+    width, height = map(int, size.split())
+    assert magic == b"P5" and len(pixels) == width * height
+    dark = sum(1 for v in pixels if v < 128)
+    red_rule_and_text = 500
+    assert dark > red_rule_and_text

@@ -1,0 +1,98 @@
+"""`renda render` and `renda check` through the CLI: selection, formats, errors, JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+
+def test_render_docx_writes_one_document_per_record_and_lists_them_in_json(
+    ws: Path, renda: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+
+    result = renda("render", "--all", "--format", "docx", "-o", str(out), "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    written = sorted(Path(f).name for d in report["documents"] for f in d["files"])
+    # The starter workspace has one meeting, one opinion, one inspection and one deputy report.
+    assert written == sorted(p.name for p in out.glob("*.docx"))
+    assert {d["id"] for d in report["documents"]} == {
+        "meeting-2025-01",
+        "opinion-2025-01",
+        "inspection-2025-01",
+        "report-2025-01",
+    }
+    assert report["failures"] == []
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert leftovers == [], "temporary files must not survive a render"
+
+
+def test_render_by_path_selects_the_record_in_that_file(ws: Path, renda: Callable[..., Result], tmp_path: Path) -> None:
+    result = renda("render", "records/2025/opinion-2025-01.yaml", "--format", "docx", "-o", str(tmp_path / "o"))
+
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "o").glob("*.docx")] == ["opinion-2025-01.docx"]
+
+
+def test_render_an_unknown_id_names_it_and_suggests_the_closest(renda: Callable[..., Result], tmp_path: Path) -> None:
+    result = renda("render", "opinion-2025-1", "--format", "docx", "-o", str(tmp_path / "o"))
+
+    assert result.exit_code == 1
+    assert "找不到记录“opinion-2025-1”" in result.output
+    assert "opinion-2025-01" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_render_a_record_that_does_not_validate_is_refused(
+    ws: Path, renda: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = ws / "records/2025/opinion-2025-01.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("date: 2025-04-30", "date: 2025-04-31"), encoding="utf-8")
+
+    result = renda("render", "opinion-2025-01", "--format", "docx", "-o", str(tmp_path / "o"))
+
+    assert result.exit_code == 1
+    assert "有错误，请先运行 renda validate" in result.output
+
+
+def test_render_needs_a_selection_and_a_known_format(renda: Callable[..., Result]) -> None:
+    nothing = renda("render")
+    bad_format = renda("render", "--all", "--format", "odt")
+
+    assert nothing.exit_code == 2
+    assert "--all" in nothing.output
+    assert bad_format.exit_code == 2
+    assert "不支持的格式“odt”" in bad_format.output
+
+
+def test_check_a_file_that_is_not_a_document_is_an_error_with_a_message(
+    tmp_path: Path, renda: Callable[..., Result]
+) -> None:
+    junk = tmp_path / "letter.pdf"
+    junk.write_bytes(b"this is not a pdf at all")
+
+    result = renda("check", str(junk), "--json")
+
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report[0]["file"] == str(junk)
+    assert report[0]["errors"], report
+    assert set(report[0]) == {"file", "errors", "warnings", "measures"}
+
+
+def test_check_a_rendered_docx_declares_office_fonts_and_page_setup(
+    ws: Path, renda: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = tmp_path / "o"
+    renda("render", "opinion-2025-01", "--format", "docx", "-o", str(out))
+
+    result = renda("check", str(out / "opinion-2025-01.docx"))
+
+    assert result.exit_code == 0, result.output
+    assert "符合" in result.output
