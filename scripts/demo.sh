@@ -12,3 +12,5 @@ run() { printf '\n$ renda %s\n' "$*"; "$RENDA" "$@"; }
 run validate
 run list --term 17 --type opinion
 run list --json --type inspection
+run render --all --format docx,pdf
+run check out/opinion-2024-02.pdf out/cwh-17-19.pdf out/opinion-2024-02.docx
