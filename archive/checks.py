@@ -135,7 +135,7 @@ class _Checker:
 
     def _numbered(self) -> list[tuple[Record, FieldPath, str, str]]:
         """Every 发文字号 in the workspace: (record, field, number, document kind)."""
-        out = []
+        out: list[tuple[Record, FieldPath, str, str]] = []
         for record in self.records:
             if record.doc_number:
                 out.append((record, ("doc_number",), record.doc_number, record.type))

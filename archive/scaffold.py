@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .checks import PLACEHOLDER
+from .catalog import PLACEHOLDER
 from .errors import ScaffoldError
 from .fileio import write_new
 from .records import Meeting, Record

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 import yaml.constructor
@@ -177,7 +177,7 @@ def _refuse_alias_bomb(root: yaml.Node) -> None:
     size = _expanded_size(root, memo)
     if size <= MAX_NODES:
         return
-    line, path = root.start_mark.line + 1, ()
+    line, path = root.start_mark.line + 1, cast(FieldPath, ())
     if isinstance(root, yaml.MappingNode):  # blame the biggest top-level field
         key_node, _ = max(root.value, key=lambda kv: memo.get(id(kv[1]), 1))
         line, path = key_node.start_mark.line + 1, (key_node.value,)

@@ -7,6 +7,7 @@ Regenerate the golden files after an intended change, then review the diff:
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -177,7 +178,7 @@ def test_pdf_grid_on_a_full_page(rendered) -> None:
         assert (round(page.width * MM), round(page.height * MM)) == (210, 297)
         lines = _body_lines(page)
         assert len(lines) == 22
-        pitches = [(b[0]["top"] - a[0]["top"]) * MM for a, b in zip(lines, lines[1:], strict=False)]
+        pitches = [(b[0]["top"] - a[0]["top"]) * MM for a, b in itertools.pairwise(lines)]
         # positions are rounded to twips in the PDF, so single gaps alternate 10.195/10.231 mm
         assert 10.2 <= sum(pitches) / len(pitches) <= 10.3, pitches
         assert all(10.15 <= p <= 10.35 for p in pitches), pitches
@@ -223,7 +224,7 @@ def test_rendered_page_is_not_blank(rendered, tmp_path: Path) -> None:
     )
     data = next(tmp_path.glob("p*.pgm")).read_bytes()
     # binary PGM: "P5\n<w> <h>\n255\n" then one byte per pixel
-    magic, size, maxval, pixels = data.split(b"\n", 3)
+    magic, size, _maxval, pixels = data.split(b"\n", 3)
     width, height = map(int, size.split())
     assert magic == b"P5" and len(pixels) == width * height
     dark = sum(1 for v in pixels if v < 128)

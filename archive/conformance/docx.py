@@ -214,7 +214,7 @@ def _prefixed(finding: Finding, label: str) -> Finding:
 
 def _fonts(document: Any, m: dict[str, Any], add: Any) -> None:
     """Declared East-Asian fonts, and theme-font attributes anywhere (Word would substitute 等线)."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     declared: Counter[str] = Counter()
     themed: list[str] = []

@@ -107,7 +107,7 @@ def para_props(
     left_chars: float = 0,
     right_chars: float = 0,
     hanging_chars: float = 0,
-    line_twips: int = L.LINE_PITCH_TWIPS.value,
+    line_twips: float = L.LINE_PITCH_TWIPS.value,
     before_twips: int = 0,
     after_twips: int = 0,
     char_pt: float = L.BODY_CHAR_PT,
@@ -147,12 +147,12 @@ def set_indent(ppr: etree._Element, **chars: float) -> None:
     _order_ppr(ppr)
 
 
-def set_spacing_before(ppr: etree._Element, twips_before: int) -> None:
+def set_spacing_before(ppr: etree._Element, twips_before: float) -> None:
     spacing = ppr.find(qn("w:spacing"))
     if spacing is None:
         spacing = sub(ppr, "w:spacing")
         _order_ppr(ppr)
-    spacing.set(qn("w:before"), str(max(0, twips_before)))
+    spacing.set(qn("w:before"), str(round(max(0.0, twips_before))))  # OOXML twips are integers
     spacing.attrib.pop(qn("w:beforeLines"), None)
 
 
@@ -413,7 +413,7 @@ def _set_line(ppr: etree._Element, line_twips: int) -> None:
     if spacing is None:
         spacing = sub(ppr, "w:spacing")
         _order_ppr(ppr)
-    spacing.set(qn("w:line"), str(line_twips))
+    spacing.set(qn("w:line"), str(round(line_twips)))
     spacing.set(qn("w:lineRule"), "exact")
 
 

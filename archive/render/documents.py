@@ -248,7 +248,7 @@ def inspection_document(record: Inspection, config: Config) -> Document:
 def deputy_report_document(record: DeputyReport, config: Config, names: Mapping[str, str]) -> Document:
     context = _envelope(record, config)
     context.update(
-        blocks=number_blocks(record.data and parse_body(record.data.get("body"))),
+        blocks=number_blocks(parse_body(record.data.get("body"))),
         subtitle=f"（{date_text(record.date)}在{record.place}）",
         issuer=record.data.get("issuer") or names.get(record.deputy, record.deputy),
     )
