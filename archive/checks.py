@@ -16,7 +16,7 @@ from itertools import pairwise
 from pathlib import PurePosixPath
 
 from .catalog import PLACEHOLDER, Catalog
-from .records import Deputy, DeputyReport, Inspection, Meeting, Opinion, Record
+from .records import Deputy, DeputyReport, Inspection, Meeting, Opinion, Record, TermService
 from .schema import DOC_NUMBER, TYPE_LABELS
 from .source import FieldPath, format_field
 from .workspace import Config
@@ -165,15 +165,17 @@ class _Checker:
 
     def committee_members(self, term: int, day: dt.date) -> list[Deputy]:
         """常委会组成人员 serving in ``term`` on ``day``, from the registry's roles."""
-        members = []
-        for deputy in self.deputies.values():
-            service = deputy.service(term)
-            if service is None or not any("常委会" in role or role == "秘书长" for role in service.roles):
-                continue
-            if (service.start and day < service.start) or (service.end and day > service.end):
-                continue
-            members.append(deputy)
-        return members
+        if not hasattr(self, "_committees"):
+            self._committees: dict[int, list[tuple[Deputy, TermService]]] = defaultdict(list)
+            for deputy in self.deputies.values():
+                for service in deputy.terms:
+                    if any("常委会" in role or role == "秘书长" for role in service.roles):
+                        self._committees[service.term].append((deputy, service))
+        return [
+            deputy
+            for deputy, service in self._committees.get(term, [])
+            if not (service.start and day < service.start) and not (service.end and day > service.end)
+        ]
 
     def organs(self) -> None:
         for record in self.records:

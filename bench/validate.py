@@ -95,12 +95,18 @@ def generate(seed: Path, target: Path, n: int) -> int:
     while len(records) < n:
         era = copy % ERAS
         suffix = "" if copy == 0 else f"-b{copy}"
-        dep_ids = {d["id"]: d["id"] + suffix for d in deputies}
+        # Copies that share an era share its committee: their meetings name the era's first deputies,
+        # and their own registry entries carry no committee roles.
+        era_suffix = "" if era == 0 else f"-b{era}"
+        dep_ids = {d["id"]: d["id"] + era_suffix for d in deputies}
         doc_ids = {r["id"]: r["id"] + suffix for r in documents}
         ids = {**dep_ids, **doc_ids}
         for original in [*deputies, *documents]:
             rec = _shift(original, 10 * era)
-            rec["id"] = ids[original["id"]]
+            rec["id"] = ids[original["id"]] if original["type"] != "deputy" else original["id"] + suffix
+            if original["type"] == "deputy" and copy >= ERAS:
+                for service in rec.get("terms", []):
+                    service.pop("roles", None)
             if "term" in rec:
                 rec["term"] += TERM_SHIFT * era
             for service in rec.get("terms", []):
@@ -150,13 +156,14 @@ def _renumber(records: list[dict[str, Any]]) -> None:
             rec["sitting"] = number
     numbers: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for rec in records:
-        match = re.match(r"^(.+)〔(\d{4})〕\d+号$", str(rec.get("doc_number", "")))
-        if match:
-            numbers[(match.group(1), match.group(2))].append(rec)
-    for (code, year), recs in numbers.items():
-        recs.sort(key=lambda r: (str(r["date"]), r["id"]))
-        for seq, rec in enumerate(recs, start=1):
-            rec["doc_number"] = f"{code}〔{year}〕{seq}号"
+        for holder in [rec, *rec.get("resolutions", [])]:
+            match = re.match(r"^(.+)〔(\d{4})〕\d+号$", str(holder.get("doc_number", "")))
+            if match:
+                numbers[(match.group(1), match.group(2))].append(holder)
+    for (code, year), holders in numbers.items():
+        holders.sort(key=lambda h: (str(h.get("date", "")), str(h.get("id", h.get("title", "")))))
+        for seq, holder in enumerate(holders, start=1):
+            holder["doc_number"] = f"{code}〔{year}〕{seq}号"
 
 
 def measure_latency(root: Path) -> list[float]:
