@@ -408,7 +408,7 @@ def _size_mark(p: etree._Element, text: str) -> None:
             replace_child(rpr, el(tag, val=size * 2))
 
 
-def _set_line(ppr: etree._Element, line_twips: int) -> None:
+def _set_line(ppr: etree._Element, line_twips: float) -> None:
     spacing = ppr.find(qn("w:spacing"))
     if spacing is None:
         spacing = sub(ppr, "w:spacing")
