@@ -282,7 +282,7 @@ def _print_report(report: ValidationReport, as_json: bool) -> None:
             }
         )
         return
-    for problem in report.errors + report.warnings if report.strict else report.problems:
+    for problem in report.problems:
         click.echo(problem.format())
     click.echo(report.summary())
 
@@ -458,15 +458,11 @@ def check(files: tuple[Path, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
 def _format_table(rows: list[list[str]]) -> str:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(_display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
-        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+        cells = [cell + " " * (widths[i] - _display_width(cell)) for i, cell in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 

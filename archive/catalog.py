@@ -148,11 +148,9 @@ def _selected_sources(workspace: Workspace, catalog: Catalog, paths: Iterable[Pa
         if rel == CONFIG_NAME:
             wanted.add(CONFIG_NAME)
             continue
-        if resolved.is_dir():
-            prefix = "" if resolved == workspace.root else rel + "/"
-            wanted.update(s for s in known if s.startswith(prefix))
-        elif rel in known:
-            wanted.add(rel)
+        under = _sources_under(workspace, resolved, known)
+        if under or resolved.is_dir():
+            wanted.update(under)
         else:
             raise WorkspaceError(f"{path} 不是本工作区 records/ 下的记录文件（.yaml）")
     return wanted
@@ -174,10 +172,8 @@ def select_records(catalog: Catalog, selectors: Sequence[str]) -> list[Record]:
             raise WorkspaceError(f"记录“{selector}”（{broken_ids[selector]}）有错误，请先运行 renda validate 修正")
         resolved = _inside(root, Path(selector))
         if resolved is not None:
-            rel = catalog.workspace.relative(resolved)
-            prefix = "" if resolved == root else rel + "/"
-            matched = [r for s, r in valid_sources.items() if s == rel or (resolved.is_dir() and s.startswith(prefix))]
-            bad = [s for s in broken if s == rel or (resolved.is_dir() and s.startswith(prefix))]
+            matched = [valid_sources[s] for s in _sources_under(catalog.workspace, resolved, valid_sources)]
+            bad = _sources_under(catalog.workspace, resolved, broken)
             if bad:
                 raise WorkspaceError(f"{bad[0]} 有错误，请先运行 renda validate 修正")
             if matched:
@@ -187,6 +183,15 @@ def select_records(catalog: Catalog, selectors: Sequence[str]) -> list[Record]:
         hint = f"；是否应为“{guess[0]}”？" if guess else ""
         raise WorkspaceError(f"找不到记录“{selector}”（既不是记录编号，也不是工作区中的记录文件）{hint}")
     return list(chosen.values())
+
+
+def _sources_under(workspace: Workspace, resolved: Path, sources: Iterable[str]) -> list[str]:
+    """The sources (workspace-relative) that ``resolved`` names: itself, or everything in a folder."""
+    rel = workspace.relative(resolved)
+    if resolved.is_dir():
+        prefix = "" if resolved == workspace.root else rel + "/"
+        return sorted(s for s in sources if s.startswith(prefix))
+    return [rel] if rel in sources else []
 
 
 def _inside(root: Path, path: Path) -> Path | None:

@@ -34,6 +34,12 @@ class _Checker:
         self.pools: dict[str, list[str]] = defaultdict(list)
         for r in self.records:
             self.pools[r.type].append(r.id)
+        # 常委会组成人员 per term, from the registry's roles: (deputy, that term's service).
+        self.committees: dict[int, list[tuple[Deputy, TermService]]] = defaultdict(list)
+        for deputy in self.deputies.values():
+            for service in deputy.terms:
+                if any("常委会" in role or role == "秘书长" for role in service.roles):
+                    self.committees[service.term].append((deputy, service))
 
     # -- helpers -----------------------------------------------------------
     def line(self, record: Record, path: FieldPath) -> int:
@@ -164,16 +170,10 @@ class _Checker:
                 self.warning(record, path, f"{labels[kind]}的发文字号代字应为“{want}”（见 renda.yaml），实际为“{code}”")
 
     def committee_members(self, term: int, day: dt.date) -> list[Deputy]:
-        """常委会组成人员 serving in ``term`` on ``day``, from the registry's roles."""
-        if not hasattr(self, "_committees"):
-            self._committees: dict[int, list[tuple[Deputy, TermService]]] = defaultdict(list)
-            for deputy in self.deputies.values():
-                for service in deputy.terms:
-                    if any("常委会" in role or role == "秘书长" for role in service.roles):
-                        self._committees[service.term].append((deputy, service))
+        """常委会组成人员 serving in ``term`` on ``day``."""
         return [
             deputy
-            for deputy, service in self._committees.get(term, [])
+            for deputy, service in self.committees.get(term, [])
             if not (service.start and day < service.start) and not (service.end and day > service.end)
         ]
 

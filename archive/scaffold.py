@@ -18,7 +18,7 @@ from typing import Any
 from .catalog import PLACEHOLDER
 from .errors import ScaffoldError
 from .fileio import write_new
-from .records import Meeting, Record
+from .records import Meeting
 from .schema import DOC_NUMBER, RECORD_TYPES, TYPE_LABELS, SchemaSet, builtin_dir
 from .workspace import Workspace
 
@@ -65,7 +65,7 @@ def next_doc_number(numbers: Iterable[str], code: str, year: int) -> str:
     return f"{code}〔{year}〕{highest + 1}号"
 
 
-def _next_id(records: Iterable[Record], type_: str, year: int, taken: set[str]) -> str:
+def _next_id(type_: str, year: int, taken: set[str]) -> str:
     if type_ == "deputy":
         numbers = [int(m.group(1)) for r in taken if (m := re.fullmatch(r"d(\d+)", r))]
         return f"d{max(numbers, default=0) + 1:03d}"
@@ -89,7 +89,7 @@ def new_record(
     catalog = load_catalog(workspace)
     records = catalog.records
     taken = {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in records}
-    rid = record_id or _next_id(records, type_, day.year, taken)
+    rid = record_id or _next_id(type_, day.year, taken)
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rid):
         raise ScaffoldError(f"编号“{rid}”无效：只能使用小写字母、数字和连字符")
     if rid in taken:

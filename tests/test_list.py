@@ -16,7 +16,8 @@ from archive.workspace import Workspace
 Renda = Callable[..., Result]
 Write = Callable[[str, str | bytes], Path]
 
-STARTER_IDS = {
+# The starter workspace's records in `list` order: type, then date, then id.
+STARTER_ORDER = [
     "meeting-2025-01",
     "opinion-2025-01",
     "inspection-2025-01",
@@ -24,7 +25,8 @@ STARTER_IDS = {
     "d001",
     "d002",
     "d003",
-}
+]
+STARTER_IDS = set(STARTER_ORDER)
 KEYS = {"id", "type", "term", "date", "title", "status", "classification", "source"}
 
 MEETING_2021 = """\
@@ -96,15 +98,7 @@ def test_json_row_values_and_relative_source(ws: Path, renda: Renda) -> None:
 def test_rows_are_sorted_by_type_then_date(renda: Renda) -> None:
     ids = [r["id"] for r in _rows(renda("list", "--json"))]
 
-    assert ids == [
-        "meeting-2025-01",
-        "opinion-2025-01",
-        "inspection-2025-01",
-        "report-2025-01",
-        "d001",
-        "d002",
-        "d003",
-    ]
+    assert ids == STARTER_ORDER
 
 
 @pytest.mark.parametrize("name", ["opinion", "审议意见"])

@@ -346,3 +346,11 @@ def test_a_realistic_record_round_trips_to_plain_data() -> None:
         "sitting": 27,
         "agenda": [{"item": "表决", "vote": {"for": 3, "against": 0, "abstain": 0}}],
     }
+
+
+def test_aliases_nested_in_aliases_are_refused_when_they_nest_too_deep() -> None:
+    # 200 anchors, each a list holding the previous one: small when expanded, but 200 levels deep.
+    text = "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 200))
+
+    with pytest.raises(SourceError, match="嵌套层次过深"):
+        parse_yaml(text)
