@@ -74,6 +74,7 @@ PARA_STYLES: list[tuple[str, str, str, float, dict[str, object], dict[str, objec
     ),
     ("GwTail", "版记锚点", L.FONT_FANGSONG, 1, {"line_twips": 20}, {}),
 ]
+HEADING_LEVELS = {"GwH1": 0, "GwH2": 1, "GwH3": 2, "GwH4": 3}
 CHAR_STYLES = [
     ("GwFangsongChar", "仿宋字符", L.FONT_FANGSONG),
     ("GwHeitiChar", "黑体字符", L.FONT_HEITI),
@@ -113,7 +114,11 @@ def new_document() -> docx.document.Document:
     X.replace_child(normal, X.run_props(L.FONT_FANGSONG, 16))
     for style_id, name, font, size, pprops, extra in PARA_STYLES:
         node = _style(styles, style_id, name, "paragraph")
-        node.append(X.para_props(**pprops))  # type: ignore[arg-type]
+        ppr = X.para_props(**pprops)  # type: ignore[arg-type]
+        node.append(ppr)
+        if style_id in HEADING_LEVELS:  # Word's navigation pane lists the four heading levels
+            X.sub(ppr, "w:outlineLvl", val=HEADING_LEVELS[style_id])
+            X.order_ppr(ppr)
         rkw = {k: v for k, v in extra.items()}
         node.append(X.run_props(font, size, **rkw))  # type: ignore[arg-type]
     for style_id, name, font in CHAR_STYLES:
@@ -238,7 +243,7 @@ def attachment_pages(doc) -> None:
     tag(doc, "{%p for a in attachment_pages %}")
     p = para(doc, "附件标识", "附件{{ a.number }}")
     X.sub(p._p.get_or_add_pPr(), "w:pageBreakBefore")
-    X._order_ppr(p._p.get_or_add_pPr())
+    X.order_ppr(p._p.get_or_add_pPr())
     para(doc, "公文无缩进")
     para(doc, "附件标题", "{{ a.title }}")
     para(doc, "公文无缩进")
@@ -277,7 +282,7 @@ def imprint(doc) -> None:
         X.sub(bdr, "w:bottom", val="single", sz=bottom, space=1, color="000000")
         ppr.append(bdr)
         X.right_tab(ppr, TEXT_TWIPS - 280)
-        X._order_ppr(ppr)
+        X.order_ppr(ppr)
 
     tag(doc, "{%p if cc %}")
     framed(para(doc, "版记", "\u3000抄送：{{ cc }}。"), outer, inner)

@@ -353,3 +353,76 @@ def test_every_rule_names_clause_strength_and_severity() -> None:
         assert rule.clause and rule.strength in ("规定", "一般", "推荐", "实践")
         expected = {"规定": "error", "一般": "warning", "推荐": "warning"}.get(rule.strength)
         assert expected is None or rule.severity == expected
+
+
+# --- line-breaking rules and full pages, on synthetic measurements ---------------------------------------
+
+from archive.conformance.pdf import Line, Page, _typographic_break, measure  # noqa: E402
+
+_EM = 16 * 25.4 / 72  # one 3号 character in mm
+_PITCH = 28.95 * 25.4 / 72
+
+
+def _line(text: str, row: int, *, x0: float = 28.0, x1: float | None = None) -> Line:
+    centre = 37.0 + _PITCH * (row + 0.5)
+    width = sum(0.5 if ch.isascii() else 1.0 for ch in text) * _EM
+    return Line(
+        text=text,
+        x0=x0,
+        x1=x0 + width if x1 is None else x1,
+        top=centre - 2.8,
+        bottom=centre + 2.8,
+        size=16.0,
+        red=False,
+        fonts=("FangSong",),
+        full_width=all(not ch.isascii() for ch in text),
+    )
+
+
+FULL = "一" * 28
+
+
+@pytest.mark.parametrize(
+    ("line", "following", "excused"),
+    [
+        ("会" * 27, "2021年12月28日在澄湖区召开。", True),  # a number cannot be split
+        ("会" * 26, "96.5%，生活垃圾分类", True),  # number, sign and the comma glued to it
+        ("会" * 27, "估、拍卖周期", True),  # 、 may not open a line: 估 moved down with it
+        ("会" * 27, "“建成一个、运行一个”", True),  # “ may not end a line
+        ("会" * 27, "汉字开头的下一行", False),
+        ("会" * 25, "2021年", False),  # three short: more than the number explains
+        ("会" * 28 + "。", None, True),  # hanging full stop past the edge
+        ("会" * 29, None, False),
+    ],
+)
+def test_line_breaking_rules_excuse_only_what_they_explain(line: str, following: str | None, excused: bool) -> None:
+    right = 28.0 + 156.0
+    hanging = len(line) == 29
+    measured = _line(line, 0, x1=right + (_EM if hanging and line[-1] == "。" else 0) if hanging else right)
+    nxt = _line(following, 1) if following is not None else None
+    assert _typographic_break(measured, nxt, right, _EM) is excused
+
+
+def _pages(page2_rows: int, *, last_full: bool) -> list[Page]:
+    def page(number: int, rows: int, last_full: bool = True) -> Page:
+        lines = [_line(FULL, r) for r in range(rows)]
+        if not last_full:
+            lines[-1] = _line("短行。", rows - 1)
+        return Page(number=number, width=210.0, height=297.0, lines=lines, rules=[], boxes=0)
+
+    return [page(1, 22), page(2, page2_rows, last_full), page(3, 5)]
+
+
+@pytest.mark.parametrize(
+    ("rows", "last_full", "flagged"),
+    [
+        (22, True, False),
+        (21, True, True),  # the paragraph runs on, yet a grid line is empty
+        (21, False, False),  # a paragraph ended: the empty line may be space before what follows
+        (22, False, False),
+    ],
+)
+def test_full_page_line_count(rows: int, last_full: bool, flagged: bool) -> None:
+    findings, measures = measure(_pages(rows, last_full=last_full), 3, [])
+    assert measures["lines_per_full_page"]["2"] == rows
+    assert any(f.rule == "lines_per_page" and f.page == 2 for f in findings) is flagged

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from archive.catalog import load_catalog
+from archive.conformance import check_file
 from archive.render import TemplateError, render_documents
 from archive.workspace import Workspace
 
@@ -132,7 +133,43 @@ def test_draft_gets_watermark(workspace: Workspace, tmp_path: Path) -> None:
     assert result.documents and result.documents[0].draft
     with zipfile.ZipFile(result.documents[0].files[0]) as z:
         headers = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/header"))
-    assert 'string="草稿"' in headers
+    assert "<w:t>草稿</w:t>" in headers and "RendaDraftWatermark" in headers
+
+
+@needs_soffice
+def test_draft_pdf_shows_the_watermark_on_every_text_page_and_keeps_the_layout(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import pdfplumber
+
+    draft = next(r for r in load_catalog(workspace).records if r.status == "draft")
+    result = render_documents(workspace, [draft], tmp_path, formats=("pdf",))
+    pdf_path = next(f for f in result.documents[0].files if f.suffix == ".pdf")
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            if any(abs(c["size"] - 16) < 0.1 for c in page.chars):
+                big = "".join(c["text"] for c in page.chars if c["size"] > 40)
+                assert "草稿" in big, f"page {page.page_number} has text but no 草稿"
+    report = check_file(pdf_path)
+    assert not report.errors and not report.warnings, [f.message for f in report.errors + report.warnings]
+
+
+@needs_soffice
+def test_every_rendered_sample_pdf_conforms(rendered) -> None:
+    """Acceptance: `renda check` finds no error (and, after the line-breaking rules, no warning)."""
+    out, _ = rendered
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) >= 40
+    reports = {p.name: check_file(p) for p in pdfs}
+    assert {n: [f.message for f in r.errors] for n, r in reports.items() if r.errors} == {}
+    assert {n: [f.message for f in r.warnings] for n, r in reports.items() if r.warnings} == {}
+    for name, report in reports.items():
+        m = report.measures
+        assert m["page_size_mm"] == [210.0, 297.0], name
+        assert 27 <= m["left_margin_mm"] <= 29, name
+        assert 10.2 <= m["line_pitch_mm"] <= 10.3, name
+        if m.get("colophon"):  # a 版记 closes the document on an even page
+            assert m["pages"] % 2 == 0 and m["colophon"]["page"] == m["pages"], name
 
 
 def test_missing_template_variable_is_a_template_error(workspace: Workspace, tmp_path: Path) -> None:

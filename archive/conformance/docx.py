@@ -46,7 +46,8 @@ def _style_chain(styles: Any, style_id: str | None) -> list[Any]:
     seen = set()
     while style_id and style_id not in seen:
         seen.add(style_id)
-        el = styles.find(f"w:style[@w:styleId='{style_id}']", NS)
+        # compared, not put into an XPath: a style id is document text and may hold quotes
+        el = next((s for s in styles.iterfind("w:style", NS) if s.get(_w("styleId")) == style_id), None)
         if el is None:
             break
         chain.append(el)
@@ -140,8 +141,10 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
     usage: Counter[str] = Counter()
     for p in body_el.iter(_w("p")):
         sid = p.find("w:pPr/w:pStyle", NS)
-        text = "".join(t.text or "" for t in p.iter(_w("t")))
-        usage[sid.get(_w("val")) if sid is not None else _default_style(styles)] += len(text)
+        style_id = sid.get(_w("val")) if sid is not None else _default_style(styles)
+        if _attr(_style_chain(styles, style_id), ".//w:pPr/w:outlineLvl", "val") is not None:
+            continue  # a heading style (黑体, 楷体 by 5.2.2) is not the body style
+        usage[style_id] += sum(len(t.text or "") for t in p.iter(_w("t")))
     body_id = usage.most_common(1)[0][0] if usage else _default_style(styles)
     chain = _style_chain(styles, body_id)
     m["body_style"] = body_id

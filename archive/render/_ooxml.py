@@ -116,6 +116,7 @@ def para_props(
     ppr = el("w:pPr")
     if keep_next:
         sub(ppr, "w:keepNext")
+    sub(ppr, "w:widowControl", val=0)  # the grid holds 22 lines on every full page
     # no hanging punctuation: a full line holds exactly 28 characters inside the text block
     sub(ppr, "w:overflowPunct", val=0)
     sub(ppr, "w:snapToGrid", val=0)
@@ -144,14 +145,14 @@ def indent(
 def set_indent(ppr: etree._Element, **chars: float) -> None:
     char_pt = chars.pop("char_pt", L.BODY_CHAR_PT)
     replace_child(ppr, indent(char_pt=char_pt, **chars))
-    _order_ppr(ppr)
+    order_ppr(ppr)
 
 
 def set_spacing_before(ppr: etree._Element, twips_before: float) -> None:
     spacing = ppr.find(qn("w:spacing"))
     if spacing is None:
         spacing = sub(ppr, "w:spacing")
-        _order_ppr(ppr)
+        order_ppr(ppr)
     spacing.set(qn("w:before"), str(round(max(0.0, twips_before))))  # OOXML twips are integers
     spacing.attrib.pop(qn("w:beforeLines"), None)
 
@@ -196,7 +197,7 @@ _PPR_ORDER = [
 ]
 
 
-def _order_ppr(ppr: etree._Element) -> None:
+def order_ppr(ppr: etree._Element) -> None:
     """Keep pPr children in schema order (Word refuses files otherwise)."""
     rank = {f"{{{W_NS}}}{name}": i for i, name in enumerate(_PPR_ORDER)}
     children = sorted(ppr, key=lambda c: rank.get(c.tag, 99))
@@ -207,13 +208,13 @@ def _order_ppr(ppr: etree._Element) -> None:
 def bottom_border(ppr: etree._Element, *, size_eighths: int, color: str, space_pt: int = 0) -> None:
     bdr = replace_child(ppr, el("w:pBdr"))
     sub(bdr, "w:bottom", val="single", sz=size_eighths, space=space_pt, color=color)
-    _order_ppr(ppr)
+    order_ppr(ppr)
 
 
 def right_tab(ppr: etree._Element, pos_twips: int) -> None:
     tabs = replace_child(ppr, el("w:tabs"))
     sub(tabs, "w:tab", val="right", pos=pos_twips)
-    _order_ppr(ppr)
+    order_ppr(ppr)
 
 
 # ── sections ─────────────────────────────────────────────────────────────────────────────────────────
@@ -314,6 +315,9 @@ def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
         if ppr is None:
             previous = style
             continue
+        # the grid holds 22 lines on every full page: no widow/orphan control moving a line over
+        replace_child(ppr, el("w:widowControl", val=0))
+        order_ppr(ppr)
         if style in ("GwCopyNo", "GwSecret"):
             lines_above_mark += 1
         elif style == "GwMark":
@@ -336,7 +340,7 @@ def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
             set_indent(ppr, right=L.SEALED_DATE_RIGHT_CHARS.value)
         elif style in ("GwH1", "GwH2", "GwH3", "GwH4") and not _tail_text(p):
             sub(ppr, "w:keepNext")  # a heading standing alone stays with what follows
-            _order_ppr(ppr)
+            order_ppr(ppr)
         elif style == "GwAttendance" and previous != "GwAttendance":
             set_spacing_before(ppr, PITCH)
         previous = style
@@ -358,7 +362,9 @@ def _place_imprint(paragraphs: list[etree._Element]) -> None:
     for p in framed:
         frame = p.find(f"{qn('w:pPr')}/{qn('w:framePr')}")
         frame.attrib.pop(qn("w:yAlign"), None)
-        frame.set(qn("w:y"), str(L.twips(L.TEXT_HEIGHT.value) - height))
+        # from the page edge: LibreOffice measures "margin" from the header when a page has one
+        frame.set(qn("w:vAnchor"), "page")
+        frame.set(qn("w:y"), str(L.twips(L.MARGIN_TOP.value + L.TEXT_HEIGHT.value) - height))
 
 
 def _tail_text(p: etree._Element) -> str:
@@ -412,7 +418,7 @@ def _set_line(ppr: etree._Element, line_twips: float) -> None:
     spacing = ppr.find(qn("w:spacing"))
     if spacing is None:
         spacing = sub(ppr, "w:spacing")
-        _order_ppr(ppr)
+        order_ppr(ppr)
     spacing.set(qn("w:line"), str(round(line_twips)))
     spacing.set(qn("w:lineRule"), "exact")
 
@@ -439,21 +445,50 @@ def _signature_indents(issuer: etree._Element, date: etree._Element | None, seal
             )
 
 
-WATERMARK_VML = (
-    '<w:p xmlns:w="{w}" xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
-    '<w:pPr><w:spacing w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:pict>'
-    '<v:shape id="RendaDraftWatermark" o:spid="_x0000_s2049" type="#_x0000_t136" '
-    'style="position:absolute;margin-left:0;margin-top:0;width:400pt;height:160pt;rotation:315;z-index:-251657216;'
-    "mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
-    'mso-position-vertical:center;mso-position-vertical-relative:margin" fillcolor="#c0c0c0" stroked="f">'
-    '<v:fill opacity=".5"/><v:textpath style="font-family:&quot;黑体&quot;;font-size:1pt" string="草稿"/>'
-    "</v:shape></w:pict></w:r></w:p>"
+WATERMARK_SIZE_EMU = (5_040_000, 2_160_000)  # 140 × 60 mm
+WATERMARK_RUN = (
+    '<w:r xmlns:w="{w}" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    "<w:drawing>"
+    '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="1" behindDoc="1" '
+    'locked="1" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+    '<wp:positionH relativeFrom="page"><wp:align>center</wp:align></wp:positionH>'
+    '<wp:positionV relativeFrom="page"><wp:posOffset>{top}</wp:posOffset></wp:positionV>'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+    '<wp:docPr id="{id}" name="RendaDraftWatermark"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+    "<wps:txbx><w:txbxContent><w:p>"
+    '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/>'
+    '<w:jc w:val="center"/></w:pPr>'
+    '<w:r><w:rPr><w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{font}"/><w:color w:val="D9D9D9"/>'
+    '<w:sz w:val="200"/><w:szCs w:val="200"/></w:rPr><w:t>草稿</w:t></w:r>'
+    "</w:p></w:txbxContent></wps:txbx>"
+    '<wps:bodyPr wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"><a:noAutofit/></wps:bodyPr>'
+    "</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"
 )
 
 
 def _watermark(document: Any) -> None:
-    """A grey diagonal 草稿 behind the text on every page (Word's own watermark shape)."""
-    for section in document.sections:
-        for header in (section.header, section.even_page_header):
+    """A light grey 草稿 behind the text in the middle of every page.
+
+    A DrawingML text box anchored in the header's existing paragraph: it adds no line to the header
+    (so the text block does not move), Word and LibreOffice both draw it, and it is text a reader of
+    the PDF can find.
+    """
+    cx, cy = WATERMARK_SIZE_EMU
+    top = (round(L.PAPER_HEIGHT.value * 36_000) - cy) // 2
+    for n, section in enumerate(document.sections):
+        for m, header in enumerate((section.header, section.even_page_header)):
+            if n and header.is_linked_to_previous:
+                continue  # a later section shows the first one's header, watermark included
             header.is_linked_to_previous = False
-            header._element.append(etree.fromstring(WATERMARK_VML.format(w=W_NS)))
+            paragraphs = header._element.findall(qn("w:p"))
+            host = paragraphs[0] if paragraphs else sub(header._element, "w:p")
+            run = WATERMARK_RUN.format(
+                w=W_NS, top=int(top), cx=cx, cy=cy, id=9000 + 2 * n + m, font=L.FONT_HEITI, latin=L.FONT_LATIN
+            )
+            host.append(etree.fromstring(run))
