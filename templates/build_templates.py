@@ -41,6 +41,16 @@ PARA_STYLES: list[tuple[str, str, str, float, dict[str, object], dict[str, objec
         {"align": "center", "line_twips": 880},
         {"color": L.RED_HEX, "spacing_pt": None},
     ),
+    (
+        "GwLetterMark",
+        "信函标志",
+        L.FONT_XIAOBIAOSONG,
+        36,
+        {"align": "center", "line_twips": 760},
+        {"color": L.RED_HEX, "spacing_pt": None},
+    ),
+    ("GwLetterRule", "信函红色双线", L.FONT_FANGSONG, 2, {"align": "center", "line_twips": 40}, {}),
+    ("GwLetterDocNumber", "信函发文字号", L.FONT_FANGSONG, 16, {"align": "right"}, {}),
     ("GwIssue", "期号", L.FONT_FANGSONG, 16, {"align": "center"}, {}),
     ("GwDocNumber", "发文字号", L.FONT_FANGSONG, 16, {"align": "center"}, {}),
     ("GwRule", "红色分隔线", L.FONT_FANGSONG, 2, {"align": "center", "line_twips": 97}, {}),
@@ -215,6 +225,47 @@ def masthead(doc, *, minutes: bool = False) -> None:
     X.bottom_border(p._p.get_or_add_pPr(), size_eighths=round(L.RULE_THICKNESS_PT.value * 8), color=L.RED_HEX)
 
 
+def letter_masthead(doc) -> None:
+    """信函格式 (GB/T 9704 10.1): 标志 30 mm from the page top, red double lines of 170 mm under it and
+    20 mm above the page bottom, then 份号/密级/紧急程度 on the left and the 发文字号 on the right.
+
+    The 标志 and both double lines are frames placed from the page edge by the layout pass.
+    """
+    para(doc, "信函标志", "{{ mark }}")
+    for weights in ("thickThinSmallGap", "thinThickSmallGap"):  # thick over thin on top, thin over thick below
+        p = para(doc, "信函红色双线")
+        ppr = p._p.get_or_add_pPr()
+        bdr = X.el("w:pBdr")
+        X.sub(bdr, "w:top", val=weights, sz=24, space=0, color=L.RED_HEX)
+        ppr.append(bdr)
+        X.order_ppr(ppr)
+    tag(doc, "{%p if copy_number %}")
+    para(doc, "份号", "{{ copy_number }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if secrecy %}")
+    para(doc, "密级和紧急程度", "{{ secrecy }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if urgency %}")
+    para(doc, "密级和紧急程度", "{{ urgency }}")
+    tag(doc, "{%p endif %}")
+    para(doc, "信函发文字号", "{{ doc_number }}")
+    para(doc, "公文无缩进")  # 10.1: the title two lines below the last element above it
+    para(doc, "公文无缩进")
+
+
+def letter_imprint(doc) -> None:
+    """10.1: the letter's 版记 is the 抄送 line alone, no rules, at the bottom of the last page's text block."""
+    tag(doc, "{%p if cc %}")
+    p = para(doc, "版记", "\u3000抄送：{{ cc }}。")
+    ppr = p._p.get_or_add_pPr()
+    ppr.append(
+        X.el("w:framePr", w=TEXT_TWIPS, wrap="around", vAnchor="page", hAnchor="margin", xAlign="center", y=0)
+    )
+    X.order_ppr(ppr)
+    doc.add_paragraph(style=doc.styles["版记锚点"])
+    tag(doc, "{%p endif %}")
+
+
 def title(doc) -> None:
     para(doc, "公文标题", "{{ title }}")
 
@@ -293,9 +344,12 @@ def imprint(doc) -> None:
     doc.add_paragraph(style=doc.styles["版记锚点"])
 
 
-def opinion() -> docx.document.Document:
+def opinion(letter: bool = False) -> docx.document.Document:
     doc = new_document()
-    masthead(doc)
+    if letter:
+        letter_masthead(doc)
+    else:
+        masthead(doc)
     title(doc)
     para(doc, "主送机关", "{{ addressee }}：")
     blocks(doc, "assessment")
@@ -311,7 +365,24 @@ def opinion() -> docx.document.Document:
     attachments(doc)
     signature(doc)
     attachment_pages(doc)
-    imprint(doc)
+    if letter:
+        letter_imprint(doc)
+    else:
+        imprint(doc)
+    return doc
+
+
+def letter() -> docx.document.Document:
+    """A plain letter (信函格式): title, 主送, body blocks, attachments, signature, 抄送."""
+    doc = new_document()
+    letter_masthead(doc)
+    title(doc)
+    para(doc, "主送机关", "{{ addressee }}：")
+    blocks(doc)
+    attachments(doc)
+    signature(doc)
+    attachment_pages(doc)
+    letter_imprint(doc)
     return doc
 
 
@@ -354,6 +425,8 @@ def resolution() -> docx.document.Document:
 
 TEMPLATES = {
     "opinion.docx": opinion,
+    "opinion_letter.docx": lambda: opinion(letter=True),
+    "letter.docx": letter,
     "minutes.docx": minutes,
     "inspection.docx": report,
     "deputy_report.docx": report,

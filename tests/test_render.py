@@ -26,7 +26,14 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 MM = 25.4 / 72
 HAS_SOFFICE = shutil.which("soffice") is not None
 needs_soffice = pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
-GOLDEN_STEMS = ["opinion-2024-01", "cwh-17-23", "cwh-17-23-决定-1", "inspection-2024-01", "report-2024-d045"]
+GOLDEN_STEMS = [
+    "opinion-2024-01",
+    "cwh-17-23",
+    "cwh-17-23-决定-1",
+    "inspection-2024-01",
+    "report-2024-d045",
+    "opinion-2022-02",
+]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -168,7 +175,7 @@ def test_every_rendered_sample_pdf_conforms(rendered) -> None:
         assert m["page_size_mm"] == [210.0, 297.0], name
         assert 27 <= m["left_margin_mm"] <= 29, name
         assert 10.2 <= m["line_pitch_mm"] <= 10.3, name
-        if m.get("colophon"):  # a 版记 closes the document on an even page
+        if m.get("colophon") and m["format"] != "信函格式":  # a 版记 closes the document on an even page
             assert m["pages"] % 2 == 0 and m["colophon"]["page"] == m["pages"], name
 
 
@@ -267,3 +274,43 @@ def test_rendered_page_is_not_blank(rendered, tmp_path: Path) -> None:
     dark = sum(1 for v in pixels if v < 128)
     red_rule_and_text = 500
     assert dark > red_rule_and_text
+
+
+@needs_soffice
+def test_letter_format_is_laid_out_by_chapter_10(rendered) -> None:
+    """信函格式 (sample opinion-2022-02): measured with pdfplumber directly, not through the checker."""
+    import pdfplumber
+
+    out, result = rendered
+    assert next(d for d in result.documents if d.record_id == "opinion-2022-02").letter
+    with pdfplumber.open(out / "opinion-2022-02.pdf") as pdf:
+        first = pdf.pages[0]
+        mark = [
+            c
+            for c in first.chars
+            if c["size"] > 20 and c["non_stroking_color"] == pytest.approx((0.902, 0, 0.0706), abs=0.01)
+        ]
+        assert "".join(c["text"] for c in mark) == "青澜市澄湖区人民代表大会常务委员会"
+        assert min(c["top"] for c in mark) * MM == pytest.approx(30, abs=1)
+        red = sorted(
+            (
+                r
+                for r in first.lines + first.rects
+                if (r.get("stroking_color") or r.get("non_stroking_color") or (0,))[0] > 0.8
+            ),
+            key=lambda r: r["top"],
+        )
+        widths = {round((r["x1"] - r["x0"]) * MM) for r in red}
+        assert widths == {170}
+        ys = [r["top"] * MM for r in red]
+        mark_bottom = max(c["bottom"] for c in mark) * MM
+        assert ys[0] - mark_bottom == pytest.approx(4, abs=1.5)  # double line 4 mm under the 标志
+        assert 297 - ys[-1] == pytest.approx(20, abs=1.5)  # and 20 mm above the page bottom
+        number = [ln for ln in _lines(first) if "".join(c["text"] for c in ln).startswith("澄人常函")]
+        assert number and number[0][-1]["x1"] * MM == pytest.approx(184, abs=1)  # 发文字号 flush right
+        assert not [ln for ln in _lines(first) if ln[0]["top"] * MM > 262 and ln[0]["size"] < 15], "no number on page 1"
+        last = pdf.pages[-1]
+        cc = [ln for ln in _lines(last) if "".join(c["text"] for c in ln).strip().startswith("抄送")]
+        assert cc and cc[0][0]["size"] == pytest.approx(14, abs=0.1)
+        assert cc[0][0]["bottom"] * MM == pytest.approx(262, abs=3)  # at the foot of the text block
+        assert not [r for r in last.lines + last.rects if r["top"] * MM > 200], "a letter's 版记 has no rules"

@@ -392,10 +392,12 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
         ):
             slots = round((bl[-1].centre_y - bl[0].centre_y) / pitch) + 1
             m["lines_per_full_page"][str(p.number)] = slots
-            # A paragraph running on to the next page proves the page was filled; after a paragraph's
+            # A paragraph running on to the next page (a full last line, the next page starting at the
+            # margin, not indented) proves the page was filled; after a paragraph's
             # end the last line may stay empty for a reason (space before a 署名, a heading kept with
             # its text), so such a page only fails when it holds more lines than the grid.
-            if bl[-1].x1 >= right - em / 2 or slots > 22:
+            runs_on = bl[-1].x1 >= right - em / 2 and abs(body[p.number + 1][0].x0 - left) < 1.0
+            if runs_on or slots > 22:
                 check("lines_per_page", slots, p.number)
 
     layout = _header(pages[0], body_size, left, m, add, check)
@@ -509,6 +511,8 @@ def _colophon(
             {"y_mm": round(r.y, 2), "width_mm": round(r.width, 1), "weight_mm": round(r.weight, 2)} for r in rules
         ],
     }
+    if layout["format"] == "信函格式":
+        return True  # 10.1: the letter's 版记 is a 抄送 line without rules at the foot of its last page
     if page.number % 2:
         add(
             violation(
@@ -518,8 +522,6 @@ def _colophon(
                 page.number,
             )
         )
-    if layout["format"] == "信函格式":
-        return True  # 10.1: the letter's 版记 has no rules
     if not rules:
         add(violation("colophon_rules_missing", "版记没有分隔线", page.number))
         return True
@@ -540,7 +542,8 @@ def _page_numbers(
     for p in pages:
         foot = [ln for ln in p.lines if ln.top > BLOCK_BOTTOM - 1 and PAGE_NUMBER.match(ln.text)]
         blank = not any(ln.top <= BLOCK_BOTTOM for ln in p.lines)
-        is_colophon = colophon and p is pages[-1]
+        # a letter's 抄送 sits under the text of its last page, which keeps its number (10.1)
+        is_colophon = colophon and p is pages[-1] and layout["format"] != "信函格式"
         if not foot:
             if not (is_colophon or blank or (p.number == 1 and layout["format"] == "信函格式")):
                 missing.append(p.number)

@@ -42,6 +42,7 @@ class RenderedDocument:
     kind: str  # 审议意见书 / 纪要 / 决议 / 决定 / 执法检查报告 / 代表述职报告
     files: tuple[Path, ...]
     draft: bool = False
+    letter: bool = False  # 信函格式
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,13 @@ class RenderResult:
     def to_json(self) -> dict[str, object]:
         return {
             "documents": [
-                {"id": d.record_id, "kind": d.kind, "draft": d.draft, "files": [str(f) for f in d.files]}
+                {
+                    "id": d.record_id,
+                    "kind": d.kind,
+                    "draft": d.draft,
+                    "letter": d.letter,
+                    "files": [str(f) for f in d.files],
+                }
                 for d in self.documents
             ],
             "failures": [{"id": f.record_id, "source": f.source, "message": f.message} for f in self.failures],
@@ -129,7 +136,9 @@ def render_documents(
                     written.append(_publish(pdfs[docx_path], out_dir))
                 elif pdf.find_soffice() is not None:
                     result.failures.append(RenderFailure(doc.record.id, doc.record.source, f"{doc.stem}: PDF 转换失败"))
-            result.documents.append(RenderedDocument(doc.record.id, doc.kind, tuple(written), not doc.record.is_final))
+            result.documents.append(
+                RenderedDocument(doc.record.id, doc.kind, tuple(written), not doc.record.is_final, doc.letter)
+            )
     return result
 
 

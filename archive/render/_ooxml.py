@@ -148,6 +148,12 @@ def set_indent(ppr: etree._Element, **chars: float) -> None:
     order_ppr(ppr)
 
 
+def keep_with_next(ppr: etree._Element) -> None:
+    if ppr.find(qn("w:keepNext")) is None:
+        sub(ppr, "w:keepNext")
+        order_ppr(ppr)
+
+
 def set_spacing_before(ppr: etree._Element, twips_before: float) -> None:
     spacing = ppr.find(qn("w:spacing"))
     if spacing is None:
@@ -310,6 +316,8 @@ def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
     texts = [paragraph_text(p) for p in paragraphs]
     previous: str | None = None
     lines_above_mark = 0
+    letter_rules = 0
+    letter_rule_y = 0  # twips from the page top
     for i, (p, style) in enumerate(zip(paragraphs, styles, strict=True)):
         ppr = p.find(qn("w:pPr"))
         if ppr is None:
@@ -334,19 +342,79 @@ def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
             set_spacing_before(ppr, PITCH)
         elif style == "GwIssuer":
             set_spacing_before(ppr, (2 if sealed else 1) * PITCH)
+            # 署名 and 成文日期 stay together, with the end of the body: never a page without text
+            keep_with_next(ppr)
+            previous_ppr = paragraphs[i - 1].find(qn("w:pPr")) if i else None
+            if previous_ppr is not None and styles[i - 1] not in ("GwAttachNote", "GwAttachNoteCont"):
+                keep_with_next(previous_ppr)
             _signature_indents(p, paragraphs[i + 1] if i + 1 < len(paragraphs) else None, sealed)
         elif style == "GwDate" and previous != "GwIssuer":
             set_spacing_before(ppr, PITCH)
             set_indent(ppr, right=L.SEALED_DATE_RIGHT_CHARS.value)
         elif style in ("GwH1", "GwH2", "GwH3", "GwH4") and not _tail_text(p):
-            sub(ppr, "w:keepNext")  # a heading standing alone stays with what follows
-            order_ppr(ppr)
+            keep_with_next(ppr)  # a heading standing alone stays with what follows
         elif style == "GwAttendance" and previous != "GwAttendance":
             set_spacing_before(ppr, PITCH)
+        elif style == "GwLetterMark":
+            letter_rule_y = _place_letter_mark(p, texts[i])
+        elif style == "GwLetterRule":
+            letter_rules += 1
+            _place_letter_rule(ppr, top=letter_rules == 1, mark_rule_y=letter_rule_y)
+        elif previous == "GwLetterRule":
+            # 10.1: the first element under the double line, 7/8 of a 3号 character below it
+            glyph_top = letter_rule_y + LETTER_RULE_TWIPS + round(16 * 20 * 7 / 8)
+            set_spacing_before(ppr, glyph_top - BODY_GLYPH_OFFSET_TWIPS - L.twips(L.MARGIN_TOP.value))
         previous = style
+    if letter_rules:
+        _first_page_without_number(document)
     _place_imprint(paragraphs)
     if draft:
         _watermark(document)
+
+
+# ── 信函格式 (GB/T 9704 10.1) ──────────────────────────────────────────────────────────────────────────
+
+LETTER_RULE_TWIPS = 60  # a thick-thin double line of 3 pt
+BODY_GLYPH_OFFSET_TWIPS = 153  # a 16 pt glyph's top lies 2.7 mm into its 28.95 pt exact line
+
+
+def _frame(ppr: etree._Element, *, y_twips: int, width_twips: int) -> None:
+    """Make the paragraph a frame centred on the page at ``y_twips`` from its top edge; text runs through."""
+    frame = el(
+        "w:framePr",
+        w=width_twips,
+        wrap="through",
+        vAnchor="page",
+        hAnchor="page",
+        xAlign="center",
+        y=y_twips,
+    )
+    replace_child(ppr, frame)
+    order_ppr(ppr)
+
+
+def _place_letter_mark(p: etree._Element, text: str) -> int:
+    """标志 with its top edge 30 mm from the page top; returns where the double line goes (twips)."""
+    _size_mark(p, text)
+    size_twips = _run_size_twips(p)
+    ppr = p.find(qn("w:pPr"))
+    _set_line(ppr, size_twips + 40)
+    top = L.twips(L.LETTER_MARK_TOP.value)
+    _frame(ppr, y_twips=top + mark_top_calibration(size_twips), width_twips=L.twips(L.TEXT_WIDTH.value))
+    return top + size_twips + L.twips(L.RULE_GAP.value)
+
+
+def _place_letter_rule(ppr: etree._Element, *, top: bool, mark_rule_y: int) -> None:
+    """The red double lines, 170 mm: 4 mm under the 标志, and 20 mm above the page bottom."""
+    bottom = L.twips(L.PAPER_HEIGHT.value - L.LETTER_BOTTOM_RULE.value) - LETTER_RULE_TWIPS
+    _frame(ppr, y_twips=mark_rule_y if top else bottom, width_twips=L.twips(L.LETTER_RULE_WIDTH.value))
+
+
+def _first_page_without_number(document: Any) -> None:
+    """10.1: a letter's first page carries no page number (an empty first-page footer)."""
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    section.first_page_footer.is_linked_to_previous = False
 
 
 IMPRINT_CHARS_PER_LINE = 29  # 4号 in 156 mm less one character each side
@@ -354,11 +422,14 @@ IMPRINT_CHARS_PER_LINE = 29  # 4号 in 156 mm less one character each side
 
 def _place_imprint(paragraphs: list[etree._Element]) -> None:
     """Put the framed 版记 so that its last rule lies on the bottom edge of the text block."""
-    framed = [p for p in paragraphs if p.find(f"{qn('w:pPr')}/{qn('w:framePr')}") is not None]
+    framed = [
+        p for p in paragraphs if style_of(p) == "GwImprint" and p.find(f"{qn('w:pPr')}/{qn('w:framePr')}") is not None
+    ]
     if not framed:
         return
     lines = sum(max(1, -(-int(L.char_width(paragraph_text(p))) // IMPRINT_CHARS_PER_LINE)) for p in framed)
-    height = lines * PITCH + IMPRINT_BORDER_TWIPS * (len(framed) + 1)
+    borders = sum(len(p.findall(f"{qn('w:pPr')}/{qn('w:pBdr')}/*")) for p in framed)
+    height = lines * PITCH + IMPRINT_BORDER_TWIPS * borders
     for p in framed:
         frame = p.find(f"{qn('w:pPr')}/{qn('w:framePr')}")
         frame.attrib.pop(qn("w:yAlign"), None)
@@ -482,13 +553,16 @@ def _watermark(document: Any) -> None:
     cx, cy = WATERMARK_SIZE_EMU
     top = (round(L.PAPER_HEIGHT.value * 36_000) - cy) // 2
     for n, section in enumerate(document.sections):
-        for m, header in enumerate((section.header, section.even_page_header)):
+        headers = [section.header, section.even_page_header]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        for m, header in enumerate(headers):
             if n and header.is_linked_to_previous:
                 continue  # a later section shows the first one's header, watermark included
             header.is_linked_to_previous = False
             paragraphs = header._element.findall(qn("w:p"))
             host = paragraphs[0] if paragraphs else sub(header._element, "w:p")
             run = WATERMARK_RUN.format(
-                w=W_NS, top=int(top), cx=cx, cy=cy, id=9000 + 2 * n + m, font=L.FONT_HEITI, latin=L.FONT_LATIN
+                w=W_NS, top=int(top), cx=cx, cy=cy, id=9000 + 3 * n + m, font=L.FONT_HEITI, latin=L.FONT_LATIN
             )
             host.append(etree.fromstring(run))

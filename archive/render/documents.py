@@ -178,7 +178,8 @@ def opinion_document(record: Opinion, config: Config) -> Document:
         recommendations=recommendations,
         deadline_text=deadline,
     )
-    return Document(record, "审议意见书", "opinion.docx", record.id, context, masthead=True, letter=letter)
+    template = "opinion_letter.docx" if letter else "opinion.docx"
+    return Document(record, "审议意见书", template, record.id, context, masthead=True, letter=letter)
 
 
 MINUTES_MARK = {
