@@ -258,9 +258,7 @@ def letter_imprint(doc) -> None:
     tag(doc, "{%p if cc %}")
     p = para(doc, "版记", "\u3000抄送：{{ cc }}。")
     ppr = p._p.get_or_add_pPr()
-    ppr.append(
-        X.el("w:framePr", w=TEXT_TWIPS, wrap="around", vAnchor="page", hAnchor="margin", xAlign="center", y=0)
-    )
+    ppr.append(X.el("w:framePr", w=TEXT_TWIPS, wrap="around", vAnchor="page", hAnchor="margin", xAlign="center", y=0))
     X.order_ppr(ppr)
     doc.add_paragraph(style=doc.styles["版记锚点"])
     tag(doc, "{%p endif %}")
