@@ -314,3 +314,75 @@ def test_letter_format_is_laid_out_by_chapter_10(rendered) -> None:
         assert cc and cc[0][0]["size"] == pytest.approx(14, abs=0.1)
         assert cc[0][0]["bottom"] * MM == pytest.approx(262, abs=3)  # at the foot of the text block
         assert not [r for r in last.lines + last.rects if r["top"] * MM > 200], "a letter's 版记 has no rules"
+
+
+@needs_soffice
+def test_every_envelope_element_renders_and_conforms(workspace: Workspace, tmp_path: Path) -> None:
+    """份号, 密级★保密期限, 紧急程度, 签发人, 附件说明 and two 附件 pages on one opinion, measured on the PDF."""
+    import dataclasses
+    from types import MappingProxyType
+
+    import pdfplumber
+
+    record = load_catalog(workspace).by_id()["opinion-2024-01"]
+    data = dict(record.data)
+    data.update(
+        copy_number="000123",
+        secrecy_period="1年",
+        urgency="特急",
+        signatory="韩长林",
+        attachments=[
+            {
+                "title": "区人民政府优化营商环境工作任务分解表",
+                "body": [
+                    {"h1": "一、全面推行“综合查一次”"},
+                    "由区司法局牵头，各执法部门按季度制定联合检查计划并向社会公布。",
+                ],
+            },
+            {"title": "审议意见落实情况报告格式", "body": ["报告应当写明落实措施、取得成效、存在问题和下一步打算。"]},
+        ],
+    )
+    record = dataclasses.replace(record, data=MappingProxyType(data), classification="秘密")
+    result = render_documents(workspace, [record], tmp_path, formats=("docx", "pdf"))
+    assert result.failures == [] and result.notices == []
+    pdf_path = tmp_path / "opinion-2024-01.pdf"
+    report = check_file(pdf_path)
+    assert not report.errors, [f.message for f in report.errors]
+    with pdfplumber.open(pdf_path) as pdf:
+        first = _lines(pdf.pages[0])
+        texts = ["".join(c["text"] for c in line) for line in first]
+        assert texts[:3] == ["000123", "秘密★1年", "特急"]  # top left of the text block, in this order
+        for line in first[:3]:
+            assert line[0]["x0"] * MM == pytest.approx(28, abs=0.6)
+        assert "Sans" in first[1][0]["fontname"] and "Sans" in first[2][0]["fontname"]  # 黑体
+        number = next(line for line in first if "".join(c["text"] for c in line).startswith("澄人常函"))
+        signer = "".join(c["text"] for c in number)
+        assert signer.endswith("签发人：韩长林")
+        assert number[0]["x0"] * MM == pytest.approx(28 + 5.6, abs=0.8)  # 发文字号 left, one character in
+        assert number[-1]["x1"] * MM == pytest.approx(184 - 5.6, abs=0.8)  # 签发人 right, one character in
+        assert "Kai" in number[-1]["fontname"] or "WenKai" in number[-1]["fontname"]  # the name in 楷体
+        pages = {p.page_number: ["".join(c["text"] for c in line) for line in _lines(p)] for p in pdf.pages}
+        note = next(n for n, lines in pages.items() if any(t.startswith("附件：1.") for t in lines))
+        assert any(t.startswith("2.审议意见落实情况报告格式") for t in pages[note])
+        labels = [n for n, lines in pages.items() if lines and lines[0] == "附件1"]
+        assert labels and labels[0] > note  # an attachment starts on a new page
+        label_page = pdf.pages[labels[0] - 1]
+        rows = _lines(label_page)
+        assert rows[0][0]["top"] * MM == pytest.approx(37 + 2.7, abs=1.5)  # line 1
+        title = next(r for r in rows if abs(r[0]["size"] - 22) < 0.1)
+        assert "".join(c["text"] for c in title).startswith("区人民政府优化营商环境")
+        assert (title[0]["top"] - rows[0][0]["top"]) * MM == pytest.approx(2 * 10.2, abs=2.5)  # line 3
+        assert any(lines and lines[0] == "附件2" for lines in pages.values())
+        body = [t for t in pages[labels[0]] if t.startswith("由区司法局牵头")]
+        assert body and len(body[0]) >= 20  # attachment text set in lines across the block
+        assert any(t.startswith("一、全面推行") for t in pages[labels[0]])
+
+
+def test_headings_numbered_by_hand_are_not_numbered_twice() -> None:
+    from archive.records import Block
+    from archive.render.documents import number_blocks
+
+    rows = number_blocks(
+        [Block(1, "一、总体情况"), Block(1, "存在的问题"), Block(2, "（一）执法不严"), Block(2, "整改")]
+    )
+    assert [r["lead"] for r in rows] == ["一、总体情况", "二、存在的问题", "（一）执法不严", "（二）整改"]

@@ -8,6 +8,7 @@ here, never in templates.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,9 @@ NUMBERING = {
     4: lambda n: f"（{n}）",
 }
 
+# A heading that a clerk numbered by hand keeps its number instead of getting a second one.
+HAND_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|\d+[.．]|（\d+）)")
+
 
 def number_blocks(blocks: Sequence[Block], shift: int = 0) -> list[dict[str, Any]]:
     """Blocks as template rows; heading numbers restart under each higher heading."""
@@ -60,7 +64,8 @@ def number_blocks(blocks: Sequence[Block], shift: int = 0) -> list[dict[str, Any
             counters[level] += 1
             for deeper in range(level + 1, 5):
                 counters[deeper] = 0
-            rows.append({"level": level, "lead": NUMBERING[level](counters[level]) + block.text, "text": ""})
+            number = "" if HAND_NUMBERED.match(block.text) else NUMBERING[level](counters[level])
+            rows.append({"level": level, "lead": number + block.text, "text": ""})
         else:
             rows.append({"level": 0, "lead": "", "text": block.text})
     return rows
