@@ -96,3 +96,52 @@ def test_check_a_rendered_docx_declares_office_fonts_and_page_setup(
 
     assert result.exit_code == 0, result.output
     assert "符合" in result.output
+
+
+def test_pdfa_on_request_is_identified_embeds_every_font_and_conforms(
+    ws: Path, renda: Callable[..., Result], tmp_path: Path
+) -> None:
+    import re
+    import shutil
+
+    import pytest
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    import pdfplumber
+    from pdfminer.pdftypes import resolve1
+
+    out = tmp_path / "a"
+    result = renda("render", "opinion-2025-01", "--format", "pdfa", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    pdf_path = out / "opinion-2025-01.pdf"
+    with pdfplumber.open(pdf_path) as pdf:
+        catalog = pdf.doc.catalog
+        xmp = resolve1(catalog["Metadata"]).get_data().decode("utf-8")
+        assert re.search(r"<pdfaid:part>2</pdfaid:part>", xmp)
+        assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>", xmp)
+        intents = [resolve1(i) for i in resolve1(catalog["OutputIntents"])]
+        assert any(resolve1(i["S"]).name == "GTS_PDFA1" and "DestOutputProfile" in i for i in intents)
+        assert "Encrypt" not in pdf.doc.xrefs[0].trailer
+    checked = renda("check", str(pdf_path), "--json")
+    report = json.loads(checked.output)[0]
+    assert checked.exit_code == 0 and report["errors"] == []
+    fonts = report["measures"]["fonts"]
+    assert fonts and all(f["embedded"] for f in fonts)
+
+
+def test_starter_workspace_documents_pass_the_checker(ws: Path, renda: Callable[..., Result], tmp_path: Path) -> None:
+    """What a new user renders first: every PDF of `renda init` passes `renda check` without errors."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    out = tmp_path / "o"
+    assert renda("render", "--all", "--format", "pdf", "-o", str(out)).exit_code == 0
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 4
+    checked = renda("check", *map(str, pdfs), "--json")
+    assert checked.exit_code == 0, checked.output
+    assert all(r["errors"] == [] for r in json.loads(checked.output))

@@ -337,15 +337,16 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
     all_body = [ln for lines in body.values() for ln in lines]
     # The right edge is where most long lines end: a line whose last 。 hangs past it must not move it.
     ends = Counter(round(ln.x1) for ln in all_body if len(ln.text) >= 20)
-    right = ends.most_common(1)[0][0] if ends else max(ln.x1 for ln in all_body)
+    # (ties go to the rightmost end: a centred subtitle must not pass for the text block's edge)
+    right = max(ends.items(), key=lambda kv: (kv[1], kv[0]))[0] if ends else max(ln.x1 for ln in all_body)
     full = [ln for ln in all_body if ln.x1 >= right - em / 2]
-    # The margin is the leftmost start shared by several full lines: the first line of a paragraph
-    # is indented two characters, and short paragraphs make that indented start the most common one.
-    lefts = Counter(round(ln.x0, 1) for ln in full)
-    shared = [x for x, n in lefts.items() if n >= max(2, len(full) // 10)]
-    left = min(shared) if shared else (min(lefts) if lefts else min(ln.x0 for ln in all_body))
-    if len(full) < 2:  # a short letter: the leftmost body line that is not centred
-        left = min(ln.x0 for ln in all_body)
+    # The margin is the leftmost start that several body lines share: first lines of paragraphs are
+    # indented two characters, so in a short document even every full line may start indented.
+    starts = Counter(round(ln.x0, 1) for ln in all_body)
+    shared = [x for x, n in starts.items() if n >= 2]
+    left = min(shared) if shared else min(starts)
+    # a document of short paragraphs: the one line at the margin is two characters left of the indent
+    left = next((x for x in sorted(starts) if abs(x - (left - 2 * em)) < 0.6), left)
     m["left_margin_mm"] = round(left, 1)
     check("left_margin", left)
     full = [ln for ln in full if abs(ln.x0 - left) < 1.0]
