@@ -357,7 +357,7 @@ def test_every_rule_names_clause_strength_and_severity() -> None:
 
 # --- line-breaking rules and full pages, on synthetic measurements ---------------------------------------
 
-from archive.conformance.pdf import Line, Page, _typographic_break, measure  # noqa: E402
+from archive.conformance.pdf import Line, Page, measure, typographic_break  # noqa: E402
 
 _EM = 16 * 25.4 / 72  # one 3号 character in mm
 _PITCH = 28.95 * 25.4 / 72
@@ -400,7 +400,7 @@ def test_line_breaking_rules_excuse_only_what_they_explain(line: str, following:
     hanging = len(line) == 29
     measured = _line(line, 0, x1=right + (_EM if hanging and line[-1] == "。" else 0) if hanging else right)
     nxt = _line(following, 1) if following is not None else None
-    assert _typographic_break(measured, nxt, right, _EM) is excused
+    assert typographic_break(measured, nxt, right, _EM) is excused
 
 
 def _pages(page2_rows: int, *, last_full: bool) -> list[Page]:
