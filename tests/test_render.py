@@ -87,9 +87,20 @@ def test_every_final_sample_record_renders_without_failure(rendered) -> None:
     assert {"审议意见书", "纪要", "执法检查报告", "代表述职报告", "决定"} <= kinds
 
 
+@pytest.fixture(scope="session")
+def rendered_docx(workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden records as .docx only: what the templates and the layout pass make, before any PDF pass
+    (which may fold the 版记 onto the last page, depending on where LibreOffice ended the body)."""
+    ids = {stem.split("-决")[0] for stem in GOLDEN_STEMS}
+    records = [r for r in load_catalog(workspace).records if r.id in ids]
+    out = tmp_path_factory.mktemp("golden")
+    assert render_documents(workspace, records, out, formats=("docx",)).failures == []
+    return out
+
+
 @pytest.mark.parametrize("stem", GOLDEN_STEMS)
-def test_golden_canonical_text(rendered, stem: str) -> None:
-    out, _ = rendered
+def test_golden_canonical_text(rendered_docx: Path, stem: str) -> None:
+    out = rendered_docx
     text = canonical_text(out / f"{stem}.docx")
     golden = GOLDEN / f"{stem}.txt"
     if os.environ.get("RENDA_REGEN_GOLDEN"):
@@ -386,3 +397,45 @@ def test_headings_numbered_by_hand_are_not_numbered_twice() -> None:
         [Block(1, "一、总体情况"), Block(1, "存在的问题"), Block(2, "（一）执法不严"), Block(2, "整改")]
     )
     assert [r["lead"] for r in rows] == ["一、总体情况", "二、存在的问题", "（一）执法不严", "（二）整改"]
+
+
+@needs_soffice
+def test_imprint_shares_the_last_even_page_when_it_fits_and_keeps_a_page_of_its_own_otherwise(rendered) -> None:
+    import docx
+    import pdfplumber
+
+    out, _ = rendered
+
+    def layout(stem: str) -> tuple[int, list[float], list[str]]:
+        with pdfplumber.open(out / f"{stem}.pdf") as pdf:
+            last = pdf.pages[-1]
+            rules = sorted(r["top"] * MM for r in last.lines + last.rects if (r["x1"] - r["x0"]) * MM > 140)
+            texts = ["".join(c["text"] for c in line) for line in _lines(last)]
+            return len(pdf.pages), rules, texts
+
+    # cwh-17-19: the body ends half-way down page 2, so the 版记 goes under it on that page
+    pages, rules, texts = layout("cwh-17-19")
+    assert pages == 2 and rules[-1] == pytest.approx(262, abs=1)
+    assert "— 2 —" in texts and any(t.startswith("出席") or t.startswith("列席") for t in texts)
+    assert len(docx.Document(str(out / "cwh-17-19.docx")).sections) == 1  # the .docx matches the PDF
+    # opinion-2024-03: the body ends on page 3 (odd): the 版记 takes page 4, unnumbered
+    pages, rules, texts = layout("opinion-2024-03")
+    assert pages == 4 and rules[-1] == pytest.approx(262, abs=1)
+    assert not any(t.startswith("—") for t in texts)
+    assert len(docx.Document(str(out / "opinion-2024-03.docx")).sections) == 2
+
+
+def test_fold_merges_the_imprint_section_and_keeps_the_page_numbers(rendered_docx: Path, tmp_path: Path) -> None:
+    import docx
+
+    from archive.render.imprint import fold
+
+    source = rendered_docx / "opinion-2024-01.docx"
+    before = docx.Document(str(source))
+    assert len(before.sections) == 2
+    fold(source, tmp_path / "folded.docx")
+    after = docx.Document(str(tmp_path / "folded.docx"))
+    assert len(after.sections) == 1
+    footer_xml = after.sections[0].footer._element.xml
+    assert "PAGE" in footer_xml  # the body's numbered footer, not the 版记 section's empty one
+    assert [p.text for p in after.paragraphs if p.text] == [p.text for p in before.paragraphs if p.text]

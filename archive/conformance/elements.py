@@ -148,8 +148,10 @@ def page_numbers(
     for p in pages:
         foot = [ln for ln in p.lines if ln.top > BLOCK_BOTTOM - 1 and PAGE_NUMBER.match(ln.text)]
         blank = not any(ln.top <= BLOCK_BOTTOM for ln in p.lines)
-        # a letter's 抄送 sits under the text of its last page, which keeps its number (10.1)
-        is_colophon = colophon and p is pages[-1] and layout["format"] != "信函格式"
+        # 7.5: a 版记 page of its own (after a blank page) has no number; a 版记 under the body's last lines
+        # and a letter's 抄送 (10.1) share a numbered page
+        alone = not any(15.5 <= ln.size <= 40 and ln.bottom <= BLOCK_BOTTOM for ln in p.lines)  # not a watermark
+        is_colophon = colophon and p is pages[-1] and alone and layout["format"] != "信函格式"
         if not foot:
             if not (is_colophon or blank or (p.number == 1 and layout["format"] == "信函格式")):
                 missing.append(p.number)

@@ -5,7 +5,7 @@
 Every document is written atomically (a temporary file, then ``os.replace``).  A record that fails is
 reported in ``result.failures`` and the batch goes on.
 
-Drafts (``status: draft``) render with a grey diagonal 草稿 watermark on every page: a clerk can circulate
+Drafts (``status: draft``) render with a light grey 草稿 watermark on every page: a clerk can circulate
 them for comment, and nobody can mistake one for the issued document.
 """
 
@@ -127,6 +127,8 @@ def render_documents(
                     )
                 except RenderError as exc:
                     result.notices.append(str(exc))
+                else:
+                    _share_imprint_pages(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa)
         for doc, docx_path in staged:
             written = []
             if "docx" in formats:
@@ -140,6 +142,39 @@ def render_documents(
                 RenderedDocument(doc.record.id, doc.kind, tuple(written), not doc.record.is_final, doc.letter)
             )
     return result
+
+
+def _share_imprint_pages(staging: Path, pdfs: dict[Path, Path], fonts_conf: Path, pdfa: bool) -> None:
+    """Second pass: fold the 版记 onto the body's last page where it fits (see ``render.imprint``)."""
+    from archive.conformance import ConformanceError, check_file
+    from archive.render import imprint, pdf
+
+    candidates = [d for d, p in pdfs.items() if imprint.can_share(p)]
+    if not candidates:
+        return
+    fold_dir, fold_pdf = staging / "fold", staging / "fold-pdf"
+    fold_dir.mkdir()
+    fold_pdf.mkdir()
+    folded = {}
+    for docx_path in candidates:
+        target = fold_dir / docx_path.name
+        imprint.fold(docx_path, target)
+        folded[target] = docx_path
+    try:
+        converted = pdf.convert_to_pdf(list(folded), fold_pdf, fonts_conf, pdfa=pdfa)
+    except RenderError:
+        return  # the first pass stands
+    for target, pdf_path in converted.items():
+        try:
+            report = check_file(pdf_path)
+        except ConformanceError:
+            continue
+        colophon = report.measures.get("colophon")
+        if report.errors or not colophon or colophon["page"] != report.measures["pages"]:
+            continue  # keep the first pass: the folded layout is not better
+        original = folded[target]
+        os.replace(target, original)
+        os.replace(pdf_path, pdfs[original])
 
 
 def _publish(staged: Path, out_dir: Path) -> Path:
