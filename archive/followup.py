@@ -460,7 +460,9 @@ def followup_figures(catalog: Catalog, year: int | None = None, as_of: dt.date |
 
 def figures_of(items: Iterable[OpinionFollowUp], as_of: dt.date, year: int | None = None) -> FollowUpFigures:
     chosen = [
-        i for i in items if i.status is not Status.DRAFT and (year is None or (i.date is not None and i.date.year == year))
+        i
+        for i in items
+        if i.status is not Status.DRAFT and (year is None or (i.date is not None and i.date.year == year))
     ]
     chosen.sort(key=lambda i: (i.date or dt.date.min, i.id))
     evaluations: dict[str, list[str]] = {r: [] for r in VOTE_CHOICES}

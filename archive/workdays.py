@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from functools import cache
+from typing import Any
 
 from .errors import ArchiveError
 from .workspace import DeadlineRule
@@ -32,7 +33,7 @@ class CalendarError(ArchiveError):
 
 
 @cache
-def _package() -> tuple[object, str]:
+def _package() -> tuple[Any, str]:
     try:
         import chinese_calendar
     except ImportError:  # pragma: no cover - a declared dependency
@@ -43,7 +44,7 @@ def _package() -> tuple[object, str]:
 def calendar_years() -> tuple[int, int]:
     """The first and last year the installed calendar knows."""
     module, _ = _package()
-    holidays = module.holidays  # type: ignore[attr-defined]
+    holidays = module.holidays
     return min(holidays).year, max(holidays).year
 
 
@@ -51,7 +52,7 @@ def is_working_day(day: dt.date) -> bool:
     """Whether ``day`` is an official working day (make-up working days included)."""
     module, version = _package()
     try:
-        return bool(module.is_workday(day))  # type: ignore[attr-defined]
+        return bool(module.is_workday(day))
     except NotImplementedError:
         first, last = calendar_years()
         raise CalendarError(

@@ -347,12 +347,28 @@ def resolution() -> docx.document.Document:
     return doc
 
 
+def reminder() -> docx.document.Document:
+    """催办函: the office's letter to the addressee of an overdue 审议意见.
+
+    A letter (信函格式, GB/T 9704 10.1) has no 印发 line and no imprint rules, so no 版记 section.
+    """
+    doc = new_document()
+    masthead(doc)
+    title(doc)
+    para(doc, "主送机关", "{{ addressee }}：")
+    blocks(doc)
+    signature(doc)
+    return doc
+
+
 TEMPLATES = {
     "opinion.docx": opinion,
     "minutes.docx": minutes,
     "inspection.docx": report,
     "deputy_report.docx": report,
     "resolution.docx": resolution,
+    "reminder.docx": reminder,
+    "deputy_profile.docx": report,
 }
 
 
