@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -23,7 +23,7 @@ from .catalog import Catalog
 from .errors import ArchiveError
 from .records import Meeting, Opinion
 from .schema import date_problem
-from .workdays import CalendarError, due_date, roll_forward, rule_text
+from .workdays import CalendarError, nominal_due_date, roll_forward, rule_text
 from .workspace import Config, DeadlineRule
 
 DEFAULT_DUE_SOON_DAYS = 15
@@ -86,6 +86,7 @@ class Round:
     evaluation: str | None = None  # 满意 / 基本满意 / 不满意
     evaluation_date: dt.date | None = None
     votes: tuple[int, int, int] | None = None  # 满意, 基本满意, 不满意
+    nominal_due: dt.date | None = None  # the period's last day when it fell on a rest day and moved to ``due``
 
     @property
     def on_time(self) -> bool | None:
@@ -111,6 +112,7 @@ class Round:
             "evaluation": self.evaluation,
             "evaluation_date": _iso(self.evaluation_date),
             "votes": dict(zip(VOTE_CHOICES, self.votes, strict=True)) if self.votes else None,
+            "nominal_due": _iso(self.nominal_due),
         }
 
 
@@ -341,49 +343,49 @@ def follow_up(
         return OpinionFollowUp(**base, assigned=assigned, status=Status.DRAFT)
     notes: list[str] = []
 
-    def deadline(rule_name: str, start: dt.date | None) -> dt.date | None:
+    def deadline(rule_name: str, start: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
         rule = config.deadline_rule(rule_name)
         if rule is None:
             notes.append(
                 f"renda.yaml 没有期限规则 deadlines.{rule_name}（{RULE_LABELS[rule_name]}），无法计算期限；"
                 "请在 renda.yaml 的 deadlines 下补充"
             )
-            return None
+            return None, None
         begin = _start_of(rule, start, opinion, meetings, notes)
-        return _due(begin, rule, opinion, notes) if begin else None
+        return _due(begin, rule, notes) if begin else (None, None)
 
-    plan_due = deadline("opinion_plan", assigned) if config.deadline_rule("opinion_plan") else None
+    plan_due = deadline("opinion_plan", assigned)[0] if config.deadline_rule("opinion_plan") else None
     plan_received = trail.plan_received if trail.plan_received and trail.plan_received <= as_of else None
 
     if opinion.deadline is not None:
-        first = Round(1, "deadline", None, _due(opinion.deadline, None, opinion, notes))
+        due, nominal = _due(opinion.deadline, None, notes)
+        first = Round(1, "deadline", None, due, nominal_due=nominal)
     else:
         rule = config.deadline_rule("opinion_report")
         if rule is not None and rule.start_from == "assigned" and assigned is None:
             return OpinionFollowUp(
                 **base, assigned=None, status=Status.UNASSIGNED, plan_due=plan_due, plan_received=plan_received
             )
-        first = Round(1, "opinion_report", assigned, deadline("opinion_report", assigned))
+        due, nominal = deadline("opinion_report", assigned)
+        first = Round(1, "opinion_report", assigned, due, nominal_due=nominal)
     rounds = [first]
     for report in trail.reports:
         if report.received > as_of:
             break
         ev = report.evaluation if report.evaluation and report.evaluation.date <= as_of else None
         current = rounds[-1]
-        rounds[-1] = Round(
-            current.number,
-            current.rule,
-            current.start,
-            current.due,
-            report.received,
-            ev.result if ev else None,
-            ev.date if ev else None,
-            (ev.satisfied, ev.basically_satisfied, ev.unsatisfied) if ev else None,
+        rounds[-1] = replace(
+            current,
+            received=report.received,
+            evaluation=ev.result if ev else None,
+            evaluation_date=ev.date if ev else None,
+            votes=(ev.satisfied, ev.basically_satisfied, ev.unsatisfied) if ev else None,
         )
         if ev is None or ev.result in SATISFACTORY:
             # a later report without a 不满意 before it is a supplement, not a new round (checks.py warns)
             continue
-        rounds.append(Round(current.number + 1, "opinion_rereport", ev.date, deadline("opinion_rereport", ev.date)))
+        due, nominal = deadline("opinion_rereport", ev.date)
+        rounds.append(Round(current.number + 1, "opinion_rereport", ev.date, due, nominal_due=nominal))
     status = _status(rounds[-1], as_of, due_soon_days)
     return OpinionFollowUp(
         **base,
@@ -412,12 +414,15 @@ def _start_of(
     return meeting.date
 
 
-def _due(start: dt.date, rule: DeadlineRule | None, opinion: Opinion, notes: list[str]) -> dt.date | None:
+def _due(start: dt.date, rule: DeadlineRule | None, notes: list[str]) -> tuple[dt.date | None, dt.date | None]:
+    """The deadline on a working day, and the period's own last day when the two differ."""
     try:
-        return due_date(start, rule) if rule else roll_forward(start)
+        nominal = nominal_due_date(start, rule) if rule else start
+        due = roll_forward(nominal)
     except CalendarError as exc:
         notes.append(str(exc))
-        return None
+        return None, None
+    return due, (nominal if nominal != due else None)
 
 
 def _status(current: Round, as_of: dt.date, due_soon_days: int) -> Status:

@@ -87,13 +87,18 @@ def add_working_days(start: dt.date, count: int) -> dt.date:
     return day
 
 
-def due_date(start: dt.date, rule: DeadlineRule) -> dt.date:
-    """The deadline ``rule`` sets from ``start``, on a working day."""
+def nominal_due_date(start: dt.date, rule: DeadlineRule) -> dt.date:
+    """The last day of the period ``rule`` sets from ``start``, before any move off a rest day."""
     if rule.working_days is not None:
         return add_working_days(start, rule.working_days)
     if rule.months is None:  # the schema requires one of the two
         raise CalendarError("期限规则既没有 months 也没有 working_days")
-    return roll_forward(add_months(start, rule.months))
+    return add_months(start, rule.months)
+
+
+def due_date(start: dt.date, rule: DeadlineRule) -> dt.date:
+    """The deadline ``rule`` sets from ``start``, on a working day."""
+    return roll_forward(nominal_due_date(start, rule))
 
 
 def rule_text(rule: DeadlineRule) -> str:

@@ -14,7 +14,7 @@ from .attendance import (
     resolve_period,
 )
 from .draft import DraftReport, draft_report
-from .profile import DeputyProfile, Figure, Section, build_profile, profile_period
+from .profile import DeputyProfile, Figure, Section, build_profile, compile_profile, profile_period
 
 __all__ = [
     "Attendance",
@@ -29,6 +29,7 @@ __all__ = [
     "attendance_of",
     "attendance_table",
     "build_profile",
+    "compile_profile",
     "draft_report",
     "find_deputy",
     "profile_period",

@@ -153,7 +153,15 @@ def find_deputy(catalog: Catalog, key: str) -> Deputy:
 
 
 def resolve_period(config: Config, term: int | None, year: int | None, as_of: dt.date) -> Period:
-    """The period asked for: a term, a year, both (that year within the term), or the term of ``as_of``."""
+    """The period asked for, up to ``as_of`` (nothing later has happened yet)."""
+    period = _period(config, term, year, as_of)
+    if period.start <= as_of < period.end:
+        return Period(period.term, period.year, period.start, as_of)
+    return period
+
+
+def _period(config: Config, term: int | None, year: int | None, as_of: dt.date) -> Period:
+    """A term, a year, both (that year within the term), or the term of ``as_of``."""
     if term is not None:
         found = config.term(term)
         if found is None:

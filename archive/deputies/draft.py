@@ -82,9 +82,9 @@ def _body(profile: DeputyProfile) -> list[object]:
         "各位选民：",
         f"现将我{profile.period.year}年履行代表职责的情况报告如下，请予评议。",
         {"h1": "参加会议情况"},
-        *sections["出席会议情况"].paragraphs,
+        *(_first_person(p) for p in sections["出席会议情况"].paragraphs),
         {"h1": "参加视察调研情况"},
-        *sections["视察调研情况"].paragraphs,
+        *(_first_person(p) for p in sections["视察调研情况"].paragraphs),
         {"h1": "提出建议情况"},
         PLACEHOLDER,
         {"h1": "联系服务选民情况"},
@@ -93,3 +93,8 @@ def _body(profile: DeputyProfile) -> list[object]:
         PLACEHOLDER,
     ]
     return body
+
+
+def _first_person(text: str) -> str:
+    """The file speaks of the deputy; the report is the deputy speaking."""
+    return text.replace("该代表", "我")

@@ -321,3 +321,18 @@ def _reports(reports: Sequence[DeputyReport]) -> Section:
         Figure("reports.evaluated", "选民评议", len(evaluated), tuple(evaluated)),
     )
     return Section(SECTION_TITLES[6], tuple(paragraphs), figures, tuple(r.id for r in reports))
+
+
+def compile_profile(
+    catalog: Catalog, key: str, term: int | None = None, year: int | None = None, as_of: dt.date | None = None
+) -> DeputyProfile:
+    """The 履职档案 of the deputy ``key`` (id or name) for a term or year, as of the reference date."""
+    from ..followup import oversight_settings, reference_date
+    from .attendance import find_deputy
+
+    config = catalog.workspace.config
+    day = reference_date(config, as_of)
+    deputy = find_deputy(catalog, key)
+    return build_profile(
+        catalog, deputy, profile_period(config, deputy, term, year, day), day, oversight_settings(config)
+    )
