@@ -523,6 +523,9 @@ def track(ctx: click.Context, as_of: str | None, status: str | None, organ: str 
     子命令 remind 为已逾期的意见生成催办函。
     """
     if ctx.invoked_subcommand is not None:
+        if status or organ or as_json:
+            raise click.UsageError("--status、--organ 和 --json 只用于列出意见；请写在子命令之后或去掉")
+        ctx.meta["track_as_of"] = as_of  # `renda track --as-of D remind` means the same as `remind --as-of D`
         return
     from archive.catalog import load_catalog
     from archive.errors import ArchiveError
@@ -604,7 +607,10 @@ def _use_color() -> bool:
 @json_option("以 JSON 列出写出的文件")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
-def remind(state: State, as_of: str | None, output: Path | None, formats: str, as_json: bool) -> None:
+@click.pass_context
+def remind(
+    ctx: click.Context, state: State, as_of: str | None, output: Path | None, formats: str, as_json: bool
+) -> None:
     """为参考日期已逾期的每件审议意见生成催办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。"""
     from archive.catalog import load_catalog
     from archive.errors import ArchiveError
@@ -612,7 +618,7 @@ def remind(state: State, as_of: str | None, output: Path | None, formats: str, a
     from archive.render.oversight import render_reminders
 
     wanted = _formats_option(formats)
-    day = _parse_as_of(as_of)
+    day = _parse_as_of(as_of or ctx.meta.get("track_as_of"))
     workspace = state.workspace
     try:
         report = track_opinions(load_catalog(workspace), day)

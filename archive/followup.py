@@ -418,10 +418,14 @@ def _due(start: dt.date, rule: DeadlineRule | None, notes: list[str]) -> tuple[d
     """The deadline on a working day, and the period's own last day when the two differ."""
     try:
         nominal = nominal_due_date(start, rule) if rule else start
-        due = roll_forward(nominal)
-    except CalendarError as exc:
+    except CalendarError as exc:  # working days cannot be counted at all without the calendar
         notes.append(str(exc))
         return None, None
+    try:
+        due = roll_forward(nominal)
+    except CalendarError as exc:  # the period's last day is known; only a holiday shift is not
+        notes.append(f"{exc}；暂按 {nominal.isoformat()} 计算，未核对节假日")
+        return nominal, None
     return due, (nominal if nominal != due else None)
 
 

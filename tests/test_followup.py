@@ -313,3 +313,70 @@ def test_reminder_pdf_passes_the_gbt9704_checker(tmp_path: Path) -> None:
     for pdf in pdfs:
         report = check_file(pdf)
         assert report.errors == (), [f.message for f in report.errors]
+
+
+def _set_rule(root: Path, old: str, new: str) -> None:
+    config = root / "renda.yaml"
+    config.write_text(replace_once(config.read_text(encoding="utf-8"), old, new), encoding="utf-8")
+
+
+def test_a_handling_plan_rule_gives_each_opinion_a_plan_deadline(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    _set_rule(
+        root, "  opinion_rereport:\n", "  opinion_plan:\n    months: 1\n    from: assigned\n  opinion_rereport:\n"
+    )
+
+    rows = {o["id"]: o for o in track_json(root)["opinions"]}
+
+    # 2024-09-06 + 1 month = Sunday 2024-10-06, inside the National Day holiday: 2024-10-08.
+    assert rows["opinion-2024-03"]["plan_due"] == "2024-10-08"
+    assert rows["opinion-2024-03"]["plan_received"] is None
+    assert rows["opinion-2024-03"]["due"] == "2024-12-06"  # the report deadline is unchanged
+
+
+def test_a_deadline_beyond_the_calendar_is_kept_unshifted_with_a_warning(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    _set_rule(root, "    months: 3\n    from: assigned", "    months: 20\n    from: assigned")
+
+    result = run(root, "track", "--json")
+
+    assert result.exit_code == 0, result.output
+    row = next(o for o in json.loads(result.stdout)["opinions"] if o["id"] == "opinion-2025-02")
+    assert row["due"] == "2027-02-26"  # 2025-06-26 + 20 months, not checked against holidays
+    assert row["status"] == "pending"
+    assert any("2027-02-26" in n and "chinese-calendar" in n for n in row["notes"])
+    assert "警告：opinion-2025-02：" in result.stderr
+
+
+def test_working_days_beyond_the_calendar_leave_the_deadline_open(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    _set_rule(root, "    months: 3\n    from: assigned", "    working_days: 400\n    from: assigned")
+
+    row = next(o for o in track_json(root)["opinions"] if o["id"] == "opinion-2025-02")
+
+    assert (row["due"], row["status"]) == (None, "no_deadline")
+    assert any("无法判断" in n for n in row["notes"])
+
+
+def test_the_group_reference_date_carries_over_to_remind(tmp_path: Path) -> None:
+    result = run(REPO, "track", "--as-of", "2021-05-01", "remind", "-o", str(tmp_path / "o"))
+
+    assert result.exit_code == 0, result.output
+    assert "参考日期 2021-05-01 没有已逾期的审议意见" in result.output
+
+
+def test_list_options_before_a_subcommand_are_a_usage_error() -> None:
+    result = run(REPO, "track", "--status", "overdue", "remind")
+
+    assert result.exit_code == 2
+    assert "--status、--organ 和 --json 只用于列出意见" in result.output
+
+
+def test_track_and_attendance_work_on_a_fresh_workspace(ws: Path, renda: Any) -> None:
+    listed = renda("track", "--json", "--as-of", "2025-06-30")
+    attendance = renda("deputy", "attendance", "--json", "--as-of", "2025-06-30")
+
+    assert listed.exit_code == 0, listed.output
+    assert [o["id"] for o in json.loads(listed.stdout)["opinions"]] == ["opinion-2025-01"]
+    assert attendance.exit_code == 0, attendance.output
+    assert json.loads(attendance.stdout)["period"]["term"] == 17
