@@ -686,10 +686,14 @@ def profile(
         compiled = compile_profile(load_catalog(workspace), deputy_id, term, year, day)
         if as_json:
             _echo_json(compiled.as_dict())
+            for warning in compiled.attendance.warnings:
+                click.echo(f"警告：{warning}", err=True)
             return
         result = render_profile(workspace, compiled, output or workspace.output_dir, wanted)
     except ArchiveError as exc:
         _fail(exc)
+    for warning in compiled.attendance.warnings:
+        click.echo(f"警告：{warning}", err=True)
     _print_render(workspace, result, False)
 
 
@@ -719,6 +723,8 @@ def attendance(state: State, term: int | None, year: int | None, as_of: str | No
         rows = attendance_table(catalog, period, oversight_settings(config))
     except ArchiveError as exc:
         _fail(exc)
+    for warning in (w for r in rows for w in r.warnings):
+        click.echo(f"警告：{warning}", err=True)
     if as_json:
         _echo_json({"period": period.as_dict(), "deputies": [r.as_dict() for r in rows]})
         return

@@ -328,3 +328,49 @@ def test_draft_report_refuses_an_existing_report_record(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "report-2024-d048" in result.stderr
     assert snapshot(root) == before
+
+
+CONGRESS = """\
+id: dbh-17-04
+type: meeting
+term: 17
+date: 2025-01-10
+title: 区第十七届人民代表大会第四次会议纪要
+classification: 公开
+status: final
+kind: 代表大会会议
+sitting: 4
+attendance:
+  present:
+    - d001
+    - d014
+  absent_on_leave:
+    - deputy: d048
+      reason: 因病
+  absent:
+    - d043
+"""
+
+
+def test_a_congress_session_expects_every_serving_deputy(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    (root / "records/2025/dbh-17-04.yaml").write_text(CONGRESS, encoding="utf-8")
+
+    result = run(root, "deputy", "attendance", "--year", "2025", "--json")
+
+    assert result.exit_code == 0, result.output
+    rows = {r["deputy"]: r for r in json.loads(result.stdout)["deputies"]}
+    congress = {k: v["by_kind"].get("代表大会会议") for k, v in rows.items()}
+    assert congress["d014"] == {"present": 1, "leave": 0, "absent": 0, "unrecorded": 0}
+    assert congress["d048"] == {"present": 0, "leave": 1, "absent": 0, "unrecorded": 0}
+    assert congress["d043"] == {"present": 0, "leave": 0, "absent": 1, "unrecorded": 0}
+    # d045 serves but is not listed: unrecorded, with a warning, never absent.
+    assert congress["d045"] == {"present": 0, "leave": 0, "absent": 0, "unrecorded": 1}
+    assert "警告：dbh-17-04（2025-01-10）会议记录未列入出席、请假或缺席" in result.stderr
+    assert "d041" not in rows  # resigned in 2024: not expected at a 2025 session
+    serving = {
+        r["id"]
+        for r in raw(root)
+        if r["type"] == "deputy" and any(t["term"] == 17 and "end" not in t for t in r["terms"])
+    }
+    assert {k for k, v in congress.items() if v} == serving

@@ -108,6 +108,14 @@ class Attendance:
     def interview(self) -> bool:
         return bool(self.interview_reasons)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One line per sitting that could not be counted either way."""
+        return tuple(
+            f"{s.meeting}（{s.date.isoformat()}）{s.reason}，{self.name}（{self.deputy}）记为“未记录”，不计为缺席"
+            for s in self.of(Outcome.UNRECORDED)
+        )
+
     def counts(self, kind: str | None = None) -> dict[str, int]:
         return {o.value: len(self.of(o, kind)) for o in Outcome}
 
@@ -122,6 +130,7 @@ class Attendance:
             "leaves": [{"meeting": s.meeting, "reason": s.reason} for s in self.of(Outcome.LEAVE)],
             "interview": self.interview,
             "interview_reasons": list(self.interview_reasons),
+            "warnings": list(self.warnings),
         }
 
 
