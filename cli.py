@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
+    from archive.followup import FollowUpReport
     from archive.problems import ValidationReport
+    from archive.render import RenderResult
     from archive.workspace import Workspace
 
 __version__ = "0.1.0"
@@ -488,7 +490,7 @@ def _formats_option(value: str) -> tuple[str, ...]:
     return wanted
 
 
-def _print_render(workspace: Workspace, result: Any, as_json: bool) -> None:
+def _print_render(workspace: Workspace, result: RenderResult, as_json: bool) -> None:
     if as_json:
         _echo_json(result.to_json())
     else:
@@ -546,7 +548,7 @@ def track(ctx: click.Context, as_of: str | None, status: str | None, organ: str 
         click.echo(f"警告：{note}", err=True)
 
 
-def _format_track(report: Any) -> str:
+def _format_track(report: FollowUpReport) -> str:
     table = [["编号", "主送", "交办", "报告期限", "收到报告", "状态", "测评"]]
     overdue = []
     for item in report.items:
