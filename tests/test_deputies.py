@@ -273,6 +273,7 @@ def _docx_text(path: Path) -> str:
         (["profile", "d001", "--term", "17", "--year", "2024"], "--year 和 --term 只能给出一个"),
         (["profile", "d001", "--as-of", "2025-6-30"], "是否应为 2025-06-30？"),
         (["profile", "d041", "--year", "2025"], "在2025年度没有任职"),
+        (["profile", "d015", "--year", "2024"], "在2024年度没有任职"),  # served the 16th term only
         (["attendance", "--term", "9"], "届次表中没有第9届"),
         (["draft-report", "d999", "--year", "2024"], "代表名册中没有“d999”"),
     ],
@@ -374,3 +375,33 @@ def test_a_congress_session_expects_every_serving_deputy(tmp_path: Path) -> None
         if r["type"] == "deputy" and any(t["term"] == 17 and "end" not in t for t in r["terms"])
     }
     assert {k for k, v in congress.items() if v} == serving
+
+
+@pytest.mark.slow
+def test_sparse_and_two_term_profiles_pass_the_checker(tmp_path: Path) -> None:
+    # Files made of short one-line facts (d013 in 2021) and a year over two terms (d010) lay out like the
+    # others: the checker finds the margin from the flush-left source notes.
+    from archive.catalog import load_catalog
+    from archive.conformance import check_file
+    from archive.deputies import compile_profile
+    from archive.render import render_prepared
+    from archive.render.oversight import profile_document
+    from archive.render.pdf import find_soffice
+    from archive.workspace import Workspace
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    workspace = Workspace(REPO)
+    catalog = load_catalog(workspace)
+    documents = [
+        profile_document(compile_profile(catalog, key, term, year), workspace.config)
+        for key, term, year in (("d013", None, 2021), ("d010", None, 2021), ("d001", 16, None))
+    ]
+
+    result = render_prepared(workspace, documents, tmp_path, ("pdf",))
+
+    assert result.failures == []
+    assert len(result.files) == 3
+    for pdf in result.files:
+        report = check_file(pdf)
+        assert report.errors == (), (pdf.name, [f.message for f in report.errors])

@@ -301,6 +301,9 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
     lefts = Counter(round(ln.x0, 1) for ln in full)
     shared = [x for x, n in lefts.items() if n >= max(2, len(full) // 10)]
     left = min(shared) if shared else (min(lefts) if lefts else min(ln.x0 for ln in all_body))
+    # Short paragraphs (lists, files of facts): the shared start may be the two-character first-line
+    # indent, with the few wrapped or flush-left lines starting two characters to its left, at the margin.
+    left = min((ln.x0 for ln in all_body if abs(left - ln.x0 - 2 * em) < 1.0), default=left)
     if len(full) < 2:  # a short letter: the leftmost body line that is not centred
         left = min(ln.x0 for ln in all_body)
     m["left_margin_mm"] = round(left, 1)

@@ -192,6 +192,18 @@ def _period(config: Config, term: int | None, year: int | None, as_of: dt.date) 
     return Period(current.number, None, current.start, current.end)
 
 
+def services_in(config: Config, deputy: Deputy, period: Period) -> list[TermService]:
+    """The deputy's terms of service that overlap ``period`` (a service without dates spans its whole term)."""
+    out = []
+    for service in deputy.terms:
+        term = config.term(service.term)
+        if term is None or (period.term is not None and service.term != period.term):
+            continue
+        if (service.start or term.start) <= period.end and (service.end or term.end) >= period.start:
+            out.append(service)
+    return out
+
+
 def serving(deputy: Deputy, term: int | None, day: dt.date) -> TermService | None:
     """The deputy's service on ``day`` in ``term`` (any term when None), if serving then."""
     for service in deputy.terms:
@@ -272,13 +284,9 @@ def attendance_of(
 def attendance_table(catalog: Catalog, period: Period, settings: Mapping[str, Any] | None = None) -> list[Attendance]:
     """Attendance of every deputy who served in the period, those to interview first."""
     rows = []
+    config = catalog.workspace.config
     for deputy in deputies_of(catalog).values():
-        if not any(
-            (period.term is None or s.term == period.term)
-            and (s.start or dt.date.min) <= period.end
-            and (s.end or dt.date.max) >= period.start
-            for s in deputy.terms
-        ):
+        if not services_in(config, deputy, period):
             continue
         row = attendance_of(catalog, deputy, period, settings)
         if row.sittings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,8 +9,7 @@ import yaml
 
 from ..catalog import PLACEHOLDER, Catalog
 from ..fileio import write_new
-from ..records import Deputy
-from .attendance import DeputyError
+from .attendance import DeputyError, services_in
 from .profile import DeputyProfile, chinese_number, date_text
 
 
@@ -35,11 +33,12 @@ def draft_report(catalog: Catalog, profile: DeputyProfile) -> DraftReport:
     broken = catalog.broken_ids()
     if record_id in broken:
         raise DeputyError(f"述职记录“{record_id}”已存在（{broken[record_id]}，有错误），不会覆盖")
-    service = _service(deputy, period.end)
-    if service is None:
+    services = services_in(workspace.config, deputy, period)
+    if not services:
         raise DeputyError(f"代表 {deputy.name}（{deputy.id}）在 {year} 年没有任职，无法起草述职报告")
-    term, constituency = service
-    day = period.end
+    service = max(services, key=lambda s: s.term)
+    term, constituency = service.term, service.constituency
+    day = min(period.end, service.end or period.end)  # dated within the service: a resigned deputy's last day
     data = {
         "id": record_id,
         "type": "deputy_report",
@@ -63,17 +62,6 @@ def draft_report(catalog: Catalog, profile: DeputyProfile) -> DraftReport:
     path = workspace.records_dir / str(year) / f"{record_id}.yaml"
     write_new(path, text.encode("utf-8"), DeputyError)
     return DraftReport(path, record_id)
-
-
-def _service(deputy: Deputy, day: dt.date) -> tuple[int, str] | None:
-    """The term and constituency the deputy served in last up to ``day``."""
-    best = None
-    for s in deputy.terms:
-        if s.start and s.start > day:
-            continue
-        if best is None or s.term > best.term:
-            best = s
-    return (best.term, best.constituency) if best else None
 
 
 def _body(profile: DeputyProfile) -> list[object]:

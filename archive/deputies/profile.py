@@ -12,9 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import Catalog
-from ..records import Deputy, DeputyReport, Inspection
+from ..records import Deputy, DeputyReport, Inspection, TermService
 from ..workspace import Config
-from .attendance import KIND_ORDER, Attendance, DeputyError, Outcome, Period, Sitting, attendance_of, resolve_period
+from .attendance import (
+    KIND_ORDER,
+    Attendance,
+    DeputyError,
+    Outcome,
+    Period,
+    Sitting,
+    attendance_of,
+    resolve_period,
+    services_in,
+)
 
 SECTION_TITLES = (
     "基本情况",
@@ -129,14 +139,7 @@ def profile_period(config: Config, deputy: Deputy, term: int | None, year: int |
         period = resolve_period(config, served[-1] if len(served) == 1 else None, year, as_of)
     else:
         period = resolve_period(config, term, None, as_of)
-    overlapping = [
-        s
-        for s in deputy.terms
-        if (period.term is None or s.term == period.term)
-        and (s.start or dt.date.min) <= period.end
-        and (s.end or dt.date.max) >= period.start
-    ]
-    if not overlapping:
+    if not services_in(config, deputy, period):
         raise DeputyError(f"代表 {deputy.name}（{deputy.id}）在{period.label}没有任职")
     end = min(period.end, as_of)
     if end < period.start:
@@ -148,6 +151,7 @@ def build_profile(
     catalog: Catalog, deputy: Deputy, period: Period, as_of: dt.date, settings: Mapping[str, Any] | None = None
 ) -> DeputyProfile:
     attendance = attendance_of(catalog, deputy, period, settings)
+    services = services_in(catalog.workspace.config, deputy, period)
     inspections = sorted(
         (
             r
@@ -173,11 +177,11 @@ def build_profile(
         key=lambda r: (r.date or dt.date.min, r.id),
     )
     sections = (
-        _basic(deputy, period),
+        _basic(deputy, services),
         _meetings(attendance),
         _inspections(deputy, inspections),
         _training(attendance),
-        _delegation(deputy, period),
+        _delegation(deputy, services),
         _suggestions(reports),
         _reports(reports),
         Section(SECTION_TITLES[7], ("本期间的记录中没有获奖情况。",)),
@@ -185,17 +189,7 @@ def build_profile(
     return DeputyProfile(deputy, period, as_of, attendance, sections)
 
 
-def _services(deputy: Deputy, period: Period) -> list[Any]:
-    return [
-        s
-        for s in deputy.terms
-        if (period.term is None or s.term == period.term)
-        and (s.start or dt.date.min) <= period.end
-        and (s.end or dt.date.max) >= period.start
-    ]
-
-
-def _basic(deputy: Deputy, period: Period) -> Section:
+def _basic(deputy: Deputy, services: Sequence[TermService]) -> Section:
     data = deputy.data
     facts = [f"{deputy.name}，{deputy.gender}"]
     for key, suffix in (("ethnicity", ""), ("birth", ""), ("party", ""), ("occupation", "")):
@@ -206,7 +200,7 @@ def _basic(deputy: Deputy, period: Period) -> Section:
                 value = f"{year}年{int(month)}月生" if month else f"{year}年生"
             facts.append(value + suffix)
     paragraphs = ["，".join(facts) + "。"]
-    for service in _services(deputy, period):
+    for service in services:
         line = f"第{chinese_number(service.term)}届区人民代表大会代表，{service.constituency}选出"
         if service.delegation:
             line += f"，编入{service.delegation}"
@@ -280,8 +274,8 @@ def _training(att: Attendance) -> Section:
     return Section(SECTION_TITLES[3], tuple(paragraphs), (figure,), figure.records)
 
 
-def _delegation(deputy: Deputy, period: Period) -> Section:
-    groups = sorted({s.delegation for s in _services(deputy, period) if s.delegation})
+def _delegation(deputy: Deputy, services: Sequence[TermService]) -> Section:
+    groups = sorted({s.delegation for s in services if s.delegation})
     text = f"编入{'、'.join(groups)}。" if groups else "名册中没有所在代表小组。"
     return Section(SECTION_TITLES[4], (text, "本期间的记录中没有代表小组活动情况。"), sources=(deputy.id,))
 

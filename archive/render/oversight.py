@@ -104,7 +104,8 @@ def profile_document(profile: DeputyProfile, config: Config) -> Document:
         blocks.append({"level": 1, "lead": f"{chinese_number(i)}、{section.title}", "text": ""})
         blocks.extend({"level": 0, "lead": "", "text": p} for p in section.paragraphs)
         if section.sources:
-            blocks.append({"level": 0, "lead": "", "text": f"（依据记录：{'、'.join(section.sources)}）"})
+            # flush left, like a note under a table: it is a reference, not a paragraph of the file
+            blocks.append({"level": 5, "lead": "", "text": f"（依据记录：{'、'.join(section.sources)}）"})
     deputy = profile.deputy
     context: dict[str, Any] = _envelope(deputy, config)
     context.update(
