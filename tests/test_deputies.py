@@ -405,3 +405,39 @@ def test_sparse_and_two_term_profiles_pass_the_checker(tmp_path: Path) -> None:
     for pdf in result.files:
         report = check_file(pdf)
         assert report.errors == (), (pdf.name, [f.message for f in report.errors])
+
+
+def test_a_period_that_starts_after_the_reference_date_is_refused() -> None:
+    result = run(REPO, "deputy", "profile", "d001", "--term", "17", "--as-of", "2021-06-30")
+
+    assert result.exit_code == 1
+    assert "第17届从 2021-12-28 开始，晚于参考日期 2021-06-30" in result.stderr
+
+
+def test_an_impossible_year_is_refused() -> None:
+    result = run(REPO, "deputy", "attendance", "--year", "20244")
+
+    assert result.exit_code == 1
+    assert "年份应在 1949 至 2100 之间，实际为 20244" in result.stderr
+
+
+def test_a_name_shared_by_two_deputies_asks_for_the_id(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    text = (root / "records/deputies/d014.yaml").read_text(encoding="utf-8")
+    name = yaml.safe_load(text)["name"]
+    (root / "records/deputies/d049.yaml").write_text(text.replace("id: d014", "id: d049"), encoding="utf-8")
+
+    result = run(root, "deputy", "profile", name, "--json")
+
+    assert result.exit_code == 1
+    assert f"名为“{name}”的代表有 2 位（d014、d049），请用代表编号" in result.stderr
+
+
+def test_a_deputy_whose_registry_file_is_broken_points_to_validate(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    _edit(root / "records/deputies/d014.yaml", "gender: 女", "gender: 未知")
+
+    result = run(root, "deputy", "profile", "d014", "--json")
+
+    assert result.exit_code == 1
+    assert "records/deputies/d014.yaml 有错误，请先运行 renda validate 修正" in result.stderr

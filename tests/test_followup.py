@@ -380,3 +380,51 @@ def test_track_and_attendance_work_on_a_fresh_workspace(ws: Path, renda: Any) ->
     assert [o["id"] for o in json.loads(listed.stdout)["opinions"]] == ["opinion-2025-01"]
     assert attendance.exit_code == 0, attendance.output
     assert json.loads(attendance.stdout)["period"]["term"] == 17
+
+
+def test_a_rule_counted_from_the_sitting_needs_no_assignment_date(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    _set_rule(root, "    months: 3\n    from: assigned", "    months: 3\n    from: meeting")
+
+    rows = {o["id"]: o for o in track_json(root)["opinions"]}
+
+    # opinion-2024-03 was deliberated at cwh-17-21 on 2024-08-28: due Thursday 2024-11-28.
+    assert rows["opinion-2024-03"]["due"] == "2024-11-28"
+    assert rows["opinion-2024-03"]["rounds"][0]["start"] == "2024-08-28"
+
+
+def test_a_final_opinion_not_yet_assigned_waits_for_assignment(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    path = root / "records/2025/opinion-2025-02.yaml"
+    path.write_text(replace_once(path.read_text(encoding="utf-8"), "follow_up:\n  assigned: 2025-06-26\n", ""), "utf-8")
+
+    row = next(o for o in track_json(root)["opinions"] if o["id"] == "opinion-2025-02")
+
+    assert (row["status"], row["status_label"], row["due"]) == ("unassigned", "待交办", None)
+
+
+def test_a_reopened_opinion_without_its_second_report_gets_a_reminder_for_it(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    path = root / "records/2023/opinion-2023-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("    - received: 2023-11-24")], encoding="utf-8")
+    out = tmp_path / "out"
+
+    rows = {o["id"]: o for o in track_json(root, "--as-of", "2023-12-10")["opinions"]}
+    result = run(root, "track", "remind", "--as-of", "2023-12-10", "--format", "docx", "-o", str(out))
+
+    assert rows["opinion-2023-01"]["status"] == "overdue"
+    assert rows["opinion-2023-01"]["days_left"] == -11  # due 2023-11-29
+    assert result.exit_code == 0, result.output
+    text = _docx_text(out / "opinion-2023-01-催办函.docx")
+    assert "2023年8月29日测评结果为不满意" in text
+    assert "2023年11月29日前再次书面报告" in text
+    assert "已逾期11天" in text
+
+
+def test_remind_with_a_bad_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = run(REPO, "track", "remind", "--format", "odt", "-o", str(tmp_path / "o"))
+
+    assert result.exit_code == 2
+    assert "不支持的格式“odt”" in result.output
+    assert not (tmp_path / "o").exists()

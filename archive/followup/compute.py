@@ -98,18 +98,19 @@ def follow_up(
         return OpinionFollowUp(**base, assigned=assigned, status=Status.DRAFT)
     notes: list[str] = []
 
-    def deadline(rule_name: str, start: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    def deadline(rule_name: str, start: dt.date | None) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+        """The day the rule counts from, the deadline, and the period's own last day if it was moved."""
         rule = config.deadline_rule(rule_name)
         if rule is None:
             notes.append(
                 f"renda.yaml 没有期限规则 deadlines.{rule_name}（{RULE_LABELS[rule_name]}），无法计算期限；"
                 "请在 renda.yaml 的 deadlines 下补充"
             )
-            return None, None
+            return start, None, None
         begin = _start_of(rule, start, opinion, meetings, notes)
-        return _due(begin, rule, notes) if begin else (None, None)
+        return (begin, *_due(begin, rule, notes)) if begin else (start, None, None)
 
-    plan_due = deadline("opinion_plan", assigned)[0] if config.deadline_rule("opinion_plan") else None
+    plan_due = deadline("opinion_plan", assigned)[1] if config.deadline_rule("opinion_plan") else None
     plan_received = trail.plan_received if trail.plan_received and trail.plan_received <= as_of else None
 
     if opinion.deadline is not None:
@@ -121,8 +122,8 @@ def follow_up(
             return OpinionFollowUp(
                 **base, assigned=None, status=Status.UNASSIGNED, plan_due=plan_due, plan_received=plan_received
             )
-        due, nominal = deadline("opinion_report", assigned)
-        first = Round(1, "opinion_report", assigned, due, nominal_due=nominal)
+        begin, due, nominal = deadline("opinion_report", assigned)
+        first = Round(1, "opinion_report", begin, due, nominal_due=nominal)
     rounds = [first]
     for report in trail.reports:
         if report.received > as_of:
@@ -139,8 +140,8 @@ def follow_up(
         if ev is None or ev.result in SATISFACTORY:
             # a later report without a 不满意 before it is a supplement, not a new round (checks.py warns)
             continue
-        due, nominal = deadline("opinion_rereport", ev.date)
-        rounds.append(Round(current.number + 1, "opinion_rereport", ev.date, due, nominal_due=nominal))
+        begin, due, nominal = deadline("opinion_rereport", ev.date)
+        rounds.append(Round(current.number + 1, "opinion_rereport", begin, due, nominal_due=nominal))
     status = _status(rounds[-1], as_of, due_soon_days)
     return OpinionFollowUp(
         **base,
