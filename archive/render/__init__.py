@@ -90,7 +90,7 @@ def render_documents(
     names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names)) for record in records]
-    return render_batches(workspace, batches, out_dir, formats, pdfa)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa)
 
 
 def render_prepared(
@@ -101,11 +101,15 @@ def render_prepared(
     pdfa: bool = False,
 ) -> RenderResult:
     """Render documents built elsewhere (催办函, 履职档案) exactly like record documents."""
-    batches = [(doc.record, partial(lambda d: [d], doc)) for doc in documents]
-    return render_batches(workspace, batches, out_dir, formats, pdfa)
+    batches = [(doc.record, partial(_one, doc)) for doc in documents]
+    return _render_batches(workspace, batches, out_dir, formats, pdfa)
 
 
-def render_batches(
+def _one(document: Document) -> list[Document]:
+    return [document]
+
+
+def _render_batches(
     workspace: Workspace,
     batches: Sequence[tuple[Record, Callable[[], list[Document]]]],
     out_dir: Path,
