@@ -48,27 +48,27 @@ def reminder_document(
             f"第{chinese_number(meeting.sitting)}次会议听取和审议了{subject}。"
         )
     number = f"（{opinion.doc_number}）" if opinion.doc_number else ""
-    body = [sitting] if sitting else []
     if item.reopened:
         evaluated = item.rounds[-2]
-        body.append(
-            f"常委会对{opinion.report_organ}报送的审议意见研究处理情况报告进行了满意度测评，"
+        owed = (
+            f"常委会对{opinion.report_organ}报送的研究处理情况报告进行满意度测评，"
             f"{date_text(evaluated.evaluation_date)}测评结果为不满意，"
             f"要求于{date_text(current.due)}前再次书面报告研究处理情况。"
         )
     else:
         assigned = f"{date_text(item.assigned)}，" if item.assigned else ""
         wording = deadline_wording(config)
-        body.append(
+        owed = (
             f"{assigned}常委会将审议意见{number}交{opinion.addressee}研究处理，"
             f"要求{wording + '、' if wording else ''}于{date_text(current.due)}前书面报告研究处理情况。"
         )
     overdue = (as_of - current.due).days
-    body.append(f"截至{date_text(as_of)}，常委会尚未收到研究处理情况报告，已逾期{overdue}天。")
-    body.append(
-        "请你单位高度重视，抓紧研究处理审议意见，尽快将研究处理情况书面报告常委会；"
-        "确有特殊情况不能报告的，请书面说明原因和报告时间。"
-    )
+    # kept to three short paragraphs so that the letter, with its signature, fits on one page
+    body = [
+        sitting + owed,
+        f"截至{date_text(as_of)}，常委会尚未收到研究处理情况报告，已逾期{overdue}天。"
+        "请你单位抓紧研究处理，尽快书面报告常委会；确有特殊情况的，请书面说明原因和报告时间。",
+    ]
     body.append("特此函告。")
     context: dict[str, Any] = _envelope(opinion, config)
     context.update(
