@@ -208,11 +208,11 @@ def test_an_explicit_deadline_on_a_holiday_moves_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--as-of", "2025-13-01"], "--as-of 的值应为日期 YYYY-MM-DD，实际为 '2025-13-01'"),
+        (["--as-of", "2025-13-01"], "--as-of 的值无效：应为日期 YYYY-MM-DD，实际为 '2025-13-01'"),
         (["--as-of", "2025-02-30"], "日期不存在：2025年2月没有30日"),
         (["--status", "逾期"], "未知的状态“逾期”"),
         (["--organ", "税务局"], "没有主送或报告机关为“税务局”的审议意见"),
-        (["remind", "--as-of", "昨天"], "--as-of 的值应为日期"),
+        (["remind", "--as-of", "昨天"], "--as-of 的值无效：应为日期"),
     ],
 )
 def test_bad_track_input_is_a_chinese_error_with_exit_one(args: list[str], message: str) -> None:

@@ -28,7 +28,7 @@ def parse_date_option(text: str, option: str = "--as-of") -> dt.date:
     """A date given on the command line, or :class:`TrackingError` in Chinese."""
     problem = date_problem(text.strip())
     if problem:
-        raise TrackingError(f"{option} 的值{problem}")
+        raise TrackingError(f"{option} 的值无效：{problem}")
     return dt.date.fromisoformat(text.strip())
 
 
