@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
+    from archive.followup import FollowUpReport
     from archive.problems import ValidationReport
+    from archive.render import RenderResult
     from archive.workspace import Workspace
 
 __version__ = "0.1.0"
@@ -456,6 +458,327 @@ def check(files: tuple[Path, ...], as_json: bool) -> None:
                 click.echo(f"  [{label}] {finding.message}")
     if any(not r.ok for r in reports):
         sys.exit(1)
+
+
+# -- oversight: 审议意见督办 (track) and 代表履职 (deputy) ------------------------------
+
+
+def as_of_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="YYYY-MM-DD",
+        help="参考日期：按这一天计算期限和状态（默认取 renda.yaml 的 oversight.as_of，未设时为今天）",
+    )(func)
+
+
+def _parse_as_of(text: str | None) -> dt.date | None:
+    from archive.errors import ArchiveError
+    from archive.followup import parse_date_option
+
+    try:
+        return parse_date_option(text) if text is not None else None
+    except ArchiveError as exc:
+        _fail(exc)
+
+
+def _formats_option(value: str) -> tuple[str, ...]:
+    wanted = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in ("docx", "pdf", "pdfa")]
+    if unknown or not wanted:
+        raise click.BadParameter(f"不支持的格式“{'、'.join(unknown)}”，可用 docx、pdf、pdfa", param_hint="--format")
+    return wanted
+
+
+def _print_render(workspace: Workspace, result: RenderResult, as_json: bool) -> None:
+    if as_json:
+        _echo_json(result.to_json())
+    else:
+        for doc in result.documents:
+            for path in doc.files:
+                click.echo(f"已生成 {workspace.relative(path)}")
+        for failure in result.failures:
+            click.echo(f"{failure.source}: 错误：{failure.message}", err=True)
+    for notice in result.notices:
+        click.echo(f"提示：{notice}", err=True)
+    if result.failures:
+        sys.exit(1)
+
+
+@cli.group(cls=Group, invoke_without_command=True, short_help="审议意见督办：报告期限和办理状态，催办函")
+@as_of_option
+@click.option(
+    "--status",
+    metavar="状态",
+    help="只列出该状态：overdue 已逾期、due_soon 即将到期、pending 待报告、answered_on_time 按期报告待测评、"
+    "answered_late 逾期报告待测评、evaluated 已测评、unassigned 待交办、no_deadline 期限未定、draft 草稿（也可写中文）",
+)
+@click.option("--organ", metavar="机关", help="只列出主送或报告机关含该名称的意见，如 区人民政府、法院")
+@json_option("以 JSON 输出每件意见的各轮期限、收到日期和测评结果")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@click.pass_context
+def track(ctx: click.Context, as_of: str | None, status: str | None, organ: str | None, as_json: bool) -> None:
+    """审议意见督办：列出每件审议意见的报告期限和办理状态，已逾期的排在最前（终端中标红）。
+
+    期限按 renda.yaml 的 deadlines 规则和国家法定节假日计算：期限最后一日是休息日的，顺延至下一个工作日。
+    测评“不满意”的，按 deadlines.opinion_rereport 自测评之日起重新计算再次报告的期限。
+    子命令 remind 为已逾期的意见生成催办函。
+    """
+    if ctx.invoked_subcommand is not None:
+        if status or organ or as_json:
+            raise click.UsageError("--status、--organ 和 --json 只用于列出意见；请写在子命令之后或去掉")
+        ctx.meta["track_as_of"] = as_of  # `renda track --as-of D remind` means the same as `remind --as-of D`
+        return
+    from archive.catalog import load_catalog
+    from archive.errors import ArchiveError
+    from archive.followup import track_opinions
+
+    state = ctx.find_object(State)
+    assert state is not None
+    day = _parse_as_of(as_of)
+    try:
+        report = track_opinions(load_catalog(state.workspace), day).filter(status, organ)
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        _echo_json(report.as_dict())
+    else:
+        click.echo(_format_track(report))
+    for note in [*report.notes, *(f"{i.id}：{n}" for i in report.items for n in i.notes)]:
+        click.echo(f"警告：{note}", err=True)
+
+
+def _format_track(report: FollowUpReport) -> str:
+    table = [["编号", "主送", "交办", "报告期限", "收到报告", "状态", "测评"]]
+    overdue = []
+    for item in report.items:
+        current = item.current
+        due = item.due.isoformat() if item.due else ""
+        if current is not None and current.nominal_due is not None:
+            due += "（节假日顺延）"
+        if item.reopened:
+            due += f"（第{len(item.rounds)}轮）"
+        state = item.status.label
+        if item.days_left is not None:
+            state += f"（逾期{-item.days_left}天）" if item.days_left < 0 else f"（剩{item.days_left}天）"
+        elif current is not None and current.on_time is False and item.status.value == "evaluated":
+            state += f"（逾期报告{current.days_late}天）"
+        table.append(
+            [
+                item.id,
+                item.addressee,
+                item.assigned.isoformat() if item.assigned else "",
+                due,
+                current.received.isoformat() if current and current.received else "",
+                state,
+                "→".join(r.evaluation for r in item.rounds if r.evaluation),
+            ]
+        )
+        overdue.append(item.status.value == "overdue")
+    lines = _format_table(table).splitlines()
+    color = _use_color()
+    styled = [lines[0]] + [
+        click.style(line, fg="red", bold=True) if late and color else line
+        for line, late in zip(lines[1:], overdue, strict=True)
+    ]
+    counts: dict[str, int] = {}
+    for item in report.items:
+        counts[item.status.label] = counts.get(item.status.label, 0) + 1
+    summary = "，".join(f"{k} {v} 件" for k, v in counts.items())
+    return "\n".join(
+        [*styled, f"参考日期 {report.as_of.isoformat()}：共 {len(report.items)} 件{'，' if summary else ''}{summary}。"]
+    )
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty()
+
+
+@track.command(short_help="为已逾期的审议意见生成催办函")
+@as_of_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="目录",
+    help="输出目录（默认为工作区的 out/）",
+)
+@click.option(
+    "--format", "formats", default="docx,pdf", show_default=True, metavar="格式", help="输出格式：docx、pdf、pdfa"
+)
+@json_option("以 JSON 列出写出的文件")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+@click.pass_context
+def remind(
+    ctx: click.Context, state: State, as_of: str | None, output: Path | None, formats: str, as_json: bool
+) -> None:
+    """为参考日期已逾期的每件审议意见生成催办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。"""
+    from archive.catalog import load_catalog
+    from archive.errors import ArchiveError
+    from archive.followup import track_opinions
+    from archive.render.oversight import render_reminders
+
+    wanted = _formats_option(formats)
+    day = _parse_as_of(as_of or ctx.meta.get("track_as_of"))
+    workspace = state.workspace
+    try:
+        report = track_opinions(load_catalog(workspace), day)
+        result = render_reminders(workspace, report, output or workspace.output_dir, wanted)
+    except ArchiveError as exc:
+        _fail(exc)
+    if not result.documents and not result.failures and not as_json:
+        click.echo(f"参考日期 {report.as_of.isoformat()} 没有已逾期的审议意见，无需催办。")
+        return
+    _print_render(workspace, result, as_json)
+
+
+@cli.group(cls=Group, short_help="代表履职：履职档案、出勤统计、述职报告草稿")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+def deputy() -> None:
+    """代表履职：由会议、执法检查和述职记录生成履职档案、出勤统计和述职报告草稿。"""
+
+
+def _period_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--year", type=int, metavar="年", help="统计年度，如 2024")(func)
+    return click.option("--term", type=int, metavar="届", help="统计届次，如 17")(func)
+
+
+@deputy.command(short_help="生成一位代表的履职档案（.docx 和 PDF）")
+@click.argument("deputy_id", metavar="代表")
+@_period_options
+@as_of_option
+@click.option(
+    "--format", "formats", default="docx,pdf", show_default=True, metavar="格式", help="输出格式：docx、pdf、pdfa"
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="目录",
+    help="输出目录（默认为工作区的 out/）",
+)
+@json_option("不生成文件，以 JSON 输出档案内容和每个数字所依据的记录")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def profile(
+    state: State,
+    deputy_id: str,
+    term: int | None,
+    year: int | None,
+    as_of: str | None,
+    formats: str,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """生成代表履职档案：基本情况、出席会议、视察调研、学习培训、代表小组活动、建议、述职、获奖八个部分。
+
+    代表可写编号或姓名。--year 与 --term 只给一个；都不给时为该代表最近任职的一届。
+    每个数字都注明所依据的记录编号。
+    """
+    from archive.catalog import load_catalog
+    from archive.deputies import compile_profile
+    from archive.errors import ArchiveError
+    from archive.render.oversight import render_profile
+
+    wanted = _formats_option(formats)
+    day = _parse_as_of(as_of)
+    workspace = state.workspace
+    try:
+        compiled = compile_profile(load_catalog(workspace), deputy_id, term, year, day)
+        if as_json:
+            _echo_json(compiled.as_dict())
+            for warning in compiled.attendance.warnings:
+                click.echo(f"警告：{warning}", err=True)
+            return
+        result = render_profile(workspace, compiled, output or workspace.output_dir, wanted)
+    except ArchiveError as exc:
+        _fail(exc)
+    for warning in compiled.attendance.warnings:
+        click.echo(f"警告：{warning}", err=True)
+    _print_render(workspace, result, False)
+
+
+@deputy.command(short_help="全体代表的出勤统计，标出应约谈的代表")
+@_period_options
+@as_of_option
+@json_option("以 JSON 输出每位代表的出席、请假、缺席及所依据的会议记录")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def attendance(state: State, term: int | None, year: int | None, as_of: str | None, as_json: bool) -> None:
+    """全体代表的出勤统计：应出席、出席、请假、缺席和未记录的会议次数。
+
+    缺席或请假次数达到 renda.yaml 中 oversight 的约谈标准的代表列在最前并标注“约谈”。
+    不给 --term 和 --year 时统计参考日期所在的一届。没有记录出席情况的会议不计为缺席。
+    """
+    from archive.catalog import load_catalog
+    from archive.deputies import attendance_table, resolve_period
+    from archive.errors import ArchiveError
+    from archive.followup import oversight_settings, reference_date
+
+    day = _parse_as_of(as_of)
+    workspace = state.workspace
+    try:
+        catalog = load_catalog(workspace)
+        config = workspace.config
+        period = resolve_period(config, term, year, reference_date(config, day))
+        rows = attendance_table(catalog, period, oversight_settings(config))
+    except ArchiveError as exc:
+        _fail(exc)
+    for warning in (w for r in rows for w in r.warnings):
+        click.echo(f"警告：{warning}", err=True)
+    if as_json:
+        _echo_json({"period": period.as_dict(), "deputies": [r.as_dict() for r in rows]})
+        return
+    table = [["编号", "姓名", "应出席", "出席", "请假", "缺席", "未记录", "约谈"]]
+    for r in rows:
+        c = r.counts()
+        table.append(
+            [
+                r.deputy,
+                r.name,
+                str(len(r.sittings)),
+                str(c["present"]),
+                str(c["leave"]),
+                str(c["absent"]),
+                str(c["unrecorded"]),
+                "约谈：" + "；".join(r.interview_reasons) if r.interview else "",
+            ]
+        )
+    click.echo(_format_table(table))
+    flagged = sum(1 for r in rows if r.interview)
+    click.echo(
+        f"{period.label}（{period.start} 至 {period.end}）：{len(rows)} 位代表有应出席的会议，"
+        f"{flagged} 位达到约谈标准。"
+    )
+
+
+@deputy.command(name="draft-report", short_help="按年度生成代表述职报告的 YAML 草稿")
+@click.argument("deputy_id", metavar="代表")
+@click.option("--year", type=int, required=True, metavar="年", help="述职年度，如 2024（必填）")
+@as_of_option
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def draft_report(state: State, deputy_id: str, year: int, as_of: str | None) -> None:
+    """按年度生成代表述职报告的 YAML 草稿（status: draft），填入出席会议、视察调研等数字，供办公室补写。
+
+    草稿写在 records/年度/report-年度-代表编号.yaml；已有同编号记录时不会覆盖。
+    """
+    from archive.catalog import load_catalog
+    from archive.deputies import compile_profile
+    from archive.deputies import draft_report as write_draft
+    from archive.errors import ArchiveError
+
+    day = _parse_as_of(as_of)
+    workspace = state.workspace
+    try:
+        catalog = load_catalog(workspace)
+        made = write_draft(catalog, compile_profile(catalog, deputy_id, None, year, day))
+    except ArchiveError as exc:
+        _fail(exc)
+    click.echo(
+        f"已创建 {workspace.relative(made.path)}（编号 {made.id}，草稿）。补写“（待填写）”处后运行 renda validate。"
+    )
 
 
 def _format_table(rows: list[list[str]]) -> str:

@@ -41,7 +41,7 @@ class DeadlineRule:
 
     months: int | None
     working_days: int | None
-    start_from: str  # "meeting" or "assigned"
+    start_from: str  # "meeting" or "assigned"; "evaluation" for the report due again after 不满意
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,11 @@ class Config:
             if term.number == number:
                 return term
         return None
+
+    def deadline_rule(self, name: str) -> DeadlineRule | None:
+        """The rule ``deadlines.<name>`` of renda.yaml (opinion_report, opinion_plan, opinion_rereport), if set."""
+        rule = (self.raw.get("deadlines") or {}).get(name)
+        return _deadline(rule) if rule else None
 
 
 class ConfigProblems(WorkspaceError):

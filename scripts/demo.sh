@@ -14,3 +14,7 @@ run list --term 17 --type opinion
 run list --json --type inspection
 run render --all --format docx,pdf
 run check out/opinion-2024-02.pdf out/cwh-17-19.pdf out/opinion-2024-02.docx
+# Oversight: follow-up of 审议意见 at the sample's reference date, and one deputy's performance file.
+run track
+run deputy profile d041 --term 17 --format docx,pdf
+run check "out/d041-履职档案-第17届.pdf"

@@ -429,6 +429,7 @@ TEMPLATES = {
     "inspection.docx": report,
     "deputy_report.docx": report,
     "resolution.docx": resolution,
+    "deputy_profile.docx": report,
 }
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from archive.errors import ArchiveError
@@ -30,6 +31,7 @@ __all__ = [
     "RenderedDocument",
     "TemplateError",
     "render_documents",
+    "render_prepared",
 ]
 
 FORMATS = ("docx", "pdf")
@@ -39,7 +41,7 @@ FONTS_CONF = "fonts/fonts.conf"
 @dataclass(frozen=True)
 class RenderedDocument:
     record_id: str
-    kind: str  # 审议意见书 / 纪要 / 决议 / 决定 / 执法检查报告 / 代表述职报告
+    kind: str  # 审议意见书 / 纪要 / 决议 / 决定 / 执法检查报告 / 代表述职报告 / 催办函 / 代表履职档案
     files: tuple[Path, ...]
     draft: bool = False
     letter: bool = False  # 信函格式
@@ -91,26 +93,52 @@ def render_documents(
     pdfa: bool = False,
 ) -> RenderResult:
     """Render each record's documents into ``out_dir`` (.docx, and PDF through one LibreOffice call)."""
+    records = list(records)
+    names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
+    config = workspace.config
+    batches = [(record, partial(documents_for, record, config, names)) for record in records]
+    return _render_batches(workspace, batches, out_dir, formats, pdfa)
+
+
+def render_prepared(
+    workspace: Workspace,
+    documents: Iterable[Document],
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    pdfa: bool = False,
+) -> RenderResult:
+    """Render documents built elsewhere (催办函, 履职档案) exactly like record documents."""
+    batches = [(doc.record, partial(_one, doc)) for doc in documents]
+    return _render_batches(workspace, batches, out_dir, formats, pdfa)
+
+
+def _one(document: Document) -> list[Document]:
+    return [document]
+
+
+def _render_batches(
+    workspace: Workspace,
+    batches: Sequence[tuple[Record, Callable[[], list[Document]]]],
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
+    pdfa: bool = False,
+) -> RenderResult:
+    """Each batch is one record's documents, built lazily: all of them are written, or none."""
     from archive.render import engine, pdf
 
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise RenderError(f"不支持的输出格式：{'、'.join(sorted(unknown))}（可用 docx、pdf）")
-    records = list(records)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = RenderResult()
-    names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
-    config = workspace.config
     want_pdf = "pdf" in formats or pdfa
     with tempfile.TemporaryDirectory(prefix=".renda-", dir=out_dir) as tmp:
         staging = Path(tmp)
         staged: list[tuple[Document, Path]] = []
-        for record in records:
+        for record, build in batches:
             try:
                 # all of a record's documents, or none of them
-                staged_record = [
-                    (doc, engine.render_docx(workspace, doc, staging)) for doc in documents_for(record, config, names)
-                ]
+                staged_record = [(doc, engine.render_docx(workspace, doc, staging)) for doc in build()]
                 staged.extend(staged_record)
             except ArchiveError as exc:
                 result.failures.append(RenderFailure(record.id, record.source, str(exc)))

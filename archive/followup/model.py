@@ -1,0 +1,212 @@
+"""The follow-up's values: statuses, rounds, one opinion's state and the whole report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from ..errors import ArchiveError
+
+DEFAULT_DUE_SOON_DAYS = 15
+SATISFACTORY = ("满意", "基本满意")
+VOTE_CHOICES = ("满意", "基本满意", "不满意")
+RULE_LABELS = {
+    "opinion_report": "研究处理情况报告期限",
+    "opinion_plan": "研究处理方案期限",
+    "opinion_rereport": "不满意后再次报告期限",
+}
+
+
+class TrackingError(ArchiveError):
+    """A follow-up question cannot be answered as asked (bad date, unknown status or organ)."""
+
+
+class Status(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    NO_DEADLINE = "no_deadline"
+    PENDING = "pending"
+    UNASSIGNED = "unassigned"
+    ANSWERED_LATE = "answered_late"
+    ANSWERED_ON_TIME = "answered_on_time"
+    EVALUATED = "evaluated"
+    DRAFT = "draft"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def urgency(self) -> int:
+        """0 is the most urgent: the order of ``Status`` itself."""
+        return list(Status).index(self)
+
+
+STATUS_LABELS: Mapping[Status, str] = {
+    Status.OVERDUE: "已逾期",
+    Status.DUE_SOON: "即将到期",
+    Status.NO_DEADLINE: "期限未定",
+    Status.PENDING: "待报告",
+    Status.UNASSIGNED: "待交办",
+    Status.ANSWERED_LATE: "逾期报告待测评",
+    Status.ANSWERED_ON_TIME: "按期报告待测评",
+    Status.EVALUATED: "已测评",
+    Status.DRAFT: "草稿",
+}
+
+
+@dataclass(frozen=True)
+class Round:
+    """One report the addressee owes: round 1 the first, round 2 after the first 不满意, …"""
+
+    number: int
+    rule: str  # opinion_report / opinion_rereport, or "deadline" when the opinion sets its own date
+    start: dt.date | None
+    due: dt.date | None
+    received: dt.date | None = None
+    evaluation: str | None = None  # 满意 / 基本满意 / 不满意
+    evaluation_date: dt.date | None = None
+    votes: tuple[int, int, int] | None = None  # 满意, 基本满意, 不满意
+    nominal_due: dt.date | None = None  # the period's last day when it fell on a rest day and moved to ``due``
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.received is None or self.due is None:
+            return None
+        return self.received <= self.due
+
+    @property
+    def days_late(self) -> int | None:
+        if self.received is None or self.due is None:
+            return None
+        return max(0, (self.received - self.due).days)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "round": self.number,
+            "rule": self.rule,
+            "start": _iso(self.start),
+            "due": _iso(self.due),
+            "received": _iso(self.received),
+            "on_time": self.on_time,
+            "days_late": self.days_late,
+            "evaluation": self.evaluation,
+            "evaluation_date": _iso(self.evaluation_date),
+            "votes": dict(zip(VOTE_CHOICES, self.votes, strict=True)) if self.votes else None,
+            "nominal_due": _iso(self.nominal_due),
+        }
+
+
+@dataclass(frozen=True)
+class OpinionFollowUp:
+    """Where one opinion's loop stands on ``as_of``."""
+
+    id: str
+    source: str
+    title: str
+    addressee: str
+    report_organ: str
+    date: dt.date | None
+    meeting: str
+    assigned: dt.date | None
+    status: Status
+    as_of: dt.date
+    rounds: tuple[Round, ...] = ()
+    plan_due: dt.date | None = None
+    plan_received: dt.date | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def current(self) -> Round | None:
+        return self.rounds[-1] if self.rounds else None
+
+    @property
+    def due(self) -> dt.date | None:
+        return self.current.due if self.current else None
+
+    @property
+    def reopened(self) -> bool:
+        return len(self.rounds) > 1
+
+    @property
+    def first_on_time(self) -> bool | None:
+        """Whether the first report came by its deadline (None: not yet, or no deadline)."""
+        return self.rounds[0].on_time if self.rounds else None
+
+    @property
+    def days_left(self) -> int | None:
+        """Days from ``as_of`` to the open deadline; negative when overdue; None when nothing is owed."""
+        current = self.current
+        if current is None or current.due is None or current.received is not None:
+            return None
+        return (current.due - self.as_of).days
+
+    def as_dict(self) -> dict[str, Any]:
+        current = self.current
+        return {
+            "id": self.id,
+            "source": self.source,
+            "title": self.title,
+            "addressee": self.addressee,
+            "report_organ": self.report_organ,
+            "date": _iso(self.date),
+            "meeting": self.meeting,
+            "assigned": _iso(self.assigned),
+            "status": self.status.value,
+            "status_label": self.status.label,
+            "due": _iso(self.due),
+            "received": _iso(current.received if current else None),
+            "on_time": current.on_time if current else None,
+            "first_on_time": self.first_on_time,
+            "days_left": self.days_left,
+            "reopened": self.reopened,
+            "evaluation": current.evaluation if current else None,
+            "plan_due": _iso(self.plan_due),
+            "plan_received": _iso(self.plan_received),
+            "rounds": [r.as_dict() for r in self.rounds],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class FollowUpReport:
+    """Every opinion's follow-up on ``as_of``, most urgent first."""
+
+    as_of: dt.date
+    items: tuple[OpinionFollowUp, ...]
+    notes: tuple[str, ...] = ()
+
+    def filter(self, status: str | None = None, organ: str | None = None) -> FollowUpReport:
+        """Only the opinions with ``status`` (English key or Chinese label) and addressed to ``organ``."""
+        items = list(self.items)
+        if status is not None:
+            wanted = parse_status(status)
+            items = [i for i in items if i.status is wanted]
+        if organ is not None:
+            known = sorted({i.report_organ for i in self.items} | {i.addressee for i in self.items})
+            if not any(organ in name for name in known):
+                raise TrackingError(f"没有主送或报告机关为“{organ}”的审议意见；已有：{'、'.join(known) or '无'}")
+            items = [i for i in items if organ in i.report_organ or organ in i.addressee]
+        return FollowUpReport(self.as_of, tuple(items), self.notes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "opinions": [i.as_dict() for i in self.items],
+            "notes": list(self.notes),
+        }
+
+
+def parse_status(text: str) -> Status:
+    for status in Status:
+        if text in (status.value, status.label):
+            return status
+    known = "、".join(f"{s.value}（{s.label}）" for s in Status)
+    raise TrackingError(f"未知的状态“{text}”，可用：{known}")
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
