@@ -439,3 +439,15 @@ def test_fold_merges_the_imprint_section_and_keeps_the_page_numbers(rendered_doc
     footer_xml = after.sections[0].footer._element.xml
     assert "PAGE" in footer_xml  # the body's numbered footer, not the 版记 section's empty one
     assert [p.text for p in after.paragraphs if p.text] == [p.text for p in before.paragraphs if p.text]
+
+
+def test_pdf_pool_size_follows_cores_and_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.render import pdf
+
+    monkeypatch.delenv("RENDA_PDF_WORKERS", raising=False)
+    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 4)
+    assert pdf.workers(1) == 1  # one document: one process
+    assert pdf.workers(8) == 2  # each process gets at least four documents
+    assert pdf.workers(100) == 4  # never more than the cores
+    monkeypatch.setenv("RENDA_PDF_WORKERS", "3")
+    assert pdf.workers(100) == 3 and pdf.workers(2) == 2

@@ -174,7 +174,6 @@ def _render_batches(
 
 def _share_imprint_pages(staging: Path, pdfs: dict[Path, Path], fonts_conf: Path, pdfa: bool) -> None:
     """Second pass: fold the 版记 onto the body's last page where it fits (see ``render.imprint``)."""
-    from archive.conformance import ConformanceError, check_file
     from archive.render import imprint, pdf
 
     candidates = [d for d, p in pdfs.items() if imprint.can_share(p)]
@@ -193,12 +192,7 @@ def _share_imprint_pages(staging: Path, pdfs: dict[Path, Path], fonts_conf: Path
     except RenderError:
         return  # the first pass stands
     for target, pdf_path in converted.items():
-        try:
-            report = check_file(pdf_path)
-        except ConformanceError:
-            continue
-        colophon = report.measures.get("colophon")
-        if report.errors or not colophon or colophon["page"] != report.measures["pages"]:
+        if not imprint.landed(pdf_path):
             continue  # keep the first pass: the folded layout is not better
         original = folded[target]
         os.replace(target, original)

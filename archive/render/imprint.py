@@ -5,7 +5,7 @@ on an even page: always correct, but when the body already ends on an even page 
 document carries a blank page and a 版记 page it does not need (GB/T 9704 7.4 asks only that the 版记 be at
 the foot of the last page, an even one).  After the first conversion we measure where each body ended; a
 document that can share is folded into one section and converted again, and the folded result is kept
-only if the checker confirms the 版记 now lies on the bottom edge of the last, even page.
+only if the 版记 now lies on the bottom edge of the last, even page, under the body's last lines.
 """
 
 from __future__ import annotations
@@ -41,6 +41,23 @@ def can_share(pdf_path: Path) -> bool:
                 continue  # the blank page inserted before an even-page section
             return page.page_number % 2 == 0 and bottom + MIN_GAP_MM <= min(rules)
     return False
+
+
+def landed(pdf_path: Path) -> bool:
+    """After folding: an even number of pages, the last one holding body text and the 版记 whose last
+    rule lies on the bottom edge of the text block (±1 mm)."""
+    import pdfplumber
+
+    with pdfplumber.open(pdf_path) as pdf:
+        if len(pdf.pages) % 2:
+            return False
+        last = pdf.pages[-1]
+        rules = sorted(
+            r["top"] * PT_MM
+            for r in last.lines + last.rects
+            if (r["x1"] - r["x0"]) * PT_MM > 140 and (r["bottom"] - r["top"]) * PT_MM < 1.5
+        )
+        return bool(rules) and abs(rules[-1] - BLOCK_BOTTOM_MM) <= 1.0 and _text_bottom(last, min(rules)) is not None
 
 
 def _text_bottom(page: object, above: float) -> float | None:
