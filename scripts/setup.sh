@@ -27,8 +27,8 @@ apt_install() {
 }
 
 # What renders and checks documents: LibreOffice (docx → PDF), CJK fonts that the shipped fontconfig
-# aliases map the office fonts onto, and poppler (pdftoppm) for page images in tests.
-DOC_PACKAGES=(libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai poppler-utils)
+# aliases map the office fonts onto (Liberation Serif for Times New Roman digits), and poppler (pdftoppm) for page images in tests.
+DOC_PACKAGES=(libreoffice-writer-nogui fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai fonts-arphic-ukai fonts-liberation2 poppler-utils)
 
 ensure_document_tools() {
     if ! apt_install "${DOC_PACKAGES[@]}"; then

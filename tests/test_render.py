@@ -451,3 +451,49 @@ def test_pdf_pool_size_follows_cores_and_batch_size(monkeypatch: pytest.MonkeyPa
     assert pdf.workers(100) == 4  # never more than the cores
     monkeypatch.setenv("RENDA_PDF_WORKERS", "3")
     assert pdf.workers(100) == 3 and pdf.workers(2) == 2
+
+
+@needs_soffice
+@pytest.mark.parametrize(
+    ("sealed", "issuer"),
+    [
+        (True, "澄湖区人大常委会"),
+        (True, "青澜市澄湖区人民代表大会常务委员会"),
+        (False, "青澜市澄湖区人民代表大会常务委员会"),
+    ],
+)
+def test_signature_date_and_note_follow_the_sealed_and_unsealed_rules(
+    workspace: Workspace, tmp_path: Path, sealed: bool, issuer: str
+) -> None:
+    """7.3.5: sealed — date 4 characters from the right, 署名 centred over it (a 署名 too long for that stays
+    flush right inside the text block); unsealed — 署名 2 characters from the right, the date's first
+    character 2 characters right of the 署名's; 附注 indented 2, in brackets."""
+    import dataclasses
+    from types import MappingProxyType
+
+    import pdfplumber
+
+    record = load_catalog(workspace).by_id()["opinion-2024-01"]
+    data = dict(record.data, sealed=sealed, issuer=issuer, note="联系人：区人大常委会办公室 王晓红，电话 0571-12345678")
+    record = dataclasses.replace(record, data=MappingProxyType(data))
+    result = render_documents(workspace, [record], tmp_path, formats=("pdf",))
+    assert result.failures == []
+    char = 16 * 25.4 / 72 - 0.25 * 25.4 / 72  # one 3号 character with −0.25 pt spacing
+    with pdfplumber.open(tmp_path / "opinion-2024-01.pdf") as pdf:
+        rows = [line for page in pdf.pages for line in _lines(page)]
+    text = ["".join(c["text"] for c in line) for line in rows]
+    i = text.index(issuer)
+    signer, date, note = rows[i], rows[i + 1], rows[i + 2]
+    assert text[i + 1] == "2024年5月6日" and text[i + 2].startswith("（联系人")
+    if sealed:
+        assert date[-1]["x1"] * MM == pytest.approx(184 - 4 * char, abs=1.2)
+        centre = (date[0]["x0"] + date[-1]["x1"]) / 2 * MM
+        half = len(issuer) * char / 2
+        if centre + half <= 184:
+            assert (signer[0]["x0"] + signer[-1]["x1"]) / 2 * MM == pytest.approx(centre, abs=1.5)
+        else:
+            assert signer[-1]["x1"] * MM == pytest.approx(184, abs=1.2)
+    else:
+        assert signer[-1]["x1"] * MM == pytest.approx(184 - 2 * char, abs=1.2)
+        assert (date[0]["x0"] - signer[0]["x0"]) * MM == pytest.approx(2 * char, abs=1.2)
+    assert note[0]["x0"] * MM == pytest.approx(28 + 2 * char, abs=1.2)

@@ -6,6 +6,7 @@ Lengths are millimetres unless the name says otherwise; helpers convert to OOXML
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 
@@ -86,6 +87,16 @@ LINE_PITCH_PT = LINE_PITCH_TWIPS.value / 20
 BODY_CHAR_PT = BODY_SIZE_PT.value  # one full-width character
 
 
+AUTO_SPACE_CHARS = 0.25  # Word and LibreOffice space Chinese from Latin letters and digits by about ¼ em
+
+
 def char_width(text: str) -> float:
-    """Width in full-width characters: ASCII counts half, everything else one."""
-    return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—…" else 1.0 for ch in text)
+    """Width in full-width characters: ASCII counts half, everything else one, plus the automatic space
+    between a Chinese character and a Latin letter or digit (autoSpaceDE/autoSpaceDN, on by default)."""
+
+    def narrow(ch: str) -> bool:
+        return ord(ch) < 0x2E80 and ch not in "—…"
+
+    width = sum(0.5 if narrow(ch) else 1.0 for ch in text)
+    boundaries = sum(1 for a, b in itertools.pairwise(text) if narrow(a) != narrow(b) and (a.isalnum() and b.isalnum()))
+    return width + AUTO_SPACE_CHARS * boundaries
