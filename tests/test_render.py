@@ -497,3 +497,97 @@ def test_signature_date_and_note_follow_the_sealed_and_unsealed_rules(
         assert signer[-1]["x1"] * MM == pytest.approx(184 - 2 * char, abs=1.2)
         assert (date[0]["x0"] - signer[0]["x0"]) * MM == pytest.approx(2 * char, abs=1.2)
     assert note[0]["x0"] * MM == pytest.approx(28 + 2 * char, abs=1.2)
+
+
+# Word refuses a file whose property elements are out of schema order (LibreOffice does not care, so a
+# PDF made here proves nothing about it).  ECMA-376 sequences, header and footer references interleaved.
+RPR_ORDER = [
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+]
+SECTPR_ORDER = [
+    "headerReference",
+    "footnotePr",
+    "endnotePr",
+    "type",
+    "pgSz",
+    "pgMar",
+    "paperSrc",
+    "pgBorders",
+    "lnNumType",
+    "pgNumType",
+    "cols",
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+]
+
+
+def test_every_docx_keeps_the_element_order_word_requires(rendered) -> None:
+    import zipfile
+
+    from lxml import etree
+
+    from archive.render._ooxml import _PPR_ORDER
+
+    out, _ = rendered
+    orders = {"pPr": _PPR_ORDER, "rPr": RPR_ORDER, "sectPr": SECTPR_ORDER}
+    files = sorted(out.glob("*.docx")) + sorted((ROOT / "templates").glob("*.docx"))
+    assert len(files) > 40
+    wrong = []
+    for path in files:
+        with zipfile.ZipFile(path) as z:
+            for part in (n for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")):
+                root = etree.fromstring(z.read(part))
+                for tag, order in orders.items():
+                    for el in root.iter(f"{W}{tag}"):
+                        names = [c.tag[len(W) :] for c in el if c.tag.startswith(W)]
+                        names = ["headerReference" if n == "footerReference" else n for n in names]
+                        ranks = [order.index(n) if n in order else -1 for n in names]
+                        if -1 in ranks or ranks != sorted(ranks):
+                            wrong.append(f"{path.name}:{part}: {tag} {names}")
+    assert wrong == []
