@@ -1,0 +1,322 @@
+"""Building the annual archive package: arrange, render, stamp, catalogue, describe, bag — atomically.
+
+Everything is made in a temporary folder beside the destination and renamed into place at the end; an
+interrupted or failed build leaves the destination as it was.  LibreOffice runs twice for the whole
+year: once for every document (and the statistics sheet), once for the stamp sheet whose page counts
+come from the first run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.annual import _docx, catalogue, metadata, pdfa
+from archive.annual.arrange import (
+    ArchiveClass,
+    Arrangement,
+    Item,
+    Notice,
+    archive_rules,
+    arrange,
+    sorted_notices,
+)
+from archive.annual.bag import fix_times, write_bag, write_zip
+from archive.annual.errors import AnnualArchiveError
+from archive.annual.stamp import stamp_fields, write_stamp_sheet
+from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
+from archive.catalog import Catalog, load_catalog
+from archive.errors import ArchiveError
+from archive.records import Deputy
+from archive.render.documents import date_text, documents_for
+from archive.workspace import Workspace
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+FONTS_CONF = "fonts/fonts.conf"
+MAX_LISTED = 20
+
+
+@dataclass(frozen=True)
+class BuiltItem:
+    code: str
+    record_id: str
+    source: str
+    pdf: str  # path inside the package
+    pages: int
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    arrangement: Arrangement
+    stats: AnnualStats
+    items: list[BuiltItem] = field(default_factory=list)
+
+    @property
+    def notices(self) -> list[Notice]:
+        return sorted_notices(self.arrangement.notices)
+
+    def to_json(self) -> dict[str, object]:
+        arr = self.arrangement
+        return {
+            "path": str(self.path),
+            "year": arr.year,
+            "items": [
+                {"code": i.code, "id": i.record_id, "source": i.source, "pdf": i.pdf, "pages": i.pages}
+                for i in self.items
+            ],
+            "classes": [{"folder": c.folder, "label": c.label, "items": len(c.items)} for c in arr.classes],
+            "drafts": [r.id for r in arr.drafts],
+            "withheld": len(arr.withheld),
+            "statistics": self.stats.as_dict(),
+            "notices": [{"source": n.source, "message": n.message, "blocking": n.blocking} for n in self.notices],
+        }
+
+
+def package_name(fonds: str, year: int) -> str:
+    return f"{fonds}-WS-{year}"
+
+
+def checked_catalog(workspace: Workspace) -> Catalog:
+    """The workspace's records; refuses when any of them is invalid (an archive is built from valid data)."""
+    catalog = load_catalog(workspace)
+    errors = catalog.sink.sorted()
+    errors = [p for p in errors if p.severity.value == "error"]
+    if errors:
+        lines = [p.format() for p in errors[:MAX_LISTED]]
+        more = f"\n……另有 {len(errors) - MAX_LISTED} 个问题" if len(errors) > MAX_LISTED else ""
+        raise AnnualArchiveError(
+            "\n".join(lines) + more + f"\n工作区有 {len(errors)} 个错误，不能归档；请先运行 renda validate 修正。"
+        )
+    return catalog
+
+
+def _check_year(year: int) -> None:
+    if not 1900 <= year <= 2999:
+        raise AnnualArchiveError(f"年度应为四位年份，如 2024，实际为 {year}")
+
+
+def preflight(workspace: Workspace, year: int) -> Arrangement:
+    """What the build would archive and every notice about it; writes nothing."""
+    _check_year(year)
+    catalog = checked_catalog(workspace)
+    return arrange(catalog.records, workspace.config, year)
+
+
+def _noon(day: dt.date | None) -> dt.datetime:
+    # midnight in China; ZIP timestamps have no zone, so the same wall time everywhere
+    day = day or dt.date(1980, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=CHINA)
+
+
+def build_annual_archive(
+    workspace: Workspace, year: int, dest: Path | None = None, *, as_zip: bool = False
+) -> BuildResult:
+    """Build ``<dest>/<全宗号>-WS-<年度>/`` (or ``.zip``); ``dest`` defaults to the workspace's ``out/archive``."""
+    from archive.render import pdf
+
+    _check_year(year)
+    catalog = checked_catalog(workspace)
+    config = workspace.config
+    arrangement = arrange(catalog.records, config, year)
+    blocking = [n for n in arrangement.notices if n.blocking]
+    if blocking:
+        raise AnnualArchiveError("\n".join(n.format() for n in sorted_notices(blocking)) + "\n归档未进行。")
+    if pdf.find_soffice() is None:
+        raise AnnualArchiveError(pdf.INSTALL_HINT.replace("只生成了 .docx", "无法生成 PDF/A，归档未进行"))
+    stats = annual_stats(catalog.records, config, year)
+
+    dest = (dest or workspace.output_dir / "archive").resolve()
+    dest.mkdir(parents=True, exist_ok=True)
+    name = package_name(config.fonds_code, year)
+    target = dest / (name + ".zip" if as_zip else name)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=dest))
+    try:
+        bag = staging / name
+        result = _build_into(workspace, catalog, arrangement, stats, bag, staging / "work")
+        result.path = target
+        when = _noon(max(i.record.date for i in arrangement.items if i.record.date))
+        fix_times(bag, when)
+        if as_zip:
+            built = staging / (name + ".zip")
+            write_zip(bag, built, when)
+        else:
+            built = bag
+        _move_into_place(built, target, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _move_into_place(built: Path, target: Path, staging: Path) -> None:
+    old = None
+    if target.exists():
+        old = staging / "previous"
+        os.replace(target, old)
+    try:
+        os.replace(built, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+
+
+def _build_into(
+    workspace: Workspace, catalog: Catalog, arrangement: Arrangement, stats: AnnualStats, bag: Path, work: Path
+) -> BuildResult:
+    from archive.render import engine, pdf
+
+    config = workspace.config
+    rules = archive_rules(config)
+    names = {r.id: r.name for r in catalog.records if isinstance(r, Deputy)}
+    docx_dir = work / "docx"
+    pdf_dir = work / "pdf"
+    docx_dir.mkdir(parents=True)
+    pdf_dir.mkdir()
+    data = bag / "data"
+    data.mkdir(parents=True)
+    year_end = _noon(max(i.record.date for i in arrangement.items if i.record.date))
+
+    # 1. every document of every 件, the merged-report registration pages and the statistics sheet
+    parts: dict[str, list[Path]] = {}
+    for item in arrangement.items:
+        try:
+            docs = [engine.render_docx(workspace, doc, docx_dir) for doc in documents_for(item.record, config, names)]
+        except ArchiveError as exc:
+            raise AnnualArchiveError(f"{item.record.source}: {exc}") from None
+        if item.merged_report:
+            docs.append(_registration_sheet(item, docx_dir / f"{item.record.id}-report.docx", _noon(item.record.date)))
+        parts[item.code] = docs
+    stats_docx = data / f"{STATS_NAME}.docx"
+    write_stats_docx(stats, config, stats_docx, year_end)
+    fonts = workspace.template_path(FONTS_CONF)
+    all_docx = [p for docs in parts.values() for p in docs]
+    converted = pdf.convert_to_pdf([*all_docx, stats_docx], pdf_dir, fonts, pdfa=True)
+    missing = [p for p in [*all_docx, stats_docx] if p not in converted]
+    if missing:
+        raise AnnualArchiveError("LibreOffice 未能转换：" + "、".join(p.name for p in missing))
+
+    # 2. the stamp sheet, with the real page counts
+    pages = {code: sum(pdfa.page_count(converted[p]) for p in docs) for code, docs in parts.items()}
+    organ_names = {c.organ: c.organ_name for c in arrangement.classes if c.organ}
+    sheet_docx = work / "stamps.docx"
+    write_stamp_sheet(
+        [stamp_fields(i, pages[i.code], organ_names.get(i.organ or "")) for i in arrangement.items],
+        sheet_docx,
+        year_end,
+    )
+    stamp_pdf = pdf.convert_to_pdf([sheet_docx], work, fonts, pdfa=True).get(sheet_docx)
+    if stamp_pdf is None:
+        raise AnnualArchiveError("LibreOffice 未能转换归档章")
+
+    # 3. each 件: PDF/A with its stamp, metadata, source YAML
+    result = BuildResult(bag, arrangement, stats)
+    with pdfa.StampSheet(stamp_pdf) as sheet:
+        if sheet.pages != len(arrangement.items):
+            raise AnnualArchiveError(f"归档章页数（{sheet.pages}）与件数（{len(arrangement.items)}）不符")
+        for index, item in enumerate(arrangement.items):
+            folder = data / item.folder / item.file_stem
+            folder.mkdir(parents=True)
+            target = folder / f"{item.file_stem}.pdf"
+            count = pdfa.finish_item(
+                [converted[p] for p in parts[item.code]],
+                target,
+                stamp=sheet,
+                stamp_page=index,
+                title=item.catalogue_title,
+                author=item.responsible,
+                when=_noon(item.record.date),
+                key=item.code,
+            )
+            if count != pages[item.code]:
+                raise AnnualArchiveError(f"{item.code}: 页数变化（{pages[item.code]} → {count}）")
+            facts = metadata.FileFacts(target.name, target.stat().st_size, count, "PDF/A-2b")
+            (folder / f"{item.file_stem}.xml").write_bytes(
+                metadata.item_metadata(arrangement, item, facts, organ_names.get(item.organ or ""))
+            )
+            source = workspace.root / item.record.source
+            shutil.copyfile(source, folder / Path(item.record.source).name)
+            result.items.append(
+                BuiltItem(item.code, item.record.id, item.record.source, target.relative_to(bag).as_posix(), count)
+            )
+    pdfa.finish_item(
+        [converted[stats_docx]],
+        data / f"{STATS_NAME}.pdf",
+        stamp=None,
+        stamp_page=0,
+        title=f"{stats.year}年度工作统计",
+        author=config.organ_name,
+        when=year_end,
+        key=f"{config.fonds_code}-{stats.year}-stats",
+    )
+
+    # 4. catalogue and 备考表 per class
+    for cls in arrangement.classes:
+        _write_class(arrangement, cls, data / cls.folder, pages, year_end, rules.arranger, rules.checker)
+
+    # 5. the bag
+    write_bag(
+        bag,
+        {
+            "Source-Organization": config.fonds_name,
+            "External-Identifier": f"{config.fonds_code}-WS·{arrangement.year}",
+            "External-Description": (
+                f"{config.fonds_name}{arrangement.year}年度文书档案（DA/T 22-2015），"
+                f"{len(arrangement.items)}件，{len(arrangement.classes)}类"
+            ),
+            "Bagging-Date": year_end.date().isoformat(),
+            "Bag-Group-Identifier": str(arrangement.year),
+            "Renda-Max-Classification": config.max_public_classification,
+        },
+    )
+    return result
+
+
+def _write_class(
+    arrangement: Arrangement,
+    cls: ArchiveClass,
+    folder: Path,
+    pages: Mapping[str, int],
+    when: dt.datetime,
+    arranger: str,
+    checker: str,
+) -> None:
+    rows = catalogue.rows_for(cls, pages)
+    name = catalogue.CATALOGUE_NAME
+    (folder / f"{name}.csv").write_bytes(catalogue.csv_bytes(rows))
+    heading = f"{arrangement.fonds_name} {arrangement.year}年度 {cls.label} {name}"
+    catalogue.write_xlsx(rows, folder / f"{name}.xlsx", heading, when)
+    catalogue.write_catalogue_docx(arrangement, cls, rows, folder / f"{name}.docx", when)
+    catalogue.write_note_docx(
+        arrangement,
+        cls,
+        folder / f"{catalogue.NOTE_NAME}.docx",
+        when,
+        arranger=arranger,
+        checker=checker,
+        withheld=len(arrangement.withheld),
+        drafts=len(arrangement.drafts),
+    )
+
+
+def _registration_sheet(item: Item, path: Path, when: dt.datetime) -> Path:
+    """One page registering the answering report(s) received, for the merged 件 mode."""
+    document = _docx.new_document(margins_mm=(37, 26, 35, 28))
+    _docx.paragraph(document, "研究处理情况报告登记", font=_docx.XBS, size_pt=22, align="center", after_pt=18)
+    for relation in item.relations:
+        rows: list[list[_docx.Cell | str]] = [
+            [_docx.Cell("题名", bold_font=True), _docx.Cell(relation.title, align="left")],
+            [_docx.Cell("文号", bold_font=True), relation.doc_number],
+            [_docx.Cell("收到日期", bold_font=True), date_text(relation.date)],
+            [_docx.Cell("满意度测评", bold_font=True), relation.evaluation or "—"],
+            [_docx.Cell("所答复的审议意见", bold_font=True), _docx.Cell(item.record.title, align="left")],
+        ]
+        _docx.table(document, rows, (40, 116), font=_docx.FANG, size_pt=14, row_height_mm=12)
+        _docx.paragraph(document, "", size_pt=14)
+    _docx.save_docx(document, path, when, "研究处理情况报告登记", "renda")
+    return path
