@@ -34,6 +34,7 @@ class Cell:
     text: str
     bold_font: bool = False  # 黑体 instead of the table's font
     align: str = "center"  # center / left / right
+    size_pt: float | None = None  # None: the table's size
 
 
 def new_document(*, landscape: bool = False, margins_mm: tuple[float, float, float, float] = (25, 20, 20, 20)) -> Any:
@@ -116,6 +117,7 @@ def table(
     exact_height: bool = False,
     header_rows: int = 0,
     border_pt: float = 0.75,
+    padding_mm: float = 0.8,
 ) -> Any:
     """A centred table with single borders, fixed column widths and (optionally) exact row heights."""
     from docx.shared import Mm
@@ -128,7 +130,7 @@ def table(
         sub(borders, f"w:{side}", val="single", sz=round(border_pt * 8), space=0, color="000000")
     margins = el("w:tblCellMar")
     for side in ("left", "right"):
-        sub(margins, f"w:{side}", w=L.twips(0.8), type="dxa")
+        sub(margins, f"w:{side}", w=L.twips(padding_mm), type="dxa")
     # schema order: …, tblW, jc, …, tblBorders, …, tblLayout, tblCellMar, tblLook
     for node in (el("w:jc", val="center"), borders, el("w:tblLayout", type="fixed"), margins):
         if look is not None:
@@ -153,7 +155,7 @@ def table(
             para = cell.paragraphs[0]
             _spacing(para)
             _align(para, cell_value.align)
-            _run(para, cell_value.text, HEI if cell_value.bold_font else font, size_pt)
+            _run(para, cell_value.text, HEI if cell_value.bold_font else font, cell_value.size_pt or size_pt)
     return tbl
 
 

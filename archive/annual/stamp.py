@@ -5,12 +5,14 @@
 
 The stamp is drawn at the top centre of page 1, in the 天头 above the text block (which starts 37 mm
 below the page top; the 信函格式 标志 starts at 30 mm), so it never covers the document.  Cells are
-15 mm × 8 mm (practice: the specimen of DA/T 22-2015), text 9 pt 宋体.
+15 mm × 8 mm (practice: the specimen of DA/T 22-2015), text 9 pt 宋体, smaller
+when a text would not fit on one line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,8 @@ CELL_WIDTH_MM = 15.0
 CELL_HEIGHT_MM = 8.0
 TOP_MM = 12.0  # from the page top to the stamp's top edge
 FONT_PT = 9.0
+MIN_FONT_PT = 5.0
+PADDING_MM = 0.4
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,21 @@ class StampFields:
     retention: str
     pages: str
 
-    def rows(self) -> list[list[str]]:
-        return [[self.fonds, self.year, self.number], [self.organ, self.retention, self.pages]]
+    def rows(self) -> list[list[_docx.Cell]]:
+        return [
+            [_fit(self.fonds), _fit(self.year), _fit(self.number)],
+            [_fit(self.organ), _fit(self.retention), _fit(self.pages)],
+        ]
+
+
+def _fit(text: str) -> _docx.Cell:
+    """One line in a 15 mm cell: long texts (定期30年, a long organ name) get a smaller size."""
+    room_pt = (CELL_WIDTH_MM - 2 * PADDING_MM - 1.5) * 72 / 25.4
+    wide = [ord(ch) > 0x2E7F for ch in text]
+    # Writer puts a quarter em of space where Chinese meets Latin or digits
+    gaps = sum(1 for a, b in itertools.pairwise(wide) if a != b) * 0.25
+    width_em = (sum(1.0 if w else 0.6 for w in wide) + gaps) or 1.0
+    return _docx.Cell(text, size_pt=max(MIN_FONT_PT, min(FONT_PT, round(room_pt / width_em * 2) / 2)))
 
 
 def stamp_fields(item: Item, pages: int, organ_name: str | None) -> StampFields:
@@ -61,6 +78,7 @@ def write_stamp_sheet(stamps: Sequence[StampFields], path: Path, when: dt.dateti
             size_pt=FONT_PT,
             row_height_mm=CELL_HEIGHT_MM,
             exact_height=True,
+            padding_mm=PADDING_MM,
         )
         if index < len(stamps) - 1:
             _docx.page_break(document)
