@@ -30,9 +30,7 @@ def records_in_year(seed: Path, year: int) -> tuple[int, int]:
     """(records dated in ``year``, documents per copy of the sample)."""
     import yaml
 
-    dated = [
-        yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((seed / "records").rglob("*.yaml"))
-    ]
+    dated = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((seed / "records").rglob("*.yaml"))]
     return sum(1 for r in dated if str(r.get("date", ""))[:4] == str(year)), len(dated)
 
 

@@ -14,3 +14,6 @@ run list --term 17 --type opinion
 run list --json --type inspection
 run render --all --format docx,pdf
 run check out/opinion-2024-02.pdf out/cwh-17-19.pdf out/opinion-2024-02.docx
+run archive build 2024 --check
+run archive build 2024
+run archive verify out/archive/J017-WS-2024

@@ -21,7 +21,7 @@ COLUMNS = ("序号", "档号", "文号", "责任者", "题名", "日期", "密�
 CATALOGUE_NAME = "归档文件目录"
 NOTE_NAME = "备考表"
 # landscape A4, 257 mm between the margins
-WIDTHS_MM = (12, 46, 34, 34, 71, 20, 12, 10, 18)
+WIDTHS_MM = (10, 42, 30, 30, 72, 22, 12, 10, 29)
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def write_catalogue_docx(
                 _docx.Cell(cells[8], align="left"),
             ]
         )
-    _docx.table(document, table_rows, WIDTHS_MM, size_pt=10.5, row_height_mm=10, header_rows=1)
+    _docx.table(document, table_rows, WIDTHS_MM, size_pt=9, row_height_mm=10, header_rows=1)
     _docx.save_docx(document, path, when, f"{arrangement.fonds_name}{arrangement.year}年{CATALOGUE_NAME}", "renda")
 
 
