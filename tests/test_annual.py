@@ -510,3 +510,32 @@ def test_an_answer_after_the_deadline_is_not_on_time(ws: Path, write: Callable[[
     stats = annual_stats(load_catalog(workspace).records, workspace.config, 2025)
 
     assert (stats.opinions_answered, stats.opinions_on_time) == (1, 0)
+
+
+def test_merged_mode_puts_the_report_registration_page_into_the_opinions_item(
+    ws: Path, write: Callable[[str, str], Path]
+) -> None:
+    import pdfplumber
+
+    opinion = (ws / "records/2025/opinion-2025-01.yaml").read_text(encoding="utf-8")
+    assigned = re.search(r"assigned: (\S+)", opinion)[1]  # type: ignore[index]
+    report = (
+        "  reports:\n    - received: 2025-07-01\n      title: 区人民政府关于养老服务工作审议意见研究处理情况的报告\n"
+    )
+    write(
+        "records/2025/opinion-2025-01.yaml",
+        replace_once(opinion, f"assigned: {assigned}\n", f"assigned: {assigned}\n{report}"),
+    )
+    config = (ws / "renda.yaml").read_text(encoding="utf-8")
+    write("renda.yaml", config + "\narchive:\n  opinion_report: merged\n")
+
+    result = build_annual_archive(Workspace(ws), 2025, ws / "out")
+
+    (built,) = [i for i in result.items if i.record_id == "opinion-2025-01"]
+    with pdfplumber.open(result.path / built.pdf) as pdf:
+        assert len(pdf.pages) == built.pages
+        assert "研究处理情况报告登记" in (pdf.pages[-1].extract_text() or "")
+    rows = _catalogue_rows(result.path)
+    (row,) = [r for r in rows if r["档号"] == built.code]
+    assert row["备注"].startswith("研究处理情况报告（已并入本件）") and row["页数"] == str(built.pages)
+    assert verify_package(result.path).ok

@@ -39,6 +39,10 @@ from archive.workspace import Workspace
 CHINA = dt.timezone(dt.timedelta(hours=8))
 FONTS_CONF = "fonts/fonts.conf"
 MAX_LISTED = 20
+# One soffice process silently stops after about 240 documents (LibreOffice 7.4, exit code 0), so a
+# year is converted in batches; two batches run side by side on a machine with two cores or more.
+BATCH = 80
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,7 @@ def _move_into_place(built: Path, target: Path, staging: Path) -> None:
 def _build_into(
     workspace: Workspace, catalog: Catalog, arrangement: Arrangement, stats: AnnualStats, bag: Path, work: Path
 ) -> BuildResult:
-    from archive.render import engine, pdf
+    from archive.render import engine
 
     config = workspace.config
     rules = archive_rules(config)
@@ -182,24 +186,27 @@ def _build_into(
     data.mkdir(parents=True)
     year_end = _noon(max(i.record.date for i in arrangement.items if i.record.date))
 
-    # 1. every document of every 件, the merged-report registration pages and the statistics sheet
-    parts: dict[str, list[Path]] = {}
-    for item in arrangement.items:
-        try:
-            docs = [engine.render_docx(workspace, doc, docx_dir) for doc in documents_for(item.record, config, names)]
-        except ArchiveError as exc:
-            raise AnnualArchiveError(f"{item.record.source}: {exc}") from None
-        if item.merged_report:
-            docs.append(_registration_sheet(item, docx_dir / f"{item.record.id}-report.docx", _noon(item.record.date)))
-        parts[item.code] = docs
-    stats_docx = data / f"{STATS_NAME}.docx"
-    write_stats_docx(stats, config, stats_docx, year_end)
+    # 1. every document of every 件, the merged-report registration pages and the statistics sheet;
+    #    LibreOffice converts each batch while the next one is being rendered
     fonts = workspace.template_path(FONTS_CONF)
-    all_docx = [p for docs in parts.values() for p in docs]
-    converted = pdf.convert_to_pdf([*all_docx, stats_docx], pdf_dir, fonts, pdfa=True)
-    missing = [p for p in [*all_docx, stats_docx] if p not in converted]
-    if missing:
-        raise AnnualArchiveError("LibreOffice 未能转换：" + "、".join(p.name for p in missing))
+    parts: dict[str, list[Path]] = {}
+    with _Converter(pdf_dir, fonts) as converter:
+        for item in arrangement.items:
+            try:
+                docs = [
+                    engine.render_docx(workspace, doc, docx_dir) for doc in documents_for(item.record, config, names)
+                ]
+            except ArchiveError as exc:
+                raise AnnualArchiveError(f"{item.record.source}: {exc}") from None
+            if item.merged_report:
+                page = _registration_sheet(item, docx_dir / f"{item.record.id}-report.docx", _noon(item.record.date))
+                docs.append(page)
+            parts[item.code] = docs
+            converter.add(docs)
+        stats_docx = data / f"{STATS_NAME}.docx"
+        write_stats_docx(stats, config, stats_docx, year_end)
+        converter.add([stats_docx])
+    converted = converter.converted
 
     # 2. the stamp sheet, with the real page counts
     pages = {code: sum(pdfa.page_count(converted[p]) for p in docs) for code, docs in parts.items()}
@@ -210,9 +217,9 @@ def _build_into(
         sheet_docx,
         year_end,
     )
-    stamp_pdf = pdf.convert_to_pdf([sheet_docx], work, fonts, pdfa=True).get(sheet_docx)
-    if stamp_pdf is None:
-        raise AnnualArchiveError("LibreOffice 未能转换归档章")
+    with _Converter(work, fonts) as converter:
+        converter.add([sheet_docx])
+    stamp_pdf = converter.converted[sheet_docx]
 
     # 3. each 件: PDF/A with its stamp, metadata, source YAML
     result = BuildResult(bag, arrangement, stats)
@@ -275,6 +282,61 @@ def _build_into(
         },
     )
     return result
+
+
+class _Converter:
+    """PDF/A-2b through LibreOffice in batches of BATCH files, WORKERS batches at a time.
+
+    Files are added in a fixed order, so the batches (and the bytes LibreOffice writes) are the same on
+    every build.  On leaving the block, whatever LibreOffice skipped gets one retry in a fresh process.
+    """
+
+    def __init__(self, out_dir: Path, fonts: Path) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.out_dir = out_dir
+        self.fonts = fonts
+        self.pending: list[Path] = []
+        self.files: list[Path] = []
+        self.futures: list[Future[dict[Path, Path]]] = []
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS)
+        self.converted: dict[Path, Path] = {}
+
+    def __enter__(self) -> _Converter:
+        return self
+
+    def add(self, files: list[Path]) -> None:
+        self.pending.extend(files)
+        self.files.extend(files)
+        if len(self.pending) >= BATCH:
+            self.futures.append(self.pool.submit(self._run, self.pending))
+            self.pending = []
+
+    def _run(self, batch: list[Path]) -> dict[Path, Path]:
+        from archive.render import pdf
+        from archive.render.errors import RenderError
+
+        try:
+            return pdf.convert_to_pdf(batch, self.out_dir, self.fonts, pdfa=True)
+        except RenderError:
+            return {}
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        if self.pending:
+            self.futures.append(self.pool.submit(self._run, self.pending))
+        for future in self.futures:
+            self.converted.update(future.result())
+        self.pool.shutdown()
+        missing = [p for p in self.files if p not in self.converted]
+        if missing:
+            self.converted.update(self._run(missing))
+        missing = [p for p in self.files if p not in self.converted]
+        if missing:
+            names = "、".join(p.name for p in missing[:MAX_LISTED])
+            raise AnnualArchiveError(f"LibreOffice 未能把 {len(missing)} 个文件转换为 PDF/A：{names}")
 
 
 def _write_class(
