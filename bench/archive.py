@@ -5,13 +5,15 @@
 The workspace comes from bench/validate.py's generator with every copy of the sample kept in the
 sample's own decade, so one year holds many copies of that year's records (12 per copy for 2024;
 N is rounded up to whole copies).  Prints wall time of the build and of the verification, peak
-memory of this process (Python side) and of LibreOffice (children), and the package size.
+memory of this process (Python side) and of LibreOffice (children), the CPU seconds the build used (the
+machine may be shared: wall time ≥ CPU time / cores), and the package size.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import resource
 import shutil
 import sys
@@ -34,6 +36,12 @@ def records_in_year(seed: Path, year: int) -> tuple[int, int]:
     return sum(1 for r in dated if str(r.get("date", ""))[:4] == str(year)), len(dated)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children: what the build costs on a busy machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", type=int, help="records in the archived year (rounded up to whole copies)")
@@ -54,9 +62,11 @@ def main() -> None:
         generator.generate(REPO, workdir, copies * all_records)
         generation = time.perf_counter() - t0
 
+        cpu0 = _cpu()
         t0 = time.perf_counter()
         result = build_annual_archive(Workspace(workdir), args.year, workdir / "out")
         build = time.perf_counter() - t0
+        build_cpu = _cpu() - cpu0
         t0 = time.perf_counter()
         report = verify_package(result.path)
         verify = time.perf_counter() - t0
@@ -74,6 +84,8 @@ def main() -> None:
         ("generation (s)", f"{generation:.1f}"),
         ("build wall (s)", f"{build:.1f}"),
         ("build per 件 (ms)", f"{build / len(result.items) * 1000:.0f}"),
+        ("build CPU, python + LibreOffice (s)", f"{build_cpu:.1f}"),
+        ("load average at the end (1 min)", f"{os.getloadavg()[0]:.1f}"),
         ("verify wall (s)", f"{verify:.1f}"),
         ("verify ok", f"{report.ok}"),
         ("peak RSS python (MiB)", f"{self_peak:.0f}"),
