@@ -499,6 +499,16 @@ def archive_build(state: State, year: int, output: Path | None, as_zip: bool, ch
         for notice in notices:
             click.echo(notice.format())
         classes = "，".join(f"{c.label} {len(c.items)} 件" for c in arrangement.classes)
+        left_out = [
+            f"{label} {n} 件未归档"
+            for label, n in (
+                (f"密级高于“{arrangement.max_classification}”的", len(arrangement.withheld)),
+                ("草稿", len(arrangement.drafts)),
+            )
+            if n
+        ]
+        if left_out:
+            classes += "；" + "，".join(left_out)
         if check_only:
             verdict = f"有 {len(blocking)} 个问题会阻止归档" if blocking else "可以归档"
             hints = len(notices) - len(blocking)

@@ -339,7 +339,7 @@ def _arrangement(ws: Path, year: int = 2025) -> object:
 
 
 def test_drafts_and_records_above_the_allowed_classification_are_left_out(
-    ws: Path, write: Callable[[str, str], Path]
+    ws: Path, write: Callable[[str, str], Path], renda: Callable[..., Result]
 ) -> None:
     opinion = (ws / "records/2025/opinion-2025-01.yaml").read_text(encoding="utf-8")
     write("records/2025/opinion-2025-01.yaml", replace_once(opinion, "classification: 公开", "classification: 秘密"))
@@ -352,6 +352,10 @@ def test_drafts_and_records_above_the_allowed_classification_are_left_out(
     assert "opinion-2025-01" not in ids and "report-2025-01" not in ids
     assert [r.id for r in arrangement.withheld] == ["opinion-2025-01"]  # type: ignore[attr-defined]
     assert [r.id for r in arrangement.drafts] == ["report-2025-01"]  # type: ignore[attr-defined]
+    check = renda("archive", "build", "2025", "--check")
+    assert check.exit_code == 0, check.output
+    assert "密级高于“内部”的 1 件未归档，草稿 1 件未归档" in check.output
+    assert "records/2025/opinion-2025-01.yaml: 密级“秘密”高于本工作区允许的“内部”，不进入归档包" in check.output
 
 
 def test_a_record_can_override_its_retention_and_organs_classify_when_configured(
@@ -412,6 +416,14 @@ def test_a_year_without_records_is_refused(renda: Callable[..., Result], ws: Pat
     assert result.exit_code == 1
     assert "2019 年度没有可归档的定稿记录" in result.output
     assert not (ws / "out").exists()
+
+
+@pytest.mark.parametrize("year", ["99999", "0"])
+def test_a_year_that_is_not_a_year_is_refused(renda: Callable[..., Result], year: str) -> None:
+    result = renda("archive", "build", year, "--check")
+
+    assert result.exit_code == 1
+    assert f"年度应为四位年份，如 2024，实际为 {year}" in result.output
 
 
 def test_an_invalid_workspace_is_refused_naming_file_and_line(
