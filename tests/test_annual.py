@@ -458,11 +458,15 @@ def test_an_interrupted_build_leaves_nothing_behind(ws: Path, monkeypatch: pytes
 
     monkeypatch.setattr("archive.annual.build.write_bag", broken)
     out = ws / "out"
+    previous = out / "J017-WS-2025" / "bagit.txt"
+    previous.parent.mkdir(parents=True)
+    previous.write_text("the package of an earlier build", encoding="utf-8")
 
     with pytest.raises(KeyboardInterrupt):
         build_annual_archive(Workspace(ws), 2025, out)
 
-    assert list(out.iterdir()) == []
+    assert [p.relative_to(out).as_posix() for p in out.rglob("*")] == ["J017-WS-2025", "J017-WS-2025/bagit.txt"]
+    assert previous.read_text(encoding="utf-8") == "the package of an earlier build"
 
 
 def test_the_cli_builds_a_folder_that_verifies_and_reports_json(renda: Callable[..., Result], ws: Path) -> None:
@@ -551,3 +555,28 @@ def test_merged_mode_puts_the_report_registration_page_into_the_opinions_item(
     (row,) = [r for r in rows if r["档号"] == built.code]
     assert row["备注"].startswith("研究处理情况报告（已并入本件）") and row["页数"] == str(built.pages)
     assert verify_package(result.path).ok
+
+
+def test_verify_flags_a_pdf_that_is_not_pdfa_has_a_loose_font_javascript_and_encryption(copy: Path) -> None:
+    import pikepdf
+
+    target = _pdfs(copy)[0]
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    pdf.pages[0].Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    pdf.pages[0].Contents = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (x) Tj ET")
+    pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    pdf.save(target, encryption=pikepdf.Encryption(owner="o", user=""))
+    rel = target.relative_to(copy).as_posix()
+
+    report = verify_package(copy)
+
+    usability = {f.message for f in report.findings if f.property == "usability" and f.file == rel}
+    assert "XMP 中没有 PDF/A-2b 标识（实际：无）" in usability
+    assert "缺少 PDF/A 输出意图（OutputIntent）" in usability
+    assert "字体未嵌入：Helvetica" in usability
+    assert "含有 JavaScript" in usability
+    assert "文件已加密" in usability

@@ -227,12 +227,24 @@ def _fonts_of(resources: Any, unembedded: set[str], seen: set[tuple[int, int]]) 
 
 
 def _has_javascript(pdf: Any) -> bool:
+    """A JavaScript name tree, or any action dictionary with /JS or /S /JavaScript, anywhere in the file."""
     import pikepdf
 
     names = pdf.Root.get("/Names")
     if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
         return True
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and ("/JS" in obj or str(obj.get("/S", "")) == "/JavaScript"):
-            return True
-    return False
+
+    def direct(obj: Any) -> bool:
+        # indirect objects are visited from pdf.objects; here only what is nested in place
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            if "/JS" in obj or str(obj.get("/S", "")) == "/JavaScript":
+                return True
+            return any(nested(value) for _, value in obj.items())
+        if isinstance(obj, pikepdf.Array):
+            return any(nested(value) for value in obj)
+        return False
+
+    def nested(value: Any) -> bool:
+        return isinstance(value, pikepdf.Object) and not value.is_indirect and direct(value)
+
+    return any(direct(obj) for obj in pdf.objects)
