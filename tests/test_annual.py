@@ -481,6 +481,12 @@ def test_the_cli_builds_a_folder_that_verifies_and_reports_json(renda: Callable[
     verify = CliRunner().invoke(cli.cli, ["archive", "verify", report["path"]])
     assert verify.exit_code == 0, verify.output
     assert "归档包校验通过" in verify.output
+    manifest = (ws / "out" / "J017-WS-2025" / "manifest-sha256.txt").read_bytes()
+    again = renda("archive", "build", "2025", "-o", str(ws / "out"))  # replaces the earlier package
+    assert again.exit_code == 0, again.output
+    assert "已生成归档包 out/J017-WS-2025：" in again.output
+    assert (ws / "out" / "J017-WS-2025" / "manifest-sha256.txt").read_bytes() == manifest
+    assert sorted(p.name for p in (ws / "out").iterdir()) == ["J017-WS-2025"]
 
 
 @pytest.mark.parametrize("command", ["build", "verify"])
