@@ -549,7 +549,7 @@ def test_merged_mode_puts_the_report_registration_page_into_the_opinions_item(
         replace_once(opinion, f"assigned: {assigned}\n", f"assigned: {assigned}\n{report}"),
     )
     config = (ws / "renda.yaml").read_text(encoding="utf-8")
-    write("renda.yaml", config + "\narchive:\n  opinion_report: merged\n")
+    write("renda.yaml", replace_once(config, "opinion_report: linked", "opinion_report: merged"))
 
     result = build_annual_archive(Workspace(ws), 2025, ws / "out")
 
