@@ -586,3 +586,15 @@ def test_verify_flags_a_pdf_that_is_not_pdfa_has_a_loose_font_javascript_and_enc
     assert "字体未嵌入：Helvetica" in usability
     assert "含有 JavaScript" in usability
     assert "文件已加密" in usability
+
+
+def test_verify_compares_the_metadata_with_the_pdf(copy: Path) -> None:
+    xml = sorted((copy / "data").rglob("*.xml"))[0]
+    text = xml.read_text(encoding="utf-8")
+    pages = re.search(r"<pages>(\d+)</pages>", text)[1]  # type: ignore[index]
+    xml.write_text(text.replace(f"<pages>{pages}</pages>", f"<pages>{int(pages) + 2}</pages>"), encoding="utf-8")
+    rel = xml.relative_to(copy).as_posix()
+
+    messages = [f.format() for f in verify_package(copy).findings]
+
+    assert f"{rel}: [完整性] 元数据 pages 为 '{int(pages) + 2}'，应为 '{pages}'" in messages

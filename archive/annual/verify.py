@@ -205,8 +205,35 @@ def _completeness(root: Path, report: VerifyReport, on_disk: set[str], pdfs: dic
                 report.add(
                     "completeness", pdf_rel, f"目录第 {line} 行记页数 {row.get('页数')}，PDF 实有 {facts.pages} 页"
                 )
+            xml_rel = str(item / f"{stem}.xml")
+            if facts is not None and not facts.problems and xml_rel in on_disk:
+                _check_metadata(root, xml_rel, code, facts.pages, (root / pdf_rel).stat().st_size, report)
     for orphan in sorted(item_folders - described):
         report.add("completeness", orphan, "该件不在任何归档文件目录中")
+
+
+def _check_metadata(root: Path, rel: str, code: str, pages: int, size: int, report: VerifyReport) -> None:
+    """The 件's metadata names its 档号 and the PDF's real page count and size."""
+    import xml.etree.ElementTree as ET
+
+    from archive.annual.metadata import NAMESPACE
+
+    try:
+        tree = ET.parse(root / rel)
+    except ET.ParseError as exc:
+        report.add("completeness", rel, f"元数据不是有效的 XML：{exc}")
+        return
+    ns = {"m": NAMESPACE}
+    expected = {
+        "m:electronicRecordCode": code,
+        "m:formalCharacteristics/m:pages": str(pages),
+        "m:digitalProperties/m:computerFileSize": str(size),
+    }
+    for path, value in expected.items():
+        found = tree.getroot().findtext(path, namespaces=ns)
+        if found != value:
+            name = path.rsplit(":", 1)[-1]
+            report.add("completeness", rel, f"元数据 {name} 为 '{found}'，应为 '{value}'")
 
 
 def _usability(report: VerifyReport, pdfs: dict[str, pdfa.PdfFacts]) -> None:
