@@ -598,3 +598,17 @@ def test_verify_compares_the_metadata_with_the_pdf(copy: Path) -> None:
     messages = [f.format() for f in verify_package(copy).findings]
 
     assert f"{rel}: [完整性] 元数据 pages 为 '{int(pages) + 2}'，应为 '{pages}'" in messages
+
+
+def test_a_record_that_cannot_be_rendered_stops_the_build_naming_it(
+    ws: Path, write: Callable[[str, str | bytes], Path], renda: Callable[..., Result]
+) -> None:
+    write("templates/opinion.docx", b"not a docx")
+
+    result = renda("archive", "build", "2025", "-o", str(ws / "out"))
+
+    assert result.exit_code == 1
+    assert "records/2025/opinion-2025-01.yaml: 模板 templates/opinion.docx 无法使用" in result.output
+    assert "1 条记录未能生成 PDF/A，归档未进行。" in result.output
+    assert "Traceback" not in result.output
+    assert list((ws / "out").iterdir()) == []

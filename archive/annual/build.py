@@ -31,9 +31,7 @@ from archive.annual.errors import AnnualArchiveError
 from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
-from archive.errors import ArchiveError
-from archive.records import Deputy
-from archive.render.documents import date_text, documents_for
+from archive.render.documents import date_text
 from archive.workspace import Workspace
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -42,6 +40,7 @@ MAX_LISTED = 20
 # One soffice process silently stops after about 240 documents (LibreOffice 7.4, exit code 0), so a
 # year is converted in batches; two batches run side by side on a machine with two cores or more.
 BATCH = 80
+RECORDS_PER_CALL = 60
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
@@ -142,7 +141,7 @@ def build_annual_archive(
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=dest))
     try:
         bag = staging / name
-        result = _build_into(workspace, catalog, arrangement, stats, bag, staging / "work")
+        result = _build_into(workspace, arrangement, stats, bag, staging / "work")
         result.path = target
         when = _noon(max(i.record.date for i in arrangement.items if i.record.date))
         fix_times(bag, when)
@@ -171,13 +170,10 @@ def _move_into_place(built: Path, target: Path, staging: Path) -> None:
 
 
 def _build_into(
-    workspace: Workspace, catalog: Catalog, arrangement: Arrangement, stats: AnnualStats, bag: Path, work: Path
+    workspace: Workspace, arrangement: Arrangement, stats: AnnualStats, bag: Path, work: Path
 ) -> BuildResult:
-    from archive.render import engine
-
     config = workspace.config
     rules = archive_rules(config)
-    names = {r.id: r.name for r in catalog.records if isinstance(r, Deputy)}
     docx_dir = work / "docx"
     pdf_dir = work / "pdf"
     docx_dir.mkdir(parents=True)
@@ -186,30 +182,30 @@ def _build_into(
     data.mkdir(parents=True)
     year_end = _noon(max(i.record.date for i in arrangement.items if i.record.date))
 
-    # 1. every document of every 件, the merged-report registration pages and the statistics sheet;
-    #    LibreOffice converts each batch while the next one is being rendered
+    # 1. every record's documents through the renderer (PDF/A-2b), and the archive's own pages: the
+    #    merged-report registration pages and the statistics sheet
     fonts = workspace.template_path(FONTS_CONF)
-    parts: dict[str, list[Path]] = {}
+    registration: dict[str, Path] = {}
+    for item in arrangement.items:
+        if item.merged_report:
+            target = docx_dir / f"{item.record.id}-report.docx"
+            registration[item.code] = _registration_sheet(item, target, _noon(item.record.date))
+    stats_docx = data / f"{STATS_NAME}.docx"
+    write_stats_docx(stats, config, stats_docx, year_end)
     with _Converter(pdf_dir, fonts) as converter:
-        for item in arrangement.items:
-            try:
-                docs = [
-                    engine.render_docx(workspace, doc, docx_dir) for doc in documents_for(item.record, config, names)
-                ]
-            except ArchiveError as exc:
-                raise AnnualArchiveError(f"{item.record.source}: {exc}") from None
-            if item.merged_report:
-                page = _registration_sheet(item, docx_dir / f"{item.record.id}-report.docx", _noon(item.record.date))
-                docs.append(page)
-            parts[item.code] = docs
-            converter.add(docs)
-        stats_docx = data / f"{STATS_NAME}.docx"
-        write_stats_docx(stats, config, stats_docx, year_end)
-        converter.add([stats_docx])
+        converter.add([*registration.values(), stats_docx])
+        rendered = _render_records(workspace, arrangement.items, work / "render")
     converted = converter.converted
+    parts = {
+        item.code: [
+            *rendered[item.record.id],
+            *([converted[registration[item.code]]] if item.code in registration else []),
+        ]
+        for item in arrangement.items
+    }
 
     # 2. the stamp sheet, with the real page counts
-    pages = {code: sum(pdfa.page_count(converted[p]) for p in docs) for code, docs in parts.items()}
+    pages = {code: sum(pdfa.page_count(p) for p in docs) for code, docs in parts.items()}
     organ_names = {c.organ: c.organ_name for c in arrangement.classes if c.organ}
     sheet_docx = work / "stamps.docx"
     write_stamp_sheet(
@@ -231,7 +227,7 @@ def _build_into(
             folder.mkdir(parents=True)
             target = folder / f"{item.file_stem}.pdf"
             count = pdfa.finish_item(
-                [converted[p] for p in parts[item.code]],
+                parts[item.code],
                 target,
                 stamp=sheet,
                 stamp_page=index,
@@ -282,6 +278,38 @@ def _build_into(
         },
     )
     return result
+
+
+def _render_records(workspace: Workspace, items: list[Item], out_dir: Path) -> dict[str, list[Path]]:
+    """record id → its PDF/A documents in order, through ``render_documents`` (the same pages as `renda
+    render`), RECORDS_PER_CALL records a call, WORKERS calls at a time; failed records get one retry."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from archive.render import RenderResult, render_documents
+
+    def run(numbered: tuple[int, list[Item]]) -> RenderResult:
+        number, batch = numbered
+        return render_documents(workspace, [i.record for i in batch], out_dir / f"{number:04d}", ("pdf",), pdfa=True)
+
+    batches = [items[i : i + RECORDS_PER_CALL] for i in range(0, len(items), RECORDS_PER_CALL)]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        results = list(pool.map(run, enumerate(batches)))
+    failed = {f.record_id for r in results for f in r.failures}
+    if failed:
+        results.append(run((len(batches), [i for i in items if i.record.id in failed])))
+    files: dict[str, list[Path]] = {}
+    for result in results:
+        if result.notices:
+            raise AnnualArchiveError("\n".join(result.notices))
+        for document in result.documents:
+            files.setdefault(document.record_id, []).extend(document.files)
+    retried = results[-1] if failed else None
+    problems = [f"{f.source}: {f.message}" for f in (retried.failures if retried else [])]
+    missing = [i.record.source for i in items if not files.get(i.record.id)]
+    if problems or missing:
+        listed = problems or [f"{source}: 没有生成 PDF" for source in missing]
+        raise AnnualArchiveError("\n".join([*listed[:MAX_LISTED], f"{len(listed)} 条记录未能生成 PDF/A，归档未进行。"]))
+    return files
 
 
 class _Converter:
