@@ -612,3 +612,25 @@ def test_a_record_that_cannot_be_rendered_stops_the_build_naming_it(
     assert "1 条记录未能生成 PDF/A，归档未进行。" in result.output
     assert "Traceback" not in result.output
     assert list((ws / "out").iterdir()) == []
+
+
+def test_an_output_folder_that_cannot_be_made_is_reported(ws: Path, renda: Callable[..., Result]) -> None:
+    (ws / "plain.txt").write_text("a file, not a folder", encoding="utf-8")
+
+    result = renda("archive", "build", "2025", "-o", str(ws / "plain.txt" / "archive"))
+
+    assert result.exit_code == 1
+    assert f"无法在 {ws / 'plain.txt' / 'archive'} 中写入归档包" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_verify_reports_a_catalogue_and_manifest_that_are_not_utf8(copy: Path) -> None:
+    (copy / "data" / "Y" / "归档文件目录.csv").write_bytes("序号,档号\n1,档号".encode("gbk"))
+    (copy / "manifest-sm3.txt").write_bytes(b"\xff\xfe broken\n")
+
+    result = _cli("archive", "verify", str(copy))
+
+    assert result.exit_code == 1, result.output
+    assert "data/Y/归档文件目录.csv: [完整性] 无法读取" in result.output
+    assert "manifest-sm3.txt: [真实性] 清单格式错误" in result.output
+    assert "Traceback" not in result.output

@@ -110,7 +110,7 @@ def read_tag_file(path: Path) -> dict[str, str]:
     """``Key: value`` lines (continuation lines folded in) of bagit.txt or bag-info.txt."""
     fields: dict[str, str] = {}
     last = None
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         if line[:1] in (" ", "\t") and last:
             fields[last] += " " + line.strip()
             continue
@@ -124,7 +124,7 @@ def read_tag_file(path: Path) -> dict[str, str]:
 def read_manifest(path: Path) -> dict[str, str]:
     """path → digest; malformed lines are returned under the key ``""`` with the line as value."""
     entries: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         if not line.strip():
             continue
         digest, sep, rel = line.partition(" ")

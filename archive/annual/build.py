@@ -135,10 +135,13 @@ def build_annual_archive(
     stats = annual_stats(catalog.records, config, year)
 
     dest = (dest or workspace.output_dir / "archive").resolve()
-    dest.mkdir(parents=True, exist_ok=True)
     name = package_name(config.fonds_code, year)
     target = dest / (name + ".zip" if as_zip else name)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=dest))
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=dest))
+    except OSError as exc:
+        raise AnnualArchiveError(f"无法在 {dest} 中写入归档包：{exc.strerror or exc}") from None
     try:
         bag = staging / name
         result = _build_into(workspace, arrangement, stats, bag, staging / "work")
@@ -151,6 +154,8 @@ def build_annual_archive(
         else:
             built = bag
         _move_into_place(built, target, staging)
+    except OSError as exc:
+        raise AnnualArchiveError(f"写入归档包失败（{exc.filename or dest}）：{exc.strerror or exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result

@@ -11,6 +11,8 @@ Needs nothing but the package: not the workspace that built it.
 
 from __future__ import annotations
 
+import csv
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ PROPERTIES = {
     "usability": "可用性",
     "security": "安全性",
 }
+HEX256 = re.compile(r"[0-9a-f]{64}")
 REQUIRED_INFO = ("Source-Organization", "External-Identifier", "Bagging-Date", "Payload-Oxum", "Bag-Group-Identifier")
 
 
@@ -122,9 +125,16 @@ def _authenticity(root: Path, report: VerifyReport, on_disk: set[str]) -> None:
         if not manifest.is_file():
             report.add("authenticity", manifest.name, "缺少清单文件")
             continue
-        listed[algorithm] = bagit.read_manifest(manifest)
-        if "" in listed[algorithm]:
-            report.add("authenticity", manifest.name, f"清单格式错误：{listed[algorithm].pop('')}")
+        entries = bagit.read_manifest(manifest)
+        if "" in entries:
+            report.add("authenticity", manifest.name, f"清单格式错误：{entries.pop('')}")
+        for rel, digest in sorted(entries.items()):
+            if not HEX256.fullmatch(digest):  # SHA-256 and SM3 are both 256-bit
+                report.add(
+                    "authenticity", manifest.name, f"清单格式错误：{rel} 的校验值 '{digest}' 不是 64 位十六进制数"
+                )
+                del entries[rel]
+        listed[algorithm] = entries
     named = set().union(*(set(v) for v in listed.values())) if listed else set()
     for rel in sorted(named - on_disk):
         report.add("authenticity", rel, "清单中列出但归档包中没有该文件（被删除或改名）")
@@ -184,7 +194,7 @@ def _completeness(root: Path, report: VerifyReport, on_disk: set[str], pdfs: dic
         folder = PurePosixPath(rel).parent
         try:
             rows = catalogue.read_csv(root / rel)
-        except (UnicodeDecodeError, OSError) as exc:
+        except (UnicodeDecodeError, OSError, csv.Error) as exc:
             report.add("completeness", rel, f"无法读取：{exc}")
             continue
         for line, row in enumerate(rows, start=2):
@@ -263,7 +273,11 @@ def _security(root: Path, report: VerifyReport, info: dict[str, str]) -> None:
         return
     limit = CLASSIFICATIONS.index(ceiling)
     for rel in _catalogues(set(bagit.payload_files(root))):
-        for line, row in enumerate(catalogue.read_csv(root / rel), start=2):
+        try:
+            rows = catalogue.read_csv(root / rel)
+        except (UnicodeDecodeError, OSError, csv.Error):
+            continue  # reported under completeness
+        for line, row in enumerate(rows, start=2):
             level = (row.get("密级") or "").strip()
             report.checked["security"] += 1
             if level not in CLASSIFICATIONS:
