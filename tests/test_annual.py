@@ -634,3 +634,30 @@ def test_verify_reports_a_catalogue_and_manifest_that_are_not_utf8(copy: Path) -
     assert "data/Y/归档文件目录.csv: [完整性] 无法读取" in result.output
     assert "manifest-sm3.txt: [真实性] 清单格式错误" in result.output
     assert "Traceback" not in result.output
+
+
+def test_verify_reads_the_classification_of_the_source_records_too(copy: Path) -> None:
+    source = sorted((copy / "data").rglob("*.yaml"))[0]
+    text = source.read_text(encoding="utf-8")
+    source.write_text(re.sub(r"(?m)^classification: .*$", "classification: 机密", text), encoding="utf-8")
+
+    messages = [f.format() for f in verify_package(copy).findings]
+
+    assert f"{source.relative_to(copy).as_posix()}: [安全性] 源记录密级“机密”高于允许的“内部”" in messages
+
+
+def test_the_cli_writes_a_zip_that_verifies(ws: Path, renda: Callable[..., Result]) -> None:
+    result = renda("archive", "build", "2025", "--zip", "-o", str(ws / "out"))
+
+    assert result.exit_code == 0, result.output
+    assert "已生成归档包 out/J017-WS-2025.zip：" in result.output
+    assert sorted(p.name for p in (ws / "out").iterdir()) == ["J017-WS-2025.zip"]
+    with zipfile.ZipFile(ws / "out" / "J017-WS-2025.zip") as archive:
+        names = archive.namelist()
+        assert names == sorted(names)
+        info = archive.read("J017-WS-2025/bag-info.txt").decode("utf-8")
+        day = dt.date.fromisoformat(re.search(r"Bagging-Date: (\S+)", info)[1])  # type: ignore[index]
+        assert {i.date_time for i in archive.infolist()} == {(day.year, day.month, day.day, 0, 0, 0)}
+        assert all(n.startswith("J017-WS-2025/") for n in names)
+    verify = renda("archive", "verify", str(ws / "out" / "J017-WS-2025.zip"))
+    assert verify.exit_code == 0, verify.output

@@ -284,6 +284,11 @@ def _security(root: Path, report: VerifyReport, info: dict[str, str]) -> None:
                 report.add("security", f"{rel}:{line}", f"密级“{level}”无法识别")
             elif CLASSIFICATIONS.index(level) > limit:
                 report.add("security", f"{rel}:{line}", f"{row.get('档号')} 密级“{level}”高于允许的“{ceiling}”")
+    for source in sorted(p for p in (root / "data").rglob("*.yaml")):
+        found = re.search(r"(?m)^classification:\s*(\S+)", source.read_text(encoding="utf-8", errors="replace"))
+        level = found[1].strip("'\"") if found else "公开"
+        if level in CLASSIFICATIONS and CLASSIFICATIONS.index(level) > limit:
+            report.add("security", source.relative_to(root).as_posix(), f"源记录密级“{level}”高于允许的“{ceiling}”")
     for xml in sorted(p for p in (root / "data").rglob("*.xml")):
         text = xml.read_text(encoding="utf-8", errors="replace")
         for level in CLASSIFICATIONS[limit + 1 :]:
