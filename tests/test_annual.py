@@ -661,3 +661,28 @@ def test_the_cli_writes_a_zip_that_verifies(ws: Path, renda: Callable[..., Resul
         assert all(n.startswith("J017-WS-2025/") for n in names)
     verify = renda("archive", "verify", str(ws / "out" / "J017-WS-2025.zip"))
     assert verify.exit_code == 0, verify.output
+
+
+def test_classifying_by_organ_nests_the_classes_and_stamps_the_organ(
+    ws: Path, write: Callable[[str, str], Path]
+) -> None:
+    import pdfplumber
+
+    config = (ws / "renda.yaml").read_text(encoding="utf-8")
+    write("renda.yaml", replace_once(config, "classify_by_organ: false", "classify_by_organ: true"))
+    inspection = (ws / "records/2025/inspection-2025-01.yaml").read_text(encoding="utf-8")
+    write(
+        "records/2025/inspection-2025-01.yaml",
+        replace_once(inspection, "status: final\n", "status: final\norgan: FGW\n"),
+    )
+
+    result = build_annual_archive(Workspace(ws), 2025, ws / "out")
+
+    rows = _catalogue_rows(result.path)
+    assert {r["_folder"] for r in rows} >= {"data/Y/BGS", "data/Y/FGW"}
+    (built,) = [i for i in result.items if i.record_id == "inspection-2025-01"]
+    assert built.code == "J017-WS·2025-Y-FGW-0001"
+    with pdfplumber.open(result.path / built.pdf) as pdf:
+        top = pdf.pages[0].crop((0, 0, pdf.pages[0].width, 35 * MM))
+        assert "法制工作委员会" in (top.extract_text() or "").replace(" ", "")
+    assert verify_package(result.path).ok
