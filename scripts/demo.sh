@@ -18,3 +18,8 @@ run check out/opinion-2024-02.pdf out/cwh-17-19.pdf out/opinion-2024-02.docx
 run track
 run deputy profile d041 --term 17 --format docx,pdf
 run check "out/d041-履职档案-第17届.pdf"
+
+# Annual archive: pre-flight, build and verify one year.
+run archive build 2024 --check
+run archive build 2024
+run archive verify out/archive/J017-WS-2024

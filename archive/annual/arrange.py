@@ -1,0 +1,303 @@
+"""Arrangement by DA/T 22-2015: which records become 件, in which class, with which 档号.
+
+Pure functions over the catalogue's records and the workspace configuration: nothing here reads or
+writes files.  One final record dated in the year is one 件 (with its attachments; a meeting with the
+resolutions it adopted).  Classes are 年度 → 保管期限 → 机构 (when the workspace classifies by organ);
+within the lowest class, 件 are ordered by date, then by record id, and numbered from 0001.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from archive.records import DeputyReport, Inspection, Meeting, Opinion, Record, classification_rank
+from archive.workspace import Config
+
+RETENTION_ORDER = ("Y", "D30", "D10")
+RETENTION_NAMES: Mapping[str, str] = {"Y": "永久", "D30": "定期30年", "D10": "定期10年"}
+GENERIC_TITLES = frozenset(
+    {"会议纪要", "纪要", "审议意见", "审议意见书", "执法检查报告", "述职报告", "报告", "决议", "决定"}
+)
+LINK_MODES = ("linked", "merged")
+
+
+@dataclass(frozen=True)
+class ArchiveRules:
+    """The ``archive:`` section of renda.yaml, with its defaults."""
+
+    opinion_report: str = "linked"
+    arranger: str = ""
+    checker: str = ""
+
+
+def archive_rules(config: Config) -> ArchiveRules:
+    raw = config.raw.get("archive") or {}
+    return ArchiveRules(
+        opinion_report=raw.get("opinion_report", "linked"),
+        arranger=raw.get("arranger", ""),
+        checker=raw.get("checker", ""),
+    )
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A document related to a 件 that is not a 件 of this archive (e.g. the report answering an opinion)."""
+
+    kind: str  # 研究处理情况报告
+    title: str
+    doc_number: str
+    date: dt.date | None
+    evaluation: str  # 满意度测评结果, "" when none
+
+
+@dataclass(frozen=True)
+class Item:
+    """One 件: a record with its class, number and catalogue fields."""
+
+    record: Record
+    fonds: str
+    year: int
+    retention: str
+    organ: str | None  # organ code when classifying by organ
+    number: int
+    title: str
+    made_up_title: bool
+    responsible: str  # 责任者
+    relations: tuple[Relation, ...] = ()
+    merged_report: bool = False  # the answering report's registration page is part of this 件
+
+    @property
+    def code(self) -> str:
+        """档号 ``全宗号-WS·年度-保管期限代码[-机构代码]-件号`` (DA/T 22-2015 7.4)."""
+        organ = f"-{self.organ}" if self.organ else ""
+        return f"{self.fonds}-WS·{self.year}-{self.retention}{organ}-{self.number:04d}"
+
+    @property
+    def file_stem(self) -> str:
+        """The 档号 as a file name: ``·`` becomes ``-`` so the name is portable (ZIP, Windows, old tools)."""
+        return self.code.replace("·", "-")
+
+    @property
+    def class_key(self) -> tuple[str, str | None]:
+        return (self.retention, self.organ)
+
+    @property
+    def folder(self) -> str:
+        return self.retention + (f"/{self.organ}" if self.organ else "")
+
+    @property
+    def catalogue_title(self) -> str:
+        return f"[{self.title}]" if self.made_up_title else self.title
+
+    @property
+    def remark(self) -> str:
+        parts = []
+        for relation in self.relations:
+            head = f"{relation.kind}{'（已并入本件）' if self.merged_report else ''}"
+            parts.append(f"{head}：{relation.doc_number or relation.title}")
+        return "；".join(parts)
+
+
+@dataclass(frozen=True)
+class ArchiveClass:
+    """A lowest class: 保管期限 (and 机构), with its 件 in order."""
+
+    retention: str
+    organ: str | None
+    organ_name: str | None
+    items: tuple[Item, ...]
+
+    @property
+    def folder(self) -> str:
+        return self.retention + (f"/{self.organ}" if self.organ else "")
+
+    @property
+    def label(self) -> str:
+        name = RETENTION_NAMES[self.retention]
+        return f"{name}·{self.organ_name}" if self.organ_name else name
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a clerk should know about: pre-flight findings and what the build left out."""
+
+    source: str
+    message: str
+    blocking: bool = False
+
+    def format(self) -> str:
+        return f"{self.source}: {'错误：' if self.blocking else ''}{self.message}"
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    fonds_code: str
+    fonds_name: str
+    year: int
+    classes: tuple[ArchiveClass, ...]
+    drafts: tuple[Record, ...]
+    withheld: tuple[Record, ...]  # above the workspace's allowed classification
+    notices: tuple[Notice, ...] = field(default=())
+    max_classification: str = "内部"
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for cls in self.classes for item in cls.items]
+
+
+def retention_of(record: Record, config: Config) -> str:
+    return record.retention or config.retention.get(record.type, "Y")
+
+
+def responsible_party(record: Record, config: Config, names: Mapping[str, str]) -> str:
+    """责任者: who issued the document (the issuer named in the record wins)."""
+    issuer = record.data.get("issuer")
+    if isinstance(issuer, str) and issuer:
+        return issuer
+    if isinstance(record, Inspection):
+        return f"{config.organ_short_name}执法检查组"
+    if isinstance(record, DeputyReport):
+        return names.get(record.deputy, "")
+    return config.organ_name
+
+
+def relations_of(record: Record) -> tuple[Relation, ...]:
+    if not isinstance(record, Opinion):
+        return ()
+    return tuple(
+        Relation(
+            "研究处理情况报告",
+            report.title or "",
+            report.doc_number or "",
+            report.received,
+            report.evaluation.result if report.evaluation else "",
+        )
+        for report in record.follow_up.reports
+    )
+
+
+def arrange(
+    records: Iterable[Record], config: Config, year: int, deputy_names: Mapping[str, str] | None = None
+) -> Arrangement:
+    """Classify and number the final records dated in ``year``."""
+    from archive.records import Deputy
+
+    rules = archive_rules(config)
+    all_records = list(records)
+    names = dict(deputy_names or {})
+    names.update({r.id: r.name for r in all_records if isinstance(r, Deputy)})
+    limit = classification_rank(config.max_public_classification)
+    in_year = [r for r in all_records if r.type != "deputy" and r.date is not None and r.date.year == year]
+    drafts = tuple(sorted((r for r in in_year if not r.is_final), key=_order))
+    withheld = tuple(
+        sorted((r for r in in_year if r.is_final and classification_rank(r.classification) > limit), key=_order)
+    )
+    chosen = [r for r in in_year if r.is_final and classification_rank(r.classification) <= limit]
+
+    groups: dict[tuple[str, str | None], list[Record]] = defaultdict(list)
+    for record in chosen:
+        organ = (record.organ or config.default_organ) if config.classify_by_organ else None
+        groups[(retention_of(record, config), organ)].append(record)
+
+    classes = []
+    for retention, organ in sorted(groups, key=lambda k: (RETENTION_ORDER.index(k[0]), k[1] or "")):
+        members = sorted(groups[(retention, organ)], key=_order)
+        items = []
+        for number, record in enumerate(members, start=1):
+            made_up = record.data.get("archive_title")
+            relations = relations_of(record)
+            items.append(
+                Item(
+                    record=record,
+                    fonds=config.fonds_code,
+                    year=year,
+                    retention=retention,
+                    organ=organ,
+                    number=number,
+                    title=made_up if isinstance(made_up, str) else record.title,
+                    made_up_title=isinstance(made_up, str),
+                    responsible=responsible_party(record, config, names),
+                    relations=relations,
+                    merged_report=rules.opinion_report == "merged" and bool(relations),
+                )
+            )
+        organ_name = config.organs.get(organ) if organ else None
+        classes.append(ArchiveClass(retention, organ, organ_name, tuple(items)))
+    arrangement = Arrangement(
+        config.fonds_code,
+        config.fonds_name,
+        year,
+        tuple(classes),
+        drafts,
+        withheld,
+        max_classification=config.max_public_classification,
+    )
+    return Arrangement(**{**arrangement.__dict__, "notices": tuple(preflight_notices(arrangement, config))})
+
+
+def _order(record: Record) -> tuple[str, str]:
+    return (record.date.isoformat() if record.date else "", record.id)
+
+
+def preflight_notices(arrangement: Arrangement, config: Config) -> list[Notice]:
+    """What would block or weaken the archive; blocking notices stop a build."""
+    notices: list[Notice] = []
+    year = arrangement.year
+    if not arrangement.items:
+        notices.append(Notice("renda.yaml", f"{year} 年度没有可归档的定稿记录", blocking=True))
+    for record in arrangement.drafts:
+        notices.append(Notice(record.source, "草稿（status: draft），不归档；定稿后再归档"))
+    for record in arrangement.withheld:
+        notices.append(
+            Notice(
+                record.source,
+                f"密级“{record.classification}”高于本工作区允许的“{config.max_public_classification}”，不进入归档包",
+            )
+        )
+    for item in arrangement.items:
+        record = item.record
+        if not record.doc_number and record.type in config.doc_codes:
+            notices.append(Notice(record.source, "缺少文号（doc_number），归档文件目录中文号一栏将为空"))
+        if not item.responsible:
+            notices.append(Notice(record.source, "无法确定责任者（述职代表不在代表名册中）", blocking=True))
+        folder = _folder_year(record.source)
+        if folder is not None and folder != year:
+            notices.append(Notice(record.source, f"成文日期在 {year} 年，但文件放在 {folder} 年的目录中"))
+        if not item.made_up_title and (record.title in GENERIC_TITLES or len(record.title) < 6):
+            notices.append(Notice(record.source, f"题名“{record.title}”不能反映文件内容，需拟写题名（archive_title）"))
+        if isinstance(record, Opinion):
+            notices.extend(_opinion_notices(record, year))
+        if isinstance(record, Inspection) and record.period_start.year != year:
+            notices.append(Notice(record.source, f"检查期间始于 {record.period_start.isoformat()}，不在 {year} 年度内"))
+        if isinstance(record, Meeting) and not record.attendance.recorded:
+            notices.append(Notice(record.source, "会议没有出席记录，年度统计中的出席率不含本次会议"))
+    return notices
+
+
+def _opinion_notices(record: Opinion, year: int) -> list[Notice]:
+    reports = record.follow_up.reports
+    if not reports:
+        return [Notice(record.source, "尚未收到研究处理情况报告，归档后需补充关联")]
+    late = [r for r in reports if r.received.year != year]
+    if late:
+        return [
+            Notice(
+                record.source,
+                f"研究处理情况报告收到于 {late[0].received.isoformat()}，与审议意见不在同一年度，只作关联",
+            )
+        ]
+    return []
+
+
+def _folder_year(source: str) -> int | None:
+    parts = source.split("/")
+    if len(parts) >= 3 and parts[0] == "records" and parts[1].isdigit() and len(parts[1]) == 4:
+        return int(parts[1])
+    return None
+
+
+def sorted_notices(notices: Sequence[Notice]) -> list[Notice]:
+    return sorted(notices, key=lambda n: (not n.blocking, n.source, n.message))

@@ -1,0 +1,417 @@
+"""Building the annual archive package: arrange, render, stamp, catalogue, describe, bag — atomically.
+
+Everything is made in a temporary folder beside the destination and renamed into place at the end; an
+interrupted or failed build leaves the destination as it was.  LibreOffice runs twice for the whole
+year: once for every document (and the statistics sheet), once for the stamp sheet whose page counts
+come from the first run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.annual import _docx, catalogue, metadata, pdfa
+from archive.annual.arrange import (
+    ArchiveClass,
+    Arrangement,
+    Item,
+    Notice,
+    archive_rules,
+    arrange,
+    sorted_notices,
+)
+from archive.annual.bag import fix_times, write_bag, write_zip
+from archive.annual.errors import AnnualArchiveError
+from archive.annual.stamp import stamp_fields, write_stamp_sheet
+from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
+from archive.catalog import Catalog, load_catalog
+from archive.render.documents import date_text
+from archive.workspace import Workspace
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+FONTS_CONF = "fonts/fonts.conf"
+MAX_LISTED = 20
+# One soffice process silently stops after about 240 documents (LibreOffice 7.4, exit code 0), so a
+# year is converted in batches; two batches run side by side on a machine with two cores or more.
+BATCH = 80
+RECORDS_PER_CALL = 60
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class BuiltItem:
+    code: str
+    record_id: str
+    source: str
+    pdf: str  # path inside the package
+    pages: int
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    arrangement: Arrangement
+    stats: AnnualStats
+    items: list[BuiltItem] = field(default_factory=list)
+
+    @property
+    def notices(self) -> list[Notice]:
+        return sorted_notices(self.arrangement.notices)
+
+    def to_json(self) -> dict[str, object]:
+        arr = self.arrangement
+        return {
+            "path": str(self.path),
+            "year": arr.year,
+            "items": [
+                {"code": i.code, "id": i.record_id, "source": i.source, "pdf": i.pdf, "pages": i.pages}
+                for i in self.items
+            ],
+            "classes": [{"folder": c.folder, "label": c.label, "items": len(c.items)} for c in arr.classes],
+            "drafts": [r.id for r in arr.drafts],
+            "withheld": len(arr.withheld),
+            "statistics": self.stats.as_dict(),
+            "notices": [{"source": n.source, "message": n.message, "blocking": n.blocking} for n in self.notices],
+        }
+
+
+def package_name(fonds: str, year: int) -> str:
+    return f"{fonds}-WS-{year}"
+
+
+def checked_catalog(workspace: Workspace) -> Catalog:
+    """The workspace's records; refuses when any of them is invalid (an archive is built from valid data)."""
+    catalog = load_catalog(workspace)
+    errors = catalog.sink.sorted()
+    errors = [p for p in errors if p.severity.value == "error"]
+    if errors:
+        lines = [p.format() for p in errors[:MAX_LISTED]]
+        more = f"\n……另有 {len(errors) - MAX_LISTED} 个问题" if len(errors) > MAX_LISTED else ""
+        raise AnnualArchiveError(
+            "\n".join(lines) + more + f"\n工作区有 {len(errors)} 个错误，不能归档；请先运行 renda validate 修正。"
+        )
+    return catalog
+
+
+def _check_year(year: int) -> None:
+    if not 1900 <= year <= 2999:
+        raise AnnualArchiveError(f"年度应为四位年份，如 2024，实际为 {year}")
+
+
+def preflight(workspace: Workspace, year: int) -> Arrangement:
+    """What the build would archive and every notice about it; writes nothing."""
+    _check_year(year)
+    catalog = checked_catalog(workspace)
+    return arrange(catalog.records, workspace.config, year)
+
+
+def _noon(day: dt.date | None) -> dt.datetime:
+    # midnight in China; ZIP timestamps have no zone, so the same wall time everywhere
+    day = day or dt.date(1980, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=CHINA)
+
+
+def build_annual_archive(
+    workspace: Workspace, year: int, dest: Path | None = None, *, as_zip: bool = False
+) -> BuildResult:
+    """Build ``<dest>/<全宗号>-WS-<年度>/`` (or ``.zip``); ``dest`` defaults to the workspace's ``out/archive``."""
+    from archive.render import pdf
+
+    _check_year(year)
+    catalog = checked_catalog(workspace)
+    config = workspace.config
+    arrangement = arrange(catalog.records, config, year)
+    blocking = [n for n in arrangement.notices if n.blocking]
+    if blocking:
+        raise AnnualArchiveError("\n".join(n.format() for n in sorted_notices(blocking)) + "\n归档未进行。")
+    if pdf.find_soffice() is None:
+        raise AnnualArchiveError(pdf.INSTALL_HINT.replace("只生成了 .docx", "无法生成 PDF/A，归档未进行"))
+    stats = annual_stats(catalog.records, config, year)
+
+    dest = (dest or workspace.output_dir / "archive").resolve()
+    name = package_name(config.fonds_code, year)
+    target = dest / (name + ".zip" if as_zip else name)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=dest))
+    except OSError as exc:
+        raise AnnualArchiveError(f"无法在 {dest} 中写入归档包：{exc.strerror or exc}") from None
+    try:
+        bag = staging / name
+        result = _build_into(workspace, arrangement, stats, bag, staging / "work")
+        result.path = target
+        when = _noon(max(i.record.date for i in arrangement.items if i.record.date))
+        fix_times(bag, when)
+        if as_zip:
+            built = staging / (name + ".zip")
+            write_zip(bag, built, when)
+        else:
+            built = bag
+        _move_into_place(built, target, staging)
+    except OSError as exc:
+        raise AnnualArchiveError(f"写入归档包失败（{exc.filename or dest}）：{exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _move_into_place(built: Path, target: Path, staging: Path) -> None:
+    old = None
+    if target.exists():
+        old = staging / "previous"
+        os.replace(target, old)
+    try:
+        os.replace(built, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+
+
+def _build_into(
+    workspace: Workspace, arrangement: Arrangement, stats: AnnualStats, bag: Path, work: Path
+) -> BuildResult:
+    config = workspace.config
+    rules = archive_rules(config)
+    docx_dir = work / "docx"
+    pdf_dir = work / "pdf"
+    docx_dir.mkdir(parents=True)
+    pdf_dir.mkdir()
+    data = bag / "data"
+    data.mkdir(parents=True)
+    year_end = _noon(max(i.record.date for i in arrangement.items if i.record.date))
+
+    # 1. every record's documents through the renderer (PDF/A-2b), and the archive's own pages: the
+    #    merged-report registration pages and the statistics sheet
+    fonts = workspace.template_path(FONTS_CONF)
+    registration: dict[str, Path] = {}
+    for item in arrangement.items:
+        if item.merged_report:
+            target = docx_dir / f"{item.record.id}-report.docx"
+            registration[item.code] = _registration_sheet(item, target, _noon(item.record.date))
+    stats_docx = data / f"{STATS_NAME}.docx"
+    write_stats_docx(stats, config, stats_docx, year_end)
+    with _Converter(pdf_dir, fonts) as converter:
+        converter.add([*registration.values(), stats_docx])
+        rendered = _render_records(workspace, arrangement.items, work / "render")
+    converted = converter.converted
+    parts = {
+        item.code: [
+            *rendered[item.record.id],
+            *([converted[registration[item.code]]] if item.code in registration else []),
+        ]
+        for item in arrangement.items
+    }
+
+    # 2. the stamp sheet, with the real page counts
+    pages = {code: sum(pdfa.page_count(p) for p in docs) for code, docs in parts.items()}
+    organ_names = {c.organ: c.organ_name for c in arrangement.classes if c.organ}
+    sheet_docx = work / "stamps.docx"
+    write_stamp_sheet(
+        [stamp_fields(i, pages[i.code], organ_names.get(i.organ or "")) for i in arrangement.items],
+        sheet_docx,
+        year_end,
+    )
+    with _Converter(work, fonts) as converter:
+        converter.add([sheet_docx])
+    stamp_pdf = converter.converted[sheet_docx]
+
+    # 3. each 件: PDF/A with its stamp, metadata, source YAML
+    result = BuildResult(bag, arrangement, stats)
+    with pdfa.StampSheet(stamp_pdf) as sheet:
+        if sheet.pages != len(arrangement.items):
+            raise AnnualArchiveError(f"归档章页数（{sheet.pages}）与件数（{len(arrangement.items)}）不符")
+        for index, item in enumerate(arrangement.items):
+            folder = data / item.folder / item.file_stem
+            folder.mkdir(parents=True)
+            target = folder / f"{item.file_stem}.pdf"
+            count = pdfa.finish_item(
+                parts[item.code],
+                target,
+                stamp=sheet,
+                stamp_page=index,
+                title=item.catalogue_title,
+                author=item.responsible,
+                when=_noon(item.record.date),
+                key=item.code,
+            )
+            if count != pages[item.code]:
+                raise AnnualArchiveError(f"{item.code}: 页数变化（{pages[item.code]} → {count}）")
+            facts = metadata.FileFacts(target.name, target.stat().st_size, count, "PDF/A-2b")
+            (folder / f"{item.file_stem}.xml").write_bytes(
+                metadata.item_metadata(arrangement, item, facts, organ_names.get(item.organ or ""))
+            )
+            source = workspace.root / item.record.source
+            shutil.copyfile(source, folder / Path(item.record.source).name)
+            result.items.append(
+                BuiltItem(item.code, item.record.id, item.record.source, target.relative_to(bag).as_posix(), count)
+            )
+    pdfa.finish_item(
+        [converted[stats_docx]],
+        data / f"{STATS_NAME}.pdf",
+        stamp=None,
+        stamp_page=0,
+        title=f"{stats.year}年度工作统计",
+        author=config.organ_name,
+        when=year_end,
+        key=f"{config.fonds_code}-{stats.year}-stats",
+    )
+
+    # 4. catalogue and 备考表 per class
+    for cls in arrangement.classes:
+        _write_class(arrangement, cls, data / cls.folder, pages, year_end, rules.arranger, rules.checker)
+
+    # 5. the bag
+    write_bag(
+        bag,
+        {
+            "Source-Organization": config.fonds_name,
+            "External-Identifier": f"{config.fonds_code}-WS·{arrangement.year}",
+            "External-Description": (
+                f"{config.fonds_name}{arrangement.year}年度文书档案（DA/T 22-2015），"
+                f"{len(arrangement.items)}件，{len(arrangement.classes)}类"
+            ),
+            "Bagging-Date": year_end.date().isoformat(),
+            "Bag-Group-Identifier": str(arrangement.year),
+            "Renda-Max-Classification": config.max_public_classification,
+        },
+    )
+    return result
+
+
+def _render_records(workspace: Workspace, items: list[Item], out_dir: Path) -> dict[str, list[Path]]:
+    """record id → its PDF/A documents in order, through ``render_documents`` (the same pages as `renda
+    render`), RECORDS_PER_CALL records a call, WORKERS calls at a time; failed records get one retry."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from archive.render import RenderResult, render_documents
+
+    def run(numbered: tuple[int, list[Item]]) -> RenderResult:
+        number, batch = numbered
+        return render_documents(workspace, [i.record for i in batch], out_dir / f"{number:04d}", ("pdf",), pdfa=True)
+
+    batches = [items[i : i + RECORDS_PER_CALL] for i in range(0, len(items), RECORDS_PER_CALL)]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        results = list(pool.map(run, enumerate(batches)))
+    failed = {f.record_id for r in results for f in r.failures}
+    if failed:
+        results.append(run((len(batches), [i for i in items if i.record.id in failed])))
+    files: dict[str, list[Path]] = {}
+    for result in results:
+        if result.notices:
+            raise AnnualArchiveError("\n".join(result.notices))
+        for document in result.documents:
+            files.setdefault(document.record_id, []).extend(document.files)
+    retried = results[-1] if failed else None
+    problems = [f"{f.source}: {f.message}" for f in (retried.failures if retried else [])]
+    missing = [i.record.source for i in items if not files.get(i.record.id)]
+    if problems or missing:
+        listed = problems or [f"{source}: 没有生成 PDF" for source in missing]
+        raise AnnualArchiveError("\n".join([*listed[:MAX_LISTED], f"{len(listed)} 条记录未能生成 PDF/A，归档未进行。"]))
+    return files
+
+
+class _Converter:
+    """PDF/A-2b through LibreOffice in batches of BATCH files, WORKERS batches at a time.
+
+    Files are added in a fixed order, so the batches (and the bytes LibreOffice writes) are the same on
+    every build.  On leaving the block, whatever LibreOffice skipped gets one retry in a fresh process.
+    """
+
+    def __init__(self, out_dir: Path, fonts: Path) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.out_dir = out_dir
+        self.fonts = fonts
+        self.pending: list[Path] = []
+        self.files: list[Path] = []
+        self.futures: list[Future[dict[Path, Path]]] = []
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS)
+        self.converted: dict[Path, Path] = {}
+
+    def __enter__(self) -> _Converter:
+        return self
+
+    def add(self, files: list[Path]) -> None:
+        self.pending.extend(files)
+        self.files.extend(files)
+        if len(self.pending) >= BATCH:
+            self.futures.append(self.pool.submit(self._run, self.pending))
+            self.pending = []
+
+    def _run(self, batch: list[Path]) -> dict[Path, Path]:
+        from archive.render import pdf
+        from archive.render.errors import RenderError
+
+        try:
+            return pdf.convert_to_pdf(batch, self.out_dir, self.fonts, pdfa=True)
+        except RenderError:
+            return {}
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        if self.pending:
+            self.futures.append(self.pool.submit(self._run, self.pending))
+        for future in self.futures:
+            self.converted.update(future.result())
+        self.pool.shutdown()
+        missing = [p for p in self.files if p not in self.converted]
+        if missing:
+            self.converted.update(self._run(missing))
+        missing = [p for p in self.files if p not in self.converted]
+        if missing:
+            names = "、".join(p.name for p in missing[:MAX_LISTED])
+            raise AnnualArchiveError(f"LibreOffice 未能把 {len(missing)} 个文件转换为 PDF/A：{names}")
+
+
+def _write_class(
+    arrangement: Arrangement,
+    cls: ArchiveClass,
+    folder: Path,
+    pages: Mapping[str, int],
+    when: dt.datetime,
+    arranger: str,
+    checker: str,
+) -> None:
+    rows = catalogue.rows_for(cls, pages)
+    name = catalogue.CATALOGUE_NAME
+    (folder / f"{name}.csv").write_bytes(catalogue.csv_bytes(rows))
+    heading = f"{arrangement.fonds_name} {arrangement.year}年度 {cls.label} {name}"
+    catalogue.write_xlsx(rows, folder / f"{name}.xlsx", heading, when)
+    catalogue.write_catalogue_docx(arrangement, cls, rows, folder / f"{name}.docx", when)
+    catalogue.write_note_docx(
+        arrangement,
+        cls,
+        folder / f"{catalogue.NOTE_NAME}.docx",
+        when,
+        arranger=arranger,
+        checker=checker,
+        withheld=len(arrangement.withheld),
+        drafts=len(arrangement.drafts),
+    )
+
+
+def _registration_sheet(item: Item, path: Path, when: dt.datetime) -> Path:
+    """One page registering the answering report(s) received, for the merged 件 mode."""
+    document = _docx.new_document(margins_mm=(37, 26, 35, 28))
+    _docx.paragraph(document, "研究处理情况报告登记", font=_docx.XBS, size_pt=22, align="center", after_pt=18)
+    for relation in item.relations:
+        rows: list[list[_docx.Cell | str]] = [
+            [_docx.Cell("题名", bold_font=True), _docx.Cell(relation.title, align="left")],
+            [_docx.Cell("文号", bold_font=True), relation.doc_number],
+            [_docx.Cell("收到日期", bold_font=True), date_text(relation.date)],
+            [_docx.Cell("满意度测评", bold_font=True), relation.evaluation or "—"],
+            [_docx.Cell("所答复的审议意见", bold_font=True), _docx.Cell(item.record.title, align="left")],
+        ]
+        _docx.table(document, rows, (40, 116), font=_docx.FANG, size_pt=14, row_height_mm=12)
+        _docx.paragraph(document, "", size_pt=14)
+    _docx.save_docx(document, path, when, "研究处理情况报告登记", "renda")
+    return path

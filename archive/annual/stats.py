@@ -1,0 +1,158 @@
+"""年度工作统计: what the standing committee did in the year, counted from the records.
+
+Counts cover every final record dated in the year (drafts excluded); classification does not matter
+for a count.  Whether an opinion was answered on time is decided by :func:`answered_on_time`, a small
+stand-in until the opinion follow-up module (oversight tracking) offers the authoritative status.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.annual import _docx
+from archive.records import DeputyReport, Inspection, Meeting, Opinion, Record
+from archive.workspace import Config, DeadlineRule
+
+MEETING_KINDS = ("常委会会议", "主任会议", "代表大会会议")
+STATS_NAME = "年度工作统计"
+
+
+@dataclass(frozen=True)
+class AnnualStats:
+    year: int
+    sittings: tuple[tuple[str, int], ...]  # kind → count, in MEETING_KINDS order
+    reports_heard: int
+    opinions_issued: int
+    opinions_answered: int
+    opinions_on_time: int
+    inspections: int
+    deputy_reports: int
+    attendance_present: int
+    attendance_expected: int
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attendance_present / self.attendance_expected if self.attendance_expected else None
+
+    def rows(self) -> list[tuple[str, str]]:
+        rate = self.attendance_rate
+        return [
+            *((f"召开{kind}（次）", str(n)) for kind, n in self.sittings),
+            ("听取和审议专项工作报告（项）", str(self.reports_heard)),
+            ("印发审议意见（件）", str(self.opinions_issued)),
+            ("已书面报告研究处理情况（件）", str(self.opinions_answered)),
+            ("其中按期报告（件）", str(self.opinions_on_time)),
+            ("开展执法检查（次）", str(self.inspections)),
+            ("代表向选民述职（人次）", str(self.deputy_reports)),
+            ("常委会会议组成人员出席率", f"{rate:.1%}" if rate is not None else "—"),
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "sittings": dict(self.sittings),
+            "reports_heard": self.reports_heard,
+            "opinions_issued": self.opinions_issued,
+            "opinions_answered": self.opinions_answered,
+            "opinions_on_time": self.opinions_on_time,
+            "inspections": self.inspections,
+            "deputy_reports": self.deputy_reports,
+            "attendance_rate": round(self.attendance_rate, 4) if self.attendance_rate is not None else None,
+        }
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_working_days(day: dt.date, days: int) -> dt.date:
+    """Weekdays only: the official holiday calendar is not modelled here (the tracking module's job)."""
+    current = day
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def report_deadline(opinion: Opinion, rule: DeadlineRule, meeting_dates: dict[str, dt.date]) -> dt.date | None:
+    if opinion.deadline is not None:
+        return opinion.deadline
+    start = opinion.follow_up.assigned if rule.start_from == "assigned" else meeting_dates.get(opinion.meeting)
+    if start is None:
+        return None
+    if rule.months:
+        return add_months(start, rule.months)
+    return add_working_days(start, rule.working_days or 0)
+
+
+def answered_on_time(opinion: Opinion, rule: DeadlineRule, meeting_dates: dict[str, dt.date]) -> bool | None:
+    """True/False once a report came back; None while none has (replace with the tracking module's status)."""
+    reports = opinion.follow_up.reports
+    if not reports:
+        return None
+    deadline = report_deadline(opinion, rule, meeting_dates)
+    first = min(r.received for r in reports)
+    return deadline is None or first <= deadline
+
+
+def annual_stats(records: Iterable[Record], config: Config, year: int) -> AnnualStats:
+    everything = list(records)
+    meeting_dates = {r.id: r.date for r in everything if isinstance(r, Meeting) and r.date}
+    chosen = [r for r in everything if r.is_final and r.date is not None and r.date.year == year]
+    meetings = [r for r in chosen if isinstance(r, Meeting)]
+    kinds = Counter(m.kind for m in meetings)
+    opinions = [r for r in chosen if isinstance(r, Opinion)]
+    status = [answered_on_time(o, config.opinion_deadline, meeting_dates) for o in opinions]
+    present = expected = 0
+    for meeting in meetings:
+        if meeting.kind == "常委会会议" and meeting.attendance.recorded:
+            att = meeting.attendance
+            present += len(att.present)
+            expected += len(att.present) + len(att.on_leave) + len(att.absent)
+    return AnnualStats(
+        year=year,
+        sittings=tuple((kind, kinds.get(kind, 0)) for kind in MEETING_KINDS),
+        reports_heard=sum(
+            1
+            for m in meetings
+            for item in m.agenda
+            if "听取" in item.action and item.reporter_kind is not None and m.kind == "常委会会议"
+        ),
+        opinions_issued=len(opinions),
+        opinions_answered=sum(1 for s in status if s is not None),
+        opinions_on_time=sum(1 for s in status if s),
+        inspections=sum(1 for r in chosen if isinstance(r, Inspection)),
+        deputy_reports=sum(1 for r in chosen if isinstance(r, DeputyReport)),
+        attendance_present=present,
+        attendance_expected=expected,
+    )
+
+
+def write_stats_docx(stats: AnnualStats, config: Config, path: Path, when: dt.datetime) -> None:
+    document = _docx.new_document(margins_mm=(37, 26, 35, 28))
+    _docx.paragraph(
+        document, f"{config.organ_short_name}{stats.year}年度工作统计", font=_docx.XBS, size_pt=22, align="center"
+    )
+    _docx.paragraph(
+        document, f"（统计截至{stats.year}年12月31日）", font=_docx.FANG, size_pt=16, align="center", after_pt=18
+    )
+    rows: list[list[_docx.Cell | str]] = [[_docx.Cell("项目", bold_font=True), _docx.Cell("数量", bold_font=True)]]
+    rows += [[_docx.Cell(label, align="left"), value] for label, value in stats.rows()]
+    _docx.table(document, rows, (110, 46), font=_docx.FANG, size_pt=14, row_height_mm=11, header_rows=1)
+    _docx.paragraph(
+        document,
+        "注：按期报告以研究处理情况报告收到日期不晚于审议意见规定的报告期限计；"
+        "出席率为常委会会议组成人员出席人次占应出席人次的比例。",
+        font=_docx.FANG,
+        size_pt=12,
+        before_pt=12,
+    )
+    _docx.save_docx(document, path, when, f"{stats.year}年度工作统计", config.organ_name)
