@@ -591,3 +591,31 @@ def test_every_docx_keeps_the_element_order_word_requires(rendered) -> None:
                         if -1 in ranks or ranks != sorted(ranks):
                             wrong.append(f"{path.name}:{part}: {tag} {names}")
     assert wrong == []
+
+
+def test_pdf_batches_are_split_so_no_process_gets_too_many(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """LibreOffice 7.4 stops converting after ~240 documents in one process: batches are cut below that,
+    and a fixed ``processes`` gives the same split on any machine."""
+    from archive.render import pdf
+
+    calls: list[int] = []
+
+    class FakeProcess:
+        pid = 0
+
+        def __init__(self, cmd: list[str]) -> None:
+            files = [Path(a) for a in cmd if a.endswith(".docx")]
+            calls.append(len(files))
+            for f in files:
+                (tmp_path / "out" / (f.stem + ".pdf")).write_bytes(b"%PDF-1.7")
+
+        def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+            return "", ""
+
+    (tmp_path / "out").mkdir()
+    monkeypatch.setattr(pdf, "find_soffice", lambda: "soffice")
+    monkeypatch.setattr(pdf.subprocess, "Popen", lambda cmd, **kw: FakeProcess(cmd))
+    files = [tmp_path / f"d{i:03d}.docx" for i in range(250)]
+    converted = pdf.convert_to_pdf(files, tmp_path / "out", None, processes=1)
+    assert len(converted) == 250
+    assert calls == [84, 83, 83] and max(calls) <= pdf.MAX_DOCS_PER_PROCESS

@@ -132,7 +132,7 @@ def build_annual_archive(
         raise AnnualArchiveError("\n".join(n.format() for n in sorted_notices(blocking)) + "\n归档未进行。")
     if pdf.find_soffice() is None:
         raise AnnualArchiveError(pdf.INSTALL_HINT.replace("只生成了 .docx", "无法生成 PDF/A，归档未进行"))
-    stats = annual_stats(catalog.records, config, year)
+    stats = annual_stats(catalog, year)
 
     dest = (dest or workspace.output_dir / "archive").resolve()
     name = package_name(config.fonds_code, year)
@@ -294,7 +294,10 @@ def _render_records(workspace: Workspace, items: list[Item], out_dir: Path) -> d
 
     def run(numbered: tuple[int, list[Item]]) -> RenderResult:
         number, batch = numbered
-        return render_documents(workspace, [i.record for i in batch], out_dir / f"{number:04d}", ("pdf",), pdfa=True)
+        # one soffice process per call: the same batches, hence the same PDF bytes, on any number of cores
+        return render_documents(
+            workspace, [i.record for i in batch], out_dir / f"{number:04d}", ("pdf",), pdfa=True, processes=1
+        )
 
     batches = [items[i : i + RECORDS_PER_CALL] for i in range(0, len(items), RECORDS_PER_CALL)]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -350,7 +353,7 @@ class _Converter:
         from archive.render.errors import RenderError
 
         try:
-            return pdf.convert_to_pdf(batch, self.out_dir, self.fonts, pdfa=True)
+            return pdf.convert_to_pdf(batch, self.out_dir, self.fonts, pdfa=True, processes=1)
         except RenderError:
             return {}
 

@@ -1,13 +1,13 @@
 """年度工作统计: what the standing committee did in the year, counted from the records.
 
 Counts cover every final record dated in the year (drafts excluded); classification does not matter
-for a count.  Whether an opinion was answered on time is decided by :func:`answered_on_time`, a small
-stand-in until the opinion follow-up module (oversight tracking) offers the authoritative status.
+for a count.  The follow-up figures (answered on time, late, unanswered, satisfaction) come from
+``archive.followup`` — the same deadlines, holiday calendar and statuses as `renda track` — judged as of
+the latest date the workspace's records carry, so the same records always give the same sheet.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.annual import _docx
+from archive.catalog import Catalog
 from archive.records import DeputyReport, Inspection, Meeting, Opinion, Record
-from archive.workspace import Config, DeadlineRule
+from archive.workspace import Config
 
 MEETING_KINDS = ("常委会会议", "主任会议", "代表大会会议")
 STATS_NAME = "年度工作统计"
@@ -30,6 +31,9 @@ class AnnualStats:
     opinions_issued: int
     opinions_answered: int
     opinions_on_time: int
+    opinions_late: int
+    opinions_unanswered: int
+    satisfaction_rate: float | None
     inspections: int
     deputy_reports: int
     attendance_present: int
@@ -47,6 +51,12 @@ class AnnualStats:
             ("印发审议意见（件）", str(self.opinions_issued)),
             ("已书面报告研究处理情况（件）", str(self.opinions_answered)),
             ("其中按期报告（件）", str(self.opinions_on_time)),
+            ("其中逾期报告（件）", str(self.opinions_late)),
+            ("尚未报告（件）", str(self.opinions_unanswered)),
+            (
+                "满意度测评满意和基本满意比例",
+                f"{self.satisfaction_rate:.1%}" if self.satisfaction_rate is not None else "—",
+            ),
             ("开展执法检查（次）", str(self.inspections)),
             ("代表向选民述职（人次）", str(self.deputy_reports)),
             ("常委会会议组成人员出席率", f"{rate:.1%}" if rate is not None else "—"),
@@ -60,57 +70,23 @@ class AnnualStats:
             "opinions_issued": self.opinions_issued,
             "opinions_answered": self.opinions_answered,
             "opinions_on_time": self.opinions_on_time,
+            "opinions_late": self.opinions_late,
+            "opinions_unanswered": self.opinions_unanswered,
+            "satisfaction_rate": round(self.satisfaction_rate, 4) if self.satisfaction_rate is not None else None,
             "inspections": self.inspections,
             "deputy_reports": self.deputy_reports,
             "attendance_rate": round(self.attendance_rate, 4) if self.attendance_rate is not None else None,
         }
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def annual_stats(catalog: Catalog, year: int) -> AnnualStats:
+    from archive.followup import followup_figures
 
-
-def add_working_days(day: dt.date, days: int) -> dt.date:
-    """Weekdays only: the official holiday calendar is not modelled here (the tracking module's job)."""
-    current = day
-    while days > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
-def report_deadline(opinion: Opinion, rule: DeadlineRule, meeting_dates: dict[str, dt.date]) -> dt.date | None:
-    if opinion.deadline is not None:
-        return opinion.deadline
-    start = opinion.follow_up.assigned if rule.start_from == "assigned" else meeting_dates.get(opinion.meeting)
-    if start is None:
-        return None
-    if rule.months:
-        return add_months(start, rule.months)
-    return add_working_days(start, rule.working_days or 0)
-
-
-def answered_on_time(opinion: Opinion, rule: DeadlineRule, meeting_dates: dict[str, dt.date]) -> bool | None:
-    """True/False once a report came back; None while none has (replace with the tracking module's status)."""
-    reports = opinion.follow_up.reports
-    if not reports:
-        return None
-    deadline = report_deadline(opinion, rule, meeting_dates)
-    first = min(r.received for r in reports)
-    return deadline is None or first <= deadline
-
-
-def annual_stats(records: Iterable[Record], config: Config, year: int) -> AnnualStats:
-    everything = list(records)
-    meeting_dates = {r.id: r.date for r in everything if isinstance(r, Meeting) and r.date}
+    everything = catalog.records
     chosen = [r for r in everything if r.is_final and r.date is not None and r.date.year == year]
     meetings = [r for r in chosen if isinstance(r, Meeting)]
     kinds = Counter(m.kind for m in meetings)
-    opinions = [r for r in chosen if isinstance(r, Opinion)]
-    status = [answered_on_time(o, config.opinion_deadline, meeting_dates) for o in opinions]
+    figures = followup_figures(catalog, year, as_of=latest_date(everything))
     present = expected = 0
     for meeting in meetings:
         if meeting.kind == "常委会会议" and meeting.attendance.recorded:
@@ -126,14 +102,26 @@ def annual_stats(records: Iterable[Record], config: Config, year: int) -> Annual
             for item in m.agenda
             if "听取" in item.action and item.reporter_kind is not None and m.kind == "常委会会议"
         ),
-        opinions_issued=len(opinions),
-        opinions_answered=sum(1 for s in status if s is not None),
-        opinions_on_time=sum(1 for s in status if s),
+        opinions_issued=len(figures.issued),
+        opinions_answered=len(figures.answered_on_time) + len(figures.answered_late),
+        opinions_on_time=len(figures.answered_on_time),
+        opinions_late=len(figures.answered_late),
+        opinions_unanswered=len(figures.unanswered),
+        satisfaction_rate=figures.satisfaction_rate,
         inspections=sum(1 for r in chosen if isinstance(r, Inspection)),
         deputy_reports=sum(1 for r in chosen if isinstance(r, DeputyReport)),
         attendance_present=present,
         attendance_expected=expected,
     )
+
+
+def latest_date(records: Iterable[Record]) -> dt.date:
+    """The latest date any record carries, its follow-up trail included: the reference for "on time"."""
+    days = [r.date for r in records if r.date is not None]
+    for r in records:
+        if isinstance(r, Opinion):
+            days.extend(x.received for x in r.follow_up.reports if x.received is not None)
+    return max(days) if days else dt.date(1970, 1, 1)
 
 
 def write_stats_docx(stats: AnnualStats, config: Config, path: Path, when: dt.datetime) -> None:

@@ -91,13 +91,18 @@ def render_documents(
     out_dir: Path,
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
+    processes: int | None = None,
 ) -> RenderResult:
-    """Render each record's documents into ``out_dir`` (.docx, and PDF through one LibreOffice call)."""
+    """Render each record's documents into ``out_dir`` (.docx, and PDF through LibreOffice).
+
+    ``processes`` fixes how many soffice processes share the batch (default: one per core); a caller that
+    needs the same PDF bytes on every machine passes a fixed number.
+    """
     records = list(records)
     names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names)) for record in records]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
 
 
 def render_prepared(
@@ -106,10 +111,11 @@ def render_prepared(
     out_dir: Path,
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
+    processes: int | None = None,
 ) -> RenderResult:
     """Render documents built elsewhere (催办函, 履职档案) exactly like record documents."""
     batches = [(doc.record, partial(_one, doc)) for doc in documents]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
 
 
 def _one(document: Document) -> list[Document]:
@@ -122,6 +128,7 @@ def _render_batches(
     out_dir: Path,
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
+    processes: int | None = None,
 ) -> RenderResult:
     """Each batch is one record's documents, built lazily: all of them are written, or none."""
     from archive.render import engine, pdf
@@ -151,12 +158,16 @@ def _render_batches(
                 pdf_dir.mkdir()
                 try:
                     pdfs = pdf.convert_to_pdf(
-                        [p for _, p in staged], pdf_dir, workspace.template_path(FONTS_CONF), pdfa=pdfa
+                        [p for _, p in staged],
+                        pdf_dir,
+                        workspace.template_path(FONTS_CONF),
+                        pdfa=pdfa,
+                        processes=processes,
                     )
                 except RenderError as exc:
                     result.notices.append(str(exc))
                 else:
-                    _share_imprint_pages(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa)
+                    _share_imprint_pages(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa, processes)
         for doc, docx_path in staged:
             written = []
             if "docx" in formats:
@@ -172,7 +183,9 @@ def _render_batches(
     return result
 
 
-def _share_imprint_pages(staging: Path, pdfs: dict[Path, Path], fonts_conf: Path, pdfa: bool) -> None:
+def _share_imprint_pages(
+    staging: Path, pdfs: dict[Path, Path], fonts_conf: Path, pdfa: bool, processes: int | None
+) -> None:
     """Second pass: fold the 版记 onto the body's last page where it fits (see ``render.imprint``)."""
     from archive.render import imprint, pdf
 
@@ -188,7 +201,7 @@ def _share_imprint_pages(staging: Path, pdfs: dict[Path, Path], fonts_conf: Path
         imprint.fold(docx_path, target)
         folded[target] = docx_path
     try:
-        converted = pdf.convert_to_pdf(list(folded), fold_pdf, fonts_conf, pdfa=pdfa)
+        converted = pdf.convert_to_pdf(list(folded), fold_pdf, fonts_conf, pdfa=pdfa, processes=processes)
     except RenderError:
         return  # the first pass stands
     for target, pdf_path in converted.items():

@@ -17,6 +17,8 @@ INSTALL_HINT = (
 )
 TIMEOUT_PER_DOC = 30
 MIN_DOCS_PER_WORKER = 4
+# one soffice process quietly stops converting after about 240 documents (LibreOffice 7.4)
+MAX_DOCS_PER_PROCESS = 100
 
 
 def find_soffice() -> str | None:
@@ -33,10 +35,14 @@ def workers(count: int) -> int:
 
 
 def convert_to_pdf(
-    docx_files: list[Path], out_dir: Path, fonts_conf: Path | None, pdfa: bool = False
+    docx_files: list[Path],
+    out_dir: Path,
+    fonts_conf: Path | None,
+    pdfa: bool = False,
+    processes: int | None = None,
 ) -> dict[Path, Path]:
-    """Convert a batch with a small pool of soffice processes (one per core); returns docx → pdf for the
-    files that converted."""
+    """Convert a batch with a small pool of soffice processes (``processes``, default one per core), none
+    given more than MAX_DOCS_PER_PROCESS files; returns docx → pdf for the files that converted."""
     soffice = find_soffice()
     if soffice is None:
         raise RenderError(INSTALL_HINT)
@@ -51,41 +57,25 @@ def convert_to_pdf(
     env = dict(os.environ)
     if fonts_conf is not None and fonts_conf.is_file():
         env["FONTCONFIG_FILE"] = str(fonts_conf)
-    n = workers(len(docx_files))
-    chunks = [docx_files[i::n] for i in range(n)]
+    parallel = processes if processes and processes > 0 else workers(len(docx_files))
+    count = max(parallel, -(-len(docx_files) // MAX_DOCS_PER_PROCESS))
+    chunks = [docx_files[i::count] for i in range(count)]
     errors: list[str] = []
     with tempfile.TemporaryDirectory(prefix="renda-lo-") as profiles:
-        running = []
-        for i, chunk in enumerate(chunks):
-            profile = Path(profiles) / str(i)  # one user profile per process: they lock it
-            cmd = [
-                soffice,
-                f"-env:UserInstallation={profile.as_uri()}",
-                "--headless",
-                "--norestore",
-                "--nologo",
-                "--nodefault",
-                "--nolockcheck",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(out_dir),
-                *map(str, chunk),
-            ]
-            proc = subprocess.Popen(
-                cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-            )
-            running.append((proc, 60 + TIMEOUT_PER_DOC * len(chunk)))
-        for proc, timeout in running:
-            try:
-                _out, err = proc.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
-                errors.append("LibreOffice 转换 PDF 超时")
-                continue
-            if err.strip():
-                errors.append(err.strip())
+        waiting = list(enumerate(chunks))
+        while waiting:
+            wave, waiting = waiting[:parallel], waiting[parallel:]
+            running = [_start(soffice, Path(profiles) / str(i), target, out_dir, chunk, env) for i, chunk in wave]
+            for proc, timeout in running:
+                try:
+                    _out, err = proc.communicate(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.communicate()
+                    errors.append("LibreOffice 转换 PDF 超时")
+                    continue
+                if err.strip():
+                    errors.append(err.strip())
     converted = {}
     for docx_file in docx_files:
         pdf = out_dir / (docx_file.stem + ".pdf")
@@ -94,3 +84,27 @@ def convert_to_pdf(
     if not converted:
         raise RenderError(f"LibreOffice 未能转换 PDF：{'；'.join(errors) or '没有输出'}")
     return converted
+
+
+def _start(
+    soffice: str, profile: Path, target: str, out_dir: Path, chunk: list[Path], env: dict[str, str]
+) -> tuple[subprocess.Popen[str], int]:
+    """One soffice process with its own user profile (processes lock theirs)."""
+    cmd = [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--nolockcheck",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(out_dir),
+        *map(str, chunk),
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    return proc, 60 + TIMEOUT_PER_DOC * len(chunk)
