@@ -34,6 +34,7 @@ class AnnualStats:
     opinions_late: int
     opinions_unanswered: int
     satisfaction_rate: float | None
+    followup_as_of: dt.date
     inspections: int
     deputy_reports: int
     attendance_present: int
@@ -73,6 +74,7 @@ class AnnualStats:
             "opinions_late": self.opinions_late,
             "opinions_unanswered": self.opinions_unanswered,
             "satisfaction_rate": round(self.satisfaction_rate, 4) if self.satisfaction_rate is not None else None,
+            "followup_as_of": self.followup_as_of.isoformat(),
             "inspections": self.inspections,
             "deputy_reports": self.deputy_reports,
             "attendance_rate": round(self.attendance_rate, 4) if self.attendance_rate is not None else None,
@@ -108,6 +110,7 @@ def annual_stats(catalog: Catalog, year: int) -> AnnualStats:
         opinions_late=len(figures.answered_late),
         opinions_unanswered=len(figures.unanswered),
         satisfaction_rate=figures.satisfaction_rate,
+        followup_as_of=figures.as_of,
         inspections=sum(1 for r in chosen if isinstance(r, Inspection)),
         deputy_reports=sum(1 for r in chosen if isinstance(r, DeputyReport)),
         attendance_present=present,
@@ -137,8 +140,10 @@ def write_stats_docx(stats: AnnualStats, config: Config, path: Path, when: dt.da
     _docx.table(document, rows, (110, 46), font=_docx.FANG, size_pt=14, row_height_mm=11, header_rows=1)
     _docx.paragraph(
         document,
-        "注：按期报告以研究处理情况报告收到日期不晚于审议意见规定的报告期限计；"
-        "出席率为常委会会议组成人员出席人次占应出席人次的比例。",
+        "注：审议意见办理情况统计至"
+        f"{stats.followup_as_of.year}年{stats.followup_as_of.month}月{stats.followup_as_of.day}日；"
+        "按期报告以研究处理情况报告收到日期不晚于审议意见规定的报告期限（遇法定节假日顺延）计；"
+        "满意度比例按最后一次测评结果计；出席率为常委会会议组成人员出席人次占应出席人次的比例。",
         font=_docx.FANG,
         size_pt=12,
         before_pt=12,
