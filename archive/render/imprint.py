@@ -23,6 +23,8 @@ def can_share(pdf_path: Path) -> bool:
     """True when the body ends on an even page, the 版记 sits alone after it, and it would fit below the body."""
     import pdfplumber
 
+    if not _blank_before_last(pdf_path):
+        return False  # no blank page before the last: the body ended on an odd page (or there is no 版记 page)
     with pdfplumber.open(pdf_path) as pdf:
         pages = pdf.pages
         if len(pages) < 2:
@@ -41,6 +43,21 @@ def can_share(pdf_path: Path) -> bool:
                 continue  # the blank page inserted before an even-page section
             return page.page_number % 2 == 0 and bottom + MIN_GAP_MM <= min(rules)
     return False
+
+
+def _blank_before_last(pdf_path: Path) -> bool:
+    """The page before the last draws no text (a quick look at its content stream with qpdf)."""
+    import pikepdf
+
+    with pikepdf.open(pdf_path) as pdf:
+        if len(pdf.pages) < 3:
+            return False
+        contents = pdf.pages[-2].obj.get("/Contents")
+        if contents is None:
+            return True
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        data = b"".join(stream.read_bytes() for stream in streams)
+        return b"Tj" not in data and b"TJ" not in data
 
 
 def landed(pdf_path: Path) -> bool:
