@@ -37,6 +37,8 @@ TYPE_ALIASES = {
     "述职": "deputy_report",
     "deputy": "deputy",
     "代表": "deputy",
+    "document": "document",
+    "外来文件": "document",
 }
 
 
@@ -200,7 +202,7 @@ def _record_type(value: str | None) -> str | None:
         return None
     if value not in TYPE_ALIASES:
         raise click.BadParameter(
-            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表"
+            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表、document/外来文件"
         )
     return TYPE_ALIASES[value]
 
@@ -564,9 +566,8 @@ def import_(state: State, files: tuple[Path, ...], as_json: bool) -> None:
     扫描件（无文字层）、加密、损坏或过大的文件给出说明并跳过，其余文件照常导入；有失败时退出码为 1。
     不会覆盖已有记录。
     """
-    from archive.ingest import import_pdfs
-
     from archive.errors import ArchiveError
+    from archive.ingest import import_pdfs
 
     try:
         result = import_pdfs(state.workspace, files)

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from ..records import Record, classification_rank
 
 # Fields that are machinery, not content: never searched as text.
-_SKIP_KEYS = frozenset({"id", "type", "status", "classification", "retention", "sha256", "file", "copy_number"})
+_SKIP_KEYS = frozenset(
+    {"id", "type", "status", "classification", "retention", "sha256", "file", "copy_number", "original_name"}
+)
 _DEPUTY_ID = re.compile(r"^d[0-9a-z-]*\d$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
