@@ -77,8 +77,13 @@ class TantivyEngine:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._index = tantivy.Index(self._schema, path=str(self.directory), reuse=False)
         writer = self._index.writer(heap_size=256_000_000, num_threads=1)
-        for doc in docs:
-            writer.add_document(self._document(doc))
+        try:
+            for doc in docs:
+                writer.add_document(self._document(doc))
+        except BaseException:
+            writer.rollback()  # let the writer's threads stop before the caller removes the folder
+            writer.wait_merging_threads()
+            raise
         writer.commit()
         writer.wait_merging_threads()
 
