@@ -16,7 +16,7 @@ from archive.search import Filters, search_workspace, update_index
 from archive.search.analysis import fold
 from archive.search.engine import ENGINES
 from archive.search.index import index_root, writer_lock
-from archive.workspace import Workspace
+from archive.workspace import ConfigProblems, Workspace
 
 
 def copy_sample(target: Path, engine: str = "whoosh") -> Path:
@@ -72,7 +72,7 @@ def _visible_records(workspace: Workspace) -> dict[str, str]:
     }
 
 
-PHRASES = ["物业管理", "农村生活污水", "满意度测评", "赵静英", "老旧小区", "审议意见", "湖", "2024年", "食品安全法", "养老服务"]
+PHRASES = ["物业管理", "农村生活污水", "满意度测评", "赵静英", "老旧小区", "审议意见", "湖", "2024年", "食品安全法"]
 
 
 @pytest.mark.parametrize("phrase", PHRASES)
@@ -239,5 +239,5 @@ def test_an_interrupted_rebuild_leaves_the_old_index_working(
 
 def test_an_unknown_engine_in_renda_yaml_is_refused_by_validation(own: Workspace) -> None:
     own.config_path.write_text(own.config_path.read_text(encoding="utf-8").replace("engine: whoosh", "engine: lucene"))
-    with pytest.raises(Exception, match="search.engine"):
+    with pytest.raises(ConfigProblems, match=r"renda\.yaml:\d+: search\.engine: "):
         Workspace(own.root).config  # noqa: B018

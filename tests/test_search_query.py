@@ -103,7 +103,7 @@ def test_options_win_over_the_query_text() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('"物业管理', "引号\"没有闭合"),
+        ('"物业管理', '引号"没有闭合'),
         ("“物业管理", "引号“没有闭合"),
         ("OR 物业", "应写在两个检索词之间"),
         ("物业 OR", "以 OR 结尾"),
