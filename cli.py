@@ -496,8 +496,8 @@ def index_(state: State, rebuild: bool, engine: str | None, as_json: bool) -> No
         click.echo(f"另有 {report.withheld} 条记录密级高于检索收录范围，未收录。")
 
 
-@cli.command(short_help="全文检索记录")
-@click.argument("words", nargs=-1, required=True, metavar="检索式…")
+@cli.command(short_help="全文检索记录", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True, metavar="检索式…", type=click.UNPROCESSED)
 @click.option("--term", type=int, metavar="届", help="只检索该届，如 17（同检索式中的 届:17）")
 @click.option("--year", type=int, metavar="年", help="只检索该年度，如 2024（同 年:2024）")
 @click.option("--type", "record_type", metavar="类型", help="只检索该类型，如 opinion 或 审议意见（同 类型:审议意见）")
@@ -528,6 +528,10 @@ def search(
     from archive.search import Filters, search_workspace
     from archive.search import record_type as parse_type
 
+    # "-词语" excludes a word, so unknown "-x" reach the query; a mistyped "--option" should not.
+    unknown = [w for w in words if w.startswith("--")]
+    if unknown:
+        raise click.UsageError(f"没有选项 {unknown[0]}")
     try:
         filters = Filters(term, year, parse_type(record_type) if record_type else None)
         result = search_workspace(state.workspace, " ".join(words), filters, limit, engine)

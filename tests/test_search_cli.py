@@ -1,0 +1,131 @@
+"""`renda index` and `renda search` as a clerk meets them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from test_search_index import copy_sample
+
+import cli
+from archive.search.index import writer_lock
+from archive.workspace import Workspace
+
+Renda = Callable[..., Result]
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    return copy_sample(tmp_path / "ws")
+
+
+@pytest.fixture
+def run(sample: Path) -> Renda:
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli.cli, ["--root", str(sample), *args])
+
+    return invoke
+
+
+def test_index_reports_what_it_did_then_that_nothing_changed(run: Renda, sample: Path) -> None:
+    first = run("index")
+    assert first.exit_code == 0, first.output
+    assert "检索索引已重新建立（whoosh）；共收录 94 条记录" in first.output
+
+    again = run("index")
+    assert "检索索引已是最新，无需更新（whoosh）" in again.output
+
+    path = sample / "records" / "2024" / "opinion-2024-02.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("白沙镇", "白沙镇、紫藤湾"), encoding="utf-8")
+    third = run("index", "--json")
+    report = json.loads(third.output)
+    assert (report["added"], report["updated"], report["removed"], report["rebuilt"]) == (0, 1, 0, False)
+
+
+def test_index_rebuild_and_engine_option(run: Renda) -> None:
+    result = run("index", "--rebuild", "--engine", "tantivy")
+    assert result.exit_code == 0, result.output
+    assert "检索索引已重新建立（tantivy）" in result.output
+
+
+def test_search_lists_ranked_hits_with_snippets(run: Renda) -> None:
+    result = run("search", "物业管理", "--limit", "3")
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("1. ")
+    assert lines[1].split()[0] in {"opinion-2025-03", "opinion-2021-01"}
+    assert "物业管理" in lines[2]
+    assert lines[-1] == "共 3 条结果。"
+
+
+def test_search_json_has_the_documented_keys(run: Renda) -> None:
+    result = run("search", '"农村生活污水"', "--json", "--type", "审议意见")
+    hits = json.loads(result.output)
+
+    assert hits and all(set(h) == {"id", "type", "term", "year", "title", "score", "snippet", "source"} for h in hits)
+    assert {h["type"] for h in hits} == {"opinion"}
+    assert all(h["source"].startswith("records/") and "<mark>农村生活污水</mark>" in h["snippet"] for h in hits)
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_search_options_filter(run: Renda) -> None:
+    hits = json.loads(run("search", "审议意见", "--term", "16", "--year", "2021", "--json").output)
+    assert hits and all(h["term"] == 16 and h["year"] == 2021 for h in hits)
+
+
+def test_a_word_to_exclude_is_not_taken_for_an_option(run: Renda) -> None:
+    with_it = json.loads(run("search", "物业", "--json", "--limit", "50").output)
+    without = json.loads(run("search", "物业", "-老旧小区", "--json", "--limit", "50").output)
+    assert 0 < len(without) < len(with_it)
+    assert all("老旧小区" not in h["snippet"] for h in without)
+
+
+def test_a_mistyped_option_is_still_a_usage_error(run: Renda) -> None:
+    result = run("search", "物业", "--limt", "3")
+    assert result.exit_code == 2
+    assert "没有选项 --limt" in result.output
+
+
+def test_search_with_nothing_found_says_so(run: Renda) -> None:
+    result = run("search", "量子计算")
+    assert result.exit_code == 0
+    assert result.output.strip() == "没有找到符合条件的记录。"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (['"物业'], '引号"没有闭合'),
+        (["物业", "OR"], "检索式以 OR 结尾"),
+        (["-物业"], "只有排除词"),
+        (["届:十七届啊"], "应为届次"),
+        (["物业", "--type", "通知"], "未知的记录类型“通知”"),
+    ],
+)
+def test_malformed_searches_fail_with_a_chinese_message_and_no_traceback(
+    run: Renda, args: list[str], message: str
+) -> None:
+    result = run("search", *args)
+    assert result.exit_code == 1
+    assert result.output.startswith("错误：")
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_second_index_writer_gets_a_clear_message(run: Renda, sample: Path) -> None:
+    with writer_lock(Workspace(sample)):
+        result = run("index")
+    assert result.exit_code == 1
+    assert "错误：另一个 renda 进程正在更新检索索引" in result.output
+
+
+def test_search_without_an_index_and_with_the_writer_busy_fails_clearly(run: Renda, sample: Path) -> None:
+    with writer_lock(Workspace(sample)):
+        result = run("search", "物业")
+    assert result.exit_code == 1
+    assert "另一个 renda 进程正在更新检索索引" in result.output
