@@ -84,6 +84,23 @@ def test_a_quoted_phrase_returns_exactly_the_records_containing_it(sample: Works
     assert set(_ids(sample, f'"{phrase}"')) == containing
 
 
+RAW_PHRASES = ["物业管理", "农村生活污水", "满意度测评", "老旧小区", "食品安全法", "湖", "2024年"]
+
+
+@pytest.mark.parametrize("phrase", RAW_PHRASES)
+def test_a_quoted_phrase_returns_exactly_the_record_files_whose_text_contains_it(
+    sample: Workspace, phrase: str
+) -> None:
+    """The same, counted on the YAML files as written (phrases that no deputy id stands in for)."""
+    containing = set()
+    for path in sample.record_files():
+        text = path.read_text(encoding="utf-8")
+        if phrase in text and not re.search(r"(?m)^classification: (秘密|机密)", text):
+            containing.add(path.stem)
+    assert containing, phrase
+    assert set(_ids(sample, f'"{phrase}"')) == containing
+
+
 def test_the_sample_s_internal_records_are_searchable_at_the_default_ceiling(sample: Workspace) -> None:
     assert "zrh-16-63" in _ids(sample, "主任会议")
     assert "opinion-2023-02" in _ids(sample, "审议意见", type="opinion")
