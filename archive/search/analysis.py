@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 DICTIONARY = Path(__file__).with_name("dict.txt")
 # Bumped whenever tokens change: an index built by another version is rebuilt.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs a token (tantivy)
 
 # Function words dropped from an unquoted query of several words; alone they are still searched.
@@ -128,6 +128,10 @@ class Analyzer:
             pos += 1
         return out
 
+    def is_known_word(self, word: str) -> bool:
+        """In the dictionary and not one of the workspace's own names and places (which segment less reliably)."""
+        return self.jieba.has_word(word) and word not in self.extra_words
+
     def query_words(self, text: str) -> list[str]:
         """Precise-mode words of an unquoted query chunk; function words dropped when others remain."""
         words = [w for w in self.jieba.cut(fold(text), True) if any(is_word_char(c) for c in w)]
@@ -136,7 +140,8 @@ class Analyzer:
 
 
 def _sub_words(jieba: Jieba, word: str) -> list[str]:
-    return [w for w in jieba.cut_for_search(word, False) if len(w) > 1]
+    """Search-mode sub-words plus every longer dictionary word inside (审议意见 in 审议意见书)."""
+    return list(dict.fromkeys(w for w in (*jieba.cut_for_search(word, False), *jieba.cut_all(word)) if len(w) > 1))
 
 
 @lru_cache(maxsize=8)
