@@ -487,11 +487,13 @@ def index_(state: State, rebuild: bool, engine: str | None, as_json: bool) -> No
         return
     for skipped in report.skipped:
         click.echo(f"警告：{skipped.source}: {skipped.reason}", err=True)
-    action = "已重新建立" if report.rebuilt else ("已更新" if report.changed else "已是最新，无需更新")
-    counts = "" if report.rebuilt else f"：新增 {report.added}，修改 {report.updated}，删除 {report.removed}"
-    click.echo(
-        f"检索索引{action}（{report.engine}）{counts}；共收录 {report.indexed} 条记录，用时 {report.seconds:.1f} 秒。"
-    )
+    if report.rebuilt:
+        done = "已重新建立"
+    elif report.changed:
+        done = f"已更新：新增 {report.added}，修改 {report.updated}，删除 {report.removed}"
+    else:
+        done = "已是最新"
+    click.echo(f"检索索引{done}（{report.engine}）；共收录 {report.indexed} 条记录，用时 {report.seconds:.1f} 秒。")
     if report.withheld:
         click.echo(f"另有 {report.withheld} 条记录密级高于检索收录范围，未收录。")
 

@@ -14,3 +14,5 @@ run list --term 17 --type opinion
 run list --json --type inspection
 run render --all --format docx,pdf
 run check out/opinion-2024-02.pdf out/cwh-17-19.pdf out/opinion-2024-02.docx
+run index
+run search '"农村生活污水"' --term 17

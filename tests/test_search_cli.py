@@ -36,7 +36,7 @@ def test_index_reports_what_it_did_then_that_nothing_changed(run: Renda, sample:
     assert "检索索引已重新建立（whoosh）；共收录 94 条记录" in first.output
 
     again = run("index")
-    assert "检索索引已是最新，无需更新（whoosh）" in again.output
+    assert "检索索引已是最新（whoosh）；共收录 94 条记录" in again.output
 
     path = sample / "records" / "2024" / "opinion-2024-02.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("白沙镇", "白沙镇、紫藤湾"), encoding="utf-8")

@@ -14,6 +14,7 @@ _SKIP_KEYS = frozenset(
 )
 _DEPUTY_ID = re.compile(r"^d[0-9a-z-]*\d$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RECORD_ID = re.compile(r"^[a-z]+[0-9]*(-[a-z0-9]+)+$")  # cwh-17-19, opinion-2024-02
 
 _CN_DIGITS = {
     "零": 0,
@@ -65,6 +66,26 @@ _SITTING_QUERY = (
 
 
 OWN_SITTING = "="  # prefix of the key of the sitting a meeting record is the minutes of
+
+
+def int_to_chinese(n: int) -> str:
+    """17 → 十七, 20 → 二十, 105 → 一百零五 (how sittings are written)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + int_to_chinese(rest) if rest < 10 else int_to_chinese(rest))
+    return digits[n // 100] + "百" + tail.replace("零十", "零一十")
+
+
+def sitting_names(key: str) -> list[str]:
+    """How a text names the sitting ``17-12``: 第十七届…, 第十二次会议 (for highlighting)."""
+    term, sitting = (int(x) for x in key.split("-"))
+    return [f"第{int_to_chinese(term)}届", f"第{int_to_chinese(sitting)}次会议"]
 
 
 def sitting_key(term: int, sitting: int) -> str:
@@ -122,8 +143,8 @@ def index_doc(record: Record, names: Mapping[str, str], organs: Mapping[str, str
         if _DEPUTY_ID.match(value) and value in names:
             people.append(names[value])
             continue
-        if _ISO_DATE.match(value) or (key == "doc_number" and value == record.doc_number):
-            continue
+        if _ISO_DATE.match(value) or _RECORD_ID.match(value) or (key == "doc_number" and value == record.doc_number):
+            continue  # dates and references are filters and links, not words
         parts.append(value)
     if record.type == "deputy":
         people.append(record.title)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import QueryError
 from ..schema import TYPE_LABELS
 from .analysis import Analyzer, char_phrase, fold, runs
-from .content import OWN_SITTING, parse_sitting
+from .content import OWN_SITTING, parse_sitting, sitting_names
 
 MAX_QUERY_CHARS = 500
 
@@ -316,6 +316,8 @@ def needles_of(query: Query, analyzer: Analyzer) -> list[str]:
                 out.extend(runs(clause.text))
             elif isinstance(clause, Words):
                 out.extend([*runs(clause.text), *analyzer.query_words(clause.text)])
+            else:
+                out.extend(sitting_names(clause.key))
     return out
 
 
