@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,23 +36,22 @@ GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs 
 # Function words dropped from an unquoted query of several words; alone they are still searched.
 STOP_WORDS = frozenset("的了和与及在是对等把被为以之或并而")
 
-_FOLD_CACHE: dict[str, str] = {}
+
+def _fold_table() -> dict[int, str]:
+    """Full-width ASCII and the ideographic space → half-width, A–Z → a–z: one character for one."""
+    table = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+    table[0x3000] = " "
+    table.update({code: chr(code).lower() for code in range(0x41, 0x5B)})
+    table.update({code: table[code].lower() for code in range(0xFF21, 0xFF3B)})
+    return table
 
 
-def fold_char(ch: str) -> str:
-    """Full-width → half-width and lower case, one character for one (offsets stay valid)."""
-    out = _FOLD_CACHE.get(ch)
-    if out is None:
-        folded = unicodedata.normalize("NFKC", ch).lower()
-        out = folded if len(folded) == 1 else ch.lower() if len(ch.lower()) == 1 else ch
-        _FOLD_CACHE[ch] = out
-    return out
+_FOLD = _fold_table()
 
 
 def fold(text: str) -> str:
-    if text.isascii():
-        return text.lower()
-    return "".join(fold_char(ch) for ch in text)
+    """Full-width → half-width and ASCII lower case; the length never changes (offsets stay valid)."""
+    return text.translate(_FOLD)
 
 
 def is_word_char(ch: str) -> bool:

@@ -296,7 +296,14 @@ def _clause_node(clause: Clause, analyzer: Analyzer) -> Node:
     words = analyzer.query_words(clause.text)
     required: list[Node] = []
     for word in words:
-        required.append(AnyOf((TermQ("title", word, TITLE_BOOST), TermQ("words", word), _substring(word))))
+        alternatives: tuple[Node, ...] = (TermQ("title", word, TITLE_BOOST), TermQ("words", word))
+        if len(word) != 2 or not analyzer.is_known_word(word):
+            # A longer word, a name, a place or a word the segmenter made up may be cut differently
+            # in a document (食品安全 in 食品/安全法): the character bigrams find it wherever it occurs.
+            # A two-character dictionary word is indexed whole or as a sub-word of the word that
+            # contains it, so the word fields suffice there (and are much faster).
+            alternatives += (_substring(word),)
+        required.append(AnyOf(alternatives))
     optional: tuple[Node, ...] = ()
     folded = fold(clause.text)
     if len(words) > 1 and len(runs(folded)) == 1:

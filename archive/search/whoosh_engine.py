@@ -19,7 +19,7 @@ from whoosh.scoring import BM25F
 from .analysis import Analyzer, char_tokens, encode
 from .content import IndexDoc
 from .engine import Hit
-from .query import AllOf, AnyOf, Node, PhraseQ, Plan, PrefixQ, TermQ
+from .query import AnyOf, Node, PhraseQ, Plan, PrefixQ, TermQ
 
 
 class PreSegmentedTokenizer(Tokenizer):  # type: ignore[misc]
@@ -77,6 +77,12 @@ class WhooshEngine:
         self.directory = directory
         self.analyzer = analyzer
         self._index: Any = None
+        self._searcher: Any = None  # kept open between searches: opening segments costs more than a query
+
+    def _changed(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
 
     def _open(self) -> Any:
         if self._index is None:
@@ -103,6 +109,7 @@ class WhooshEngine:
         }
 
     def index(self, docs: Iterable[IndexDoc]) -> None:
+        self._changed()
         self.directory.mkdir(parents=True, exist_ok=True)
         self._index = index.create_in(str(self.directory), _schema())
         writer = self._index.writer(limitmb=256)
@@ -115,6 +122,7 @@ class WhooshEngine:
         writer.commit()
 
     def update(self, docs: Iterable[IndexDoc]) -> None:
+        self._changed()
         writer = self._open().writer()
         try:
             for doc in docs:
@@ -125,6 +133,7 @@ class WhooshEngine:
         writer.commit()
 
     def delete(self, ids: Iterable[str]) -> None:
+        self._changed()
         writer = self._open().writer()
         for record_id in ids:
             writer.delete_by_term("id", record_id)
@@ -148,23 +157,22 @@ class WhooshEngine:
             allowed.append(query.Term("type", f.type))
         if f.person is not None:
             allowed.append(query.Term("people", f.person))
-        if _is_empty(plan.must):
-            wanted = query.Every() if not plan.must_not else wanted
-        with ix.searcher(weighting=BM25F()) as searcher:
-            results = searcher.search(wanted, filter=query.And(allowed), limit=limit)
-            return [
-                Hit(
-                    id=hit["id"],
-                    type=hit["type"],
-                    term=int(hit["term"]) if hit["term"] else None,
-                    year=int(hit["year"]) if hit["year"] else None,
-                    title=hit["title_text"],
-                    source=hit["source"],
-                    text=hit["text"],
-                    score=float(hit.score or 0.0),
-                )
-                for hit in results
-            ]
+        if self._searcher is None:
+            self._searcher = ix.searcher(weighting=BM25F())
+        results = self._searcher.search(wanted, filter=query.And(allowed), limit=limit)
+        return [
+            Hit(
+                id=hit["id"],
+                type=hit["type"],
+                term=int(hit["term"]) if hit["term"] else None,
+                year=int(hit["year"]) if hit["year"] else None,
+                title=hit["title_text"],
+                source=hit["source"],
+                text=hit["text"],
+                score=float(hit.score or 0.0),
+            )
+            for hit in results
+        ]
 
     def _compile(self, node: Node) -> query.Query:
         if isinstance(node, TermQ):
@@ -183,10 +191,8 @@ class WhooshEngine:
         return required
 
     def close(self) -> None:
+        self._changed()
         if self._index is not None:
             self._index.close()
             self._index = None
 
-
-def _is_empty(node: Node) -> bool:
-    return isinstance(node, AllOf) and not node.items and not node.optional
