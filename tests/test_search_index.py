@@ -140,7 +140,7 @@ def test_secret_records_are_not_indexed(own: Workspace) -> None:
     assert "opinion-2024-02" not in _ids(own, '"农村生活污水"')
     # not even in the index files
     for file in index_root(own).rglob("*"):
-        if file.is_file() and file.name != "manifest.json":
+        if file.is_file() and file.name != "manifest.tsv":
             assert "农村生活污水设施“建而不用”" not in file.read_bytes().decode("utf-8", "ignore")
 
 
@@ -252,6 +252,15 @@ def test_an_interrupted_rebuild_leaves_the_old_index_working(
 
     assert sorted(p.name for p in folder.iterdir()) == before
     assert "opinion-2024-02" in [h.id for h in search_workspace(own, '"农村生活污水"', engine=engine).hits]
+
+
+def test_a_damaged_manifest_means_a_fresh_build_not_a_crash(own: Workspace) -> None:
+    (manifest,) = index_root(own).rglob("manifest.tsv")
+    manifest.write_text("{not json\n", encoding="utf-8")
+    report = update_index(own)
+
+    assert report.rebuilt and report.indexed == 94
+    assert "opinion-2024-02" in _ids(own, '"农村生活污水"')
 
 
 def test_an_unknown_engine_in_renda_yaml_is_refused_by_validation(own: Workspace) -> None:

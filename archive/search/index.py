@@ -4,7 +4,7 @@ Layout, under the workspace root::
 
     .renda/index/lock                    held (flock) by the one process writing
     .renda/index/<engine>/CURRENT        names the live generation
-    .renda/index/<engine>/g-…/           the engine's files + manifest.json
+    .renda/index/<engine>/g-…/           the engine's files + manifest.tsv
 
 A full build goes into a fresh generation folder and becomes live only when
 ``CURRENT`` is replaced (atomically), so an interrupted build leaves the old
@@ -41,8 +41,8 @@ from .query import Filters, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
 
 INDEX_DIR = Path(".renda") / "index"
-MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST = "manifest.tsv"
+MANIFEST_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -182,26 +182,44 @@ class Manifest:
     names: dict[str, str] = field(default_factory=dict)  # deputy id → name
     places: dict[str, list[str]] = field(default_factory=dict)  # deputy source → places
 
-    def to_json(self) -> bytes:
-        data = {
+    def to_bytes(self) -> bytes:
+        """A JSON header line, then one tab-separated line per file: fast to read and write at 50,000 files."""
+        header = {
             "version": MANIFEST_VERSION,
             "engine": self.engine,
             "context": self.context,
-            "files": self.files,
             "names": self.names,
             "places": self.places,
         }
-        return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        lines = [json.dumps(header, ensure_ascii=False, sort_keys=True)]
+        for source, e in self.files.items():
+            lines.append(
+                f"{json.dumps(source, ensure_ascii=False)}\t{e['mtime']}\t{e['size']}\t{e['sha256']}"
+                f"\t{e['id'] or ''}\t{int(e['indexed'])}"
+            )
+        return ("\n".join(lines) + "\n").encode("utf-8")
 
     @classmethod
     def read(cls, path: Path, engine: str) -> Manifest | None:
+        """The manifest at ``path``, or None when it is missing, damaged or from another version/engine."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            first, *rows = path.read_text(encoding="utf-8").splitlines()
+            header = json.loads(first)
+            if header.get("version") != MANIFEST_VERSION or header.get("engine") != engine:
+                return None
+            files: dict[str, dict[str, Any]] = {}
+            for row in rows:
+                source, mtime, size, digest, rid, indexed = row.split("\t")
+                files[json.loads(source)] = {
+                    "mtime": int(mtime),
+                    "size": int(size),
+                    "sha256": digest,
+                    "id": rid or None,
+                    "indexed": indexed == "1",
+                }
+            return cls(engine, header["context"], files, header["names"], header["places"])
+        except (OSError, ValueError, KeyError, AttributeError):
             return None
-        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or data.get("engine") != engine:
-            return None
-        return cls(engine, data["context"], data["files"], data["names"], data["places"])
 
     def analyzer(self) -> Analyzer:
         places = [p for ps in self.places.values() for p in ps]
@@ -242,8 +260,7 @@ class _Builder:
         self.report = report
         self.organs = workspace.config.organs
 
-    def read(self, path: Path) -> Record | None:
-        source = self.workspace.relative(path)
+    def read(self, source: str, path: Path) -> Record | None:
         record, problems = load_record(self.workspace, path)
         if record is None:
             first = next((p for p in problems if p.severity.name == "ERROR"), None)
@@ -256,6 +273,21 @@ class _Builder:
             self.report.withheld += 1
             return None
         return index_doc(record, names, self.organs)
+
+
+def scan_records(workspace: Workspace) -> dict[str, Path]:
+    """Workspace-relative source → path of every record file, as :meth:`Workspace.record_files` finds them
+    (``*.yaml``/``*.yml`` under ``records/``, hidden names skipped), sorted; one directory walk without
+    resolving each path, which matters at tens of thousands of files."""
+    top = workspace.records_dir
+    found: dict[str, Path] = {}
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = Path(folder).relative_to(workspace.root).as_posix()
+        for name in files:
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                found[f"{rel}/{name}"] = Path(folder, name)
+    return dict(sorted(found.items()))
 
 
 def _entry(path: Path, digest: str, record: Record | None, indexed: bool) -> dict[str, Any]:
@@ -292,7 +324,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
         return _build(workspace, settings, report)
 
     builder = _Builder(workspace, settings, report)
-    current = {workspace.relative(p): p for p in workspace.record_files()}
+    current = scan_records(workspace)
     removed = [s for s in manifest.files if s not in current]
     changed: dict[str, tuple[Path, str]] = {}
     for source, path in current.items():
@@ -310,7 +342,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
         report.indexed = sum(1 for e in manifest.files.values() if e["indexed"])
         return report
 
-    records = {source: builder.read(path) for source, (path, _) in changed.items()}
+    records = {source: builder.read(source, path) for source, (path, _) in changed.items()}
     names, places = dict(manifest.names), dict(manifest.places)
     for source in removed:
         places.pop(source, None)
@@ -361,7 +393,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     report.unchanged = len(current) - len(changed)
     report.indexed = sum(1 for e in manifest.files.values() if e["indexed"])
     manifest.names, manifest.places = names, places
-    write_replace(generation / MANIFEST, manifest.to_json())
+    write_replace(generation / MANIFEST, manifest.to_bytes())
     return report
 
 
@@ -372,10 +404,9 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     folder.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(settings.engine)
     parsed: list[tuple[str, Path, str, Record | None]] = []
-    for path in workspace.record_files():
-        source = workspace.relative(path)
+    for source, path in scan_records(workspace).items():
         digest = _sha256(path)
-        record = builder.read(path)
+        record = builder.read(source, path)
         parsed.append((source, path, digest, record))
         if isinstance(record, Deputy):
             manifest.names.setdefault(record.id, record.name)
@@ -408,7 +439,7 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     eng.close()
     for source, path, digest, record in parsed:
         manifest.files[source] = _entry(path, digest, record, indexed[source])
-    write_replace(generation / MANIFEST, manifest.to_json())
+    write_replace(generation / MANIFEST, manifest.to_bytes())
     write_replace(folder / "CURRENT", generation.name.encode())
     for old in folder.glob("g-*"):
         if old != generation and old.is_dir():

@@ -195,4 +195,3 @@ class WhooshEngine:
         if self._index is not None:
             self._index.close()
             self._index = None
-
