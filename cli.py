@@ -503,9 +503,7 @@ def index_(state: State, rebuild: bool, engine: str | None, as_json: bool) -> No
 @click.option("--term", type=int, metavar="届", help="只检索该届，如 17（同检索式中的 届:17）")
 @click.option("--year", type=int, metavar="年", help="只检索该年度，如 2024（同 年:2024）")
 @click.option("--type", "record_type", metavar="类型", help="只检索该类型，如 opinion 或 审议意见（同 类型:审议意见）")
-@click.option(
-    "--limit", type=click.IntRange(min=1), default=10, show_default=True, metavar="N", help="最多显示 N 条结果"
-)
+@click.option("--limit", type=int, default=10, show_default=True, metavar="N", help="最多显示 N 条结果")
 @click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), help="本次使用的检索引擎（默认按 renda.yaml）")
 @json_option("以 JSON 输出：编号、类型、届次、年度、标题、得分、摘要、来源文件")
 @click.help_option("-h", "--help", help="显示帮助并退出")
@@ -534,6 +532,8 @@ def search(
     unknown = [w for w in words if w.startswith("--")]
     if unknown:
         raise click.UsageError(f"没有选项 {unknown[0]}")
+    if limit < 1:
+        raise click.BadParameter(f"应为正整数，实际为 {limit}", param_hint="--limit")
     try:
         filters = Filters(term, year, parse_type(record_type) if record_type else None)
         result = search_workspace(state.workspace, " ".join(words), filters, limit, engine)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from samples import RENDA_COMMAND
 from test_search_index import copy_sample
 
 import cli
@@ -88,6 +90,18 @@ def test_a_mistyped_option_is_still_a_usage_error(run: Renda) -> None:
     result = run("search", "物业", "--limt", "3")
     assert result.exit_code == 2
     assert "没有选项 --limt" in result.output
+
+
+def test_a_bad_limit_is_a_usage_error_in_chinese(sample: Path) -> None:
+    # through the console script: main() is what translates click's usage errors
+    done = subprocess.run(
+        [*RENDA_COMMAND, "--root", str(sample), "search", "物业", "--limit", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "错误：--limit 的值无效：应为正整数，实际为 0" in done.stderr
 
 
 def test_search_with_nothing_found_says_so(run: Renda) -> None:
