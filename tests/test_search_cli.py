@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -13,15 +14,24 @@ from samples import RENDA_COMMAND
 from test_search_index import copy_sample
 
 import cli
+from archive.search import update_index
 from archive.search.index import writer_lock
 from archive.workspace import Workspace
 
 Renda = Callable[..., Result]
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_sample(tmp_path_factory.mktemp("built") / "ws")
+    update_index(Workspace(root))
+    return root
+
+
 @pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    return copy_sample(tmp_path / "ws")
+def sample(built: Path, tmp_path: Path) -> Path:
+    """The sample workspace with a current index (copytree keeps mtimes, so the index stays current)."""
+    return Path(shutil.copytree(built, tmp_path / "ws"))
 
 
 @pytest.fixture
@@ -33,6 +43,7 @@ def run(sample: Path) -> Renda:
 
 
 def test_index_reports_what_it_did_then_that_nothing_changed(run: Renda, sample: Path) -> None:
+    shutil.rmtree(sample / ".renda")
     first = run("index")
     assert first.exit_code == 0, first.output
     assert "检索索引已重新建立（whoosh）；共收录 94 条记录" in first.output
@@ -139,6 +150,7 @@ def test_a_second_index_writer_gets_a_clear_message(run: Renda, sample: Path) ->
 
 
 def test_search_without_an_index_and_with_the_writer_busy_fails_clearly(run: Renda, sample: Path) -> None:
+    shutil.rmtree(sample / ".renda" / "index" / "whoosh")
     with writer_lock(Workspace(sample)):
         result = run("search", "物业")
     assert result.exit_code == 1
