@@ -172,6 +172,24 @@ def test_update_touches_only_what_changed(own: Workspace, engine: str) -> None:
     assert "opinion-2021-03" not in _ids(own, "审议意见", year=2021)
 
 
+def test_a_duplicate_id_added_later_is_skipped_and_a_moved_file_keeps_its_record(own: Workspace) -> None:
+    original = own.records_dir / "2024" / "opinion-2024-02.yaml"
+    (own.records_dir / "2024" / "copy-of-opinion.yaml").write_bytes(original.read_bytes())
+    report = update_index(own)
+    (skipped,) = report.skipped
+    assert skipped.source == "records/2024/copy-of-opinion.yaml" and "与另一条记录重复" in skipped.reason
+
+    (own.records_dir / "2024" / "copy-of-opinion.yaml").unlink()
+    moved = own.records_dir / "moved" / "opinion-2024-02.yaml"
+    moved.parent.mkdir()
+    original.rename(moved)
+    report = update_index(own)
+    assert (report.added, report.removed, report.indexed) == (1, 2, 94)
+    assert [h.source for h in search_workspace(own, '"建而不用"').hits if h.id == "opinion-2024-02"] == [
+        "records/moved/opinion-2024-02.yaml"
+    ]
+
+
 def test_touching_a_file_without_changing_it_changes_nothing(own: Workspace) -> None:
     assert not update_index(own).changed  # the copied index is current
     path = own.records_dir / "2024" / "opinion-2024-02.yaml"

@@ -365,16 +365,20 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     try:
         gone = [manifest.files[s]["id"] for s in removed if manifest.files[s]["indexed"]]
         docs: list[IndexDoc] = []
+        still_there = set(current)
+        owner = {e["id"]: s for s, e in manifest.files.items() if e["indexed"] and s in still_there}
         for source, record in records.items():
             old = manifest.files.get(source)
             doc = builder.doc(record, names) if record else None
-            taken = {e["id"] for s, e in manifest.files.items() if s != source and e["indexed"]}
-            if doc and doc.id in taken and doc.id not in gone:
+            if doc and owner.get(doc.id, source) != source:
                 report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
                 doc = None
             if old and old["indexed"] and (doc is None or doc.id != old["id"]):
                 gone.append(old["id"])
+                if owner.get(old["id"]) == source:
+                    del owner[old["id"]]
             if doc:
+                owner[doc.id] = source
                 docs.append(doc)
             if old:
                 report.updated += 1
