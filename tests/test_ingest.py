@@ -99,6 +99,30 @@ def test_the_record_keeps_the_pdf_its_hash_and_what_was_detected(ws: Path, renda
     assert renda("validate").exit_code == 0
 
 
+def test_a_gbt_9704_document_rendered_by_renda_is_read_back(ws: Path, renda: Renda) -> None:
+    # official-opinion.pdf is `renda render opinion-2024-02` of the sample workspace (masthead, 发文字号,
+    # two-line title, 版记, "— N —" page numbers on alternating sides)
+    result = renda("import", str(FIXTURES / "official-opinion.pdf"), "--json")
+    (item,) = json.loads(result.output)["imported"]
+    data = parse_yaml((ws / item["record"]).read_text(encoding="utf-8")).data
+
+    assert item["missing"] == []
+    assert data["title"] == "澄湖区人大常委会关于区人民政府农村人居环境整治提升工作情况报告的审议意见"
+    assert data["doc_number"] == "澄人常函〔2024〕2号"
+    assert data["issuer"] == "青澜市澄湖区人民代表大会常务委员会"
+    assert (data["date"], data["term"], data["status"]) == ("2024-06-28", 17, "final")
+    body = "\n".join(data["body"])
+    assert not re.search(r"—\s*\d+\s*—", body)
+    assert "农村生活污水治理设施“建而不用”。部分设施因管网不配套" in body  # lines joined across the wrap
+
+
+def test_too_many_pages_is_refused(ws: Path, renda: Renda, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "MAX_PAGES", 1)
+    result = _import(renda, FIXTURES / "article-property.pdf")
+    assert result.exit_code == 1
+    assert "错误：页数过多（2 页），单个 PDF 不得超过 1 页；请拆分后导入" in result.output
+
+
 def test_an_official_document_gets_its_doc_number_masthead_and_signature_date() -> None:
     size, w, h = 16.0, 595.0, 842.0
     lines = [
