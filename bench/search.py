@@ -72,9 +72,10 @@ def worker(root: Path, engine: str, repeat: int) -> dict[str, Any]:
     """Everything measured for one engine, in this process."""
     from archive.search import search_workspace, update_index
     from archive.search.engine import open_engine
-    from archive.search.index import MANIFEST, Manifest, _live_generation, index_root, search_settings
+    from archive.search.index import search_settings
     from archive.search.query import needles_of, parse_query, plan_query
     from archive.search.snippet import make_snippet
+    from archive.search.store import MANIFEST, Manifest, index_root, live_generation
     from archive.workspace import Workspace
 
     ws = Workspace(root)
@@ -91,7 +92,7 @@ def worker(root: Path, engine: str, repeat: int) -> dict[str, Any]:
     assert incremental.updated == 1 and not incremental.rebuilt, incremental.as_dict()
 
     settings = search_settings(ws, engine)
-    generation = _live_generation(ws, engine)
+    generation = live_generation(ws, engine)
     assert generation is not None
     manifest = Manifest.read(generation / MANIFEST, engine)
     assert manifest is not None

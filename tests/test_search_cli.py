@@ -15,7 +15,7 @@ from test_search_index import copy_sample
 
 import cli
 from archive.search import update_index
-from archive.search.index import writer_lock
+from archive.search.store import writer_lock
 from archive.workspace import Workspace
 
 Renda = Callable[..., Result]

@@ -15,7 +15,7 @@ from archive.errors import SearchError
 from archive.search import Filters, search_workspace, update_index
 from archive.search.analysis import fold
 from archive.search.engine import ENGINES
-from archive.search.index import index_root, writer_lock
+from archive.search.store import index_root, writer_lock
 from archive.workspace import ConfigProblems, Workspace
 
 

@@ -1,10 +1,4 @@
-"""The workspace's search index: where it lives, keeping it current, and searching it.
-
-Layout, under the workspace root::
-
-    .renda/index/lock                    held (flock) by the one process writing
-    .renda/index/<engine>/CURRENT        names the live generation
-    .renda/index/<engine>/g-…/           the engine's files + manifest.tsv
+"""The workspace's search index: keeping it current, and searching it (folders, lock and manifest: :mod:`.store`).
 
 A full build goes into a fresh generation folder and becomes live only when
 ``CURRENT`` is replaced (atomically), so an interrupted build leaves the old
@@ -16,11 +10,6 @@ the next run.  Files are compared by size and mtime first, then by SHA-256.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
-import json
-import os
 import secrets
 import shutil
 import time
@@ -34,15 +23,20 @@ from ..errors import SearchError
 from ..fileio import write_replace
 from ..records import CLASSIFICATIONS, Deputy, Record, classification_rank
 from ..workspace import Workspace
-from .analysis import Analyzer, place_names, workspace_words
+from .analysis import Analyzer, place_names
 from .content import IndexDoc, index_doc
 from .engine import DEFAULT_ENGINE, ENGINES, Engine, Hit, open_engine
 from .query import Filters, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
-
-INDEX_DIR = Path(".renda") / "index"
-MANIFEST = "manifest.tsv"
-MANIFEST_VERSION = 2
+from .store import (
+    MANIFEST,
+    Manifest,
+    index_root,
+    live_generation,
+    scan_records,
+    sha256_of,
+    writer_lock,
+)
 
 
 @dataclass(frozen=True)
@@ -142,108 +136,6 @@ class SearchResult:
 # -- files, manifest, lock -------------------------------------------------------
 
 
-def index_root(workspace: Workspace) -> Path:
-    return workspace.root / INDEX_DIR
-
-
-@contextlib.contextmanager
-def writer_lock(workspace: Workspace) -> Iterator[None]:
-    """Hold the index's write lock, or raise SearchError at once if another process holds it.
-
-    flock is released by the kernel when the holder dies, so a killed ``renda index`` leaves no stale lock.
-    """
-    root = index_root(workspace)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        handle = (root / "lock").open("a+")
-    except OSError as exc:
-        raise SearchError(f"无法创建检索索引目录 {workspace.relative(root)}：{exc.strerror or exc}") from None
-    try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SearchError(
-                "另一个 renda 进程正在更新检索索引，请等它完成后再试（同一时间只能有一个进程写索引）"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield
-    finally:
-        handle.close()
-
-
-@dataclass
-class Manifest:
-    engine: str
-    context: str = ""
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # source → mtime, size, sha256, id, indexed
-    names: dict[str, str] = field(default_factory=dict)  # deputy id → name
-    places: dict[str, list[str]] = field(default_factory=dict)  # deputy source → places
-
-    def to_bytes(self) -> bytes:
-        """A JSON header line, then one tab-separated line per file: fast to read and write at 50,000 files."""
-        header = {
-            "version": MANIFEST_VERSION,
-            "engine": self.engine,
-            "context": self.context,
-            "names": self.names,
-            "places": self.places,
-        }
-        lines = [json.dumps(header, ensure_ascii=False, sort_keys=True)]
-        for source, e in self.files.items():
-            lines.append(
-                f"{json.dumps(source, ensure_ascii=False)}\t{e['mtime']}\t{e['size']}\t{e['sha256']}"
-                f"\t{e['id'] or ''}\t{int(e['indexed'])}"
-            )
-        return ("\n".join(lines) + "\n").encode("utf-8")
-
-    @classmethod
-    def read(cls, path: Path, engine: str) -> Manifest | None:
-        """The manifest at ``path``, or None when it is missing, damaged or from another version/engine."""
-        try:
-            first, *rows = path.read_text(encoding="utf-8").splitlines()
-            header = json.loads(first)
-            if header.get("version") != MANIFEST_VERSION or header.get("engine") != engine:
-                return None
-            files: dict[str, dict[str, Any]] = {}
-            for row in rows:
-                source, mtime, size, digest, rid, indexed = row.split("\t")
-                files[json.loads(source)] = {
-                    "mtime": int(mtime),
-                    "size": int(size),
-                    "sha256": digest,
-                    "id": rid or None,
-                    "indexed": indexed == "1",
-                }
-            return cls(engine, header["context"], files, header["names"], header["places"])
-        except (OSError, ValueError, KeyError, AttributeError):
-            return None
-
-    def analyzer(self) -> Analyzer:
-        places = [p for ps in self.places.values() for p in ps]
-        return Analyzer(workspace_words(self.names.values(), places))
-
-
-def _live_generation(workspace: Workspace, engine: str) -> Path | None:
-    folder = index_root(workspace) / engine
-    try:
-        name = (folder / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    generation = folder / name
-    return generation if name.startswith("g-") and (generation / MANIFEST).is_file() else None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _context(analyzer: Analyzer, settings: SearchSettings) -> str:
     return f"{analyzer.fingerprint}:{settings.max_rank}"
 
@@ -275,21 +167,6 @@ class _Builder:
         return index_doc(record, names, self.organs)
 
 
-def scan_records(workspace: Workspace) -> dict[str, Path]:
-    """Workspace-relative source → path of every record file, as :meth:`Workspace.record_files` finds them
-    (``*.yaml``/``*.yml`` under ``records/``, hidden names skipped), sorted; one directory walk without
-    resolving each path, which matters at tens of thousands of files."""
-    top = workspace.records_dir
-    found: dict[str, Path] = {}
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        rel = Path(folder).relative_to(workspace.root).as_posix()
-        for name in files:
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                found[f"{rel}/{name}"] = Path(folder, name)
-    return dict(sorted(found.items()))
-
-
 def _entry(path: Path, digest: str, record: Record | None, indexed: bool) -> dict[str, Any]:
     stat = path.stat()
     return {
@@ -318,7 +195,7 @@ def update_index(workspace: Workspace, rebuild: bool = False, engine: str | None
 
 def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool) -> IndexReport:
     report = IndexReport(settings.engine)
-    generation = None if rebuild else _live_generation(workspace, settings.engine)
+    generation = None if rebuild else live_generation(workspace, settings.engine)
     manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
     if generation is None or manifest is None:
         return _build(workspace, settings, report)
@@ -332,7 +209,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
         stat = path.stat()
         if old and old["mtime"] == stat.st_mtime_ns and old["size"] == stat.st_size:
             continue
-        digest = _sha256(path)
+        digest = sha256_of(path)
         if old and old["sha256"] == digest:
             old["mtime"] = stat.st_mtime_ns  # touched, not changed
             continue
@@ -409,7 +286,7 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     manifest = Manifest(settings.engine)
     parsed: list[tuple[str, Path, str, Record | None]] = []
     for source, path in scan_records(workspace).items():
-        digest = _sha256(path)
+        digest = sha256_of(path)
         record = builder.read(source, path)
         parsed.append((source, path, digest, record))
         if isinstance(record, Deputy):
@@ -480,10 +357,10 @@ def search_workspace(
         try:
             report = update_index(workspace, engine=settings.engine)
         except SearchError as exc:
-            if _live_generation(workspace, settings.engine) is None:
+            if live_generation(workspace, settings.engine) is None:
                 raise
             notice = f"检索索引未能更新，结果可能不是最新的：{exc}"
-    generation = _live_generation(workspace, settings.engine)
+    generation = live_generation(workspace, settings.engine)
     manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
     if generation is None or manifest is None:
         raise SearchError("还没有检索索引，请先运行 renda index")
