@@ -285,3 +285,17 @@ def test_an_unknown_engine_in_renda_yaml_is_refused_by_validation(own: Workspace
     own.config_path.write_text(own.config_path.read_text(encoding="utf-8").replace("engine: whoosh", "engine: lucene"))
     with pytest.raises(ConfigProblems, match=r"renda\.yaml:\d+: search\.engine: "):
         Workspace(own.root).config  # noqa: B018
+
+
+def test_the_manifest_round_trips_awkward_file_names(tmp_path: Path) -> None:
+    from archive.search.store import Manifest
+
+    files = {
+        "records/2024/a.yaml": {"mtime": 1, "size": 2, "sha256": "ab", "id": "a", "indexed": True},
+        'records/"quoted"\ttab.yaml': {"mtime": 3, "size": 4, "sha256": "cd", "id": None, "indexed": False},
+    }
+    manifest = Manifest("whoosh", "ctx", files, {"d001": "周振华"}, {"records/deputies/d001.yaml": ["东岭镇"]})
+    (tmp_path / "m.tsv").write_bytes(manifest.to_bytes())
+
+    assert Manifest.read(tmp_path / "m.tsv", "whoosh") == manifest
+    assert Manifest.read(tmp_path / "m.tsv", "tantivy") is None  # another engine's manifest is not this one

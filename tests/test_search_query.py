@@ -8,6 +8,7 @@ from archive.errors import QueryError
 from archive.search.analysis import Analyzer, char_tokens, flatten, place_names
 from archive.search.content import chinese_to_int, int_to_chinese, parse_sitting, sittings_in
 from archive.search.query import Filters, Phrase, Sitting, Words, parse_query
+from archive.search.snippet import make_snippet, plain
 
 ANALYZER = Analyzer()
 
@@ -129,3 +130,21 @@ def test_malformed_queries_get_a_chinese_message(text: str, message: str) -> Non
     with pytest.raises(QueryError) as caught:
         parse_query(text)
     assert message in str(caught.value)
+
+
+def test_a_snippet_shows_the_window_where_most_query_words_meet() -> None:
+    text = "物业" + "。" * 200 + "老旧小区没有物业服务，物业管理薄弱" + "。" * 200 + "物业"
+    segments = make_snippet(text, ["物业", "老旧小区"], width=40)
+    shown = plain(segments, "[", "]")
+
+    assert "[老旧小区]没有[物业]服务，[物业]管理薄弱" in shown
+    assert shown.startswith("…") and shown.endswith("…")
+
+
+def test_a_snippet_of_text_without_matches_is_its_beginning() -> None:
+    assert plain(make_snippet("甲乙丙" * 50, ["丁"], width=10)) == "甲乙丙甲乙丙甲乙丙甲…"
+
+
+def test_many_single_character_matches_stay_cheap() -> None:
+    segments = make_snippet("湖" * 100_000, ["湖"], width=20)
+    assert sum(1 for _, hit in segments if hit) == 20

@@ -80,7 +80,7 @@ class Manifest:
         lines = [json.dumps(header, ensure_ascii=False, sort_keys=True)]
         for source, e in self.files.items():
             lines.append(
-                f"{json.dumps(source, ensure_ascii=False)}\t{e['mtime']}\t{e['size']}\t{e['sha256']}"
+                f"{_quote(source)}\t{e['mtime']}\t{e['size']}\t{e['sha256']}"
                 f"\t{e['id'] or ''}\t{int(e['indexed'])}"
             )
         return ("\n".join(lines) + "\n").encode("utf-8")
@@ -96,7 +96,7 @@ class Manifest:
             files: dict[str, dict[str, Any]] = {}
             for row in rows:
                 source, mtime, size, digest, rid, indexed = row.split("\t")
-                files[json.loads(source)] = {
+                files[json.loads(source) if source.startswith('"') else source] = {
                     "mtime": int(mtime),
                     "size": int(size),
                     "sha256": digest,
@@ -110,6 +110,13 @@ class Manifest:
     def analyzer(self) -> Analyzer:
         places = [p for ps in self.places.values() for p in ps]
         return Analyzer(workspace_words(self.names.values(), places))
+
+
+def _quote(source: str) -> str:
+    """A source as one tab-separated field: JSON-quoted only when it would break the line."""
+    if source.startswith('"') or any(c in source for c in "\t\n\r"):
+        return json.dumps(source, ensure_ascii=False)
+    return source
 
 
 def live_generation(workspace: Workspace, engine: str) -> Path | None:

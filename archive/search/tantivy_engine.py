@@ -14,6 +14,7 @@ from pathlib import Path
 
 import tantivy
 
+from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_tokens, flatten
 from .content import IndexDoc
 from .engine import Hit
@@ -117,8 +118,10 @@ class TantivyEngine:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         for node in plan.must_not:
             clauses.append((tantivy.Occur.MustNot, self._compile(node)))
-        ranks = [str(r) for r in range(plan.max_rank + 1)]
-        filters = [tantivy.Query.term_set_query(self._schema, "rank", ranks)]
+        above = [str(r) for r in range(plan.max_rank + 1, len(CLASSIFICATIONS))]
+        if above:  # usually nothing above the ceiling is indexed: a cheap exclusion
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self._schema, "rank", above)))
+        filters = []
         f = plan.filters
         for field, value in (("term", f.term), ("year", f.year), ("type", f.type), ("people", f.person)):
             if value is not None:

@@ -16,6 +16,7 @@ from whoosh import fields, index, query
 from whoosh.analysis import Token, Tokenizer
 from whoosh.scoring import BM25F
 
+from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_tokens, encode
 from .content import IndexDoc
 from .engine import Hit
@@ -147,7 +148,7 @@ class WhooshEngine:
         wanted = self._compile(plan.must)
         if plan.must_not:
             wanted = query.AndNot(wanted, query.Or([self._compile(n) for n in plan.must_not]))
-        allowed: list[query.Query] = [query.Or([query.Term("rank", str(r)) for r in range(plan.max_rank + 1)])]
+        allowed: list[query.Query] = []
         f = plan.filters
         if f.term is not None:
             allowed.append(query.Term("term", str(f.term)))
@@ -157,9 +158,17 @@ class WhooshEngine:
             allowed.append(query.Term("type", f.type))
         if f.person is not None:
             allowed.append(query.Term("people", f.person))
+        # Records above the ceiling are masked out (usually none are in the index, so the mask is empty
+        # and cheap); a filter listing every allowed rank would touch every document on every query.
+        above = [query.Term("rank", str(r)) for r in range(plan.max_rank + 1, len(CLASSIFICATIONS))]
         if self._searcher is None:
             self._searcher = ix.searcher(weighting=BM25F())
-        results = self._searcher.search(wanted, filter=query.And(allowed), limit=limit)
+        results = self._searcher.search(
+            wanted,
+            filter=query.And(allowed) if allowed else None,
+            mask=query.Or(above) if above else None,
+            limit=limit,
+        )
         return [
             Hit(
                 id=hit["id"],
