@@ -130,6 +130,22 @@ class Analyzer:
         """In the dictionary and not one of the workspace's own names and places (which segment less reliably)."""
         return self.jieba.has_word(word) and word not in self.extra_words
 
+    def pieces(self, word: str) -> tuple[str, ...]:
+        """``word`` cut into shorter dictionary words, left to right (食品安全 → 食品, 安全), or () when
+        they do not cover it.  A document may hold the word split across tokens (食品/安全法): the pieces
+        then stand at consecutive positions, as precise words or sub-words."""
+        subs = {w for w in _sub_words(self.jieba, word) if len(w) < len(word)}
+        out: list[str] = []
+        at = 0
+        while at < len(word):
+            fits = [w for w in subs if word.startswith(w, at)]
+            if not fits:
+                return ()
+            best = max(fits, key=len)
+            out.append(best)
+            at += len(best)
+        return tuple(out)
+
     def query_words(self, text: str) -> list[str]:
         """Precise-mode words of an unquoted query chunk; function words dropped when others remain."""
         words = [w for w in self.jieba.cut(fold(text), True) if any(is_word_char(c) for c in w)]

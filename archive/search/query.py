@@ -254,7 +254,19 @@ class AllOf:
     optional: tuple[Node, ...] = ()  # add to the score, not required
 
 
-Node = TermQ | PhraseQ | PrefixQ | AnyOf | AllOf
+@dataclass(frozen=True)
+class SplitWordQ:
+    """A dictionary word that a document may hold split across word tokens (食品/安全法).
+
+    Engines whose word field keeps sub-words at their word's position match ``pieces`` as a phrase
+    there; the others use ``fallback`` (character bigrams), which finds it too, more slowly.
+    """
+
+    pieces: tuple[str, ...]
+    fallback: Node
+
+
+Node = TermQ | PhraseQ | PrefixQ | AnyOf | AllOf | SplitWordQ
 
 
 @dataclass(frozen=True)
@@ -297,18 +309,21 @@ def _clause_node(clause: Clause, analyzer: Analyzer) -> Node:
     required: list[Node] = []
     for word in words:
         alternatives: tuple[Node, ...] = (TermQ("title", word, TITLE_BOOST), TermQ("words", word))
-        if len(word) != 2 or not analyzer.is_known_word(word):
-            # A longer word, a name, a place or a word the segmenter made up may be cut differently
-            # in a document (食品安全 in 食品/安全法): the character bigrams find it wherever it occurs.
-            # A two-character dictionary word is indexed whole or as a sub-word of the word that
-            # contains it, so the word fields suffice there (and are much faster).
+        known = analyzer.is_known_word(word)
+        pieces = analyzer.pieces(word) if known and len(word) > 2 else ()
+        if pieces:
+            # A longer dictionary word may be cut differently in a document (食品安全 in 食品/安全法).
+            alternatives += (SplitWordQ(pieces, _substring(word)),)
+        elif len(word) != 2 or not known:
+            # Names, places, words the segmenter made up, single characters: the character bigrams
+            # find them wherever they occur.  A two-character dictionary word is indexed whole or as a
+            # sub-word of the word that contains it, so the word fields suffice (and are much faster).
             alternatives += (_substring(word),)
         required.append(AnyOf(alternatives))
     optional: tuple[Node, ...] = ()
-    folded = fold(clause.text)
-    if len(words) > 1 and len(runs(folded)) == 1:
+    if len(words) > 1 and len(runs(fold(clause.text))) == 1:
         # the words in the order typed score higher than the same words apart
-        optional = (_substring(folded, 2.0),)
+        optional = (_substring(fold(clause.text), 2.0),)
     if len(required) == 1 and not optional:
         return required[0]
     return AllOf(tuple(required), optional)

@@ -80,8 +80,7 @@ class Manifest:
         lines = [json.dumps(header, ensure_ascii=False, sort_keys=True)]
         for source, e in self.files.items():
             lines.append(
-                f"{_quote(source)}\t{e['mtime']}\t{e['size']}\t{e['sha256']}"
-                f"\t{e['id'] or ''}\t{int(e['indexed'])}"
+                f"{_quote(source)}\t{e['mtime']}\t{e['size']}\t{e['sha256']}\t{e['id'] or ''}\t{int(e['indexed'])}"
             )
         return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -20,7 +20,7 @@ from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_tokens, encode
 from .content import IndexDoc
 from .engine import Hit
-from .query import AnyOf, Node, PhraseQ, Plan, PrefixQ, TermQ
+from .query import AnyOf, Node, PhraseQ, Plan, PrefixQ, SplitWordQ, TermQ
 
 
 class PreSegmentedTokenizer(Tokenizer):  # type: ignore[misc]
@@ -192,6 +192,8 @@ class WhooshEngine:
             return query.Phrase(node.field, list(node.tokens), slop=1, boost=node.boost)
         if isinstance(node, PrefixQ):
             return query.Prefix(node.field, node.prefix)
+        if isinstance(node, SplitWordQ):  # sub-words share their word's position here
+            return query.Phrase("words", list(node.pieces), slop=1)
         if isinstance(node, AnyOf):
             return query.Or([self._compile(n) for n in node.items])
         required = query.And([self._compile(n) for n in node.items]) if node.items else query.Every()
