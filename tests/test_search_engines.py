@@ -121,3 +121,15 @@ def test_hits_carry_what_the_result_list_shows(engine: Engine) -> None:
     assert hit.title == DOCS[1].title
     assert "养老服务" in hit.text
     assert hit.score > 0
+
+
+def test_a_dictionary_word_split_across_tokens_is_found(engine: Engine) -> None:
+    # 《中华人民共和国食品安全法》 segments as …/食品/安全法: the query word 食品安全 spans two tokens
+    doc = IndexDoc(
+        "e", "inspection", 16, 2021, "检查报告", "records/e.yaml", 0, "检查《中华人民共和国食品安全法》实施情况"
+    )
+    words = [w for w, _, sub in ANALYZER.word_tokens(doc.text) if not sub]
+    assert words[words.index("食品") + 1] == "安全法"
+    engine.update([doc])
+    assert "e" in ids(engine, "食品安全")
+    assert "e" in ids(engine, '"食品安全"')
