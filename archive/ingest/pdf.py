@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import IngestError
+from ..search.content import chinese_to_int
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300
@@ -242,8 +243,6 @@ def _join(before: str, after: str) -> str:
 
 
 def _parse_date(m: re.Match[str]) -> dt.date | None:
-    from ..search.content import chinese_to_int
-
     year_text = "".join(_CN_DIGIT.get(c, c) for c in m[1])
     month, day = chinese_to_int(m[2]), chinese_to_int(m[3])
     try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import QueryError
 from ..schema import TYPE_LABELS
 from .analysis import Analyzer, char_phrase, fold, runs
-from .content import OWN_SITTING, parse_sitting, sitting_names
+from .content import OWN_SITTING, chinese_to_int, parse_sitting, sitting_names
 
 MAX_QUERY_CHARS = 500
 
@@ -113,8 +113,6 @@ def filter_value(key: str, value: str) -> Filters:
             raise QueryError(f"“{key}:”后面缺少代表姓名")
         return Filters(person=value.strip())
     digits = value.strip().removeprefix("第").removesuffix("届").removesuffix("年")
-    from .content import chinese_to_int
-
     number = chinese_to_int(digits) if digits else None
     if number is None:
         what = "届次（如 届:17）" if name == "term" else "年份（如 年:2024）"
