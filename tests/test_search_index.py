@@ -288,11 +288,11 @@ def test_an_unknown_engine_in_renda_yaml_is_refused_by_validation(own: Workspace
 
 
 def test_the_manifest_round_trips_awkward_file_names(tmp_path: Path) -> None:
-    from archive.search.store import Manifest
+    from archive.search.store import Manifest, file_entry
 
     files = {
-        "records/2024/a.yaml": {"mtime": 1, "size": 2, "sha256": "ab", "id": "a", "indexed": True},
-        'records/"quoted"\ttab.yaml': {"mtime": 3, "size": 4, "sha256": "cd", "id": None, "indexed": False},
+        "records/2024/a.yaml": file_entry(1, 2, "ab", "a", True),
+        'records/"quoted"\ttab.yaml': file_entry(3, 4, "cd", None, False),
     }
     manifest = Manifest("whoosh", "ctx", files, {"d001": "周振华"}, {"records/deputies/d001.yaml": ["东岭镇"]})
     (tmp_path / "m.tsv").write_bytes(manifest.to_bytes())

@@ -30,11 +30,19 @@ from .query import Filters, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
 from .store import (
     MANIFEST,
+    RECORD_ID,
+    SHA256,
+    FileState,
     Manifest,
+    entry_field,
+    file_entry,
     index_root,
+    is_indexed,
     live_generation,
+    same_file,
     scan_records,
     sha256_of,
+    touched,
     writer_lock,
 )
 
@@ -167,15 +175,8 @@ class _Builder:
         return index_doc(record, names, self.organs)
 
 
-def _entry(path: Path, digest: str, record: Record | None, indexed: bool) -> dict[str, Any]:
-    stat = path.stat()
-    return {
-        "mtime": stat.st_mtime_ns,
-        "size": stat.st_size,
-        "sha256": digest,
-        "id": record.id if record else None,
-        "indexed": indexed,
-    }
+def _entry(state: FileState, digest: str, record: Record | None, indexed: bool) -> str:
+    return file_entry(state[1], state[2], digest, record.id if record else None, indexed)
 
 
 def _deputy_places(record: Deputy) -> list[str]:
@@ -203,32 +204,31 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     builder = _Builder(workspace, settings, report)
     current = scan_records(workspace)
     removed = [s for s in manifest.files if s not in current]
-    changed: dict[str, tuple[Path, str]] = {}
-    for source, path in current.items():
+    changed: dict[str, tuple[FileState, str]] = {}
+    for source, state in current.items():
         old = manifest.files.get(source)
-        stat = path.stat()
-        if old and old["mtime"] == stat.st_mtime_ns and old["size"] == stat.st_size:
+        if old and same_file(old, state[1], state[2]):
             continue
-        digest = sha256_of(path)
-        if old and old["sha256"] == digest:
-            old["mtime"] = stat.st_mtime_ns  # touched, not changed
+        digest = sha256_of(Path(state[0]))
+        if old and entry_field(old, SHA256) == digest:
+            manifest.files[source] = touched(old, state[1])  # touched, not changed
             continue
-        changed[source] = (path, digest)
+        changed[source] = (state, digest)
     if not changed and not removed:
         report.unchanged = len(current)
-        report.indexed = sum(1 for e in manifest.files.values() if e["indexed"])
+        report.indexed = sum(1 for e in manifest.files.values() if is_indexed(e))
         return report
 
-    records = {source: builder.read(source, path) for source, (path, _) in changed.items()}
+    records = {source: builder.read(source, Path(state[0])) for source, (state, _) in changed.items()}
     names, places = dict(manifest.names), dict(manifest.places)
     for source in removed:
         places.pop(source, None)
-        if manifest.files[source]["id"] in names and source in manifest.places:
-            names.pop(manifest.files[source]["id"])
+        if entry_field(manifest.files[source], RECORD_ID) in names and source in manifest.places:
+            names.pop(entry_field(manifest.files[source], RECORD_ID))
     for source, record in records.items():
         if source in manifest.places:
             places.pop(source)
-            names.pop(manifest.files[source]["id"], None)
+            names.pop(entry_field(manifest.files[source], RECORD_ID), None)
         if isinstance(record, Deputy):
             names[record.id] = record.name
             places[source] = _deputy_places(record)
@@ -240,20 +240,20 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
 
     eng = open_engine(settings.engine, generation, analyzer)
     try:
-        gone = [manifest.files[s]["id"] for s in removed if manifest.files[s]["indexed"]]
+        gone = [entry_field(manifest.files[s], RECORD_ID) for s in removed if is_indexed(manifest.files[s])]
         docs: list[IndexDoc] = []
         still_there = set(current)
-        owner = {e["id"]: s for s, e in manifest.files.items() if e["indexed"] and s in still_there}
+        owner = {entry_field(e, RECORD_ID): s for s, e in manifest.files.items() if is_indexed(e) and s in still_there}
         for source, record in records.items():
             old = manifest.files.get(source)
             doc = builder.doc(record, names) if record else None
             if doc and owner.get(doc.id, source) != source:
                 report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
                 doc = None
-            if old and old["indexed"] and (doc is None or doc.id != old["id"]):
-                gone.append(old["id"])
-                if owner.get(old["id"]) == source:
-                    del owner[old["id"]]
+            if old and is_indexed(old) and (doc is None or doc.id != entry_field(old, RECORD_ID)):
+                gone.append(entry_field(old, RECORD_ID))
+                if owner.get(entry_field(old, RECORD_ID)) == source:
+                    del owner[entry_field(old, RECORD_ID)]
             if doc:
                 owner[doc.id] = source
                 docs.append(doc)
@@ -272,7 +272,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
         del manifest.files[source]
     report.removed = len(removed)
     report.unchanged = len(current) - len(changed)
-    report.indexed = sum(1 for e in manifest.files.values() if e["indexed"])
+    report.indexed = sum(1 for e in manifest.files.values() if is_indexed(e))
     manifest.names, manifest.places = names, places
     write_replace(generation / MANIFEST, manifest.to_bytes())
     return report
@@ -284,11 +284,12 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     folder = index_root(workspace) / settings.engine
     folder.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(settings.engine)
-    parsed: list[tuple[str, Path, str, Record | None]] = []
-    for source, path in scan_records(workspace).items():
+    parsed: list[tuple[str, FileState, str, Record | None]] = []
+    for source, state in sorted(scan_records(workspace).items()):  # a stable order for a build
+        path = Path(state[0])
         digest = sha256_of(path)
         record = builder.read(source, path)
-        parsed.append((source, path, digest, record))
+        parsed.append((source, state, digest, record))
         if isinstance(record, Deputy):
             manifest.names.setdefault(record.id, record.name)
             manifest.places[source] = _deputy_places(record)
@@ -318,8 +319,8 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
         shutil.rmtree(generation, ignore_errors=True)
         raise
     eng.close()
-    for source, path, digest, record in parsed:
-        manifest.files[source] = _entry(path, digest, record, indexed[source])
+    for source, state, digest, record in parsed:
+        manifest.files[source] = _entry(state, digest, record, indexed[source])
     write_replace(generation / MANIFEST, manifest.to_bytes())
     write_replace(folder / "CURRENT", generation.name.encode())
     for old in folder.glob("g-*"):
