@@ -251,3 +251,16 @@ def test_imported_text_is_what_search_holds(ws: Path, renda: Renda) -> None:
     (hit,) = search_workspace(Workspace(ws), '"连心桥"').hits
     assert hit.type == "document" and hit.term == 17 and hit.year == 2023
     assert fold("连心桥") in fold(hit.title)
+
+
+def test_imported_documents_are_listed_and_skipped_by_render(ws: Path, renda: Renda, tmp_path: Path) -> None:
+    _import(renda, FIXTURES / "article-liaison.pdf")
+
+    listed = json.loads(renda("list", "--type", "外来文件", "--json").output)
+    assert [(r["id"], r["type"], r["term"]) for r in listed] == [("document-2023-01", "document", 17)]
+
+    rendered = renda("render", "--all", "--format", "docx", "-o", str(tmp_path / "out"), "--json")
+    assert rendered.exit_code == 0, rendered.output
+    report = json.loads(rendered.output)
+    assert report["failures"] == []
+    assert "document-2023-01" not in {d["id"] for d in report["documents"]}  # its PDF is the document
