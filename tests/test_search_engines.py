@@ -74,6 +74,11 @@ def test_or_needs_either_and_exclusion_removes(engine: Engine) -> None:
     assert set(ids(engine, "报告 -养老")) == {"a", "c"}
 
 
+def test_a_filter_with_only_exclusions_means_everything_else_in_it(engine: Engine) -> None:
+    assert set(ids(engine, "届:17 -养老")) == {"a"}
+    assert set(ids(engine, "类型:审议意见")) == {"a", "d"}
+
+
 def test_filters_narrow_by_term_year_type_and_person(engine: Engine) -> None:
     assert set(ids(engine, "报告 届:17")) == {"a", "b"}
     assert ids(engine, "报告 年:2021") == ["c"]

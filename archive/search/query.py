@@ -200,9 +200,9 @@ def parse_query(text: str) -> Query:
             groups.append([clause])
     if pending_or:
         raise QueryError("检索式以 OR 结尾，OR 后面缺少检索词")
-    if not groups and (excluded or filters == Filters()):
+    if not groups and filters == Filters():
         if excluded:
-            raise QueryError("只有排除词（-词语），请至少给出一个要查找的词")
+            raise QueryError("只有排除词（-词语），请至少给出一个要查找的词或筛选条件（如 届:17）")
         raise QueryError("检索式为空，请输入要查找的词")
     return Query(tuple(tuple(g) for g in groups), tuple(excluded), filters)
 
