@@ -264,3 +264,28 @@ def test_imported_documents_are_listed_and_skipped_by_render(ws: Path, renda: Re
     report = json.loads(rendered.output)
     assert report["failures"] == []
     assert "document-2023-01" not in {d["id"] for d in report["documents"]}  # its PDF is the document
+
+
+def test_control_characters_from_a_broken_text_layer_are_dropped() -> None:
+    from archive.ingest.pdf import _tidy
+
+    assert _tidy(" 物业\x0c管理\ufffd 2024 年 6 月 ") == "物业管理2024年6月"
+
+
+def test_a_date_outside_the_terms_leaves_the_term_for_the_clerk(
+    ws: Path, renda: Renda, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w, h = 595.0, 842.0
+    lines = [
+        Line("关于做好换届选举工作的通知", 1, 200, 400, 100, 22.0, w, h),
+        Line("各镇人大主席团：现将有关事项通知如下，请认真贯彻落实。", 1, 80, 520, 200, 16.0, w, h),
+        Line("澄湖区人大常委会办公室", 1, 330, 500, 300, 16.0, w, h),
+        Line("1998年3月2日", 1, 360, 490, 330, 16.0, w, h),
+    ]
+    monkeypatch.setattr(ingest, "read_pdf_lines", lambda path: (lines, 1))
+    (item,) = json.loads(renda("import", str(FIXTURES / "article-budget.pdf"), "--json").output)["imported"]
+    data = parse_yaml((ws / item["record"]).read_text(encoding="utf-8")).data
+
+    assert item["missing"] == ["届次"]
+    assert (data["date"], data["status"], data["issuer"]) == ("1998-03-02", "draft", "澄湖区人大常委会办公室")
+    assert "term" not in data

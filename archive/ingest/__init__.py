@@ -160,6 +160,8 @@ def _import_one(
     if found.doc_number:
         data["doc_number"] = found.doc_number
     data["classification"] = "公开"
+    if found.date and term is None:
+        missing.append("届次")  # the date lies outside renda.yaml's table of terms
     data["status"] = "draft" if missing else "final"
     data["issuer"] = found.issuer or PLACEHOLDER
     data["source_file"] = {
@@ -170,8 +172,6 @@ def _import_one(
         "imported": today.isoformat(),
     }
     data["body"] = list(found.paragraphs)
-    if found.date and term is None:
-        missing.append("届次")
     text = record_yaml(data, path.name, missing)
     write_new(pdf_path, raw, IngestError)
     try:

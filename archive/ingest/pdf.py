@@ -125,9 +125,14 @@ def read_pdf_lines(path: Path) -> tuple[list[Line], int]:
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 
+# Characters a record file may not hold (see archive.source): PDFs carry them in broken text layers.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
+
+
 def _tidy(text: str) -> str:
-    """Drop the spaces PDF text extraction puts between Chinese characters and figures (2024 年 6 月)."""
-    return _CJK_SPACE.sub("", text.strip())
+    """Drop the spaces PDF text extraction puts between Chinese characters and figures (2024 年 6 月),
+    and characters that cannot appear in a record."""
+    return _CJK_SPACE.sub("", _UNPRINTABLE.sub("", text).strip())
 
 
 def _in_margin(line: Line) -> bool:
