@@ -268,8 +268,20 @@ def test_an_interrupted_rebuild_leaves_the_old_index_working(
         update_index(own, rebuild=True, engine=engine)
     monkeypatch.undo()
 
-    assert sorted(p.name for p in folder.iterdir()) == before
+    assert sorted(p.name for p in folder.iterdir()) == before  # the half-built generation is gone
     assert "opinion-2024-02" in [h.id for h in search_workspace(own, '"农村生活污水"', engine=engine).hits]
+
+
+def test_a_rebuild_keeps_the_generation_a_reader_may_still_hold_and_drops_older_ones(own: Workspace) -> None:
+    folder = index_root(own) / "whoosh"
+    (first,) = [p.name for p in folder.glob("g-*")]
+    update_index(own, rebuild=True)
+    second = (folder / "CURRENT").read_text(encoding="utf-8")
+    assert sorted(p.name for p in folder.glob("g-*")) == sorted([first, second])
+
+    update_index(own, rebuild=True)
+    third = (folder / "CURRENT").read_text(encoding="utf-8")
+    assert sorted(p.name for p in folder.glob("g-*")) == sorted([second, third])
 
 
 def test_a_damaged_manifest_means_a_fresh_build_not_a_crash(own: Workspace) -> None:

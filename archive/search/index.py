@@ -322,9 +322,12 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     for source, state, digest, record in parsed:
         manifest.files[source] = _entry(state, digest, record, indexed[source])
     write_replace(generation / MANIFEST, manifest.to_bytes())
+    previous = live_generation(workspace, settings.engine)
     write_replace(folder / "CURRENT", generation.name.encode())
+    # The generation live until now stays one more round: a search that opened it just before the
+    # swap can finish reading it.  Anything older (or left by an interrupted build) goes.
     for old in folder.glob("g-*"):
-        if old != generation and old.is_dir():
+        if old not in (generation, previous) and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
     report.added = len(parsed)
     report.indexed = len(seen)
