@@ -549,7 +549,12 @@ def search(
     for rank, hit in enumerate(result.hits, 1):
         where = "  ".join(
             x
-            for x in (TYPE_LABELS.get(hit.type, hit.type), f"第{hit.term}届" if hit.term else "", str(hit.year or ""))
+            for x in (
+                TYPE_LABELS.get(hit.type, hit.type),
+                f"第{hit.term}届" if hit.term else "",
+                str(hit.year or ""),
+                "" if hit.classification == "公开" else hit.classification,
+            )
             if x
         )
         click.echo(f"{rank}. {click.style(hit.title, bold=True)}")

@@ -85,6 +85,13 @@ def test_search_json_has_the_documented_keys(run: Renda) -> None:
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
 
 
+def test_internal_records_say_so_in_the_result_list(run: Renda) -> None:
+    result = run("search", "主任会议", "届:16", "--limit", "20")
+    line = next(ln for ln in result.output.splitlines() if ln.strip().startswith("zrh-16-63 "))
+    assert line.split()[-2] == "内部"
+    assert all(ln.split()[-2] != "内部" for ln in result.output.splitlines() if ln.strip().startswith("zrh-16-58 "))
+
+
 def test_search_options_filter(run: Renda) -> None:
     hits = json.loads(run("search", "审议意见", "--term", "16", "--year", "2021", "--json").output)
     assert hits and all(h["term"] == 16 and h["year"] == 2021 for h in hits)

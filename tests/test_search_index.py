@@ -311,3 +311,12 @@ def test_the_manifest_round_trips_awkward_file_names(tmp_path: Path) -> None:
 
     assert Manifest.read(tmp_path / "m.tsv", "whoosh") == manifest
     assert Manifest.read(tmp_path / "m.tsv", "tantivy") is None  # another engine's manifest is not this one
+
+
+def test_an_index_from_another_version_that_cannot_be_rebuilt_now_is_refused_clearly(
+    own: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("archive.search.analysis.ANALYSIS_VERSION", 999)
+    with writer_lock(own), pytest.raises(SearchError, match="请运行 renda index --rebuild"):
+        search_workspace(own, "物业")
+    assert update_index(own).rebuilt  # once the writer is free, the next update rebuilds it

@@ -31,6 +31,7 @@ class Hit:
     source: str
     text: str
     score: float
+    classification: str = "公开"
 
 
 class Engine(Protocol):

@@ -118,6 +118,7 @@ class SearchHit:
     score: float
     snippet: tuple[Segment, ...]
     source: str
+    classification: str = "公开"
 
     def as_dict(self) -> dict[str, Any]:
         from .snippet import plain
@@ -369,6 +370,9 @@ def search_workspace(
     if generation is None or manifest is None:
         raise SearchError("还没有检索索引，请先运行 renda index")
     analyzer = manifest.analyzer()
+    if manifest.context.split(":")[0] != analyzer.fingerprint:
+        # built by another version of renda, and it could not be rebuilt just now (see notice)
+        raise SearchError("检索索引是由其他版本的 renda 建立的，请运行 renda index --rebuild 后再检索")
     plan = plan_query(query, analyzer, settings.max_rank)
     eng: Engine = open_engine(settings.engine, generation, analyzer)
     try:
@@ -378,7 +382,17 @@ def search_workspace(
     needles = needles_of(query, analyzer)
     return SearchResult(
         tuple(
-            SearchHit(h.id, h.type, h.term, h.year, h.title, h.score, tuple(make_snippet(h.text, needles)), h.source)
+            SearchHit(
+                h.id,
+                h.type,
+                h.term,
+                h.year,
+                h.title,
+                h.score,
+                tuple(make_snippet(h.text, needles)),
+                h.source,
+                h.classification,
+            )
             for h in hits
         ),
         notice,

@@ -28,7 +28,7 @@ _COMPANION = {"words": "words_sub", "title": "title_sub"}
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in _KEYWORDS:
-        builder.add_text_field(name, stored=name in ("id", "type", "term", "year"), tokenizer_name="raw")
+        builder.add_text_field(name, stored=name in ("id", "type", "term", "year", "rank"), tokenizer_name="raw")
     builder.add_text_field("source", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("title_text", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("text", stored=True)
@@ -141,6 +141,7 @@ class TantivyEngine:
                     year=int(year) if year else None,
                     title=str(doc.get_first("title_text")),
                     source=str(doc.get_first("source")),
+                    classification=CLASSIFICATIONS[int(doc.get_first("rank") or 0)],
                     text=bytes(doc.get_first("text") or b"").decode("utf-8"),
                     score=float(score),
                 )

@@ -59,7 +59,7 @@ def _schema() -> fields.Schema:
         type=fields.ID(stored=True),
         term=fields.ID(stored=True),
         year=fields.ID(stored=True),
-        rank=fields.ID(),
+        rank=fields.ID(stored=True),
         sittings=fields.KEYWORD(commas=True),
         people=fields.KEYWORD(commas=True),
         source=fields.STORED(),
@@ -177,6 +177,7 @@ class WhooshEngine:
                 year=int(hit["year"]) if hit["year"] else None,
                 title=hit["title_text"],
                 source=hit["source"],
+                classification=CLASSIFICATIONS[int(hit["rank"])],
                 text=hit["text"],
                 score=float(hit.score or 0.0),
             )
