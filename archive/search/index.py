@@ -199,7 +199,8 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     report = IndexReport(settings.engine)
     generation = None if rebuild else live_generation(workspace, settings.engine)
     manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
-    if generation is None or manifest is None:
+    if generation is None or manifest is None or manifest.context != _context(manifest.analyzer(), settings):
+        # no index yet, a damaged one, or one built by another renda version or for another ceiling
         return _build(workspace, settings, report)
 
     builder = _Builder(workspace, settings, report)
