@@ -39,6 +39,8 @@ TYPE_ALIASES = {
     "述职": "deputy_report",
     "deputy": "deputy",
     "代表": "deputy",
+    "document": "document",
+    "外来文件": "document",
 }
 
 
@@ -202,7 +204,7 @@ def _record_type(value: str | None) -> str | None:
         return None
     if value not in TYPE_ALIASES:
         raise click.BadParameter(
-            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表"
+            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表、document/外来文件"
         )
     return TYPE_ALIASES[value]
 
@@ -583,6 +585,143 @@ def check(files: tuple[Path, ...], as_json: bool) -> None:
                 label = "错误" if finding.severity == "error" else "警告"
                 click.echo(f"  [{label}] {finding.message}")
     if any(not r.ok for r in reports):
+        sys.exit(1)
+
+
+# -- search and import (issue 4) -------------------------------------------------
+
+
+@cli.command(name="index", short_help="建立或更新全文检索索引")
+@click.option("--rebuild", is_flag=True, help="丢弃现有索引，全部重新建立")
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), help="本次使用的检索引擎（默认按 renda.yaml）")
+@json_option("以 JSON 输出新增、更新、删除和跳过的记录数")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def index_(state: State, rebuild: bool, engine: str | None, as_json: bool) -> None:
+    """建立或更新全文检索索引：默认只处理新增、修改和删除的记录；索引保存在工作区的 .renda/index/。
+
+    密级高于 renda.yaml 规定的记录不收录；有错误的记录跳过并给出警告。中途中断不会损坏原有索引；
+    同一时间只能有一个进程写索引。
+    """
+    from archive.errors import ArchiveError
+    from archive.search import update_index
+
+    try:
+        report = update_index(state.workspace, rebuild=rebuild, engine=engine)
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        _echo_json(report.as_dict())
+        return
+    for skipped in report.skipped:
+        click.echo(f"警告：{skipped.source}: {skipped.reason}", err=True)
+    if report.rebuilt:
+        done = "已重新建立"
+    elif report.changed:
+        done = f"已更新：新增 {report.added}，修改 {report.updated}，删除 {report.removed}"
+    else:
+        done = "已是最新"
+    click.echo(f"检索索引{done}（{report.engine}）；共收录 {report.indexed} 条记录，用时 {report.seconds:.1f} 秒。")
+    if report.withheld:
+        click.echo(f"另有 {report.withheld} 条记录密级高于检索收录范围，未收录。")
+
+
+@cli.command(short_help="全文检索记录", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True, metavar="检索式…", type=click.UNPROCESSED)
+@click.option("--term", type=int, metavar="届", help="只检索该届，如 17（同检索式中的 届:17）")
+@click.option("--year", type=int, metavar="年", help="只检索该年度，如 2024（同 年:2024）")
+@click.option("--type", "record_type", metavar="类型", help="只检索该类型，如 opinion 或 审议意见（同 类型:审议意见）")
+@click.option("--limit", type=int, default=10, show_default=True, metavar="N", help="最多显示 N 条结果")
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), help="本次使用的检索引擎（默认按 renda.yaml）")
+@json_option("以 JSON 输出：编号、类型、届次、年度、标题、得分、摘要、来源文件")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def search(
+    state: State,
+    words: tuple[str, ...],
+    term: int | None,
+    year: int | None,
+    record_type: str | None,
+    limit: int,
+    engine: str | None,
+    as_json: bool,
+) -> None:
+    """全文检索记录，按相关度排序并显示摘要，命中的词突出显示。
+
+    检索式：多个词同时出现；"带引号的短语" 须原样出现；甲 OR 乙 出现其一即可；-词语 排除；
+    届:17、年:2024、类型:审议意见、代表:姓名 筛选；“第十七届人大常委会第十二次会议”“十七届十二次”“17-12”都指同一次会议。
+    检索前自动更新索引（只处理改动过的记录）。
+    """
+    from archive.errors import ArchiveError
+    from archive.search import Filters, search_workspace
+    from archive.search import record_type as parse_type
+
+    # "-词语" excludes a word, so unknown "-x" reach the query; a mistyped "--option" should not.
+    unknown = [w for w in words if w.startswith("--")]
+    if unknown:
+        raise click.UsageError(f"没有选项 {unknown[0]}")
+    if limit < 1:
+        raise click.BadParameter(f"应为正整数，实际为 {limit}", param_hint="--limit")
+    try:
+        filters = Filters(term, year, parse_type(record_type) if record_type else None)
+        result = search_workspace(state.workspace, " ".join(words), filters, limit, engine)
+    except ArchiveError as exc:
+        _fail(exc)
+    if result.notice:
+        click.echo(f"提示：{result.notice}", err=True)
+    if as_json:
+        _echo_json([hit.as_dict() for hit in result.hits])
+        return
+    from archive.schema import TYPE_LABELS
+
+    for rank, hit in enumerate(result.hits, 1):
+        where = "  ".join(
+            x
+            for x in (
+                TYPE_LABELS.get(hit.type, hit.type),
+                f"第{hit.term}届" if hit.term else "",
+                str(hit.year or ""),
+                "" if hit.classification == "公开" else hit.classification,
+            )
+            if x
+        )
+        click.echo(f"{rank}. {click.style(hit.title, bold=True)}")
+        click.echo(f"   {hit.id}  {where}  {hit.source}")
+        snippet = "".join(click.style(text, fg="red", bold=True) if match else text for text, match in hit.snippet)
+        click.echo(f"   {snippet}")
+    click.echo(f"共 {len(result.hits)} 条结果。" if result.hits else "没有找到符合条件的记录。")
+
+
+@cli.command(name="import", short_help="把已有的 PDF 文件导入为文件记录")
+@click.argument("files", nargs=-1, required=True, metavar="PDF文件…", type=click.Path(path_type=Path))
+@json_option("以 JSON 列出导入的记录、待填写的字段和失败的文件")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def import_(state: State, files: tuple[Path, ...], as_json: bool) -> None:
+    """把在 renda 以外形成的 PDF 文件导入为文件记录（document），供检索和归档。
+
+    读取文字层，合并被换行拆开的句子，去掉页眉和页码，识别发文字号、标题和成文日期，
+    按日期推定届次；原 PDF 复制到记录旁并记录 SHA-256。识别不出的字段标为“（待填写）”，记录为草稿。
+    扫描件（无文字层）、加密、损坏或过大的文件给出说明并跳过，其余文件照常导入；有失败时退出码为 1。
+    不会覆盖已有记录。
+    """
+    from archive.errors import ArchiveError
+    from archive.ingest import import_pdfs
+
+    try:
+        result = import_pdfs(state.workspace, files)
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        _echo_json(result.as_dict())
+    else:
+        for item in result.imported:
+            todo = f"（待填写：{'、'.join(item.missing)}）" if item.missing else ""
+            click.echo(f"已导入 {item.pdf_name} → {item.record_source}{todo}")
+        for failure in result.failures:
+            click.echo(f"{failure.file}: 错误：{failure.message}", err=True)
+        click.echo(f"共导入 {len(result.imported)} 个文件，{len(result.failures)} 个失败。")
+    if result.failures:
         sys.exit(1)
 
 

@@ -224,3 +224,10 @@ def filter_records(
 def _serves(record: Record, term: int) -> bool:
     terms = getattr(record, "terms", ())
     return any(t.term == term for t in terms)
+
+
+def load_record(workspace: Workspace, path: Path) -> tuple[Record | None, Sequence[Problem]]:
+    """One record file, schema-checked but not cross-checked: the record (None if invalid) and its problems."""
+    sink = ProblemSink()
+    loaded = _load_file(workspace, path, sink)
+    return loaded.record, sink.sorted()

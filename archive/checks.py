@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from itertools import pairwise
 from pathlib import PurePosixPath
 
 from .catalog import PLACEHOLDER, Catalog
-from .records import Deputy, DeputyReport, Inspection, Meeting, Opinion, Record, TermService
+from .records import Deputy, DeputyReport, Document, Inspection, Meeting, Opinion, Record, TermService
 from .schema import DOC_NUMBER, TYPE_LABELS
 from .source import FieldPath, format_field
 from .workspace import Config
@@ -103,6 +104,8 @@ class _Checker:
                 self.deputy_report(record)
             elif isinstance(record, Deputy):
                 self.deputy(record)
+            elif isinstance(record, Document):
+                self.document(record)
         self.sittings_in_order()
         self.placeholders()
 
@@ -355,6 +358,16 @@ class _Checker:
                 self.error(d, (*where, "end"), "任职终止日期早于开始日期")
             if service.end and not service.end_reason:
                 self.warning(d, (*where, "end_reason"), "填写了任职终止日期，但没有写终止原因")
+
+    def document(self, doc: Document) -> None:
+        """The imported PDF is still beside the record and unchanged (authenticity)."""
+        if doc.source_file is None:
+            return
+        path = self.catalog.workspace.root / doc.source_file.file
+        if not path.is_file():
+            self.error(doc, ("source_file", "file"), f"原始文件 {doc.source_file.file} 不存在")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != doc.source_file.sha256:
+            self.error(doc, ("source_file", "sha256"), "原始文件的 SHA-256 与记录不符：文件可能已被改动或替换")
 
 
 def _paths_containing(value: object, needle: str, path: FieldPath = ()) -> list[FieldPath]:

@@ -26,3 +26,15 @@ class SchemaError(ArchiveError):
 
 class ScaffoldError(ArchiveError):
     """`init` or `new` would overwrite something or lacks what it needs."""
+
+
+class SearchError(ArchiveError):
+    """The search index cannot be built, opened or queried."""
+
+
+class QueryError(SearchError):
+    """A search query the clerk typed cannot be understood."""
+
+
+class IngestError(ArchiveError):
+    """A legacy file (PDF) cannot be imported."""

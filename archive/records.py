@@ -215,6 +215,25 @@ class Deputy(Record):
         return None
 
 
+@dataclass(frozen=True)
+class SourceFile:
+    """The PDF a document was imported from, kept beside its record."""
+
+    file: str
+    sha256: str
+    original_name: str | None = None
+    pages: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document(Record):
+    """A document made outside renda (usually imported from PDF)."""
+
+    issuer: str
+    body: tuple[Block, ...] = ()
+    source_file: SourceFile | None = None
+
+
 def _envelope(data: Mapping[str, Any], source: str) -> dict[str, Any]:
     return {
         "id": data["id"],
@@ -333,12 +352,19 @@ def _deputy(data: Mapping[str, Any], base: dict[str, Any]) -> Deputy:
     return Deputy(**base, name=data["name"], gender=data["gender"], terms=terms)
 
 
+def _document(data: Mapping[str, Any], base: dict[str, Any]) -> Document:
+    raw = data.get("source_file")
+    source_file = SourceFile(raw["file"], raw["sha256"], raw.get("original_name"), raw.get("pages")) if raw else None
+    return Document(**base, issuer=data["issuer"], body=parse_body(data.get("body")), source_file=source_file)
+
+
 _BUILDERS = {
     "meeting": _meeting,
     "opinion": _opinion,
     "inspection": _inspection,
     "deputy_report": _deputy_report,
     "deputy": _deputy,
+    "document": _document,
 }
 
 

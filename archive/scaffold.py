@@ -27,6 +27,7 @@ ID_PREFIX = {
     "opinion": "opinion",
     "inspection": "inspection",
     "deputy_report": "report",
+    "document": "document",
 }
 
 

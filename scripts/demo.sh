@@ -14,6 +14,10 @@ run list --term 17 --type opinion
 run list --json --type inspection
 run render --all --format docx,pdf
 run check out/opinion-2024-02.pdf out/cwh-17-19.pdf out/opinion-2024-02.docx
+# Search: index the sample workspace and find a phrase.
+run index
+run search '"农村生活污水"' --term 17
+
 # Oversight: follow-up of 审议意见 at the sample's reference date, and one deputy's performance file.
 run track
 run deputy profile d041 --term 17 --format docx,pdf

@@ -21,6 +21,7 @@ SKELETON = {  # what `new TYPE --date 2025-07-01` writes in the starter workspac
     "inspection": "records/2025/inspection-2025-02.yaml",
     "deputy_report": "records/2025/report-2025-02.yaml",
     "deputy": "records/deputies/d004.yaml",
+    "document": "records/2025/document-2025-01.yaml",
 }
 
 

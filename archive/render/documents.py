@@ -291,6 +291,8 @@ def resolution_documents(record: Meeting, config: Config) -> list[Document]:
 
 def documents_for(record: Record, config: Config, names: Mapping[str, str]) -> list[Document]:
     """Every document a record renders to (a meeting: its minutes and each resolution)."""
+    if record.type == "document":
+        return []  # made outside renda: its imported PDF is the document
     if isinstance(record, Opinion):
         return [opinion_document(record, config)]
     if isinstance(record, Meeting):

@@ -1,0 +1,282 @@
+"""Reading a text PDF: positioned lines from pdfplumber, then paragraphs and detected fields.
+
+Running headers/footers and page numbers are dropped; lines are joined unless the previous one stopped
+short or the next one is indented; masthead (发文机关标志), title, 发文字号, issuer and date are detected.
+pdfplumber objects never leave this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import IngestError
+from ..search.content import chinese_to_int
+
+MAX_PDF_BYTES = 50 * 1024 * 1024
+MAX_PAGES = 300
+MIN_TEXT_CHARS = 20  # fewer characters than this in the whole file: no usable text layer
+
+_CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
+_CN_DIGIT.update({"六": "6", "七": "7", "八": "8", "九": "9"})
+_DATE = re.compile(
+    r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*([\d一二三四五六七八九十]{1,3})\s*日"
+)
+_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［(（【]\s*(\d{4})\s*[〕\]］)）】]\s*第?\s*0*(\d{1,4})\s*号")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[—–\-－~～]\s*\d{1,4}\s*[—–\-－~～]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4})$"
+)
+_SENTENCE_END = "。！？；：”」』）)"
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    page: int
+    x0: float
+    x1: float
+    top: float
+    size: float
+    page_width: float
+    page_height: float
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What was read from one PDF: paragraphs and the detected fields (None = not detected)."""
+
+    paragraphs: tuple[str, ...]
+    title: str | None
+    doc_number: str | None
+    issuer: str | None
+    date: dt.date | None
+    pages: int
+
+
+def read_pdf_lines(path: Path) -> tuple[list[Line], int]:
+    """Every text line of ``path`` with its position; IngestError with a clerk's message otherwise."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise IngestError("文件不存在") from None
+    except OSError as exc:
+        raise IngestError(f"无法读取文件：{exc.strerror or exc}") from None
+    if not path.is_file():
+        raise IngestError("不是文件")
+    if size > MAX_PDF_BYTES:
+        raise IngestError(
+            f"文件过大（{size / 1024 / 1024:.0f} MB），单个 PDF 不得超过 {MAX_PDF_BYTES // 1024 // 1024} MB"
+        )
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if b"%PDF-" not in head:
+        raise IngestError("不是 PDF 文件（文件开头没有 %PDF 标记）")
+
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise IngestError("PDF 已加密，需要密码才能打开；请先解除加密再导入") from None
+    except Exception as exc:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them
+        inner = [exc, *exc.args]
+        if any(isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)) for e in inner):
+            raise IngestError("PDF 已加密，需要密码才能打开；请先解除加密再导入") from None
+        raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
+    lines: list[Line] = []
+    try:
+        with pdf:
+            pages = len(pdf.pages)
+            if pages > MAX_PAGES:
+                raise IngestError(f"页数过多（{pages} 页），单个 PDF 不得超过 {MAX_PAGES} 页；请拆分后导入")
+            for number, page in enumerate(pdf.pages, 1):
+                for item in page.extract_text_lines(return_chars=True):
+                    text = _tidy(item["text"])
+                    if not text:
+                        continue
+                    sizes = [c.get("size", 0.0) for c in item.get("chars", ())]
+                    lines.append(
+                        Line(
+                            text,
+                            number,
+                            float(item["x0"]),
+                            float(item["x1"]),
+                            float(item["top"]),
+                            max(sizes) if sizes else 0.0,
+                            float(page.width),
+                            float(page.height),
+                        )
+                    )
+    except IngestError:
+        raise
+    except Exception as exc:  # damaged content streams surface only while reading pages
+        raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
+    if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS:
+        raise IngestError("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再导入")
+    return lines, pages
+
+
+_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+
+
+# Characters a record file may not hold (see archive.source): PDFs carry them in broken text layers.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
+
+
+def _tidy(text: str) -> str:
+    """Drop the spaces PDF text extraction puts between Chinese characters and figures (2024 年 6 月),
+    and characters that cannot appear in a record."""
+    return _CJK_SPACE.sub("", _UNPRINTABLE.sub("", text).strip())
+
+
+def _in_margin(line: Line) -> bool:
+    return line.top < line.page_height * 0.09 or line.top > line.page_height * 0.9
+
+
+def _running_heads(lines: Sequence[Line], pages: int, body_size: float) -> set[str]:
+    """Texts in the top or bottom margin that recur on at least half of the pages, or that are set
+    smaller than the body text: running headers and footers."""
+    seen: Counter[str] = Counter()
+    out = set()
+    for line in lines:
+        if _in_margin(line):
+            key = re.sub(r"\d+", "#", line.text)
+            seen[key] += 1
+            if body_size and line.size < body_size - 1.0:
+                out.add(key)
+    if pages >= 2:
+        out.update(text for text, count in seen.items() if count >= max(2, pages // 2))
+    return out
+
+
+def extract(lines: Sequence[Line], pages: int) -> Extracted:
+    """Paragraphs and fields from positioned lines.  Pure: no I/O."""
+    all_sizes = [ln.size for ln in lines if ln.size]
+    running = _running_heads(lines, pages, statistics.median(all_sizes) if all_sizes else 0.0)
+    body = [
+        ln
+        for ln in lines
+        if not _PAGE_NUMBER.match(ln.text.replace(" ", "")) and re.sub(r"\d+", "#", ln.text) not in running
+    ]
+    if not body:
+        return Extracted((), None, None, None, None, pages)
+    sizes = [ln.size for ln in body if ln.size]
+    body_size = statistics.median(sizes) if sizes else 0.0
+    left = min(ln.x0 for ln in body)
+    right = max(ln.x1 for ln in body)
+    char = body_size or 12.0
+
+    # Large type at the top of page 1: 发文机关标志 (masthead) then the title, or only the title.
+    groups: list[list[Line]] = []
+    for ln in body:
+        if ln.page != 1:
+            break
+        if ln.size < body_size + 1.5:
+            if sum(1 for g in groups if g) >= 2:
+                break
+            if groups and groups[-1]:
+                groups.append([])  # a smaller line ends a group
+            continue
+        if groups and groups[-1] and abs(groups[-1][-1].size - ln.size) <= 0.5:
+            groups[-1].append(ln)
+        else:
+            groups.append([ln])
+    groups = [g for g in groups if g]
+    masthead: list[Line] = []
+    if len(groups) >= 2 or (groups and "".join(ln.text for ln in groups[0]).endswith("文件")):
+        masthead = groups.pop(0)
+    title_lines = groups[0] if groups else []
+    if not title_lines:
+        first = body[0]
+        centred = abs((first.x0 - left) - (right - first.x1)) < 2 * char
+        if centred and len(first.text) <= 40 and not first.text.endswith(tuple(_SENTENCE_END)):
+            title_lines = [first]
+    title = "".join(ln.text for ln in title_lines) or None
+    masthead_text = "".join(ln.text for ln in masthead)
+    issuer = re.sub(r"(文件|会议纪要|纪要)$", "", masthead_text) or None
+    doc_number = None
+    for ln in body[:12]:
+        m = _DOC_NUMBER.search(ln.text)
+        if m:
+            doc_number = f"{m[1]}〔{m[2]}〕{int(m[3])}号"
+            break
+    date = _document_date(body, title_lines)
+    rest = [ln for ln in body if ln not in title_lines and ln not in masthead]
+    if issuer is None:
+        issuer = _signature(rest, right, char)
+    for ln in rest[:4] if issuer is None else ():
+        source = re.search(r"来源[:：]\s*([\u4e00-\u9fff]{2,30})", ln.text)  # a published article's byline
+        if source:
+            issuer = source[1]
+            break
+    return Extracted(tuple(_paragraphs(rest, left, right, char)), title, doc_number, issuer, date, pages)
+
+
+def _paragraphs(lines: Sequence[Line], left: float, right: float, char: float) -> list[str]:
+    """Join lines into paragraphs: a line that reaches the right edge continues on the next line
+    unless the next one is indented (a new paragraph); a short line ends its paragraph."""
+    out: list[str] = []
+    current = ""
+    previous: Line | None = None
+    for ln in lines:
+        starts_new = (
+            previous is None
+            or previous.x1 < right - 1.5 * char  # the previous line stopped short
+            or ln.x0 > left + 1.5 * char  # this line is indented
+            or abs(ln.size - previous.size) > 1.0
+        )
+        if starts_new and current:
+            out.append(current)
+            current = ""
+        current = _join(current, ln.text)
+        previous = ln
+    if current:
+        out.append(current)
+    return out
+
+
+def _join(before: str, after: str) -> str:
+    if before and before[-1].isascii() and before[-1].isalnum() and after[:1].isascii() and after[:1].isalnum():
+        return before + " " + after  # Latin words keep their space; Chinese has none to restore
+    return before + after
+
+
+def _parse_date(m: re.Match[str]) -> dt.date | None:
+    year_text = "".join(_CN_DIGIT.get(c, c) for c in m[1])
+    month, day = chinese_to_int(m[2]), chinese_to_int(m[3])
+    try:
+        return dt.date(int(year_text), month or 0, day or 0)
+    except ValueError:
+        return None
+
+
+def _document_date(lines: Sequence[Line], title_lines: Sequence[Line]) -> dt.date | None:
+    """成文日期: a line that is only a date (the signature date), else a 题注 or dateline near the top."""
+    for ln in reversed(lines):
+        m = _DATE.fullmatch(ln.text.replace(" ", ""))
+        if m:
+            return _parse_date(m)
+    start = lines.index(title_lines[-1]) + 1 if title_lines else 0
+    for ln in lines[start : start + 4]:
+        m = _DATE.search(ln.text)
+        if m:
+            return _parse_date(m)
+    return None
+
+
+def _signature(lines: Sequence[Line], right: float, char: float) -> str | None:
+    """The organ signed above the closing date line, if the document ends that way."""
+    for i in range(len(lines) - 1, 0, -1):
+        if _DATE.fullmatch(lines[i].text.replace(" ", "")):
+            above = lines[i - 1].text.strip()
+            short = len(above) <= 30 and not above.endswith(tuple(_SENTENCE_END))
+            if short and re.search(r"(委员会|人民政府|法院|检察院|办公室|局|委|会|院|厅|部|处)$", above):
+                return above
+            return None
+    return None

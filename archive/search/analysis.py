@@ -1,0 +1,219 @@
+"""Chinese text analysis shared by indexing and querying.
+
+Two token streams are made from the same folded text:
+
+* **words** — rjieba's precise-mode segmentation at consecutive positions, and
+  each long word's search-mode sub-words (人大常委会 → 人大, 常委会 …) at the
+  position of the word itself, so both ``人大常委会`` and ``常委会`` match while a
+  phrase of precise words still lines up;
+* **chars** — one character bigram per position (the last character of a run
+  stands alone), so any substring of two or more characters is a phrase of
+  bigrams, whatever the segmenter made of it (赵静英 → 赵静/英 is still found).
+
+Punctuation and spaces end a run and leave a gap of one position, so no phrase
+matches across them.  Jieba's own Whoosh analyzer is not used: it stores
+character offsets as positions, which breaks every phrase query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rjieba import Jieba
+
+DICTIONARY = Path(__file__).with_name("dict.txt")
+# Bumped whenever tokens or the indexed text change: an index built by another version is rebuilt.
+ANALYSIS_VERSION = 5
+GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs a token (tantivy)
+
+# Function words dropped from an unquoted query of several words; alone they are still searched.
+STOP_WORDS = frozenset("的了和与及在是对等把被为以之或并而")
+
+
+def _fold_table() -> dict[int, str]:
+    """Full-width ASCII and the ideographic space → half-width, A–Z → a–z: one character for one."""
+    table = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+    table[0x3000] = " "
+    table.update({code: chr(code).lower() for code in range(0x41, 0x5B)})
+    table.update({code: table[code].lower() for code in range(0xFF21, 0xFF3B)})
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """Full-width → half-width and ASCII lower case; the length never changes (offsets stay valid)."""
+    return text.translate(_FOLD)
+
+
+def is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+_RUN = re.compile(r"[^\W_]+")
+
+
+def runs(text: str) -> list[str]:
+    """Maximal stretches of letters, digits and CJK characters in folded ``text``."""
+    return _RUN.findall(fold(text))
+
+
+Token = tuple[str, int]  # (text, position)
+
+
+def char_tokens(text: str) -> list[Token]:
+    """Bigrams at consecutive positions, the last character of each run alone, a gap between runs."""
+    out: list[Token] = []
+    pos = 0
+    for run in runs(text):
+        last = len(run) - 1
+        for i in range(last):
+            out.append((run[i : i + 2], pos + i))
+        out.append((run[last], pos + last))
+        pos += last + 2
+    return out
+
+
+def char_phrase(run: str) -> list[str]:
+    """The tokens a substring (one run, folded) must show at consecutive positions."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """rjieba with the shipped domain dictionary plus a workspace's own words (names, places)."""
+
+    extra_words: tuple[str, ...] = ()
+
+    @property
+    def jieba(self) -> Jieba:
+        return _jieba(self.extra_words)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when anything that decides the tokens changes."""
+        digest = hashlib.sha256(f"v{ANALYSIS_VERSION}\n".encode())
+        digest.update(DICTIONARY.read_bytes())
+        digest.update("\n".join(self.extra_words).encode())
+        return digest.hexdigest()[:16]
+
+    def word_tokens(self, text: str) -> list[tuple[str, int, bool]]:
+        """(word, position, is_sub_word): precise words at consecutive positions, sub-words beside them."""
+        jieba = self.jieba
+        out: list[tuple[str, int, bool]] = []
+        pos = 0
+        gap = False
+        for word in jieba.cut(fold(text), True):
+            if not any(is_word_char(c) for c in word):
+                gap = True
+                continue
+            if gap and out:
+                pos += 1
+            gap = False
+            out.append((word, pos, False))
+            if len(word) > 2 and not word.isascii():
+                out.extend((sub, pos, True) for sub in _sub_words(jieba, word) if sub != word)
+            pos += 1
+        return out
+
+    def is_known_word(self, word: str) -> bool:
+        """In the dictionary and not one of the workspace's own names and places (which segment less reliably)."""
+        return self.jieba.has_word(word) and word not in self.extra_words
+
+    def pieces(self, word: str) -> tuple[str, ...]:
+        """``word`` cut into shorter dictionary words, left to right (食品安全 → 食品, 安全), or () when
+        they do not cover it.  A document may hold the word split across tokens (食品/安全法): the pieces
+        then stand at consecutive positions, as precise words or sub-words."""
+        subs = {w for w in _sub_words(self.jieba, word) if len(w) < len(word)}
+        out: list[str] = []
+        at = 0
+        while at < len(word):
+            fits = [w for w in subs if word.startswith(w, at)]
+            if not fits:
+                return ()
+            best = max(fits, key=len)
+            out.append(best)
+            at += len(best)
+        return tuple(out)
+
+    def query_words(self, text: str) -> list[str]:
+        """Precise-mode words of an unquoted query chunk; function words dropped when others remain."""
+        words = [w for w in self.jieba.cut(fold(text), True) if any(is_word_char(c) for c in w)]
+        kept = [w for w in words if w not in STOP_WORDS]
+        return kept or words
+
+
+def _sub_words(jieba: Jieba, word: str) -> list[str]:
+    """Search-mode sub-words plus every longer dictionary word inside (审议意见 in 审议意见书)."""
+    return list(dict.fromkeys(w for w in (*jieba.cut_for_search(word, False), *jieba.cut_all(word)) if len(w) > 1))
+
+
+@lru_cache(maxsize=8)
+def _jieba(extra_words: tuple[str, ...]) -> Jieba:
+    from rjieba import Jieba
+
+    jieba = Jieba()
+    for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if parts and not parts[0].startswith("#"):
+            jieba.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
+    for word in extra_words:
+        jieba.add_word(fold(word), None, None)
+    return jieba
+
+
+def workspace_words(names: Iterable[str], places: Iterable[str]) -> tuple[str, ...]:
+    """Deputies' names and place names as a sorted, de-duplicated dictionary addition."""
+    return tuple(sorted({w for w in (*names, *places) if len(w) >= 2}))
+
+
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:街道|镇|乡|村|社区|区|县|市)")
+
+
+def place_names(texts: Sequence[str]) -> list[str]:
+    """Places named in short texts such as constituencies: 第41选区（东岭镇） → 东岭镇."""
+    out: list[str] = []
+    for text in texts:
+        for inner in re.findall(r"[（(]([^）)]+)[）)]", text) or [text]:
+            out.extend(m.group(0) for m in _PLACE.finditer(inner))
+    return out
+
+
+def encode(tokens: Iterable[tuple[str, int]]) -> str:
+    """A token stream as one string for the engines' pre-segmented fields: "pos␟text" joined by ␞."""
+    return "\x1e".join(f"{pos}\x1f{text}" for text, pos in tokens)
+
+
+def decode(value: str) -> list[tuple[str, int]]:
+    out = []
+    for item in value.split("\x1e") if value else ():
+        pos, _, text = item.partition("\x1f")
+        out.append((text, int(pos)))
+    return out
+
+
+def flatten(tokens: Sequence[tuple[str, int]]) -> tuple[str, str]:
+    """For engines that number tokens themselves (whitespace tokenizer): the first token of each
+    position in order, with GAP where positions jump, and everything else (same-position tokens)."""
+    main: list[str] = []
+    rest: list[str] = []
+    last = -1
+    for text, pos in tokens:
+        if pos == last:
+            rest.append(text)
+            continue
+        if last >= 0 and pos > last + 1:
+            main.append(GAP)
+        main.append(text)
+        last = pos
+    return " ".join(main), " ".join(rest)

@@ -1,0 +1,63 @@
+"""The one interface every search engine offers, and how to pick one.
+
+The rest of renda sees ``index`` (from scratch), ``update`` (add or replace by
+id), ``delete`` (by id) and ``search`` (an engine-neutral :class:`~.query.Plan`);
+the engine's own objects never leave its module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import SearchError
+from .analysis import Analyzer
+from .content import IndexDoc
+from .query import Plan
+
+ENGINES: tuple[str, ...] = ("whoosh", "tantivy")
+DEFAULT_ENGINE = "whoosh"
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    type: str
+    term: int | None
+    year: int | None
+    title: str
+    source: str
+    text: str
+    score: float
+    classification: str = "公开"
+
+
+class Engine(Protocol):
+    name: str
+
+    def index(self, docs: Iterable[IndexDoc]) -> None: ...
+
+    def update(self, docs: Iterable[IndexDoc]) -> None: ...
+
+    def delete(self, ids: Iterable[str]) -> None: ...
+
+    def search(self, plan: Plan, limit: int) -> list[Hit]: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_engine(name: str, directory: Path, analyzer: Analyzer) -> Engine:
+    """The engine called ``name``, storing its files in ``directory``."""
+    if name == "whoosh":
+        from .whoosh_engine import WhooshEngine
+
+        return WhooshEngine(directory, analyzer)
+    if name == "tantivy":
+        from .tantivy_engine import TantivyEngine
+
+        return TantivyEngine(directory, analyzer)
+    raise SearchError(f"未知的检索引擎“{name}”，可用：{'、'.join(ENGINES)}")

@@ -1,0 +1,401 @@
+"""The workspace's search index: keeping it current, and searching it (folders, lock and manifest: :mod:`.store`).
+
+A full build goes into a fresh generation folder and becomes live only when
+``CURRENT`` is replaced (atomically), so an interrupted build leaves the old
+index in place.  An incremental update changes the live generation through the
+engine's own transactional commit and then rewrites the manifest; updates are
+idempotent (replace by id), so an interruption between the two is repaired by
+the next run.  Files are compared by size and mtime first, then by SHA-256.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..catalog import load_record
+from ..errors import SearchError
+from ..fileio import write_replace
+from ..records import CLASSIFICATIONS, Deputy, Record, classification_rank
+from ..workspace import Workspace
+from .analysis import Analyzer, place_names
+from .content import IndexDoc, index_doc
+from .engine import DEFAULT_ENGINE, ENGINES, Engine, Hit, open_engine
+from .query import Filters, needles_of, parse_query, plan_query, with_filters
+from .snippet import Segment, make_snippet
+from .store import (
+    MANIFEST,
+    RECORD_ID,
+    SHA256,
+    FileState,
+    Manifest,
+    entry_field,
+    file_entry,
+    index_root,
+    is_indexed,
+    live_generation,
+    same_file,
+    scan_records,
+    sha256_of,
+    touched,
+    writer_lock,
+)
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    engine: str
+    max_classification: str
+
+    @property
+    def max_rank(self) -> int:
+        return classification_rank(self.max_classification)
+
+
+def search_settings(workspace: Workspace, engine: str | None = None) -> SearchSettings:
+    """renda.yaml's ``search:`` section; the index ceiling defaults to ``max_public_classification``."""
+    config = workspace.config
+    section = config.raw.get("search") or {}
+    name = engine or section.get("engine", DEFAULT_ENGINE)
+    if name not in ENGINES:
+        raise SearchError(f"未知的检索引擎“{name}”，可用：{'、'.join(ENGINES)}")
+    level = section.get("max_classification", config.max_public_classification)
+    if level not in CLASSIFICATIONS:
+        raise SearchError(f"renda.yaml: search.max_classification 应为 {'、'.join(CLASSIFICATIONS)} 之一")
+    return SearchSettings(name, level)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    engine: str
+    rebuilt: bool = False
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    indexed: int = 0
+    withheld: int = 0  # above the configured classification
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return self.rebuilt or bool(self.added or self.updated or self.removed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "rebuilt": self.rebuilt,
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "indexed": self.indexed,
+            "withheld": self.withheld,
+            "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    type: str
+    term: int | None
+    year: int | None
+    title: str
+    score: float
+    snippet: tuple[Segment, ...]
+    source: str
+    classification: str = "公开"
+
+    def as_dict(self) -> dict[str, Any]:
+        from .snippet import plain
+
+        return {
+            "id": self.id,
+            "type": self.type,
+            "term": self.term,
+            "year": self.year,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "snippet": plain(self.snippet, "<mark>", "</mark>"),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: tuple[SearchHit, ...]
+    notice: str | None = None  # e.g. the index could not be brought up to date
+    report: IndexReport | None = None
+
+
+# -- files, manifest, lock -------------------------------------------------------
+
+
+def _context(analyzer: Analyzer, settings: SearchSettings) -> str:
+    return f"{analyzer.fingerprint}:{settings.max_rank}"
+
+
+# -- building and updating -----------------------------------------------------------
+
+
+class _Builder:
+    """Reads changed record files and turns them into index documents."""
+
+    def __init__(self, workspace: Workspace, settings: SearchSettings, report: IndexReport) -> None:
+        self.workspace = workspace
+        self.settings = settings
+        self.report = report
+        self.organs = workspace.config.organs
+
+    def read(self, source: str, path: Path) -> Record | None:
+        record, problems = load_record(self.workspace, path)
+        if record is None:
+            first = next((p for p in problems if p.severity.name == "ERROR"), None)
+            reason = first.format() if first else f"{source}: 无法读取"
+            self.report.skipped.append(Skipped(source, f"记录有错误，未收录（{reason}）"))
+        return record
+
+    def doc(self, record: Record, names: Mapping[str, str]) -> IndexDoc | None:
+        if classification_rank(record.classification) > self.settings.max_rank:
+            self.report.withheld += 1
+            return None
+        return index_doc(record, names, self.organs)
+
+
+def _entry(state: FileState, digest: str, record: Record | None, indexed: bool) -> str:
+    return file_entry(state[1], state[2], digest, record.id if record else None, indexed)
+
+
+def _deputy_places(record: Deputy) -> list[str]:
+    texts = [t.constituency for t in record.terms] + [t.delegation for t in record.terms if t.delegation]
+    return place_names(texts)
+
+
+def update_index(workspace: Workspace, rebuild: bool = False, engine: str | None = None) -> IndexReport:
+    """Bring the index up to date (only what changed), or build it afresh with ``rebuild``."""
+    settings = search_settings(workspace, engine)
+    started = time.perf_counter()
+    with writer_lock(workspace):
+        report = _update_locked(workspace, settings, rebuild)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool) -> IndexReport:
+    report = IndexReport(settings.engine)
+    generation = None if rebuild else live_generation(workspace, settings.engine)
+    manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
+    if generation is None or manifest is None or manifest.context != _context(manifest.analyzer(), settings):
+        # no index yet, a damaged one, or one built by another renda version or for another ceiling
+        return _build(workspace, settings, report)
+
+    builder = _Builder(workspace, settings, report)
+    current = scan_records(workspace)
+    removed = [s for s in manifest.files if s not in current]
+    changed: dict[str, tuple[FileState, str]] = {}
+    for source, state in current.items():
+        old = manifest.files.get(source)
+        if old and same_file(old, state[1], state[2]):
+            continue
+        digest = sha256_of(Path(state[0]))
+        if old and entry_field(old, SHA256) == digest:
+            manifest.files[source] = touched(old, state[1])  # touched, not changed
+            continue
+        changed[source] = (state, digest)
+    if not changed and not removed:
+        report.unchanged = len(current)
+        report.indexed = sum(1 for e in manifest.files.values() if is_indexed(e))
+        return report
+
+    records = {source: builder.read(source, Path(state[0])) for source, (state, _) in changed.items()}
+    names, places = dict(manifest.names), dict(manifest.places)
+    for source in removed:
+        places.pop(source, None)
+        if entry_field(manifest.files[source], RECORD_ID) in names and source in manifest.places:
+            names.pop(entry_field(manifest.files[source], RECORD_ID))
+    for source, record in records.items():
+        if source in manifest.places:
+            places.pop(source)
+            names.pop(entry_field(manifest.files[source], RECORD_ID), None)
+        if isinstance(record, Deputy):
+            names[record.id] = record.name
+            places[source] = _deputy_places(record)
+    analyzer = Manifest(settings.engine, "", {}, names, places).analyzer()
+    if _context(analyzer, settings) != manifest.context:
+        # Names, places or the dictionary changed how text is segmented, or the secrecy ceiling moved.
+        report.skipped.clear()
+        return _build(workspace, settings, IndexReport(settings.engine))
+
+    eng = open_engine(settings.engine, generation, analyzer)
+    try:
+        gone = [entry_field(manifest.files[s], RECORD_ID) for s in removed if is_indexed(manifest.files[s])]
+        docs: list[IndexDoc] = []
+        still_there = set(current)
+        owner = {entry_field(e, RECORD_ID): s for s, e in manifest.files.items() if is_indexed(e) and s in still_there}
+        for source, record in records.items():
+            old = manifest.files.get(source)
+            doc = builder.doc(record, names) if record else None
+            if doc and owner.get(doc.id, source) != source:
+                report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
+                doc = None
+            if old and is_indexed(old) and (doc is None or doc.id != entry_field(old, RECORD_ID)):
+                gone.append(entry_field(old, RECORD_ID))
+                if owner.get(entry_field(old, RECORD_ID)) == source:
+                    del owner[entry_field(old, RECORD_ID)]
+            if doc:
+                owner[doc.id] = source
+                docs.append(doc)
+            if old:
+                report.updated += 1
+            else:
+                report.added += 1
+            manifest.files[source] = _entry(changed[source][0], changed[source][1], record, doc is not None)
+        if gone:
+            eng.delete(gone)
+        if docs:
+            eng.update(docs)
+    finally:
+        eng.close()
+    for source in removed:
+        del manifest.files[source]
+    report.removed = len(removed)
+    report.unchanged = len(current) - len(changed)
+    report.indexed = sum(1 for e in manifest.files.values() if is_indexed(e))
+    manifest.names, manifest.places = names, places
+    write_replace(generation / MANIFEST, manifest.to_bytes())
+    return report
+
+
+def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) -> IndexReport:
+    report.rebuilt = True
+    builder = _Builder(workspace, settings, report)
+    folder = index_root(workspace) / settings.engine
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(settings.engine)
+    parsed: list[tuple[str, FileState, str, Record | None]] = []
+    for source, state in sorted(scan_records(workspace).items()):  # a stable order for a build
+        path = Path(state[0])
+        digest = sha256_of(path)
+        record = builder.read(source, path)
+        parsed.append((source, state, digest, record))
+        if isinstance(record, Deputy):
+            manifest.names.setdefault(record.id, record.name)
+            manifest.places[source] = _deputy_places(record)
+    analyzer = manifest.analyzer()
+    manifest.context = _context(analyzer, settings)
+
+    seen: set[str] = set()
+    indexed: dict[str, bool] = {}
+
+    def documents() -> Iterator[IndexDoc]:
+        for source, _, _, record in parsed:
+            doc = builder.doc(record, manifest.names) if record else None
+            if doc and doc.id in seen:
+                report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
+                doc = None
+            indexed[source] = doc is not None
+            if doc:
+                seen.add(doc.id)
+                yield doc
+
+    generation = folder / f"g-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
+    eng = open_engine(settings.engine, generation, analyzer)
+    try:
+        eng.index(documents())
+    except BaseException:
+        eng.close()
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    eng.close()
+    for source, state, digest, record in parsed:
+        manifest.files[source] = _entry(state, digest, record, indexed[source])
+    write_replace(generation / MANIFEST, manifest.to_bytes())
+    previous = live_generation(workspace, settings.engine)
+    write_replace(folder / "CURRENT", generation.name.encode())
+    # The generation live until now stays one more round: a search that opened it just before the
+    # swap can finish reading it.  Anything older (or left by an interrupted build) goes.
+    for old in folder.glob("g-*"):
+        if old not in (generation, previous) and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    report.added = len(parsed)
+    report.indexed = len(seen)
+    return report
+
+
+# -- searching ------------------------------------------------------------------------
+
+
+def search_workspace(
+    workspace: Workspace,
+    text: str,
+    filters: Filters | None = None,
+    limit: int = 10,
+    engine: str | None = None,
+    auto_update: bool = True,
+) -> SearchResult:
+    """Parse ``text``, bring the index up to date when possible, and return ranked hits with snippets.
+
+    A clerk who has just saved a record expects to find it: the index is updated first (only what
+    changed).  When another process is writing the index, the search runs on the index as it is and
+    says so.
+    """
+    settings = search_settings(workspace, engine)
+    query = with_filters(parse_query(text), filters or Filters())  # a bad query fails before any work
+    if limit < 1:
+        raise SearchError("--limit 应为正整数")
+    notice = None
+    report = None
+    if auto_update:
+        try:
+            report = update_index(workspace, engine=settings.engine)
+        except SearchError as exc:
+            if live_generation(workspace, settings.engine) is None:
+                raise
+            notice = f"检索索引未能更新，结果可能不是最新的：{exc}"
+    generation = live_generation(workspace, settings.engine)
+    manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
+    if generation is None or manifest is None:
+        raise SearchError("还没有检索索引，请先运行 renda index")
+    analyzer = manifest.analyzer()
+    if manifest.context.split(":")[0] != analyzer.fingerprint:
+        # built by another version of renda, and it could not be rebuilt just now (see notice)
+        raise SearchError("检索索引是由其他版本的 renda 建立的，请运行 renda index --rebuild 后再检索")
+    plan = plan_query(query, analyzer, settings.max_rank)
+    eng: Engine = open_engine(settings.engine, generation, analyzer)
+    try:
+        hits: list[Hit] = eng.search(plan, limit)
+    finally:
+        eng.close()
+    needles = needles_of(query, analyzer)
+    return SearchResult(
+        tuple(
+            SearchHit(
+                h.id,
+                h.type,
+                h.term,
+                h.year,
+                h.title,
+                h.score,
+                tuple(make_snippet(h.text, needles)),
+                h.source,
+                h.classification,
+            )
+            for h in hits
+        ),
+        notice,
+        report,
+    )

@@ -1,0 +1,209 @@
+"""The default engine: Whoosh (the maintained whoosh3 fork), classic API only, pure Python.
+
+Text arrives already analysed (:mod:`.analysis`): the field analyzer only
+decodes the "position␟token" stream, so positions are exactly what the
+analysis decided (sub-words share their word's position) and the Whoosh
+schema pickled into the index holds no segmenter state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields, index, query
+from whoosh.analysis import Token, Tokenizer
+from whoosh.scoring import BM25F
+
+from ..records import CLASSIFICATIONS
+from .analysis import Analyzer, char_tokens, encode
+from .content import IndexDoc
+from .engine import Hit
+from .query import AnyOf, Node, PhraseQ, Plan, PrefixQ, SplitWordQ, TermQ
+
+
+class PreSegmentedTokenizer(Tokenizer):  # type: ignore[misc]
+    """Decodes :func:`archive.search.analysis.encode` output into Whoosh tokens."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not value:
+            return
+        for item in value.split("\x1e"):
+            pos, _, text = item.partition("\x1f")
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + int(pos)
+            yield token
+
+
+def _schema() -> fields.Schema:
+    segmented = PreSegmentedTokenizer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        type=fields.ID(stored=True),
+        term=fields.ID(stored=True),
+        year=fields.ID(stored=True),
+        rank=fields.ID(stored=True),
+        sittings=fields.KEYWORD(commas=True),
+        people=fields.KEYWORD(commas=True),
+        source=fields.STORED(),
+        title_text=fields.STORED(),
+        text=fields.STORED(),
+        title=fields.TEXT(analyzer=segmented, phrase=True),
+        words=fields.TEXT(analyzer=segmented, phrase=True),
+        chars=fields.TEXT(analyzer=segmented, phrase=True),
+    )
+
+
+class WhooshEngine:
+    name = "whoosh"
+
+    def __init__(self, directory: Path, analyzer: Analyzer) -> None:
+        self.directory = directory
+        self.analyzer = analyzer
+        self._index: Any = None
+        self._searcher: Any = None  # kept open between searches: opening segments costs more than a query
+
+    def _changed(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def _open(self) -> Any:
+        if self._index is None:
+            self._index = index.open_dir(str(self.directory))
+        return self._index
+
+    def _fields(self, doc: IndexDoc) -> dict[str, Any]:
+        words = self.analyzer.word_tokens(doc.text)
+        title = self.analyzer.word_tokens(doc.title)
+        return {
+            "id": doc.id,
+            "type": doc.type,
+            "term": str(doc.term or ""),
+            "year": str(doc.year or ""),
+            "rank": str(doc.rank),
+            "sittings": ",".join(doc.sittings),
+            "people": ",".join(doc.people),
+            "source": doc.source,
+            "title_text": doc.title,
+            "text": doc.text,
+            "title": encode((w, p) for w, p, _ in title),
+            "words": encode((w, p) for w, p, _ in words),
+            "chars": encode(char_tokens(doc.text)),
+        }
+
+    def index(self, docs: Iterable[IndexDoc]) -> None:
+        self._changed()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._index = index.create_in(str(self.directory), _schema())
+        writer = self._index.writer(limitmb=256)
+        try:
+            for doc in docs:
+                writer.add_document(**self._fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def update(self, docs: Iterable[IndexDoc]) -> None:
+        self._changed()
+        writer = self._open().writer()
+        try:
+            for doc in docs:
+                writer.update_document(**self._fields(doc))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def delete(self, ids: Iterable[str]) -> None:
+        self._changed()
+        writer = self._open().writer()
+        for record_id in ids:
+            writer.delete_by_term("id", record_id)
+        writer.commit()
+
+    def count(self) -> int:
+        return int(self._open().doc_count())
+
+    def search(self, plan: Plan, limit: int) -> list[Hit]:
+        ix = self._open()
+        wanted = self._compile(plan.must)
+        if plan.must_not:
+            wanted = query.AndNot(wanted, query.Or([self._compile(n) for n in plan.must_not]))
+        allowed: list[query.Query] = []
+        f = plan.filters
+        if f.term is not None:
+            allowed.append(query.Term("term", str(f.term)))
+        if f.year is not None:
+            allowed.append(query.Term("year", str(f.year)))
+        if f.type is not None:
+            allowed.append(query.Term("type", f.type))
+        if f.person is not None:
+            allowed.append(query.Term("people", f.person))
+        # Records above the ceiling are masked out (usually none are in the index, so the mask is empty
+        # and cheap); a filter listing every allowed rank would touch every document on every query.
+        above = [query.Term("rank", str(r)) for r in range(plan.max_rank + 1, len(CLASSIFICATIONS))]
+        if self._searcher is None:
+            self._searcher = ix.searcher(weighting=BM25F())
+        results = self._searcher.search(
+            wanted,
+            filter=query.And(allowed) if allowed else None,
+            mask=query.Or(above) if above else None,
+            limit=limit,
+        )
+        return [
+            Hit(
+                id=hit["id"],
+                type=hit["type"],
+                term=int(hit["term"]) if hit["term"] else None,
+                year=int(hit["year"]) if hit["year"] else None,
+                title=hit["title_text"],
+                source=hit["source"],
+                classification=CLASSIFICATIONS[int(hit["rank"])],
+                text=hit["text"],
+                score=float(hit.score or 0.0),
+            )
+            for hit in results
+        ]
+
+    def _compile(self, node: Node) -> query.Query:
+        if isinstance(node, TermQ):
+            return query.Term(node.field, node.value, boost=node.boost)
+        if isinstance(node, PhraseQ):
+            if len(node.tokens) == 1:
+                return query.Term(node.field, node.tokens[0], boost=node.boost)
+            return query.Phrase(node.field, list(node.tokens), slop=1, boost=node.boost)
+        if isinstance(node, PrefixQ):
+            return query.Prefix(node.field, node.prefix)
+        if isinstance(node, SplitWordQ):  # sub-words share their word's position here
+            return query.Phrase("words", list(node.pieces), slop=1)
+        if isinstance(node, AnyOf):
+            return query.Or([self._compile(n) for n in node.items])
+        required = query.And([self._compile(n) for n in node.items]) if node.items else query.Every()
+        if node.optional:
+            return query.AndMaybe(required, query.Or([self._compile(n) for n in node.optional]))
+        return required
+
+    def close(self) -> None:
+        self._changed()
+        if self._index is not None:
+            self._index.close()
+            self._index = None

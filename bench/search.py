@@ -1,0 +1,208 @@
+"""Benchmark search on a synthetic workspace of N records, both engines in one run.
+
+    python bench/search.py 50000 [--engines whoosh,tantivy] [--keep DIR] [--queries-repeat 5]
+
+The workspace is grown from the bundled sample by bench/validate.py's generator (same records, shifted
+terms and dates, renumbered).  Each engine is measured in its own process so peak memory is its own:
+
+* build: ``renda index --rebuild`` work (read + schema-check every record, segment, index), records/s;
+* incremental: one record edited, then ``renda index`` (stat every file, hash the changed one, update);
+* query latency over a mixed 20-query set (words, phrases, OR, exclusion, filters, sittings, names,
+  a single character), engine opened once as a long-running process would: parse + plan + search +
+  snippets, p50/p95/p99; and one-shot ``renda search`` (open index, freshness check included), median;
+* index size on disk and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+from validate import generate  # noqa: E402  (the one synthetic-workspace generator)
+
+QUERIES = [
+    "物业管理",
+    '"农村生活污水"',
+    "养老服务 届:17",
+    "食品安全 OR 大气污染",
+    "审议意见 -物业",
+    "十七届十二次",
+    "赵静英",
+    "沈秀兰 述职",
+    "湖",
+    '"满意度测评"',
+    "营商环境 年:2024",
+    "执法检查 类型:inspection",
+    "公益诉讼检察",
+    "预算执行 审计",
+    "河长制 水环境治理",
+    '"专项维修资金"',
+    "代表联络站 选民",
+    "学前教育 OR 未成年人",
+    "决算 类型:会议",
+    "第十七届人大常委会第十九次会议",
+]
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def worker(root: Path, engine: str, repeat: int) -> dict[str, Any]:
+    """Everything measured for one engine, in this process."""
+    from archive.search import search_workspace, update_index
+    from archive.search.engine import open_engine
+    from archive.search.index import search_settings
+    from archive.search.query import needles_of, parse_query, plan_query
+    from archive.search.snippet import make_snippet
+    from archive.search.store import MANIFEST, Manifest, index_root, live_generation
+    from archive.workspace import Workspace
+
+    ws = Workspace(root)
+    start = time.perf_counter()
+    report = update_index(ws, rebuild=True, engine=engine)
+    build = time.perf_counter() - start
+
+    edited = sorted((root / "records").rglob("opinion-*.yaml"))[len(QUERIES)]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("。", "。经复核，", 1), encoding="utf-8")
+    start = time.perf_counter()
+    incremental = update_index(ws, engine=engine)
+    incremental_s = time.perf_counter() - start
+    assert incremental.updated == 1 and not incremental.rebuilt, incremental.as_dict()
+
+    settings = search_settings(ws, engine)
+    generation = live_generation(ws, engine)
+    assert generation is not None
+    manifest = Manifest.read(generation / MANIFEST, engine)
+    assert manifest is not None
+    analyzer = manifest.analyzer()
+    eng = open_engine(engine, generation, analyzer)
+    latencies: list[float] = []
+    hits_per_query = []
+    for round_ in range(repeat + 1):
+        for text in QUERIES:
+            t0 = time.perf_counter()
+            query = parse_query(text)
+            hits = eng.search(plan_query(query, analyzer, settings.max_rank), 10)
+            needles = needles_of(query, analyzer)
+            for hit in hits:
+                make_snippet(hit.text, needles)
+            elapsed = time.perf_counter() - t0
+            if round_:  # the first round warms caches
+                latencies.append(elapsed)
+            else:
+                hits_per_query.append(len(hits))
+    eng.close()
+    one_shot = []
+    for text in QUERIES[:5]:
+        t0 = time.perf_counter()
+        search_workspace(ws, text, engine=engine)
+        one_shot.append(time.perf_counter() - t0)
+    return {
+        "engine": engine,
+        "indexed": report.indexed,
+        "build_s": build,
+        "incremental_s": incremental_s,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p95_ms": _pct(latencies, 0.95) * 1000,
+        "p99_ms": _pct(latencies, 0.99) * 1000,
+        "one_shot_ms": statistics.median(one_shot) * 1000,
+        "queries_with_hits": sum(1 for n in hits_per_query if n),
+        "index_mib": _size(index_root(ws) / engine) / 1024 / 1024,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+_CJK = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]")
+
+
+def _chinese_bytes_per_record(root: Path) -> float:
+    files = list((root / "records").rglob("*.yaml"))
+    total = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        total += 3 * len(_CJK.findall(text))  # UTF-8 bytes of Chinese characters and punctuation
+    return total / max(1, len(files))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("n", type=int, nargs="?", help="number of records to generate")
+    parser.add_argument("--engines", default="whoosh,tantivy", help="comma-separated engines to measure")
+    parser.add_argument("--keep", type=Path, help="write the synthetic workspace here and keep it")
+    parser.add_argument("--queries-repeat", type=int, default=5, help="timed rounds over the query set")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.root, args.worker, args.queries_repeat)))
+        return
+    if not args.n:
+        parser.error("N is required")
+
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="renda-bench-search-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = []
+    try:
+        t0 = time.perf_counter()
+        count = generate(REPO, workdir, args.n)
+        gen = time.perf_counter() - t0
+        per_record = _chinese_bytes_per_record(workdir)
+        for engine in args.engines.split(","):
+            done = subprocess.run(
+                [sys.executable, __file__, "--worker", engine, "--root", str(workdir),
+                 "--queries-repeat", str(args.queries_repeat)],
+                capture_output=True, text=True,
+            )  # fmt: skip
+            if done.returncode:
+                sys.exit(f"{engine} failed:\n{done.stderr}")
+            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"records: {count} (generated in {gen:.1f} s), Chinese text ≈ {per_record / 1024:.1f} KB per record file")
+    print(f"query set: {len(QUERIES)} mixed queries × {args.queries_repeat} timed rounds, limit 10, snippets made")
+    rows = [
+        ("records indexed", lambda r: f"{r['indexed']}"),
+        ("build (s)", lambda r: f"{r['build_s']:.1f}"),
+        ("build (records/s)", lambda r: f"{r['indexed'] / r['build_s']:,.0f}"),
+        ("re-index after 1 edit (s)", lambda r: f"{r['incremental_s']:.2f}"),
+        ("query p50 (ms)", lambda r: f"{r['p50_ms']:.1f}"),
+        ("query p95 (ms)", lambda r: f"{r['p95_ms']:.1f}"),
+        ("query p99 (ms)", lambda r: f"{r['p99_ms']:.1f}"),
+        ("one-shot renda search (ms)", lambda r: f"{r['one_shot_ms']:.0f}"),
+        ("queries with hits", lambda r: f"{r['queries_with_hits']}/{len(QUERIES)}"),
+        ("index size (MiB)", lambda r: f"{r['index_mib']:.1f}"),
+        ("peak RSS (MiB)", lambda r: f"{r['peak_rss_mib']:.0f}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure':<{width}}  " + "  ".join(f"{r['engine']:>10}" for r in results))
+    print(f"{'-' * width}  " + "  ".join("-" * 10 for _ in results))
+    for name, cell in rows:
+        print(f"{name:<{width}}  " + "  ".join(f"{cell(r):>10}" for r in results))
+
+
+if __name__ == "__main__":
+    main()

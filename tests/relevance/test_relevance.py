@@ -1,0 +1,84 @@
+"""Relevance over the sample workspace: recall@10 and nDCG@10 on judged queries, per engine.
+
+The test fails when either engine falls below the baseline recorded in baseline.yaml.  After a change
+that improves ranking, record the new figures with:
+
+    .venv/bin/python tests/relevance/test_relevance.py --record
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests/ (samples) when run as a script
+
+from test_search_index import copy_sample  # noqa: E402
+
+from archive.search import search_workspace, update_index  # noqa: E402
+from archive.search.engine import ENGINES  # noqa: E402
+from archive.workspace import Workspace  # noqa: E402
+
+K = 10
+JUDGED: list[dict[str, Any]] = yaml.safe_load((HERE / "queries.yaml").read_text(encoding="utf-8"))
+BASELINE_FILE = HERE / "baseline.yaml"
+
+
+def dcg(gains: list[int]) -> float:
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def evaluate(workspace: Workspace, engine: str) -> dict[str, float]:
+    """Mean recall@10 and nDCG@10 over the judged queries."""
+    recalls, ndcgs = [], []
+    for item in JUDGED:
+        relevant: dict[str, int] = item["relevant"]
+        found = [h.id for h in search_workspace(workspace, item["query"], limit=K, engine=engine).hits]
+        recalls.append(sum(1 for rid in found if rid in relevant) / len(relevant))
+        ideal = dcg(sorted(relevant.values(), reverse=True)[:K])
+        ndcgs.append(dcg([relevant.get(rid, 0) for rid in found]) / ideal)
+    return {"recall_at_10": sum(recalls) / len(recalls), "ndcg_at_10": sum(ndcgs) / len(ndcgs)}
+
+
+def test_the_judged_set_is_big_enough_and_names_real_records() -> None:
+    root = Path(__file__).resolve().parents[2]
+    ids = {p.stem for p in (root / "records").rglob("*.yaml")}
+    assert len(JUDGED) >= 30
+    for item in JUDGED:
+        assert item["relevant"] and set(item["relevant"]) <= ids, item["query"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ranking_is_no_worse_than_the_recorded_baseline(tmp_path: Path, engine: str) -> None:
+    workspace = Workspace(copy_sample(tmp_path / "ws", engine))
+    update_index(workspace)
+    scores = evaluate(workspace, engine)
+    baseline = yaml.safe_load(BASELINE_FILE.read_text(encoding="utf-8"))[engine]
+
+    for metric, floor in baseline.items():
+        assert scores[metric] >= floor - 1e-6, f"{engine} {metric} {scores[metric]:.4f} < baseline {floor:.4f}"
+
+
+def main() -> None:
+    import tempfile
+
+    results = {}
+    for engine in ENGINES:
+        with tempfile.TemporaryDirectory() as tmp:
+            workspace = Workspace(copy_sample(Path(tmp) / "ws", engine))
+            update_index(workspace)
+            results[engine] = {k: math.floor(v * 10000) / 10000 for k, v in evaluate(workspace, engine).items()}
+        print(engine, results[engine])
+    if "--record" in sys.argv:
+        header = "# Recorded by tests/relevance/test_relevance.py --record; the test fails below these.\n"
+        BASELINE_FILE.write_text(header + yaml.safe_dump(results, sort_keys=True), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""One contract, both engines: whatever renda.yaml selects, the same query finds the same records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archive.search.analysis import Analyzer
+from archive.search.content import IndexDoc
+from archive.search.engine import ENGINES, Engine, open_engine
+from archive.search.query import Filters, parse_query, plan_query
+
+ANALYZER = Analyzer(("赵静英", "东岭镇"))
+
+DOCS = [
+    IndexDoc("a", "opinion", 17, 2024, "关于物业管理工作情况报告的审议意见", "records/a.yaml", 0,
+             "关于物业管理工作情况报告的审议意见\n部分老旧小区没有物业服务，区第十七届人大常委会第十二次会议听取了报告。",
+             sittings=("17-12",)),
+    IndexDoc("b", "meeting", 17, 2023, "区第十七届人大常委会第十二次会议纪要", "records/b.yaml", 0,
+             "区第十七届人大常委会第十二次会议纪要\n会议听取养老服务体系建设情况的报告。\n赵静英、周振华",
+             people=("赵静英", "周振华"), sittings=("17-12", "=17-12")),
+    IndexDoc("c", "inspection", 16, 2021, "食品安全法执法检查报告", "records/c.yaml", 0,
+             "食品安全法执法检查报告\n检查组到东岭镇检查农贸市场。物业，管理分开写。",
+             people=("沈秀兰",)),
+    IndexDoc("d", "opinion", 16, 2020, "内部审议意见", "records/d.yaml", 1,
+             "内部审议意见\n关于托育服务的审议意见，属于内部文件。"),
+]  # fmt: skip
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    eng = open_engine(request.param, tmp_path / request.param, ANALYZER)
+    eng.index(DOCS)
+    yield eng
+    eng.close()
+
+
+def ids(engine: Engine, text: str, max_rank: int = 1, filters: Filters | None = None) -> list[str]:
+    query = parse_query(text)
+    if filters:
+        query = type(query)(query.groups, query.excluded, query.filters.merged(filters))
+    return [hit.id for hit in engine.search(plan_query(query, ANALYZER, max_rank), limit=10)]
+
+
+def test_every_document_is_counted(engine: Engine) -> None:
+    assert engine.count() == len(DOCS)
+
+
+def test_a_word_finds_the_records_that_contain_it(engine: Engine) -> None:
+    assert set(ids(engine, "物业")) == {"a", "c"}
+    assert set(ids(engine, "养老")) == {"b"}
+
+
+def test_a_quoted_phrase_does_not_match_across_punctuation(engine: Engine) -> None:
+    # c has 物业，管理 — the words, but not the phrase
+    assert ids(engine, '"物业管理"') == ["a"]
+    assert set(ids(engine, "物业 管理")) == {"a", "c"}
+
+
+def test_a_name_that_segments_badly_is_found_through_bigrams(engine: Engine) -> None:
+    assert ids(engine, "赵静英") == ["b"]
+    assert ids(engine, '"静英"') == ["b"]
+
+
+def test_a_single_character_is_found_anywhere_in_a_word(engine: Engine) -> None:
+    assert set(ids(engine, "托")) == {"d"}
+    assert set(ids(engine, "岭")) == {"c"}
+
+
+def test_or_needs_either_and_exclusion_removes(engine: Engine) -> None:
+    assert set(ids(engine, "养老 OR 食品安全")) == {"b", "c"}
+    assert set(ids(engine, "报告 -养老")) == {"a", "c"}
+
+
+def test_a_filter_with_only_exclusions_means_everything_else_in_it(engine: Engine) -> None:
+    assert set(ids(engine, "届:17 -养老")) == {"a"}
+    assert set(ids(engine, "类型:审议意见")) == {"a", "d"}
+
+
+def test_filters_narrow_by_term_year_type_and_person(engine: Engine) -> None:
+    assert set(ids(engine, "报告 届:17")) == {"a", "b"}
+    assert ids(engine, "报告 年:2021") == ["c"]
+    assert ids(engine, "报告 类型:会议") == ["b"]
+    assert ids(engine, "报告 类型:inspection") == ["c"]
+    assert ids(engine, "代表:赵静英") == ["b"]
+    assert set(ids(engine, "审议意见", filters=Filters(term=16))) == {"d"}
+
+
+def test_a_sitting_named_three_ways_finds_its_minutes_first(engine: Engine) -> None:
+    for name in ("第十七届人大常委会第十二次会议", "十七届十二次", "17-12", "17届12次"):
+        found = ids(engine, name)
+        assert found[0] == "b", name
+        assert set(found) == {"a", "b"}, name
+
+
+def test_records_above_the_classification_ceiling_are_never_returned(engine: Engine) -> None:
+    assert ids(engine, "托育", max_rank=1) == ["d"]
+    assert ids(engine, "托育", max_rank=0) == []
+    assert "d" not in ids(engine, "审议意见", max_rank=0)
+
+
+def test_title_matches_rank_first(engine: Engine) -> None:
+    assert ids(engine, "审议意见")[0] in {"a", "d"}
+    assert ids(engine, "检查")[0] == "c"
+
+
+def test_update_replaces_a_document_by_id(engine: Engine) -> None:
+    changed = IndexDoc("c", "inspection", 16, 2021, "食品安全法执法检查报告", "records/c.yaml", 0, "农产品质量安全")
+    engine.update([changed])
+    assert engine.count() == len(DOCS)
+    assert ids(engine, "东岭镇") == []
+    assert ids(engine, "农产品") == ["c"]
+
+
+def test_delete_removes_by_id(engine: Engine) -> None:
+    engine.delete(["b"])
+    assert engine.count() == len(DOCS) - 1
+    assert ids(engine, "养老") == []
+
+
+def test_hits_carry_what_the_result_list_shows(engine: Engine) -> None:
+    (hit,) = engine.search(plan_query(parse_query("养老"), ANALYZER, 1), limit=5)
+    assert (hit.id, hit.type, hit.term, hit.year, hit.source) == ("b", "meeting", 17, 2023, "records/b.yaml")
+    assert hit.title == DOCS[1].title
+    assert "养老服务" in hit.text
+    assert hit.score > 0
+
+
+def test_a_dictionary_word_split_across_tokens_is_found(engine: Engine) -> None:
+    # 《中华人民共和国食品安全法》 segments as …/食品/安全法: the query word 食品安全 spans two tokens
+    doc = IndexDoc(
+        "e", "inspection", 16, 2021, "检查报告", "records/e.yaml", 0, "检查《中华人民共和国食品安全法》实施情况"
+    )
+    words = [w for w, _, sub in ANALYZER.word_tokens(doc.text) if not sub]
+    assert words[words.index("食品") + 1] == "安全法"
+    engine.update([doc])
+    assert "e" in ids(engine, "食品安全")
+    assert "e" in ids(engine, '"食品安全"')
