@@ -619,3 +619,38 @@ def test_pdf_batches_are_split_so_no_process_gets_too_many(monkeypatch: pytest.M
     converted = pdf.convert_to_pdf(files, tmp_path / "out", None, processes=1)
     assert len(converted) == 250
     assert calls == [84, 83, 83] and max(calls) <= pdf.MAX_DOCS_PER_PROCESS
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        # the old breaker cut 人居环境 after 人 to balance the lines
+        (
+            "澄湖区人大常委会关于区人民政府农村人居环境整治提升工作情况报告的审议意见",
+            ["澄湖区人大常委会关于区人民政府农村", "人居环境整治提升工作情况报告的审议意见"],
+        ),
+        (
+            "关于召开青澜市澄湖区第十七届人民代表大会第一次会议的决定",
+            ["关于召开青澜市澄湖区第十七届", "人民代表大会第一次会议的决定"],
+        ),
+        ("区第十六届人大常委会第三十九次会议纪要", ["区第十六届人大常委会第三十九次会议纪要"]),
+    ],
+)
+def test_titles_break_between_words_into_balanced_lines(title: str, lines: list[str]) -> None:
+    from archive.render.documents import break_title
+
+    assert break_title(title).split("\n") == lines
+
+
+def test_long_titles_keep_numbers_with_their_unit_and_no_line_opens_with_a_closing_mark() -> None:
+    from archive.render.documents import NO_LINE_START, break_title
+
+    title = (
+        "澄湖区人大常委会关于区人民政府2023年度国有资产管理情况综合报告"
+        "和关于加强行政事业性国有资产管理的专项报告的审议意见"
+    )
+    lines = break_title(title).split("\n")
+    assert "".join(lines) == title and all(len(line) <= 20 for line in lines)
+    assert not any(line[-1].isdigit() for line in lines[:-1])  # 2023 stays with 年度
+    assert not any(line[0] in NO_LINE_START for line in lines)
+    assert not any(a.endswith("行") and b.startswith("政") for a, b in itertools.pairwise(lines))  # 行政 whole

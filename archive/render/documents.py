@@ -8,6 +8,7 @@ here, never in templates.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,34 +72,85 @@ def number_blocks(blocks: Sequence[Block], shift: int = 0) -> list[dict[str, Any
     return rows
 
 
+TITLE_BREAK_AFTER = ("人大常委会", "常务委员会", "人民政府", "人民法院", "人民检察院")
+TITLE_BREAK_BEFORE = ("工作", "情况", "报告", "审议意见", "决定", "决议", "执法检查")
+NO_LINE_START = set("、。，；：？！）》」』”’…—·〕】〉%")
+NO_LINE_END = set("（《「『“‘〔【〈")
+
+
 def break_title(title: str, per_line: int = 20) -> str:
-    """Break a 2号 title into balanced lines, preferring breaks before 关于 and after 的, never inside 《》."""
-    if len(title) <= per_line:
+    """Break a 2号 title into as few lines as fit, balanced, between words (by the search index's
+    segmenter), preferring breaks before 关于 and after 的 or an organ's name, avoiding 《》 and never
+    putting a mark that may not open a line at the start of one."""
+    n = len(title)
+    if n <= per_line:
         return title
-    lines_needed = -(-len(title) // per_line)
-    best: tuple[float, int] | None = None
-    if lines_needed > 2:
-        head, rest = title[:per_line], title[per_line:]
-        return head + "\n" + break_title(rest, per_line)
-    for cut in range(len(title) - per_line, per_line + 1):
+    words = _word_boundaries(title)
+
+    def penalty(cut: int) -> float:
+        """Cost of a line break at ``cut``: 5 for a plain word boundary, less at a good place, never below 0."""
         before, after = title[:cut], title[cut:]
+        score = 5.0
+        if cut not in words:
+            score += 6  # never split a word (人居/环境) when a word boundary is near
         if before.count("《") != before.count("》"):
-            continue
-        if before[-1:].isdigit() and after[:1].isdigit():
-            continue
-        score = abs(len(before) - len(after)) * 0.4
+            score += 3
+        if (before[-1].isdigit() and after[0].isdigit()) or after[0] in NO_LINE_START or before[-1] in NO_LINE_END:
+            score += 100
+        if before[-1].isdigit():
+            score += 8  # a number stays with its unit (2023年度)
         if after.startswith("关于"):
             score -= 4
         if before.endswith("的"):
             score -= 2.5
-        if after.startswith(("工作", "情况", "报告", "审议意见", "决定", "决议", "执法检查")):
+        if after.startswith(TITLE_BREAK_BEFORE):
             score -= 2
-        if before.endswith(("人大常委会", "常务委员会", "人民政府", "人民法院", "人民检察院")):
+        if before.endswith(TITLE_BREAK_AFTER):
             score -= 3
-        if best is None or score < best[0]:
-            best = (score, cut)
-    cut = best[1] if best else per_line
-    return title[:cut] + "\n" + title[cut:]
+        return max(0.0, score)
+
+    def layout(lines: int) -> tuple[float, list[int]] | None:
+        """The cheapest cuts for ``lines`` lines: cost, line starts."""
+        target = n / lines
+        # best[k][i]: the cheapest way to set title[:i] as k lines, and where its last line starts
+        best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}] + [{} for _ in range(lines)]
+        for k in range(1, lines + 1):
+            for i in range(1, n + 1) if k < lines else (n,):
+                options = [
+                    (best[k - 1][j][0] + 0.4 * abs(i - j - target) + (penalty(i) if i < n else 0.0), j)
+                    for j in range(max(0, i - per_line), i)
+                    if j in best[k - 1]
+                ]
+                if options:
+                    best[k][i] = min(options)
+        if n not in best[lines]:
+            return None
+        starts, at = [], n
+        for k in range(lines, 0, -1):
+            at = best[k][at][1]
+            starts.append(at)
+        return best[lines][n][0], sorted(starts)
+
+    # one more line than the minimum when that keeps words (and 《》) whole
+    fewest = -(-n // per_line)
+    candidates = [
+        (c + 3 * extra, starts) for extra in (0, 1) if (found := layout(fewest + extra)) for c, starts in [found]
+    ]
+    if not candidates:
+        return title
+    starts = min(candidates)[1]
+    return "\n".join(title[a:b] for a, b in itertools.pairwise([*starts, n]))
+
+
+def _word_boundaries(text: str) -> set[int]:
+    """Offsets between words of ``text``, by the search index's segmenter and domain dictionary."""
+    from archive.search.analysis import Analyzer
+
+    offsets, at = set(), 0
+    for word in Analyzer().jieba.cut(text, False):
+        at += len(word)
+        offsets.add(at)
+    return offsets
 
 
 def secrecy_text(record: Record) -> str | None:
