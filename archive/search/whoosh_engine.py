@@ -14,7 +14,9 @@ from typing import Any
 
 from whoosh import fields, index, query
 from whoosh.analysis import Token, Tokenizer
+from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
 from whoosh.scoring import BM25F
+from whoosh.util import make_binary_tree
 
 from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_tokens, encode
@@ -50,6 +52,74 @@ class PreSegmentedTokenizer(Tokenizer):  # type: ignore[misc]
             if positions:
                 token.pos = start_pos + int(pos)
             yield token
+
+
+class ExactPhrase(query.Phrase):  # type: ignore[misc]
+    """A phrase of tokens at consecutive positions, checked with set arithmetic.
+
+    Whoosh's own phrase matcher (SpanNear2) builds span objects for every position of every term
+    in every candidate document; profiling showed it took half the query time.  The documents
+    matched and their scores are the same: the intersection of the terms, scored as their sum.
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        field = searcher.schema[self.fieldname]
+        reader = searcher.reader()
+        matchers = []
+        for word in self.words:
+            token = field.to_bytes(word)
+            if (self.fieldname, token) not in reader:
+                return NullMatcher()
+            matchers.append(query.Term(self.fieldname, token).matcher(searcher, context))
+        return _PhraseMatcher(make_binary_tree(IntersectionMatcher, matchers), matchers, self.boost)
+
+
+class _PhraseMatcher(WrappingMatcher):  # type: ignore[misc]
+    """Documents of the intersection ``child`` where the ``terms`` (its leaves) stand at p, p+1, …"""
+
+    def __init__(self, child: Any, terms: list[Any], boost: float = 1.0) -> None:
+        super().__init__(child, boost=boost)
+        self._terms = terms
+        self._find_next()
+
+    def copy(self) -> Any:
+        terms = [m.copy() for m in self._terms]
+        return _PhraseMatcher(make_binary_tree(IntersectionMatcher, terms), terms, self.boost)
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else NullMatcher()
+
+    def _at_phrase(self) -> bool:
+        terms = self._terms
+        starts = set(terms[0].value_as("positions"))
+        for offset in range(1, len(terms)):
+            starts.intersection_update([p - offset for p in terms[offset].value_as("positions")])
+            if not starts:
+                return False
+        return True
+
+    def _find_next(self) -> None:
+        child = self.child
+        while child.is_active() and not self._at_phrase():
+            child.next()
+
+    def next(self) -> None:
+        self.child.next()
+        self._find_next()
+
+    def skip_to(self, id: int) -> None:
+        self.child.skip_to(id)
+        self._find_next()
+
+    def skip_to_quality(self, minquality: float) -> int:
+        skipped = int(self.child.skip_to_quality(minquality / self.boost))
+        self._find_next()
+        return skipped
+
+    def all_ids(self) -> Iterator[int]:
+        while self.is_active():
+            yield self.id()
+            self.next()
 
 
 def _schema() -> fields.Schema:
@@ -190,11 +260,11 @@ class WhooshEngine:
         if isinstance(node, PhraseQ):
             if len(node.tokens) == 1:
                 return query.Term(node.field, node.tokens[0], boost=node.boost)
-            return query.Phrase(node.field, list(node.tokens), slop=1, boost=node.boost)
+            return ExactPhrase(node.field, list(node.tokens), boost=node.boost)
         if isinstance(node, PrefixQ):
             return query.Prefix(node.field, node.prefix)
         if isinstance(node, SplitWordQ):  # sub-words share their word's position here
-            return query.Phrase("words", list(node.pieces), slop=1)
+            return ExactPhrase("words", list(node.pieces))
         if isinstance(node, AnyOf):
             return query.Or([self._compile(n) for n in node.items])
         required = query.And([self._compile(n) for n in node.items]) if node.items else query.Every()
