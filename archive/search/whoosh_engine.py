@@ -8,14 +8,18 @@ schema pickled into the index holds no segmenter state.
 
 from __future__ import annotations
 
+import sys
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, index, query
+from whoosh import fields, formats, index, query
 from whoosh.analysis import Token, Tokenizer
 from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
 from whoosh.scoring import BM25F
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util import make_binary_tree
 
 from ..records import CLASSIFICATIONS
@@ -122,8 +126,49 @@ class _PhraseMatcher(WrappingMatcher):  # type: ignore[misc]
             self.next()
 
 
+class PreSegmentedPositions(formats.Positions):  # type: ignore[misc]
+    """Positions read straight from the encoded stream, stored as a packed array.
+
+    Indexing skips the analyzer (one Token object per token) and pickling each posting's
+    positions; queries skip unpickling them.  Profiled on 1,000 records these were a third of
+    the build time.  The first bytes stay the frequency, as Whoosh's own format has them.
+    """
+
+    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        if not value:
+            return
+        poses: defaultdict[str, list[int]] = defaultdict(list)
+        for item in value.split("\x1e"):
+            pos, _, text = item.partition("\x1f")
+            poses[text].append(int(pos))
+        boost = self.field_boost
+        for word, poslist in poses.items():
+            yield word, len(poslist), len(poslist) * boost, self.encode(poslist)
+
+    def encode(self, poslist: list[int]) -> bytes:
+        packed = array("I", poslist)
+        if _SWAP:
+            packed.byteswap()
+        header: bytes = pack_uint(len(poslist))
+        return header + packed.tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        packed = array("I", valuestring[_INT_SIZE:])
+        if _SWAP:
+            packed.byteswap()
+        return packed.tolist()
+
+
+_SWAP = sys.byteorder == "big"  # positions are stored little-endian, whatever the machine
+
+
+def _text_field() -> fields.TEXT:
+    field = fields.TEXT(analyzer=PreSegmentedTokenizer(), phrase=True)
+    field.format = PreSegmentedPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def _schema() -> fields.Schema:
-    segmented = PreSegmentedTokenizer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         type=fields.ID(stored=True),
@@ -135,9 +180,9 @@ def _schema() -> fields.Schema:
         source=fields.STORED(),
         title_text=fields.STORED(),
         text=fields.STORED(),
-        title=fields.TEXT(analyzer=segmented, phrase=True),
-        words=fields.TEXT(analyzer=segmented, phrase=True),
-        chars=fields.TEXT(analyzer=segmented, phrase=True),
+        title=_text_field(),
+        words=_text_field(),
+        chars=_text_field(),
     )
 
 
