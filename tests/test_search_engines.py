@@ -138,3 +138,28 @@ def test_a_dictionary_word_split_across_tokens_is_found(engine: Engine) -> None:
     engine.update([doc])
     assert "e" in ids(engine, "食品安全")
     assert "e" in ids(engine, '"食品安全"')
+
+
+def test_whoosh_fast_phrase_and_prefix_match_and_score_as_whoosh_s_own(tmp_path: Path) -> None:
+    from whoosh import query
+    from whoosh.scoring import BM25F
+
+    from archive.search.whoosh_engine import ExactPhrase, SummedPrefix, WhooshEngine
+
+    eng = WhooshEngine(tmp_path / "whoosh", ANALYZER)
+    eng.index(DOCS * 3)  # repeated ids are fine here: only matching and scores are compared
+    pairs = [
+        (ExactPhrase("chars", ["物业", "业管", "管理"]), query.Phrase("chars", ["物业", "业管", "管理"])),
+        (ExactPhrase("chars", ["审议", "议意", "意见"]), query.Phrase("chars", ["审议", "议意", "意见"])),
+        (ExactPhrase("words", ["食品", "安全"]), query.Phrase("words", ["食品", "安全"])),
+        (ExactPhrase("chars", ["会议", "议纪"], boost=2.0), query.Phrase("chars", ["会议", "议纪"], boost=2.0)),
+        (SummedPrefix("chars", "审"), query.Prefix("chars", "审")),
+        (SummedPrefix("chars", "服"), query.Prefix("chars", "服")),
+    ]
+    with eng._open().searcher(weighting=BM25F()) as searcher:
+        for fast, slow in pairs:
+            got = {h.docnum: h.score for h in searcher.search(fast, limit=None)}
+            want = {h.docnum: h.score for h in searcher.search(slow, limit=None)}
+            assert got.keys() == want.keys() and got, fast
+            assert all(abs(got[d] - want[d]) < 1e-9 for d in got), fast
+    eng.close()
