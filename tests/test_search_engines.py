@@ -163,3 +163,29 @@ def test_whoosh_fast_phrase_and_prefix_match_and_score_as_whoosh_s_own(tmp_path:
             assert got.keys() == want.keys() and got, fast
             assert all(abs(got[d] - want[d]) < 1e-9 for d in got), fast
     eng.close()
+
+
+def test_whoosh_builds_in_segments_and_merges_only_the_small_ones_updates_leave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.search.whoosh_engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "BUILD_BATCH", 2)
+    monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENT", 2)
+    monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENTS_TO_MERGE", 3)
+    eng = whoosh_engine.WhooshEngine(tmp_path / "whoosh", ANALYZER)
+    eng.index(DOCS)
+
+    def sizes() -> list[int]:
+        eng.close()
+        return sorted(s.doc_count_all() for s in eng._open()._segments())
+
+    assert sizes() == [2, 2]
+    for n in range(4):
+        eng.update([DOCS[0]])
+        assert len(sizes()) == [3, 4, 5, 3][n]
+    # the three one-record segments were folded (their superseded copies dropped); the build's stay
+    assert sizes() == [1, 2, 2]
+    assert eng.count() == len(DOCS)
+    assert set(ids(eng, "物业")) == {"a", "c"}
+    eng.close()
