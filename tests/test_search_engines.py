@@ -138,3 +138,54 @@ def test_a_dictionary_word_split_across_tokens_is_found(engine: Engine) -> None:
     engine.update([doc])
     assert "e" in ids(engine, "食品安全")
     assert "e" in ids(engine, '"食品安全"')
+
+
+def test_whoosh_fast_phrase_and_prefix_match_and_score_as_whoosh_s_own(tmp_path: Path) -> None:
+    from whoosh import query
+    from whoosh.scoring import BM25F
+
+    from archive.search.whoosh_engine import ExactPhrase, SummedPrefix, WhooshEngine
+
+    eng = WhooshEngine(tmp_path / "whoosh", ANALYZER)
+    eng.index(DOCS * 3)  # repeated ids are fine here: only matching and scores are compared
+    pairs = [
+        (ExactPhrase("chars", ["物业", "业管", "管理"]), query.Phrase("chars", ["物业", "业管", "管理"])),
+        (ExactPhrase("chars", ["审议", "议意", "意见"]), query.Phrase("chars", ["审议", "议意", "意见"])),
+        (ExactPhrase("words", ["食品", "安全"]), query.Phrase("words", ["食品", "安全"])),
+        (ExactPhrase("chars", ["会议", "议纪"], boost=2.0), query.Phrase("chars", ["会议", "议纪"], boost=2.0)),
+        (SummedPrefix("chars", "审"), query.Prefix("chars", "审")),
+        (SummedPrefix("chars", "服"), query.Prefix("chars", "服")),
+    ]
+    with eng._open().searcher(weighting=BM25F()) as searcher:
+        for fast, slow in pairs:
+            got = {h.docnum: h.score for h in searcher.search(fast, limit=None)}
+            want = {h.docnum: h.score for h in searcher.search(slow, limit=None)}
+            assert got.keys() == want.keys() and got, fast
+            assert all(abs(got[d] - want[d]) < 1e-9 for d in got), fast
+    eng.close()
+
+
+def test_whoosh_builds_in_segments_and_merges_only_the_small_ones_updates_leave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.search.whoosh_engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "BUILD_BATCH", 2)
+    monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENT", 2)
+    monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENTS_TO_MERGE", 3)
+    eng = whoosh_engine.WhooshEngine(tmp_path / "whoosh", ANALYZER)
+    eng.index(DOCS)
+
+    def sizes() -> list[int]:
+        eng.close()
+        return sorted(s.doc_count_all() for s in eng._open()._segments())
+
+    assert sizes() == [2, 2]
+    for n in range(4):
+        eng.update([DOCS[0]])
+        assert len(sizes()) == [3, 4, 5, 3][n]
+    # the three one-record segments were folded (their superseded copies dropped); the build's stay
+    assert sizes() == [1, 2, 2]
+    assert eng.count() == len(DOCS)
+    assert set(ids(eng, "物业")) == {"a", "c"}
+    eng.close()

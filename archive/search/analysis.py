@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 DICTIONARY = Path(__file__).with_name("dict.txt")
 # Bumped whenever tokens or the indexed text change: an index built by another version is rebuilt.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs a token (tantivy)
 
 # Function words dropped from an unquoted query of several words; alone they are still searched.
