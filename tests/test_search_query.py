@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from archive.chinese import chinese_number
 from archive.errors import QueryError
 from archive.search.analysis import Analyzer, char_tokens, flatten, place_names
-from archive.search.content import chinese_to_int, int_to_chinese, parse_sitting, sittings_in
+from archive.search.content import chinese_to_int, parse_sitting, sittings_in
 from archive.search.query import Filters, Phrase, Sitting, Words, parse_query
 from archive.search.snippet import make_snippet, plain
 
@@ -70,7 +71,7 @@ def test_every_usual_name_of_a_sitting_is_the_same_sitting(text: str) -> None:
 
 @pytest.mark.parametrize("n", [1, 9, 10, 12, 17, 20, 23, 99, 100, 105, 110, 123])
 def test_chinese_numerals_round_trip(n: int) -> None:
-    assert chinese_to_int(int_to_chinese(n)) == n
+    assert chinese_to_int(chinese_number(n)) == n
 
 
 def test_sittings_are_found_in_running_text_but_not_presidium_meetings() -> None:

@@ -31,7 +31,7 @@ from archive.annual.errors import AnnualArchiveError
 from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
-from archive.render.documents import date_text
+from archive.chinese import date_text
 from archive.workspace import Workspace
 
 CHINA = dt.timezone(dt.timedelta(hours=8))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from archive.annual import _docx
 from archive.annual.arrange import RETENTION_NAMES, ArchiveClass, Arrangement, Item
-from archive.render.documents import date_text
+from archive.chinese import date_text
 
 COLUMNS = ("序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注")
 CATALOGUE_NAME = "归档文件目录"

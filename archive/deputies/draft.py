@@ -8,9 +8,10 @@ from pathlib import Path
 import yaml
 
 from ..catalog import PLACEHOLDER, Catalog
+from ..chinese import chinese_number, date_text
 from ..fileio import write_new
 from .attendance import DeputyError, services_in
-from .profile import DeputyProfile, chinese_number, date_text
+from .profile import DeputyProfile
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import Catalog
+from ..chinese import chinese_number, date_text
 from ..records import Deputy, DeputyReport, Inspection, TermService
 from ..workspace import Config
 from .attendance import (
@@ -41,7 +42,6 @@ KIND_LABELS = {
     "常委会会议": "区人大常委会会议",
     "主任会议": "区人大常委会主任会议",
 }
-DIGITS = "零一二三四五六七八九"
 
 
 @dataclass(frozen=True)
@@ -111,18 +111,6 @@ class DeputyProfile:
             "attendance": self.attendance.as_dict(),
             "sections": [s.as_dict() for s in self.sections],
         }
-
-
-def chinese_number(n: int) -> str:
-    """1–99 in Chinese numerals (第十七届, 第二十三次)."""
-    if n < 10:
-        return DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
-
-
-def date_text(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def profile_period(config: Config, deputy: Deputy, term: int | None, year: int | None, as_of: dt.date) -> Period:

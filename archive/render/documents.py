@@ -14,30 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from archive.chinese import chinese_number, date_text
 from archive.records import Block, DeputyReport, Inspection, Meeting, Opinion, Record, parse_body
 from archive.render.errors import RenderError
 from archive.workspace import Config
-
-DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 21 → 二十一 (up to 999)."""
-    if n < 10:
-        return DIGITS[n]
-    if n < 20:
-        return "十" + (DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return DIGITS[n // 10] + "十" + (DIGITS[n % 10] if n % 10 else "")
-    rest = n % 100
-    tail = "" if rest == 0 else ("零" + chinese_number(rest) if rest < 10 else chinese_number(rest))
-    if 10 <= rest < 20:
-        tail = "一" + tail
-    return DIGITS[n // 100] + "百" + tail
-
-
-def date_text(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def _iso(value: Any) -> dt.date | None:

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.chinese import chinese_number, date_text
 from archive.deputies import DeputyProfile
 from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording
 from archive.records import Meeting, Opinion
-from archive.render.documents import Document, _envelope, break_title, chinese_number, date_text
+from archive.render.documents import Document, _envelope, break_title
 from archive.workspace import Config, Workspace
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def render_reminders(
         documents.append(
             reminder_document(item, opinion, meeting if isinstance(meeting, Meeting) else None, config, report.as_of)
         )
-    return render_prepared(workspace, documents, out_dir, _formats(formats), pdfa="pdfa" in formats)
+    return render_prepared(workspace, documents, out_dir, tuple(formats))
 
 
 def render_profile(
@@ -153,8 +154,4 @@ def render_profile(
     from archive.render import render_prepared
 
     document = profile_document(profile, workspace.config)
-    return render_prepared(workspace, [document], out_dir, _formats(formats), pdfa="pdfa" in formats)
-
-
-def _formats(formats: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f for f in formats if f != "pdfa") or ("pdf",)
+    return render_prepared(workspace, [document], out_dir, tuple(formats))

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..chinese import chinese_number
 from ..records import Record, classification_rank
 
 # Fields that are machinery, not content: never searched as text.
@@ -68,24 +69,10 @@ _SITTING_QUERY = (
 OWN_SITTING = "="  # prefix of the key of the sitting a meeting record is the minutes of
 
 
-def int_to_chinese(n: int) -> str:
-    """17 → 十七, 20 → 二十, 105 → 一百零五 (how sittings are written)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-    rest = n % 100
-    tail = "" if rest == 0 else ("零" + int_to_chinese(rest) if rest < 10 else int_to_chinese(rest))
-    return digits[n // 100] + "百" + tail.replace("零十", "零一十")
-
-
 def sitting_names(key: str) -> list[str]:
     """How a text names the sitting ``17-12``: 第十七届…, 第十二次会议 (for highlighting)."""
     term, sitting = (int(x) for x in key.split("-"))
-    return [f"第{int_to_chinese(term)}届", f"第{int_to_chinese(sitting)}次会议"]
+    return [f"第{chinese_number(term)}届", f"第{chinese_number(sitting)}次会议"]
 
 
 def sitting_key(term: int, sitting: int) -> str:
