@@ -401,10 +401,7 @@ def render(
     from archive.errors import ArchiveError
     from archive.render import render_documents
 
-    wanted = [f.strip() for f in formats.split(",") if f.strip()]
-    unknown = [f for f in wanted if f not in ("docx", "pdf", "pdfa")]
-    if unknown or not wanted:
-        raise click.BadParameter(f"不支持的格式“{'、'.join(unknown)}”，可用 docx、pdf、pdfa", param_hint="--format")
+    wanted = _formats_option(formats)
     if not selectors and not render_all:
         raise click.UsageError("请给出记录编号或路径，或用 --all 生成全部文书")
     workspace = state.workspace
@@ -417,11 +414,23 @@ def render(
             workspace,
             records,
             output or workspace.output_dir,
-            formats=tuple(f for f in wanted if f != "pdfa") or ("pdf",),
-            pdfa="pdfa" in wanted,
+            formats=wanted,
         )
     except ArchiveError as exc:
         _fail(exc)
+    _print_render(workspace, result, as_json, summary=True)
+
+
+def _formats_option(value: str) -> tuple[str, ...]:
+    wanted = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in ("docx", "pdf", "pdfa")]
+    if unknown or not wanted:
+        raise click.BadParameter(f"不支持的格式“{'、'.join(unknown)}”，可用 docx、pdf、pdfa", param_hint="--format")
+    return wanted
+
+
+def _print_render(workspace: Workspace, result: RenderResult, as_json: bool, summary: bool = False) -> None:
+    """What a render wrote (or its JSON), failures and notices on stderr; exit 1 when a document failed."""
     if as_json:
         _echo_json(result.to_json())
     else:
@@ -430,7 +439,8 @@ def render(
                 click.echo(f"已生成 {workspace.relative(path)}{'（草稿）' if doc.draft else ''}")
         for failure in result.failures:
             click.echo(f"{failure.source}: 错误：{failure.message}", err=True)
-        click.echo(f"共生成 {len(result.files)} 个文件，{len(result.failures)} 个失败。")
+        if summary:
+            click.echo(f"共生成 {len(result.files)} 个文件，{len(result.failures)} 个失败。")
     for notice in result.notices:
         click.echo(f"提示：{notice}", err=True)
     if result.failures:
@@ -745,29 +755,6 @@ def _parse_as_of(text: str | None) -> dt.date | None:
         return parse_date_option(text) if text is not None else None
     except ArchiveError as exc:
         _fail(exc)
-
-
-def _formats_option(value: str) -> tuple[str, ...]:
-    wanted = tuple(f.strip() for f in value.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in ("docx", "pdf", "pdfa")]
-    if unknown or not wanted:
-        raise click.BadParameter(f"不支持的格式“{'、'.join(unknown)}”，可用 docx、pdf、pdfa", param_hint="--format")
-    return wanted
-
-
-def _print_render(workspace: Workspace, result: RenderResult, as_json: bool) -> None:
-    if as_json:
-        _echo_json(result.to_json())
-    else:
-        for doc in result.documents:
-            for path in doc.files:
-                click.echo(f"已生成 {workspace.relative(path)}")
-        for failure in result.failures:
-            click.echo(f"{failure.source}: 错误：{failure.message}", err=True)
-    for notice in result.notices:
-        click.echo(f"提示：{notice}", err=True)
-    if result.failures:
-        sys.exit(1)
 
 
 @cli.group(cls=Group, invoke_without_command=True, short_help="审议意见督办：报告期限和办理状态，催办函")

@@ -195,8 +195,8 @@ def blocks(doc, var: str = "blocks") -> None:
     tag(doc, "{%p endfor %}")
 
 
-def masthead(doc, *, minutes: bool = False) -> None:
-    """份号, 密级, 紧急程度, 发文机关标志, 发文字号 (or 期号 and the organ/date line), red rule."""
+def copy_secrecy_urgency(doc) -> None:
+    """份号, 密级和保密期限, 紧急程度: flush left, one line each, when the record has them."""
     tag(doc, "{%p if copy_number %}")
     para(doc, "份号", "{{ copy_number }}")
     tag(doc, "{%p endif %}")
@@ -206,6 +206,11 @@ def masthead(doc, *, minutes: bool = False) -> None:
     tag(doc, "{%p if urgency %}")
     para(doc, "密级和紧急程度", "{{ urgency }}")
     tag(doc, "{%p endif %}")
+
+
+def masthead(doc, *, minutes: bool = False) -> None:
+    """份号, 密级, 紧急程度, 发文机关标志, 发文字号 (or 期号 and the organ/date line), red rule."""
+    copy_secrecy_urgency(doc)
     para(doc, "发文机关标志", "{{ mark }}")
     if minutes:
         para(doc, "期号", "第{{ issue }}期")
@@ -239,15 +244,7 @@ def letter_masthead(doc) -> None:
         X.sub(bdr, "w:top", val=weights, sz=24, space=0, color=L.RED_HEX)
         ppr.append(bdr)
         X.order_ppr(ppr)
-    tag(doc, "{%p if copy_number %}")
-    para(doc, "份号", "{{ copy_number }}")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if secrecy %}")
-    para(doc, "密级和紧急程度", "{{ secrecy }}")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if urgency %}")
-    para(doc, "密级和紧急程度", "{{ urgency }}")
-    tag(doc, "{%p endif %}")
+    copy_secrecy_urgency(doc)
     para(doc, "信函发文字号", "{{ doc_number }}")
     para(doc, "公文无缩进")  # 10.1: the title two lines below the last element above it
     para(doc, "公文无缩进")

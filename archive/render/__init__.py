@@ -34,7 +34,7 @@ __all__ = [
     "render_prepared",
 ]
 
-FORMATS = ("docx", "pdf")
+FORMATS = ("docx", "pdf", "pdfa")  # pdfa: the PDF as PDF/A-2b (alone, or beside a .docx)
 FONTS_CONF = "fonts/fonts.conf"
 
 
@@ -135,7 +135,10 @@ def _render_batches(
 
     unknown = set(formats) - set(FORMATS)
     if unknown:
-        raise RenderError(f"不支持的输出格式：{'、'.join(sorted(unknown))}（可用 docx、pdf）")
+        raise RenderError(f"不支持的输出格式：{'、'.join(sorted(unknown))}（可用 docx、pdf、pdfa）")
+    if "pdfa" in formats:
+        pdfa = True
+        formats = tuple(f for f in formats if f != "pdfa") or ("pdf",)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = RenderResult()
     want_pdf = "pdf" in formats or pdfa
