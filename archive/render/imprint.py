@@ -30,11 +30,7 @@ def can_share(pdf_path: Path) -> bool:
         if len(pages) < 2:
             return False
         last = pages[-1]
-        rules = [
-            r["top"] * PT_MM
-            for r in last.lines + last.rects
-            if (r["x1"] - r["x0"]) * PT_MM > 140 and (r["bottom"] - r["top"]) * PT_MM < 1.5
-        ]
+        rules = _imprint_rules(last)
         if not rules or _text_bottom(last, above=min(rules)) is not None:
             return False  # no 版记 rules, or the 版记 page also carries body text
         for page in reversed(pages[:-1]):
@@ -69,12 +65,17 @@ def landed(pdf_path: Path) -> bool:
         if len(pdf.pages) % 2:
             return False
         last = pdf.pages[-1]
-        rules = sorted(
-            r["top"] * PT_MM
-            for r in last.lines + last.rects
-            if (r["x1"] - r["x0"]) * PT_MM > 140 and (r["bottom"] - r["top"]) * PT_MM < 1.5
-        )
+        rules = _imprint_rules(last)
         return bool(rules) and abs(rules[-1] - BLOCK_BOTTOM_MM) <= 1.0 and _text_bottom(last, min(rules)) is not None
+
+
+def _imprint_rules(page: object) -> list[float]:
+    """Tops (mm) of the page's thin rules wider than 140 mm, top to bottom: the 版记's rules."""
+    return sorted(
+        r["top"] * PT_MM
+        for r in page.lines + page.rects  # type: ignore[attr-defined]
+        if (r["x1"] - r["x0"]) * PT_MM > 140 and (r["bottom"] - r["top"]) * PT_MM < 1.5
+    )
 
 
 def _text_bottom(page: object, above: float) -> float | None:
