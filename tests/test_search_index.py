@@ -300,17 +300,43 @@ def test_an_unknown_engine_in_renda_yaml_is_refused_by_validation(own: Workspace
 
 
 def test_the_manifest_round_trips_awkward_file_names(tmp_path: Path) -> None:
-    from archive.search.store import Manifest, file_entry
+    from archive.search.store import Manifest, source_of, state_line
 
-    files = {
-        "records/2024/a.yaml": file_entry(1, 2, "ab", "a", True),
-        'records/"quoted"\ttab.yaml': file_entry(3, 4, "cd", None, False),
-    }
-    manifest = Manifest("whoosh", "ctx", files, {"d001": "周振华"}, {"records/deputies/d001.yaml": ["东岭镇"]})
+    manifest = Manifest("whoosh", "ctx", "words", {"d001": "周振华"}, {"records/deputies/d001.yaml": ["东岭镇"]})
+    manifest.add(state_line("records/2024/a.yaml", 1, 2), "ab", "a", True)
+    manifest.add(state_line('records/"quoted"\ttab\nline.yaml', 3, 4), "cd", None, False)
+    manifest.add(state_line('"records/odd.yaml', 5, 6), "ef", 'b"\n', True)
     (tmp_path / "m.tsv").write_bytes(manifest.to_bytes())
 
-    assert Manifest.read(tmp_path / "m.tsv", "whoosh") == manifest
+    read = Manifest.read(tmp_path / "m.tsv", "whoosh")
+    assert read is not None
+    assert (read.context, read.words, read.names, read.places) == ("ctx", "words", manifest.names, manifest.places)
+    assert [source_of(s) for s in read.states] == [
+        "records/2024/a.yaml",
+        'records/"quoted"\ttab\nline.yaml',
+        '"records/odd.yaml',
+    ]
+    assert (read.digests, read.flags) == (["ab", "cd", "ef"], ["1", "0", "1"])
+    assert [read.record_id(row) for row in (0, 2)] == ["a", 'b"\n'] and read.ids[1] == ""
+    assert read.to_bytes() == manifest.to_bytes()  # the names line is passed on as read
     assert Manifest.read(tmp_path / "m.tsv", "tantivy") is None  # another engine's manifest is not this one
+
+
+def test_a_manifest_of_an_older_version_means_a_rebuild(own: Workspace) -> None:
+    (manifest,) = index_root(own).rglob("manifest.tsv")
+    header, rest = manifest.read_text(encoding="utf-8").split("\n", 1)
+    manifest.write_text(header.replace('"version": 4', '"version": 3') + "\n" + rest, encoding="utf-8")
+    report = update_index(own)
+
+    assert report.rebuilt and report.indexed == 94
+    assert not update_index(own).changed
+
+
+def test_a_truncated_manifest_means_a_rebuild(own: Workspace) -> None:
+    (manifest,) = index_root(own).rglob("manifest.tsv")
+    data = manifest.read_bytes()
+    manifest.write_bytes(data[: len(data) // 2])
+    assert update_index(own).rebuilt
 
 
 def test_an_index_from_another_version_that_cannot_be_rebuilt_now_is_refused_clearly(

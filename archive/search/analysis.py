@@ -102,10 +102,7 @@ class Analyzer:
     @property
     def fingerprint(self) -> str:
         """Changes when anything that decides the tokens changes."""
-        digest = hashlib.sha256(f"v{ANALYSIS_VERSION}\n".encode())
-        digest.update(DICTIONARY.read_bytes())
-        digest.update("\n".join(self.extra_words).encode())
-        return digest.hexdigest()[:16]
+        return fingerprint_of(words_digest(self.extra_words))
 
     def word_tokens(self, text: str) -> list[tuple[str, int, bool]]:
         """(word, position, is_sub_word): precise words at consecutive positions, sub-words beside them."""
@@ -151,6 +148,20 @@ class Analyzer:
         words = [w for w in self.jieba.cut(fold(text), True) if any(is_word_char(c) for c in w)]
         kept = [w for w in words if w not in STOP_WORDS]
         return kept or words
+
+
+def words_digest(words: Sequence[str]) -> str:
+    """Stands for a workspace's words in :func:`fingerprint_of` (an index remembers it, not the words)."""
+    return hashlib.sha256("\n".join(words).encode()).hexdigest()[:32]
+
+
+def fingerprint_of(words: str) -> str:
+    """The analysis fingerprint for workspace words with digest ``words``: this renda's analysis
+    version and shipped dictionary, and the workspace's own words."""
+    digest = hashlib.sha256(f"v{ANALYSIS_VERSION}\n".encode())
+    digest.update(DICTIONARY.read_bytes())
+    digest.update(words.encode())
+    return digest.hexdigest()[:16]
 
 
 def _sub_words(jieba: Jieba, word: str) -> list[str]:

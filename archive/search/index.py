@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -23,26 +24,21 @@ from ..errors import SearchError
 from ..fileio import write_replace
 from ..records import CLASSIFICATIONS, Deputy, Record, classification_rank
 from ..workspace import Workspace
-from .analysis import Analyzer, place_names
+from .analysis import fingerprint_of, place_names, words_digest
 from .content import IndexDoc, index_doc
 from .engine import DEFAULT_ENGINE, ENGINES, Engine, Hit, open_engine
 from .query import Filters, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
 from .store import (
     MANIFEST,
-    RECORD_ID,
-    SHA256,
-    FileState,
     Manifest,
-    entry_field,
-    file_entry,
+    analyzer_of,
     index_root,
-    is_indexed,
     live_generation,
-    same_file,
+    quote,
     scan_records,
     sha256_of,
-    touched,
+    source_of,
     writer_lock,
 )
 
@@ -145,8 +141,9 @@ class SearchResult:
 # -- files, manifest, lock -------------------------------------------------------
 
 
-def _context(analyzer: Analyzer, settings: SearchSettings) -> str:
-    return f"{analyzer.fingerprint}:{settings.max_rank}"
+def _context(words: str, settings: SearchSettings) -> str:
+    """What the index's tokens and contents depend on; ``words`` is the workspace words' digest."""
+    return f"{fingerprint_of(words)}:{settings.max_rank}"
 
 
 # -- building and updating -----------------------------------------------------------
@@ -176,10 +173,6 @@ class _Builder:
         return index_doc(record, names, self.organs)
 
 
-def _entry(state: FileState, digest: str, record: Record | None, indexed: bool) -> str:
-    return file_entry(state[1], state[2], digest, record.id if record else None, indexed)
-
-
 def _deputy_places(record: Deputy) -> list[str]:
     texts = [t.constituency for t in record.terms] + [t.delegation for t in record.terms if t.delegation]
     return place_names(texts)
@@ -199,83 +192,98 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     report = IndexReport(settings.engine)
     generation = None if rebuild else live_generation(workspace, settings.engine)
     manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
-    if generation is None or manifest is None or manifest.context != _context(manifest.analyzer(), settings):
+    if generation is None or manifest is None or manifest.context != _context(manifest.words, settings):
         # no index yet, a damaged one, or one built by another renda version or for another ceiling
         return _build(workspace, settings, report)
 
-    builder = _Builder(workspace, settings, report)
     current = scan_records(workspace)
-    removed = [s for s in manifest.files if s not in current]
-    changed: dict[str, tuple[FileState, str]] = {}
-    for source, state in current.items():
-        old = manifest.files.get(source)
-        if old and same_file(old, state[1], state[2]):
-            continue
-        digest = sha256_of(Path(state[0]))
-        if old and entry_field(old, SHA256) == digest:
-            manifest.files[source] = touched(old, state[1])  # touched, not changed
-            continue
-        changed[source] = (state, digest)
-    if not changed and not removed:
+    now, before = set(current), set(manifest.states)
+    appeared, vanished = now - before, before - now  # new or changed files; changed or removed ones
+    if not appeared and not vanished:
         report.unchanged = len(current)
-        report.indexed = sum(1 for e in manifest.files.values() if is_indexed(e))
+        report.indexed = manifest.indexed_count()
         return report
 
-    records = {source: builder.read(source, Path(state[0])) for source, (state, _) in changed.items()}
+    rows = dict(zip(manifest.states, range(len(manifest.states)), strict=True))
+    removed = {source_of(state): rows[state] for state in vanished}  # source → manifest row
+    changed: dict[str, tuple[str, str, int | None]] = {}  # source → (state, digest, manifest row)
+    for state in sorted(appeared):
+        source = source_of(state)
+        row = removed.pop(source, None)
+        digest = sha256_of(workspace.root / source)
+        if row is not None and manifest.digests[row] == digest:
+            manifest.states[row] = state  # touched, not changed
+            continue
+        changed[source] = (state, digest, row)
+    if not changed and not removed:
+        write_replace(generation / MANIFEST, manifest.to_bytes())  # the new mtimes: not hashed again
+        report.unchanged = len(current)
+        report.indexed = manifest.indexed_count()
+        return report
+
+    builder = _Builder(workspace, settings, report)
+    records = {source: builder.read(source, workspace.root / source) for source in changed}
     names, places = dict(manifest.names), dict(manifest.places)
-    for source in removed:
+    for source, row in removed.items():
         places.pop(source, None)
-        if entry_field(manifest.files[source], RECORD_ID) in names and source in manifest.places:
-            names.pop(entry_field(manifest.files[source], RECORD_ID))
+        if manifest.record_id(row) in names and source in manifest.places:
+            names.pop(manifest.record_id(row))
     for source, record in records.items():
-        if source in manifest.places:
+        row = changed[source][2]
+        if source in manifest.places and row is not None:
             places.pop(source)
-            names.pop(entry_field(manifest.files[source], RECORD_ID), None)
+            names.pop(manifest.record_id(row), None)
         if isinstance(record, Deputy):
             names[record.id] = record.name
             places[source] = _deputy_places(record)
-    analyzer = Manifest(settings.engine, "", {}, names, places).analyzer()
-    if _context(analyzer, settings) != manifest.context:
+    people_changed = names != manifest.names or places != manifest.places
+    analyzer = analyzer_of(names, places)
+    words = words_digest(analyzer.extra_words) if people_changed else manifest.words
+    if _context(words, settings) != manifest.context:
         # Names, places or the dictionary changed how text is segmented, or the secrecy ceiling moved.
         report.skipped.clear()
         return _build(workspace, settings, IndexReport(settings.engine))
 
     eng = open_engine(settings.engine, generation, analyzer)
     try:
-        gone = [entry_field(manifest.files[s], RECORD_ID) for s in removed if is_indexed(manifest.files[s])]
+        gone = [manifest.record_id(row) for row in removed.values() if manifest.indexed(row)]
         docs: list[IndexDoc] = []
-        still_there = set(current)
-        owner = {entry_field(e, RECORD_ID): s for s, e in manifest.files.items() if is_indexed(e) and s in still_there}
+        live = [flag == "1" for flag in manifest.flags]
+        for row in removed.values():
+            live[row] = False
+        # quoted id → the row of the file still there that holds it in the index
+        owner = dict(zip(compress(manifest.ids, live), compress(range(len(live)), live), strict=True))
         for source, record in records.items():
-            old = manifest.files.get(source)
+            state, digest, old = changed[source]
+            row = manifest.add(state, digest, None, False) if old is None else old
             doc = builder.doc(record, names) if record else None
-            if doc and owner.get(doc.id, source) != source:
+            if doc and owner.get(quote(doc.id), row) != row:
                 report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
                 doc = None
-            if old and is_indexed(old) and (doc is None or doc.id != entry_field(old, RECORD_ID)):
-                gone.append(entry_field(old, RECORD_ID))
-                if owner.get(entry_field(old, RECORD_ID)) == source:
-                    del owner[entry_field(old, RECORD_ID)]
+            if old is not None and manifest.indexed(row) and (doc is None or doc.id != manifest.record_id(row)):
+                gone.append(manifest.record_id(row))
+                if owner.get(manifest.ids[row]) == row:
+                    del owner[manifest.ids[row]]
             if doc:
-                owner[doc.id] = source
+                owner[quote(doc.id)] = row
                 docs.append(doc)
-            if old:
-                report.updated += 1
-            else:
+            if old is None:
                 report.added += 1
-            manifest.files[source] = _entry(changed[source][0], changed[source][1], record, doc is not None)
+            else:
+                report.updated += 1
+            manifest.set(row, state, digest, record.id if record else None, doc is not None)
         if gone:
             eng.delete(gone)
         if docs:
             eng.update(docs)
     finally:
         eng.close()
-    for source in removed:
-        del manifest.files[source]
+    manifest.remove(list(removed.values()))
     report.removed = len(removed)
     report.unchanged = len(current) - len(changed)
-    report.indexed = sum(1 for e in manifest.files.values() if is_indexed(e))
-    manifest.names, manifest.places = names, places
+    report.indexed = manifest.indexed_count()
+    if people_changed:
+        manifest.names, manifest.places, manifest.words = names, places, words
     write_replace(generation / MANIFEST, manifest.to_bytes())
     return report
 
@@ -285,25 +293,28 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     builder = _Builder(workspace, settings, report)
     folder = index_root(workspace) / settings.engine
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = Manifest(settings.engine)
-    parsed: list[tuple[str, FileState, str, Record | None]] = []
-    for source, state in sorted(scan_records(workspace).items()):  # a stable order for a build
-        path = Path(state[0])
+    names: dict[str, str] = {}
+    places: dict[str, list[str]] = {}
+    parsed: list[tuple[str, str, str, Record | None]] = []
+    for state in sorted(scan_records(workspace)):  # a stable order for a build
+        source = source_of(state)
+        path = workspace.root / source
         digest = sha256_of(path)
         record = builder.read(source, path)
         parsed.append((source, state, digest, record))
         if isinstance(record, Deputy):
-            manifest.names.setdefault(record.id, record.name)
-            manifest.places[source] = _deputy_places(record)
-    analyzer = manifest.analyzer()
-    manifest.context = _context(analyzer, settings)
+            names.setdefault(record.id, record.name)
+            places[source] = _deputy_places(record)
+    analyzer = analyzer_of(names, places)
+    words = words_digest(analyzer.extra_words)
+    manifest = Manifest(settings.engine, _context(words, settings), words, names, places)
 
     seen: set[str] = set()
     indexed: dict[str, bool] = {}
 
     def documents() -> Iterator[IndexDoc]:
         for source, _, _, record in parsed:
-            doc = builder.doc(record, manifest.names) if record else None
+            doc = builder.doc(record, names) if record else None
             if doc and doc.id in seen:
                 report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
                 doc = None
@@ -322,7 +333,7 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
         raise
     eng.close()
     for source, state, digest, record in parsed:
-        manifest.files[source] = _entry(state, digest, record, indexed[source])
+        manifest.add(state, digest, record.id if record else None, indexed[source])
     write_replace(generation / MANIFEST, manifest.to_bytes())
     previous = live_generation(workspace, settings.engine)
     write_replace(folder / "CURRENT", generation.name.encode())
@@ -367,11 +378,11 @@ def search_workspace(
                 raise
             notice = f"检索索引未能更新，结果可能不是最新的：{exc}"
     generation = live_generation(workspace, settings.engine)
-    manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
+    manifest = Manifest.read(generation / MANIFEST, settings.engine, files=False) if generation else None
     if generation is None or manifest is None:
         raise SearchError("还没有检索索引，请先运行 renda index")
     analyzer = manifest.analyzer()
-    if manifest.context.split(":")[0] != analyzer.fingerprint:
+    if manifest.context.split(":")[0] != fingerprint_of(manifest.words):
         # built by another version of renda, and it could not be rebuilt just now (see notice)
         raise SearchError("检索索引是由其他版本的 renda 建立的，请运行 renda index --rebuild 后再检索")
     plan = plan_query(query, analyzer, settings.max_rank)

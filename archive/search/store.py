@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SearchError
@@ -24,33 +23,27 @@ from .analysis import Analyzer, workspace_words
 
 INDEX_DIR = Path(".renda") / "index"
 MANIFEST = "manifest.tsv"
-MANIFEST_VERSION = 3
-
-# A manifest entry is the text "mtime<TAB>size<TAB>sha256<TAB>id<TAB>indexed", kept as read: splitting
-# 50,000 of them costs more than the rest of an incremental update, and only changed files need it.
-MTIME, SIZE, SHA256, RECORD_ID, INDEXED = range(5)
+MANIFEST_VERSION = 4
 
 
-def file_entry(mtime: int, size: int, digest: str, record_id: str | None, indexed: bool) -> str:
-    return f"{mtime}\t{size}\t{digest}\t{record_id or ''}\t{1 if indexed else 0}"
+def quote(text: str) -> str:
+    """A source or id as one line of the manifest: JSON-quoted only when it would break the line."""
+    if text.isprintable() and not text.startswith('"'):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
-def entry_field(entry: str, position: int) -> str:
-    return entry.split("\t")[position]
+def unquote(text: str) -> str:
+    return json.loads(text) if text.startswith('"') else text
 
 
-def is_indexed(entry: str) -> bool:
-    return entry.endswith("\t1")
+def state_line(source: str, mtime: int, size: int) -> str:
+    """What the manifest remembers of a file to tell whether it changed: "source<TAB>mtime<TAB>size"."""
+    return f"{quote(source)}\t{mtime}\t{size}"
 
 
-def same_file(entry: str, mtime: int, size: int) -> bool:
-    """The entry was made from a file with this mtime and size (then it is taken as unchanged)."""
-    return entry.startswith(f"{mtime}\t{size}\t")
-
-
-def touched(entry: str, mtime: int) -> str:
-    """The entry of a file whose mtime changed but not its content."""
-    return f"{mtime}\t{entry.split(chr(9), 1)[1]}"
+def source_of(state: str) -> str:
+    return unquote(state.rsplit("\t", 2)[0])
 
 
 def index_root(workspace: Workspace) -> Path:
@@ -85,55 +78,143 @@ def writer_lock(workspace: Workspace) -> Iterator[None]:
         handle.close()
 
 
-@dataclass
 class Manifest:
-    engine: str
-    context: str = ""
-    files: dict[str, str] = field(default_factory=dict)  # source → entry (see file_entry)
-    names: dict[str, str] = field(default_factory=dict)  # deputy id → name
-    places: dict[str, list[str]] = field(default_factory=dict)  # deputy source → places
+    """What an index was built from, one generation's ``manifest.tsv``.
+
+    The file is a JSON header line, a JSON line of deputies' names and places, then four blocks of
+    one line per record file, in the same order: its state (:func:`state_line`), SHA-256, record id
+    and whether it is indexed (one line of 0/1 flags).  An incremental update runs before every
+    search over tens of thousands of files: the state lines are compared with the scan as sets, the
+    blocks are split and joined whole, and only the rows of changed files are looked at, so almost
+    no Python code runs per file.  The names line is parsed only when a record changed.
+    """
+
+    def __init__(
+        self,
+        engine: str,
+        context: str = "",
+        words: str = "",
+        names: dict[str, str] | None = None,
+        places: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.context = context
+        self.words = words  # digest of the workspace words the context was made with (analysis.words_digest)
+        self.states: list[str] = []
+        self.digests: list[str] = []
+        self.ids: list[str] = []  # quoted record ids, "" when the file holds no readable record
+        self.flags: list[str] = []  # "1" indexed, "0" not
+        self._people = "" if names is None and places is None else None
+        self._names = names if names is not None else {}
+        self._places = places if places is not None else {}
+
+    def add(self, state: str, digest: str, record_id: str | None, indexed: bool) -> int:
+        self.states.append(state)
+        self.digests.append(digest)
+        self.ids.append(quote(record_id) if record_id else "")
+        self.flags.append("1" if indexed else "0")
+        return len(self.states) - 1
+
+    def set(self, row: int, state: str, digest: str, record_id: str | None, indexed: bool) -> None:
+        self.states[row] = state
+        self.digests[row] = digest
+        self.ids[row] = quote(record_id) if record_id else ""
+        self.flags[row] = "1" if indexed else "0"
+
+    def remove(self, rows: list[int]) -> None:
+        for row in sorted(rows, reverse=True):
+            del self.states[row], self.digests[row], self.ids[row], self.flags[row]
+
+    def record_id(self, row: int) -> str:
+        return unquote(self.ids[row])
+
+    def indexed(self, row: int) -> bool:
+        return self.flags[row] == "1"
+
+    def indexed_count(self) -> int:
+        return self.flags.count("1")
+
+    def _parse_people(self) -> None:
+        if self._people:
+            people = json.loads(self._people)
+            self._names, self._places = people["names"], people["places"]
+        self._people = None  # parsed (or given): to_bytes serialises the dicts
+
+    @property
+    def names(self) -> dict[str, str]:  # deputy id → name
+        self._parse_people()
+        return self._names
+
+    @names.setter
+    def names(self, value: dict[str, str]) -> None:
+        self._parse_people()
+        self._names = value
+
+    @property
+    def places(self) -> dict[str, list[str]]:  # deputy source → places
+        self._parse_people()
+        return self._places
+
+    @places.setter
+    def places(self, value: dict[str, list[str]]) -> None:
+        self._parse_people()
+        self._places = value
 
     def to_bytes(self) -> bytes:
-        """A JSON header line, then one tab-separated line per file: fast to read and write at 50,000 files."""
         header = {
             "version": MANIFEST_VERSION,
             "engine": self.engine,
             "context": self.context,
-            "names": self.names,
-            "places": self.places,
+            "words": self.words,
+            "files": len(self.states),
         }
-        lines = [json.dumps(header, ensure_ascii=False, sort_keys=True)]
-        lines.extend(f"{_quote(source)}\t{entry}" for source, entry in self.files.items())
+        if not self._people:
+            people = json.dumps({"names": self._names, "places": self._places}, ensure_ascii=False, sort_keys=True)
+        else:
+            people = self._people  # as read: nobody looked at it
+        lines = [json.dumps(header, ensure_ascii=False, sort_keys=True), people]
+        lines += self.states
+        lines += self.digests
+        lines += self.ids
+        lines.append("".join(self.flags))
         return ("\n".join(lines) + "\n").encode("utf-8")
 
     @classmethod
-    def read(cls, path: Path, engine: str) -> Manifest | None:
-        """The manifest at ``path``, or None when it is missing, damaged or from another version/engine."""
+    def read(cls, path: Path, engine: str, files: bool = True) -> Manifest | None:
+        """The manifest at ``path``, or None when it is missing, damaged or from another version/engine.
+        Without ``files`` only the header and the names are read (enough to search)."""
         try:
-            first, _, rows = path.read_text(encoding="utf-8").partition("\n")
-            header = json.loads(first)
-            if header.get("version") != MANIFEST_VERSION or header.get("engine") != engine:
-                return None
-            files: dict[str, str] = {}
-            for row in rows.splitlines():
-                source, _, entry = row.partition("\t")
-                if entry.count("\t") != INDEXED:
+            with path.open(encoding="utf-8", newline="\n") as handle:
+                first = handle.readline()
+                header = json.loads(first)
+                if header.get("version") != MANIFEST_VERSION or header.get("engine") != engine:
                     return None
-                files[json.loads(source) if source.startswith('"') else source] = entry
-            return cls(engine, header["context"], files, header["names"], header["places"])
-        except (OSError, ValueError, KeyError, AttributeError):
+                manifest = cls(engine, header["context"], header["words"])
+                manifest._people = handle.readline().rstrip("\n")
+                if not manifest._people.startswith("{"):
+                    return None
+                if not files:
+                    return manifest
+                rows = handle.read().split("\n")
+            n = header["files"]
+            if not isinstance(n, int) or len(rows) != 3 * n + 2 or rows[-1] or len(rows[-2]) != n:
+                return None
+            manifest.states = rows[:n]
+            manifest.digests = rows[n : 2 * n]
+            manifest.ids = rows[2 * n : 3 * n]
+            manifest.flags = list(rows[-2])
+            if rows[-2].strip("01"):
+                return None
+            return manifest
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
             return None
 
     def analyzer(self) -> Analyzer:
-        places = [p for ps in self.places.values() for p in ps]
-        return Analyzer(workspace_words(self.names.values(), places))
+        return analyzer_of(self.names, self.places)
 
 
-def _quote(source: str) -> str:
-    """A source as one tab-separated field: JSON-quoted only when it would break the line."""
-    if source.startswith('"') or "\t" in source or "\n" in source or "\r" in source:
-        return json.dumps(source, ensure_ascii=False)
-    return source
+def analyzer_of(names: dict[str, str], places: dict[str, list[str]]) -> Analyzer:
+    return Analyzer(workspace_words(names.values(), [p for ps in places.values() for p in ps]))
 
 
 def live_generation(workspace: Workspace, engine: str) -> Path | None:
@@ -154,26 +235,29 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-FileState = tuple[str, int, int]  # absolute path, mtime (ns), size — as seen when scanned
-
-
-def scan_records(workspace: Workspace) -> dict[str, FileState]:
-    """Workspace-relative source → (path, mtime, size) of every record file, as
-    :meth:`Workspace.record_files` finds them (``*.yaml``/``*.yml`` under ``records/``, hidden names
-    skipped), in directory order.  One scandir walk, no Path objects: it runs before every search, over tens of
-    thousands of files."""
-    found: dict[str, FileState] = {}
+def scan_records(workspace: Workspace) -> list[str]:
+    """The :func:`state_line` of every record file, as :meth:`Workspace.record_files` finds them
+    (``*.yaml``/``*.yml`` under ``records/``, hidden names skipped), in directory order.  One
+    scandir walk, no Path objects, one line made per file: it runs before every search, over tens
+    of thousands of files."""
+    found: list[str] = []
+    append = found.append
 
     def walk(folder: str, rel: str) -> None:
+        plain = rel.isprintable()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith("."):
+                name = entry.name
+                if name.startswith("."):
                     continue
                 if entry.is_dir():
-                    walk(entry.path, f"{rel}/{entry.name}")
-                elif entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                    walk(entry.path, f"{rel}/{name}")
+                elif name.endswith((".yaml", ".yml")) and entry.is_file():
                     stat = entry.stat()
-                    found[f"{rel}/{entry.name}"] = (entry.path, stat.st_mtime_ns, stat.st_size)
+                    if plain and name.isprintable():
+                        append(f"{rel}/{name}\t{stat.st_mtime_ns}\t{stat.st_size}")
+                    else:
+                        append(state_line(f"{rel}/{name}", stat.st_mtime_ns, stat.st_size))
 
     if workspace.records_dir.is_dir():
         walk(str(workspace.records_dir), workspace.records_dir.relative_to(workspace.root).as_posix())
