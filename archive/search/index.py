@@ -197,12 +197,12 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
         return _build(workspace, settings, report)
 
     current = scan_records(workspace)
-    now, before = set(current), set(manifest.states)
-    appeared, vanished = now - before, before - now  # new or changed files; changed or removed ones
-    if not appeared and not vanished:
+    if current == manifest.states:  # the rows are kept in the scan's order: the usual case, nothing changed
         report.unchanged = len(current)
         report.indexed = manifest.indexed_count()
         return report
+    now, before = set(current), set(manifest.states)
+    appeared, vanished = now - before, before - now  # new or changed files; changed or removed ones
 
     rows = dict(zip(manifest.states, range(len(manifest.states)), strict=True))
     removed = {source_of(state): rows[state] for state in vanished}  # source → manifest row
@@ -216,7 +216,8 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
             continue
         changed[source] = (state, digest, row)
     if not changed and not removed:
-        write_replace(generation / MANIFEST, manifest.to_bytes())  # the new mtimes: not hashed again
+        manifest.reorder(current)
+        write_replace(generation / MANIFEST, manifest.to_bytes())  # the new mtimes or order, for next time
         report.unchanged = len(current)
         report.indexed = manifest.indexed_count()
         return report
@@ -237,7 +238,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
             names[record.id] = record.name
             places[source] = _deputy_places(record)
     people_changed = names != manifest.names or places != manifest.places
-    analyzer = analyzer_of(names, places)
+    analyzer = analyzer_of(names, places) if people_changed else manifest.analyzer()
     words = words_digest(analyzer.extra_words) if people_changed else manifest.words
     if _context(words, settings) != manifest.context:
         # Names, places or the dictionary changed how text is segmented, or the secrecy ceiling moved.
@@ -248,7 +249,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     try:
         gone = [manifest.record_id(row) for row in removed.values() if manifest.indexed(row)]
         docs: list[IndexDoc] = []
-        live = [flag == "1" for flag in manifest.flags]
+        live = list(map("1".__eq__, manifest.flags))
         for row in removed.values():
             live[row] = False
         # quoted id → the row of the file still there that holds it in the index
@@ -279,6 +280,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     finally:
         eng.close()
     manifest.remove(list(removed.values()))
+    manifest.reorder(current)
     report.removed = len(removed)
     report.unchanged = len(current) - len(changed)
     report.indexed = manifest.indexed_count()
@@ -296,7 +298,8 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     names: dict[str, str] = {}
     places: dict[str, list[str]] = {}
     parsed: list[tuple[str, str, str, Record | None]] = []
-    for state in sorted(scan_records(workspace)):  # a stable order for a build
+    current = scan_records(workspace)
+    for state in sorted(current):  # a stable order for a build (which of two records with one id wins)
         source = source_of(state)
         path = workspace.root / source
         digest = sha256_of(path)
@@ -334,6 +337,7 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     eng.close()
     for source, state, digest, record in parsed:
         manifest.add(state, digest, record.id if record else None, indexed[source])
+    manifest.reorder(current)
     write_replace(generation / MANIFEST, manifest.to_bytes())
     previous = live_generation(workspace, settings.engine)
     write_replace(folder / "CURRENT", generation.name.encode())

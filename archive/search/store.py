@@ -13,13 +13,14 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import operator
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import SearchError
 from ..workspace import Workspace
-from .analysis import Analyzer, workspace_words
+from .analysis import Analyzer, words_digest, workspace_words
 
 INDEX_DIR = Path(".renda") / "index"
 MANIFEST = "manifest.tsv"
@@ -104,7 +105,8 @@ class Manifest:
         self.digests: list[str] = []
         self.ids: list[str] = []  # quoted record ids, "" when the file holds no readable record
         self.flags: list[str] = []  # "1" indexed, "0" not
-        self._people = "" if names is None and places is None else None
+        self._people = ""  # the names line as read; "" once names or places are set
+        self._parsed = True
         self._names = names if names is not None else {}
         self._places = places if places is not None else {}
 
@@ -125,6 +127,16 @@ class Manifest:
         for row in sorted(rows, reverse=True):
             del self.states[row], self.digests[row], self.ids[row], self.flags[row]
 
+    def reorder(self, states: list[str]) -> None:
+        """Put the rows in the order of ``states`` (the same states, as a scan lists them): then the
+        next scan, when nothing changed, equals :attr:`states` as it stands."""
+        if len(states) < 2 or self.states == states:
+            return
+        rows = dict(zip(self.states, range(len(self.states)), strict=True))
+        take = operator.itemgetter(*map(rows.__getitem__, states))
+        self.states, self.digests, self.ids = list(states), list(take(self.digests)), list(take(self.ids))
+        self.flags = list(take(self.flags))
+
     def record_id(self, row: int) -> str:
         return unquote(self.ids[row])
 
@@ -135,10 +147,13 @@ class Manifest:
         return self.flags.count("1")
 
     def _parse_people(self) -> None:
-        if self._people:
-            people = json.loads(self._people)
-            self._names, self._places = people["names"], people["places"]
-        self._people = None  # parsed (or given): to_bytes serialises the dicts
+        if not self._parsed:
+            parsed = _PEOPLE.get(self._people)
+            if parsed is None:
+                people = json.loads(self._people)
+                parsed = _remember_people(self._people, people["names"], people["places"])
+            self._names, self._places = parsed
+            self._parsed = True
 
     @property
     def names(self) -> dict[str, str]:  # deputy id → name
@@ -148,7 +163,7 @@ class Manifest:
     @names.setter
     def names(self, value: dict[str, str]) -> None:
         self._parse_people()
-        self._names = value
+        self._names, self._people = value, ""
 
     @property
     def places(self) -> dict[str, list[str]]:  # deputy source → places
@@ -158,7 +173,7 @@ class Manifest:
     @places.setter
     def places(self, value: dict[str, list[str]]) -> None:
         self._parse_people()
-        self._places = value
+        self._places, self._people = value, ""
 
     def to_bytes(self) -> bytes:
         header = {
@@ -170,14 +185,15 @@ class Manifest:
         }
         if not self._people:
             people = json.dumps({"names": self._names, "places": self._places}, ensure_ascii=False, sort_keys=True)
+            _remember_people(people, self._names, self._places)
         else:
             people = self._people  # as read: nobody looked at it
-        lines = [json.dumps(header, ensure_ascii=False, sort_keys=True), people]
-        lines += self.states
-        lines += self.digests
-        lines += self.ids
-        lines.append("".join(self.flags))
-        return ("\n".join(lines) + "\n").encode("utf-8")
+        # Block by block: the names make their line wide (UCS-2), the blocks usually stay ASCII, quick to encode.
+        parts = [json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8"), people.encode("utf-8")]
+        if self.states:
+            parts += ["\n".join(block).encode("utf-8") for block in (self.states, self.digests, self.ids)]
+        parts += ["".join(self.flags).encode("ascii"), b""]
+        return b"\n".join(parts)
 
     @classmethod
     def read(cls, path: Path, engine: str, files: bool = True) -> Manifest | None:
@@ -190,7 +206,7 @@ class Manifest:
                 if header.get("version") != MANIFEST_VERSION or header.get("engine") != engine:
                     return None
                 manifest = cls(engine, header["context"], header["words"])
-                manifest._people = handle.readline().rstrip("\n")
+                manifest._people, manifest._parsed = handle.readline().rstrip("\n"), False
                 if not manifest._people.startswith("{"):
                     return None
                 if not files:
@@ -210,11 +226,33 @@ class Manifest:
             return None
 
     def analyzer(self) -> Analyzer:
-        return analyzer_of(self.names, self.places)
+        return _ANALYZERS.get(self.words) or analyzer_of(self.names, self.places)
+
+
+# The names line last read or written in this process, parsed: a process that updates or searches
+# repeatedly parses tens of thousands of names once.  The dicts are shared: callers copy, not change.
+_PEOPLE: dict[str, tuple[dict[str, str], dict[str, list[str]]]] = {}
+
+
+def _remember_people(
+    line: str, names: dict[str, str], places: dict[str, list[str]]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    _PEOPLE.clear()
+    _PEOPLE[line] = (names, places)
+    return names, places
+
+
+_ANALYZERS: dict[str, Analyzer] = {}  # words digest → analyzer, the last few made in this process
 
 
 def analyzer_of(names: dict[str, str], places: dict[str, list[str]]) -> Analyzer:
-    return Analyzer(workspace_words(names.values(), [p for ps in places.values() for p in ps]))
+    """The analyzer for a workspace's deputies' names and places (remembered by words digest: a
+    process that searches or updates repeatedly does not sort tens of thousands of names each time)."""
+    analyzer = Analyzer(workspace_words(names.values(), [p for ps in places.values() for p in ps]))
+    if len(_ANALYZERS) >= 4:
+        _ANALYZERS.clear()
+    _ANALYZERS[words_digest(analyzer.extra_words)] = analyzer
+    return analyzer
 
 
 def live_generation(workspace: Workspace, engine: str) -> Path | None:
@@ -232,7 +270,7 @@ def sha256_of(path: Path) -> str:
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+    return digest.hexdigest()[:32]  # 128 bits tell an edit from a touch; the manifest is read and written whole
 
 
 def scan_records(workspace: Workspace) -> list[str]:
