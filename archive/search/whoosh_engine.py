@@ -268,7 +268,9 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     if len(small) < SMALL_SEGMENTS_TO_MERGE:
         return segments
     for segment in small:
-        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)  # reads it whole
+        reader.close()
     return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT]
 
 
@@ -333,9 +335,17 @@ class WhooshEngine:
         if writer is not None:
             writer.commit(merge=False)
 
-    def update(self, docs: Iterable[IndexDoc]) -> None:
+    def _writer(self) -> Any:
+        """A writer on the index opened without mmap: replacing by id opens a reader on every segment,
+        and Whoosh copies each mmapped term file whole into memory (tens of MB at 50,000 records);
+        read from the file, looking up a few ids costs a few reads."""
+        from whoosh.filedb.filestore import FileStorage
+
         self._changed()
-        writer = self._open().writer()
+        return FileStorage(str(self.directory), supports_mmap=False).open_index().writer()
+
+    def update(self, docs: Iterable[IndexDoc]) -> None:
+        writer = self._writer()
         try:
             for doc in docs:
                 writer.update_document(**self._fields(doc))
@@ -345,10 +355,13 @@ class WhooshEngine:
         writer.commit(mergetype=merge_small_segments)
 
     def delete(self, ids: Iterable[str]) -> None:
-        self._changed()
-        writer = self._open().writer()
-        for record_id in ids:
-            writer.delete_by_term("id", record_id)
+        writer = self._writer()
+        try:
+            for record_id in ids:
+                writer.delete_by_term("id", record_id)
+        except BaseException:
+            writer.cancel()
+            raise
         writer.commit(mergetype=merge_small_segments)
 
     def count(self) -> int:
