@@ -283,19 +283,23 @@ def scan_records(workspace: Workspace) -> list[str]:
 
     def walk(folder: str, rel: str) -> None:
         plain = rel.isprintable()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                if entry.is_dir():
-                    walk(entry.path, f"{rel}/{name}")
-                elif name.endswith((".yaml", ".yml")) and entry.is_file():
-                    stat = entry.stat()
-                    if plain and name.isprintable():
-                        append(f"{rel}/{name}\t{stat.st_mtime_ns}\t{stat.st_size}")
-                    else:
-                        append(state_line(f"{rel}/{name}", stat.st_mtime_ns, stat.st_size))
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            with os.scandir(fd) as entries:  # by descriptor: each stat is relative, no path to resolve
+                for entry in entries:
+                    name = entry.name
+                    if name.startswith("."):
+                        continue
+                    if entry.is_dir():
+                        walk(os.path.join(folder, name), f"{rel}/{name}")
+                    elif name.endswith((".yaml", ".yml")) and entry.is_file():
+                        stat = entry.stat()
+                        if plain and name.isprintable():
+                            append(f"{rel}/{name}\t{stat.st_mtime_ns}\t{stat.st_size}")
+                        else:
+                            append(state_line(f"{rel}/{name}", stat.st_mtime_ns, stat.st_size))
+        finally:
+            os.close(fd)
 
     if workspace.records_dir.is_dir():
         walk(str(workspace.records_dir), workspace.records_dir.relative_to(workspace.root).as_posix())
