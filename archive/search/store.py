@@ -102,13 +102,36 @@ class Manifest:
         self.context = context
         self.words = words  # digest of the workspace words the context was made with (analysis.words_digest)
         self.states: list[str] = []
-        self.digests: list[str] = []
-        self.ids: list[str] = []  # quoted record ids, "" when the file holds no readable record
-        self.flags: list[str] = []  # "1" indexed, "0" not
-        self._people = ""  # the names line as read; "" once names or places are set
+        self._digests: list[str] = []
+        self._ids: list[str] = []  # quoted record ids, "" when the file holds no readable record
+        self._flags: list[str] = []  # "1" indexed, "0" not
+        self._rest = b""  # digests, ids and flags as read, split when first needed
+        self._people = b""  # the names line as read; empty once names or places are set
         self._parsed = True
         self._names = names if names is not None else {}
         self._places = places if places is not None else {}
+
+    def _split_rest(self) -> None:
+        if self._rest:
+            rows = self._rest.decode("utf-8").split("\n")
+            n = len(self.states)
+            self._digests, self._ids, self._flags = rows[:n], rows[n : 2 * n], list(rows[2 * n])
+            self._rest = b""
+
+    @property
+    def digests(self) -> list[str]:  # SHA-256 (first 128 bits) per row
+        self._split_rest()
+        return self._digests
+
+    @property
+    def ids(self) -> list[str]:
+        self._split_rest()
+        return self._ids
+
+    @property
+    def flags(self) -> list[str]:
+        self._split_rest()
+        return self._flags
 
     def add(self, state: str, digest: str, record_id: str | None, indexed: bool) -> int:
         self.states.append(state)
@@ -134,8 +157,8 @@ class Manifest:
             return
         rows = dict(zip(self.states, range(len(self.states)), strict=True))
         take = operator.itemgetter(*map(rows.__getitem__, states))
-        self.states, self.digests, self.ids = list(states), list(take(self.digests)), list(take(self.ids))
-        self.flags = list(take(self.flags))
+        self.states, self._digests, self._ids = list(states), list(take(self.digests)), list(take(self.ids))
+        self._flags = list(take(self.flags))
 
     def record_id(self, row: int) -> str:
         return unquote(self.ids[row])
@@ -163,7 +186,7 @@ class Manifest:
     @names.setter
     def names(self, value: dict[str, str]) -> None:
         self._parse_people()
-        self._names, self._people = value, ""
+        self._names, self._people = value, b""
 
     @property
     def places(self) -> dict[str, list[str]]:  # deputy source → places
@@ -173,25 +196,25 @@ class Manifest:
     @places.setter
     def places(self, value: dict[str, list[str]]) -> None:
         self._parse_people()
-        self._places, self._people = value, ""
+        self._places, self._people = value, b""
 
     def to_bytes(self) -> bytes:
+        if not self._people:
+            people = json.dumps({"names": self._names, "places": self._places}, ensure_ascii=False, sort_keys=True)
+            self._people = people.encode("utf-8")
+            _remember_people(self._people, self._names, self._places)
+        states = "\n".join(self.states).encode("utf-8")
         header = {
             "version": MANIFEST_VERSION,
             "engine": self.engine,
             "context": self.context,
             "words": self.words,
             "files": len(self.states),
+            "states": len(states),  # bytes: a scan that finds nothing changed needs no more
         }
-        if not self._people:
-            people = json.dumps({"names": self._names, "places": self._places}, ensure_ascii=False, sort_keys=True)
-            _remember_people(people, self._names, self._places)
-        else:
-            people = self._people  # as read: nobody looked at it
-        # Block by block: the names make their line wide (UCS-2), the blocks usually stay ASCII, quick to encode.
-        parts = [json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8"), people.encode("utf-8")]
+        parts = [json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8"), self._people]
         if self.states:
-            parts += ["\n".join(block).encode("utf-8") for block in (self.states, self.digests, self.ids)]
+            parts += [states, *("\n".join(block).encode("utf-8") for block in (self.digests, self.ids))]
         parts += ["".join(self.flags).encode("ascii"), b""]
         return b"\n".join(parts)
 
@@ -200,27 +223,28 @@ class Manifest:
         """The manifest at ``path``, or None when it is missing, damaged or from another version/engine.
         Without ``files`` only the header and the names are read (enough to search)."""
         try:
-            with path.open(encoding="utf-8", newline="\n") as handle:
-                first = handle.readline()
-                header = json.loads(first)
+            with path.open("rb") as handle:
+                header = json.loads(handle.readline())
                 if header.get("version") != MANIFEST_VERSION or header.get("engine") != engine:
                     return None
                 manifest = cls(engine, header["context"], header["words"])
-                manifest._people, manifest._parsed = handle.readline().rstrip("\n"), False
-                if not manifest._people.startswith("{"):
+                manifest._people, manifest._parsed = handle.readline().rstrip(b"\n"), False
+                if not manifest._people.startswith(b"{"):
                     return None
                 if not files:
                     return manifest
-                rows = handle.read().split("\n")
-            n = header["files"]
-            if not isinstance(n, int) or len(rows) != 3 * n + 2 or rows[-1] or len(rows[-2]) != n:
+                data = handle.read()
+            n, length = header["files"], header["states"]
+            if not isinstance(n, int) or not isinstance(length, int) or data.count(b"\n") != (3 * n + 1 if n else 1):
                 return None
-            manifest.states = rows[:n]
-            manifest.digests = rows[n : 2 * n]
-            manifest.ids = rows[2 * n : 3 * n]
-            manifest.flags = list(rows[-2])
-            if rows[-2].strip("01"):
+            flags = data[data.rfind(b"\n", 0, len(data) - 1) + 1 : -1]
+            if len(flags) != n or flags.strip(b"01") or not data.endswith(b"\n"):
                 return None
+            if n:
+                if data[length : length + 1] != b"\n" or data.count(b"\n", 0, length) != n - 1:
+                    return None
+                manifest.states = data[:length].decode("utf-8").split("\n")
+                manifest._rest = data[length + 1 :]
             return manifest
         except (OSError, ValueError, KeyError, AttributeError, TypeError):
             return None
@@ -231,11 +255,11 @@ class Manifest:
 
 # The names line last read or written in this process, parsed: a process that updates or searches
 # repeatedly parses tens of thousands of names once.  The dicts are shared: callers copy, not change.
-_PEOPLE: dict[str, tuple[dict[str, str], dict[str, list[str]]]] = {}
+_PEOPLE: dict[bytes, tuple[dict[str, str], dict[str, list[str]]]] = {}
 
 
 def _remember_people(
-    line: str, names: dict[str, str], places: dict[str, list[str]]
+    line: bytes, names: dict[str, str], places: dict[str, list[str]]
 ) -> tuple[dict[str, str], dict[str, list[str]]]:
     _PEOPLE.clear()
     _PEOPLE[line] = (names, places)
