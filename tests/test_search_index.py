@@ -190,11 +190,19 @@ def test_a_duplicate_id_added_later_is_skipped_and_a_moved_file_keeps_its_record
     ]
 
 
-def test_touching_a_file_without_changing_it_changes_nothing(own: Workspace) -> None:
+def test_touching_a_file_without_changing_it_changes_nothing(own: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     assert not update_index(own).changed  # the copied index is current
     path = own.records_dir / "2024" / "opinion-2024-02.yaml"
     path.write_bytes(path.read_bytes())
     assert not update_index(own).changed
+
+    from archive.search import index
+
+    hashed: list[Path] = []
+    real = index.sha256_of
+    monkeypatch.setattr(index, "sha256_of", lambda p: hashed.append(p) or real(p))
+    assert not update_index(own).changed
+    assert hashed == []  # the new mtime was remembered: the file is not read again
 
 
 def test_a_renamed_deputy_reindexes_the_records_that_name_them(own: Workspace) -> None:
@@ -320,6 +328,10 @@ def test_the_manifest_round_trips_awkward_file_names(tmp_path: Path) -> None:
     assert [read.record_id(row) for row in (0, 2)] == ["a", 'b"\n'] and read.ids[1] == ""
     assert read.to_bytes() == manifest.to_bytes()  # the names line is passed on as read
     assert Manifest.read(tmp_path / "m.tsv", "tantivy") is None  # another engine's manifest is not this one
+
+    (tmp_path / "empty.tsv").write_bytes(Manifest("whoosh", "ctx", "words", {}, {}).to_bytes())
+    empty = Manifest.read(tmp_path / "empty.tsv", "whoosh")
+    assert empty is not None and (empty.states, empty.flags, empty.names) == ([], [], {})
 
 
 def test_a_manifest_of_an_older_version_means_a_rebuild(own: Workspace) -> None:
