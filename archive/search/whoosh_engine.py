@@ -262,13 +262,16 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     """Whoosh merge policy: merge the small segments that incremental updates leave, once there are
     enough of them, and never the build's large ones (Whoosh's MERGE_SMALL would fold four of them
     into a one-record update, tens of seconds)."""
+    from whoosh.filedb.filestore import FileStorage
     from whoosh.reading import SegmentReader
 
     small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT]
     if len(small) < SMALL_SEGMENTS_TO_MERGE:
         return segments
+    # Read whole, small segments are quicker mmapped (the writer's storage may be without mmap, see _writer).
+    storage = FileStorage(writer.storage.folder) if not writer.storage.supports_mmap else writer.storage
     for segment in small:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
+        reader = SegmentReader(storage, writer.schema, segment)
         writer.add_reader(reader)  # reads it whole
         reader.close()
     return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT]
