@@ -280,6 +280,39 @@ def test_an_interrupted_rebuild_leaves_the_old_index_working(
     assert "opinion-2024-02" in [h.id for h in search_workspace(own, '"农村生活污水"', engine=engine).hits]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_update_interrupted_before_its_manifest_is_written_is_repaired_by_the_next(
+    own: Workspace, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    update_index(own, engine=engine)
+    edited = own.records_dir / "2024" / "opinion-2024-02.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("白沙镇、青石镇", "白沙镇、紫藤湾"))
+    added = own.records_dir / "2025" / "opinion-2025-09.yaml"
+    added.write_text(
+        (own.records_dir / "2025" / "opinion-2025-01.yaml")
+        .read_text(encoding="utf-8")
+        .replace("opinion-2025-01", "opinion-2025-09")
+        .replace("〔2025〕1号", "〔2025〕9号")
+    )
+    (own.records_dir / "2021" / "opinion-2021-03.yaml").unlink()
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("archive.search.index.write_replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        update_index(own, engine=engine)  # the engine committed, the manifest still describes the old files
+    monkeypatch.undo()
+
+    report = update_index(own, engine=engine)
+    assert not report.rebuilt and (report.added, report.updated, report.removed) == (1, 1, 1)
+    assert report.indexed == 94
+    assert not update_index(own, engine=engine).changed
+    ids = [h.id for h in search_workspace(own, "审议意见", engine=engine, limit=200).hits]
+    assert len(ids) == len(set(ids)) and "opinion-2025-09" in ids and "opinion-2021-03" not in ids
+    assert [h.id for h in search_workspace(own, "紫藤湾", engine=engine).hits] == ["opinion-2024-02"]
+
+
 def test_a_rebuild_keeps_the_generation_a_reader_may_still_hold_and_drops_older_ones(own: Workspace) -> None:
     folder = index_root(own) / "whoosh"
     (first,) = [p.name for p in folder.glob("g-*")]
