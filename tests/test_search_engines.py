@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,6 +172,7 @@ def test_whoosh_builds_in_segments_and_merges_only_the_small_ones_updates_leave(
     import archive.search.whoosh_engine as whoosh_engine
 
     monkeypatch.setattr(whoosh_engine, "BUILD_BATCH", 2)
+    monkeypatch.setattr(whoosh_engine, "MIN_BATCH", 1)
     monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENT", 2)
     monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENTS_TO_MERGE", 3)
     eng = whoosh_engine.WhooshEngine(tmp_path / "whoosh", ANALYZER)
@@ -189,3 +191,74 @@ def test_whoosh_builds_in_segments_and_merges_only_the_small_ones_updates_leave(
     assert eng.count() == len(DOCS)
     assert set(ids(eng, "物业")) == {"a", "c"}
     eng.close()
+
+
+def _all_scores(eng: Any, texts: list[str]) -> dict[str, list[tuple[str, float]]]:
+    out = {}
+    for text in texts:
+        plan = plan_query(parse_query(text), ANALYZER, 1)
+        out[text] = [(h.id, round(h.score, 9)) for h in eng.search(plan, limit=10)]
+    return out
+
+
+CORPUS_QUERIES = ["物业", '"物业管理"', "审议意见", "赵静英", "会", "十七届十二次", "食品安全 -托育", "养老 OR 东岭镇"]
+
+
+def test_whoosh_build_writes_the_postings_whooshs_own_writer_writes(tmp_path: Path) -> None:
+    """The build's segment writer (postings kept per term, lengths read once) against Whoosh's own
+    SegmentWriter fed the same documents: same terms, same postings, same scores."""
+    from whoosh import index as whoosh_index
+
+    from archive.search.whoosh_engine import WhooshEngine, _schema
+
+    built = WhooshEngine(tmp_path / "built", ANALYZER)
+    built.index(DOCS * 70)  # 280 documents: common terms fill several posting blocks
+    plain = WhooshEngine(tmp_path / "plain", ANALYZER)
+    (tmp_path / "plain").mkdir()
+    writer = whoosh_index.create_in(str(tmp_path / "plain"), _schema()).writer()
+    for doc in DOCS * 70:
+        writer.add_document(**plain._fields(doc))
+    writer.commit()
+    with built._open().reader() as a, plain._open().reader() as b:
+        terms = list(a.all_terms())
+        assert terms == list(b.all_terms()) and len(terms) > 100
+        for fieldname, text in terms:
+            pa, pb = a.postings(fieldname, text), b.postings(fieldname, text)
+            assert list(pa.items_as("weight")) == list(pb.items_as("weight")), (fieldname, text)
+            if fieldname in ("title", "words", "chars"):
+                pa, pb = a.postings(fieldname, text), b.postings(fieldname, text)
+                assert list(pa.items_as("positions")) == list(pb.items_as("positions")), (fieldname, text)
+            ia, ib = a.term_info(fieldname, text), b.term_info(fieldname, text)
+            stats = ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id")
+            assert [getattr(ia, s)() for s in stats] == [getattr(ib, s)() for s in stats], (fieldname, text)
+        assert [a.stored_fields(d) for d in range(280)] == [b.stored_fields(d) for d in range(280)]
+        for fieldname in ("title", "words", "chars"):
+            assert [a.doc_field_length(d, fieldname) for d in range(20)] == [
+                b.doc_field_length(d, fieldname) for d in range(20)
+            ]
+    assert _all_scores(built, CORPUS_QUERIES) == _all_scores(plain, CORPUS_QUERIES)
+    built.close()
+    plain.close()
+
+
+def test_whoosh_build_over_several_processes_finds_what_one_process_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.search.whoosh_engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "BUILD_BATCH", 3)
+    monkeypatch.setattr(whoosh_engine, "MIN_BATCH", 1)
+    docs = [IndexDoc(**{**d.__dict__, "id": f"{d.id}{n}"}) for n in range(3) for d in DOCS]
+    monkeypatch.setenv("RENDA_INDEX_WORKERS", "1")
+    one = whoosh_engine.WhooshEngine(tmp_path / "one", ANALYZER)
+    one.index(docs)
+    monkeypatch.setenv("RENDA_INDEX_WORKERS", "2")
+    several = whoosh_engine.WhooshEngine(tmp_path / "several", ANALYZER)
+    several.index(docs)
+    assert several.count() == one.count() == len(docs)
+    assert len(several._open()._segments()) == 4  # 12 documents in batches of 3
+    assert not list((tmp_path / "several").glob("*.tmp"))  # the writers' scratch folder is gone
+    scores = _all_scores(several, CORPUS_QUERIES)
+    assert scores == _all_scores(one, CORPUS_QUERIES) and all(scores.values())
+    several.close()
+    one.close()

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 DICTIONARY = Path(__file__).with_name("dict.txt")
 # Bumped whenever tokens or the indexed text change: an index built by another version is rebuilt.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
 GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs a token (tantivy)
 
 # Function words dropped from an unquoted query of several words; alone they are still searched.
@@ -59,6 +59,7 @@ def is_word_char(ch: str) -> bool:
 
 
 _RUN = re.compile(r"[^\W_]+")
+_WORD_CHAR = re.compile(r"[^\W_]")  # what is_word_char accepts
 
 
 def runs(text: str) -> list[str]:
@@ -82,6 +83,36 @@ def char_tokens(text: str) -> list[Token]:
     return out
 
 
+def char_positions(text: str) -> dict[str, list[int]]:
+    """:func:`char_tokens` grouped by token: each bigram (or lone last character) → its positions."""
+    out: dict[str, list[int]] = {}
+    pos = 0
+    for run in runs(text):
+        last = len(run) - 1
+        for i in range(last):
+            gram = run[i : i + 2]
+            found = out.get(gram)
+            if found is None:
+                out[gram] = [pos + i]
+            else:
+                found.append(pos + i)
+        out.setdefault(run[last], []).append(pos + last)
+        pos += last + 2
+    return out
+
+
+def group_positions(tokens: Iterable[tuple[str, int, bool]]) -> dict[str, list[int]]:
+    """Word tokens (:meth:`Analyzer.word_tokens`) grouped by word: each word → its positions."""
+    out: dict[str, list[int]] = {}
+    for word, pos, _ in tokens:
+        found = out.get(word)
+        if found is None:
+            out[word] = [pos]
+        else:
+            found.append(pos)
+    return out
+
+
 def char_phrase(run: str) -> list[str]:
     """The tokens a substring (one run, folded) must show at consecutive positions."""
     if len(run) == 1:
@@ -97,7 +128,15 @@ class Analyzer:
 
     @property
     def jieba(self) -> Jieba:
-        return _jieba(self.extra_words)
+        # Kept on the instance: the cache below hashes the whole tuple of names on every lookup.
+        found: Jieba | None = self.__dict__.get("_segmenter")
+        if found is None:
+            found = _jieba(self.extra_words)
+            object.__setattr__(self, "_segmenter", found)
+        return found
+
+    def __getstate__(self) -> dict[str, tuple[str, ...]]:
+        return {"extra_words": self.extra_words}  # the segmenter cannot be pickled; caches are rebuilt
 
     @property
     def fingerprint(self) -> str:
@@ -110,11 +149,13 @@ class Analyzer:
     def word_tokens(self, text: str) -> list[tuple[str, int, bool]]:
         """(word, position, is_sub_word): precise words at consecutive positions, sub-words beside them."""
         jieba = self.jieba
+        subs = self._sub_word_cache()
+        wordish = _WORD_CHAR.search
         out: list[tuple[str, int, bool]] = []
         pos = 0
         gap = False
         for word in jieba.cut(fold(text), True):
-            if not any(is_word_char(c) for c in word):
+            if not wordish(word):
                 gap = True
                 continue
             if gap and out:
@@ -122,13 +163,28 @@ class Analyzer:
             gap = False
             out.append((word, pos, False))
             if len(word) > 2 and not word.isascii():
-                out.extend((sub, pos, True) for sub in _sub_words(jieba, word) if sub != word)
+                found = subs.get(word)
+                if found is None:
+                    found = subs[word] = tuple(sub for sub in _sub_words(jieba, word) if sub != word)
+                out.extend((sub, pos, True) for sub in found)
             pos += 1
         return out
 
+    def _sub_word_cache(self) -> dict[str, tuple[str, ...]]:
+        """Sub-words of the long words seen so far: the same few thousand words recur in every record."""
+        cache: dict[str, tuple[str, ...]] | None = self.__dict__.get("_sub_words")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_sub_words", cache)
+        return cache
+
     def is_known_word(self, word: str) -> bool:
         """In the dictionary and not one of the workspace's own names and places (which segment less reliably)."""
-        return self.jieba.has_word(word) and word not in self.extra_words
+        own: frozenset[str] | None = self.__dict__.get("_own_words")
+        if own is None:
+            own = frozenset(self.extra_words)
+            object.__setattr__(self, "_own_words", own)
+        return self.jieba.has_word(word) and word not in own
 
     def pieces(self, word: str) -> tuple[str, ...]:
         """``word`` cut into shorter dictionary words, left to right (食品安全 → 食品, 安全), or () when
