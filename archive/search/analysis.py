@@ -3,9 +3,11 @@
 Two token streams are made from the same folded text:
 
 * **words** — rjieba's precise-mode segmentation at consecutive positions, and
-  each long word's search-mode sub-words (人大常委会 → 人大, 常委会 …) at the
-  position of the word itself, so both ``人大常委会`` and ``常委会`` match while a
-  phrase of precise words still lines up;
+  beside them every other dictionary word of the text (full mode), at the
+  position of the precise word it starts in: the sub-words of a long word
+  (人大常委会 → 人大, 常委会 …) and the words that straddle two precise words
+  (食品/安全法 holds 食品安全), so a dictionary word is found wherever it occurs,
+  however the sentence around it was cut;
 * **chars** — one character bigram per position (the last character of a run
   stands alone), so any substring of two or more characters is a phrase of
   bigrams, whatever the segmenter made of it (赵静英 → 赵静/英 is still found).
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -60,6 +62,7 @@ def is_word_char(ch: str) -> bool:
 
 _RUN = re.compile(r"[^\W_]+")
 _WORD_CHAR = re.compile(r"[^\W_]")  # what is_word_char accepts
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def runs(text: str) -> list[str]:
@@ -147,14 +150,19 @@ class Analyzer:
         return digest.hexdigest()[:16]
 
     def word_tokens(self, text: str) -> list[tuple[str, int, bool]]:
-        """(word, position, is_sub_word): precise words at consecutive positions, sub-words beside them."""
+        """(word, position, is_sub_word): precise words at consecutive positions; every other
+        dictionary word of two or more characters at the position of the precise word it starts in."""
         jieba = self.jieba
-        subs = self._sub_word_cache()
+        text = fold(text)
         wordish = _WORD_CHAR.search
         out: list[tuple[str, int, bool]] = []
+        position_at = [-1] * len(text)  # character offset → position of the precise word there
+        precise: set[tuple[int, str]] = set()
         pos = 0
+        offset = 0
         gap = False
-        for word in jieba.cut(fold(text), True):
+        for word in jieba.cut(text, True):
+            start, offset = offset, offset + len(word)
             if not wordish(word):
                 gap = True
                 continue
@@ -162,21 +170,54 @@ class Analyzer:
                 pos += 1
             gap = False
             out.append((word, pos, False))
-            if len(word) > 2 and not word.isascii():
-                found = subs.get(word)
-                if found is None:
-                    found = subs[word] = tuple(sub for sub in _sub_words(jieba, word) if sub != word)
-                out.extend((sub, pos, True) for sub in found)
+            position_at[start:offset] = [pos] * len(word)
+            precise.add((start, word))
             pos += 1
+        for start, word in self._full_words(text):
+            at = position_at[start]
+            if at >= 0 and (start, word) not in precise:
+                out.append((word, at, True))
         return out
 
-    def _sub_word_cache(self) -> dict[str, tuple[str, ...]]:
-        """Sub-words of the long words seen so far: the same few thousand words recur in every record."""
-        cache: dict[str, tuple[str, ...]] | None = self.__dict__.get("_sub_words")
-        if cache is None:
-            cache = {}
-            object.__setattr__(self, "_sub_words", cache)
-        return cache
+    def _full_words(self, text: str) -> Iterator[tuple[int, str]]:
+        """(offset, word) of every dictionary word of two or more Chinese characters in ``text``.
+
+        rjieba's full mode lists, for each character of a run of ideographs, the character itself
+        and then the longer words starting there; each word's offset is read off that order and
+        checked against the text.  Where a run does not follow that order, its long precise words'
+        sub-words (search mode plus full mode within the word) stand in, as before.
+        """
+        jieba = self.jieba
+        for match in _HAN_RUN.finditer(text):
+            run, base = match.group(), match.start()
+            found: list[tuple[int, str]] = []
+            k = -1
+            for word in jieba.cut_all(run):
+                if len(word) == 1:
+                    k += 1
+                    if k >= len(run) or run[k] != word:
+                        break
+                elif k < 0 or not run.startswith(word, k):
+                    break
+                else:
+                    found.append((base + k, word))
+            else:
+                if k == len(run) - 1:
+                    yield from found
+                    continue
+            yield from self._sub_words_of(run, base)
+
+    def _sub_words_of(self, run: str, base: int) -> Iterator[tuple[int, str]]:
+        """The fallback of :meth:`_full_words`: sub-words of each long precise word of ``run``."""
+        jieba = self.jieba
+        offset = base
+        for word in jieba.cut(run, True):
+            if len(word) > 2:
+                for sub in _sub_words(jieba, word):
+                    at = word.find(sub)
+                    if sub != word and at >= 0:
+                        yield offset + at, sub
+            offset += len(word)
 
     def is_known_word(self, word: str) -> bool:
         """In the dictionary and not one of the workspace's own names and places (which segment less reliably)."""
@@ -185,22 +226,6 @@ class Analyzer:
             own = frozenset(self.extra_words)
             object.__setattr__(self, "_own_words", own)
         return self.jieba.has_word(word) and word not in own
-
-    def pieces(self, word: str) -> tuple[str, ...]:
-        """``word`` cut into shorter dictionary words, left to right (食品安全 → 食品, 安全), or () when
-        they do not cover it.  A document may hold the word split across tokens (食品/安全法): the pieces
-        then stand at consecutive positions, as precise words or sub-words."""
-        subs = {w for w in _sub_words(self.jieba, word) if len(w) < len(word)}
-        out: list[str] = []
-        at = 0
-        while at < len(word):
-            fits = [w for w in subs if word.startswith(w, at)]
-            if not fits:
-                return ()
-            best = max(fits, key=len)
-            out.append(best)
-            at += len(best)
-        return tuple(out)
 
     def query_words(self, text: str) -> list[str]:
         """Precise-mode words of an unquoted query chunk; function words dropped when others remain."""

@@ -31,7 +31,7 @@ from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_positions, group_positions
 from .content import IndexDoc
 from .engine import Hit
-from .query import AnyOf, Node, PhraseQ, Plan, PrefixQ, SplitWordQ, TermQ
+from .query import AnyOf, Node, PhraseQ, Plan, PrefixQ, TermQ
 
 
 class _Unanalysed(Tokenizer):  # type: ignore[misc]
@@ -535,8 +535,6 @@ class WhooshEngine:
             return ExactPhrase(node.field, list(node.tokens), boost=node.boost)
         if isinstance(node, PrefixQ):
             return SummedPrefix(node.field, node.prefix)
-        if isinstance(node, SplitWordQ):  # sub-words share their word's position here
-            return ExactPhrase("words", list(node.pieces))
         if isinstance(node, AnyOf):
             return query.Or([self._compile(n) for n in node.items])
         required = query.And([self._compile(n) for n in node.items]) if node.items else query.Every()
