@@ -276,6 +276,14 @@ def _alternation(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
 
 
+def _cn(n: int) -> str:
+    """17 → 十七, 23 → 二十三 (1–99), for term numbers in text."""
+    digits = "零一二三四五六七八九"
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else digits[tens] + "十")
+    return head + (digits[ones] if ones or not tens else "")
+
+
 def copy_of(record_id: str) -> int:
     match = _COPY.search(record_id)
     return int(match.group(1)) if match else 0
@@ -294,6 +302,7 @@ class Corpus:
         # The sample's subjects, the ones each later copy replaces.
         self.sample_subjects = sorted(set(self.subject_re.findall(text)), key=SUBJECTS.index)
         self.deputy_names = {rec["id"]: rec["name"] for rec in sample if rec["type"] == "deputy"}
+        self.terms = sorted({t["term"] for rec in sample for t in rec.get("terms", [])})
         officials = set(re.findall(r"[ 　]([\u4e00-\u9fff]{2,3})(?=\n|$)", text, re.M))
         self.official_names = sorted(officials - set(self.deputy_names.values()))
         sample_names = set(self.deputy_names.values()) | officials
@@ -419,9 +428,12 @@ class Corpus:
         return paras
 
 
-def realistic(records: list[dict[str, Any]], seed: Path, kb: float, eras: int, rand_seed: int = 20240601) -> int:
-    """Rewrite ``records`` (bench/validate.py's copies of the sample ``seed``) in place into a realistic
-    corpus averaging ``kb`` KB of Chinese per record; returns the number of records lengthened."""
+def realistic(
+    records: list[dict[str, Any]], seed: Path, kb: float, eras: int, term_shift: int, rand_seed: int = 20240601
+) -> int:
+    """Rewrite ``records`` (bench/validate.py's copies of the sample ``seed``, copy k in era k % ``eras``
+    with terms moved up by ``term_shift`` per era) in place into a realistic corpus averaging ``kb`` KB
+    of Chinese per record; returns the number of records lengthened."""
     corpus = Corpus(seed, random.Random(rand_seed))
     rng = corpus.rng
     by_copy: dict[int, list[dict[str, Any]]] = {}
@@ -443,6 +455,8 @@ def realistic(records: list[dict[str, Any]], seed: Path, kb: float, eras: int, r
             for base in corpus.deputy_names
         }
         mapping.update({official: corpus.name() for official in corpus.official_names})
+        if era:  # the text names the era's terms, as the records' term fields do
+            mapping.update({f"第{_cn(t)}届": f"第{_cn(t + term_shift * era)}届" for t in corpus.terms})
         mapping.update(zip(corpus.sample_subjects, corpus.subjects(len(corpus.sample_subjects)), strict=True))
         pattern = _alternation(list(mapping))
 

@@ -52,7 +52,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 from corpus import realistic  # noqa: E402
-from validate import ERAS, _dump, _load, generate  # noqa: E402  (the one synthetic-workspace generator)
+from validate import ERAS, TERM_SHIFT, _dump, _load, generate  # noqa: E402  (the one synthetic-workspace generator)
 
 QUERIES = [
     "物业管理",
@@ -261,7 +261,7 @@ def main() -> None:
 
             def rewrite(records: list[dict[str, Any]]) -> None:
                 nonlocal lengthened
-                lengthened = realistic(records, REPO, args.record_kb, ERAS)
+                lengthened = realistic(records, REPO, args.record_kb, ERAS, TERM_SHIFT)
 
             count = generate(REPO, workdir, args.n, rewrite)
         else:
