@@ -43,8 +43,6 @@ SUBJECTS = [
     "医疗保障",
     "就业创业",
     "义务教育",
-    "优化营商环境",
-    "营商环境",
     "养老服务",
     "农村人居环境",
     "生活垃圾分类",
@@ -52,24 +50,21 @@ SUBJECTS = [
     "物业管理",
     "物业服务",
     "食品安全",
-    "大气污染防治",
-    "大气污染",
     "河长制",
     "水环境治理",
     "学前教育",
-    "未成年人保护",
-    "未成年人",
     "公益诉讼检察",
     "公益诉讼",
     "代表联络站",
     "农村生活污水治理",
     "农村生活污水",
-    "专项维修资金",
     "行政审判",
     "执行工作",
     "养老机构",
     "民营经济",
     "地方政府债务",
+    "优化营商环境",
+    "营商环境",
     "应急管理",
     "消防安全",
     "燃气安全",
@@ -81,6 +76,8 @@ SUBJECTS = [
     "湿地保护",
     "森林防火",
     "耕地保护",
+    "大气污染防治",
+    "大气污染",
     "高标准农田建设",
     "粮食安全",
     "农村公路",
@@ -90,6 +87,8 @@ SUBJECTS = [
     "住房公积金",
     "保障性住房",
     "社会救助",
+    "未成年人保护",
+    "未成年人",
     "最低生活保障",
     "残疾人保障",
     "妇女儿童权益保障",
@@ -151,6 +150,7 @@ SUBJECTS = [
     "企业职工养老保险",
     "城乡居民医保",
     "长期护理保险",
+    "专项维修资金",
     "药品安全",
     "农产品质量安全",
     "动物防疫",
@@ -248,6 +248,11 @@ _COPY = re.compile(r"-b(\d+)$")
 
 def _cn_bytes(text: str) -> int:
     return 3 * len(_CJK_RUN.findall(text))  # as bench/search.py measures it
+
+
+def _wide_bytes(text: str) -> float:
+    """UTF-8 bytes of the three-byte characters of ``text``: _cn_bytes, near enough, and much faster."""
+    return 1.5 * (len(text.encode()) - len(text))
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -423,8 +428,11 @@ class Corpus:
                 else:
                     sentences.append(self.fill(self.rng.choice(self.generic), []))
             para = "".join(sentences)
+            size = _cn_bytes(para)
+            if paras and added + size / 2 > budget:
+                break  # the nearer total: the average stays on target
             paras.append(para)
-            added += _cn_bytes(para)
+            added += size
         return paras
 
 
@@ -470,7 +478,7 @@ def realistic(
             rec.clear()
             rec.update(new)
 
-    total = sum(_cn_bytes(s) for rec in records for s in _strings(rec))
+    total = sum(_wide_bytes(s) for rec in records for s in _strings(rec))
     missing = kb * 1024 * len(records) - total
     bodies = [rec for rec in records if isinstance(rec.get("body"), list)]
     if missing <= 0 or not bodies:

@@ -9,7 +9,7 @@ about 1.1 KB of Chinese; the records with a ``body`` are then lengthened until t
 averages ``--record-kb`` (2 KB, as issue 4 asks) of Chinese per record.  Two text models:
 
 * ``--corpus realistic`` (the default, bench/corpus.py): each copy of the sample gets its own subjects,
-  drawn Zipf-like from some 200 policy subjects (物业管理, 燃气安全, 河长制…), its own deputies' and
+  drawn Zipf-like from nearly 200 policy subjects (物业管理, 燃气安全, 河长制…), its own deputies' and
   officials' names, and bodies lengthened with the sample's sentences refilled with the record's own
   subject, varied numbers, places and people.  A subject of the query set is then in about 0.3–4 % of
   the records and a deputy's name in well under 1 %, as in a real archive of a city congress, while
