@@ -23,6 +23,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -294,6 +295,15 @@ def copy_of(record_id: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+@dataclass
+class Group:
+    """Sentence templates of one subject of the sample."""
+
+    generic: list[list[Any]] = field(default_factory=list)  # no subject named
+    single: list[list[Any]] = field(default_factory=list)  # one subject slot
+    double: list[list[Any]] = field(default_factory=list)  # two distinct subjects
+
+
 class Corpus:
     """Templates and vocabularies built once from the sample workspace ``seed``."""
 
@@ -315,19 +325,32 @@ class Corpus:
         self.places = self._places()
         self.places_re = _alternation(SAMPLE_PLACES)
         self._used_names = set(sample_names)
-        self.generic: list[list[Any]] = []
-        self.single: list[list[Any]] = []  # templates with one subject slot
-        self.double: list[list[Any]] = []  # templates with two distinct subjects
+        # Sentences by the subject of the sample paragraph they come from (None: procedural, no subject):
+        # a synthetic record borrows the vocabulary of one sample subject, so the sample's topical words
+        # (幸福院, 扬尘, 幼儿园) do not spread over every lengthened record.
+        self.groups: dict[str | None, Group] = {}
         seen: set[str] = set()
         for rec in sample:
             if rec["type"] == "deputy":
                 continue
+            own = self.subject_re.search(rec["title"]) or self.subject_re.search("\n".join(_strings(rec)))
             for para in _strings(rec):
+                found = self.subject_re.search(para)
+                topic = found.group() if found else None if rec["type"] == "meeting" or not own else own.group()
                 for sentence in _SENTENCE.findall(para):
                     if _cn_bytes(sentence) < 36 or sentence in seen or "届" in sentence:
                         continue
                     seen.add(sentence)
-                    self._add_template(sentence)
+                    self._add_template(sentence, self.groups.setdefault(topic, Group()))
+        self.procedural = self.groups.pop(None, Group())
+        # Subjects the sample says enough about lend their sentences to the others.
+        rich = [t for t in sorted(self.groups, key=SUBJECTS.index) if self._rich(self.groups[t])]
+        draw = random.Random(11)
+        self.domain = {s: s if s in rich else draw.choice(rich) for s in SUBJECTS}
+
+    @staticmethod
+    def _rich(group: Group) -> bool:
+        return len(group.generic) >= 4 and len(group.single) + len(group.double) >= 3
 
     def _places(self) -> list[str]:
         rng = random.Random(7)
@@ -336,7 +359,7 @@ class Corpus:
         suffixes = ["村", "村", "社区", "社区", "镇", "街道", "村", "社区"]
         return [stem + suffixes[i % len(suffixes)] for i, stem in enumerate(stems[:360])]
 
-    def _add_template(self, sentence: str) -> None:
+    def _add_template(self, sentence: str, group: Group) -> None:
         parts: list[Any] = []
         slots: list[str] = []
         named = (("s", self.subject_re), ("p", self.people_re), ("l", self.places_re))
@@ -362,11 +385,11 @@ class Corpus:
         parts.append(sentence[pos:])
         parts = [p for p in parts if p != ""]
         if not slots:
-            self.generic.append(parts)
+            group.generic.append(parts)
         elif len(slots) == 1:
-            self.single.append(parts)
+            group.single.append(parts)
         elif len(slots) == 2:
-            self.double.append(parts)
+            group.double.append(parts)
 
     def subject(self, exclude: set[str] | frozenset[str] = frozenset()) -> str:
         while True:
@@ -417,16 +440,19 @@ class Corpus:
         """Paragraphs about ``main`` (and ``second``) worth about ``budget`` bytes of Chinese."""
         paras: list[str] = []
         added = 0
+        group = self.groups[self.domain[main]]
         while added < budget:
             sentences = []
             for _ in range(self.rng.randint(2, 5)):
                 draw = self.rng.random()
-                if second and draw < 0.12:
-                    sentences.append(self.fill(self.rng.choice(self.double), [main, second]))
-                elif draw < 0.4:
-                    sentences.append(self.fill(self.rng.choice(self.single), [main]))
+                if second and draw < 0.1 and group.double:
+                    sentences.append(self.fill(self.rng.choice(group.double), [main, second]))
+                elif draw < 0.4 and group.single:
+                    sentences.append(self.fill(self.rng.choice(group.single), [main]))
+                elif (draw < 0.85 and group.generic) or not self.procedural.generic:
+                    sentences.append(self.fill(self.rng.choice(group.generic), []))
                 else:
-                    sentences.append(self.fill(self.rng.choice(self.generic), []))
+                    sentences.append(self.fill(self.rng.choice(self.procedural.generic), []))
             para = "".join(sentences)
             size = _cn_bytes(para)
             if paras and added + size / 2 > budget:
