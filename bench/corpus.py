@@ -491,7 +491,10 @@ def realistic(
         mapping.update({official: corpus.name() for official in corpus.official_names})
         if era:  # the text names the era's terms, as the records' term fields do
             mapping.update({f"第{_cn(t)}届": f"第{_cn(t + term_shift * era)}届" for t in corpus.terms})
-        mapping.update(zip(corpus.sample_subjects, corpus.subjects(len(corpus.sample_subjects)), strict=True))
+        drawn = dict(zip(corpus.sample_subjects, corpus.subjects(len(corpus.sample_subjects)), strict=True))
+        for word in corpus.sample_subjects:  # 营商环境 follows 优化营商环境: a record keeps one subject
+            container = next((w for w in corpus.sample_subjects if word in w and w != word), word)
+            mapping[word] = drawn[container]
         pattern = _alternation(list(mapping))
 
         def sub(text: str, pattern: re.Pattern[str] = pattern, mapping: dict[str, str] = mapping) -> str:
