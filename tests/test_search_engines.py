@@ -141,28 +141,58 @@ def test_a_dictionary_word_split_across_tokens_is_found(engine: Engine) -> None:
     assert "e" in ids(engine, '"食品安全"')
 
 
-def test_whoosh_fast_phrase_and_prefix_match_and_score_as_whoosh_s_own(tmp_path: Path) -> None:
+def _whoosh_query(node: Any) -> Any:
+    """The plan node as Whoosh's own query objects (matchers stepped a posting at a time)."""
+    from whoosh import query
+
+    from archive.search.query import AllOf, AnyOf, PhraseQ, PrefixQ, TermQ
+
+    if isinstance(node, TermQ):
+        return query.Term(node.field, node.value, boost=node.boost)
+    if isinstance(node, PhraseQ):
+        if len(node.tokens) == 1:
+            return query.Term(node.field, node.tokens[0], boost=node.boost)
+        return query.Phrase(node.field, list(node.tokens), boost=node.boost)
+    if isinstance(node, PrefixQ):
+        return query.Prefix(node.field, node.prefix)
+    if isinstance(node, AnyOf):
+        return query.Or([_whoosh_query(n) for n in node.items])
+    assert isinstance(node, AllOf)
+    required = query.And([_whoosh_query(n) for n in node.items]) if node.items else query.Every()
+    if node.optional:
+        return query.AndMaybe(required, query.Or([_whoosh_query(n) for n in node.optional]))
+    return required
+
+
+def test_whoosh_plans_match_and_score_as_whooshs_own_queries(tmp_path: Path) -> None:
+    """Every kind of plan node, run over whole posting lists (whoosh_plan), against Whoosh's own query
+    objects on the same index: the same documents with the same scores — also after an update has
+    left deleted documents and a second segment."""
     from whoosh import query
     from whoosh.scoring import BM25F
 
-    from archive.search.whoosh_engine import ExactPhrase, SummedPrefix, WhooshEngine
+    from archive.search.whoosh_engine import WhooshEngine
+    from archive.search.whoosh_plan import PlanRunner
 
     eng = WhooshEngine(tmp_path / "whoosh", ANALYZER)
-    eng.index(DOCS * 3)  # repeated ids are fine here: only matching and scores are compared
-    pairs = [
-        (ExactPhrase("chars", ["物业", "业管", "管理"]), query.Phrase("chars", ["物业", "业管", "管理"])),
-        (ExactPhrase("chars", ["审议", "议意", "意见"]), query.Phrase("chars", ["审议", "议意", "意见"])),
-        (ExactPhrase("words", ["食品", "安全"]), query.Phrase("words", ["食品", "安全"])),
-        (ExactPhrase("chars", ["会议", "议纪"], boost=2.0), query.Phrase("chars", ["会议", "议纪"], boost=2.0)),
-        (SummedPrefix("chars", "审"), query.Prefix("chars", "审")),
-        (SummedPrefix("chars", "服"), query.Prefix("chars", "服")),
-    ]
-    with eng._open().searcher(weighting=BM25F()) as searcher:
-        for fast, slow in pairs:
-            got = {h.docnum: h.score for h in searcher.search(fast, limit=None)}
-            want = {h.docnum: h.score for h in searcher.search(slow, limit=None)}
-            assert got.keys() == want.keys() and got, fast
-            assert all(abs(got[d] - want[d]) < 1e-9 for d in got), fast
+    docs = [IndexDoc(**{**d.__dict__, "id": f"{d.id}{n}"}) for n in range(40) for d in DOCS]
+    eng.index(docs)  # 160 documents: common terms span two posting blocks
+    texts = [*CORPUS_QUERIES, "审", "服", '"会议纪"', "管理 -食品", "类型:会议", "人大常委会 会议", "赵静英 OR 养老"]
+    for round_ in range(2):
+        with eng._open().searcher(weighting=BM25F()) as searcher:
+            runner = PlanRunner(searcher)
+            for text in texts:
+                plan = plan_query(parse_query(text), ANALYZER, 1)
+                wanted = _whoosh_query(plan.must)
+                if plan.must_not:
+                    wanted = query.AndNot(wanted, query.Or([_whoosh_query(n) for n in plan.must_not]))
+                want = {h.docnum: h.score for h in searcher.search(wanted, limit=None)}
+                got = dict((d, s) for s, d in runner.top(plan, [], [], 10_000))
+                assert got.keys() == want.keys() and got, (round_, text)
+                assert all(abs(got[d] - want[d]) < 1e-9 * max(1.0, want[d]) for d in got), (round_, text)
+                best = sorted(want.items(), key=lambda item: (-item[1], item[0]))[:10]
+                assert [d for s, d in runner.top(plan, [], [], 10)] == [d for d, _ in best], (round_, text)
+        eng.update(docs[:30])  # replaced: 30 deleted documents in the first segment, a new segment
     eng.close()
 
 

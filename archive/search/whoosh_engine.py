@@ -19,19 +19,18 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, formats, index, query
+from whoosh import fields, formats, index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher, WrappingMatcher
 from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, pack_uint
-from whoosh.util import make_binary_tree
 from whoosh.writing import SegmentWriter
 
 from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_positions, group_positions
 from .content import IndexDoc
 from .engine import Hit
-from .query import AnyOf, Node, PhraseQ, Plan, PrefixQ, TermQ
+from .query import Plan, TermQ
+from .whoosh_plan import PlanRunner
 
 
 class _Unanalysed(Tokenizer):  # type: ignore[misc]
@@ -39,140 +38,6 @@ class _Unanalysed(Tokenizer):  # type: ignore[misc]
 
     def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
         raise TypeError("renda's Whoosh text fields take {token: positions}, not text")
-
-
-class ExactPhrase(query.Phrase):  # type: ignore[misc]
-    """A phrase of tokens at consecutive positions, checked with set arithmetic.
-
-    Whoosh's own phrase matcher (SpanNear2) builds span objects for every position of every term
-    in every candidate document; profiling showed it took half the query time.  The documents
-    matched and their scores are the same: the intersection of the terms, scored as their sum.
-    """
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        field = searcher.schema[self.fieldname]
-        reader = searcher.reader()
-        matchers = []
-        for word in self.words:
-            token = field.to_bytes(word)
-            if (self.fieldname, token) not in reader:
-                return NullMatcher()
-            matchers.append(query.Term(self.fieldname, token).matcher(searcher, context))
-        return _PhraseMatcher(make_binary_tree(IntersectionMatcher, matchers), matchers, self.boost)
-
-
-class SummedPrefix(query.Prefix):  # type: ignore[misc]
-    """Every term with the prefix, each scored as Whoosh scores it, summed per document up front.
-
-    Whoosh ORs the expanded terms into a tree of union matchers and steps that tree document by
-    document; a single character in the bigram field expands to dozens of terms (湖区, 湖街 …) and
-    the tree walk took twice as long as stepping each term on its own.
-    """
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        from whoosh.searching import SearchContext
-
-        if self.constantscore:  # as Whoosh's own MultiTerm does
-            context = context.set(weighting=None) if context else SearchContext(weighting=None)
-        scores: defaultdict[int, float] = defaultdict(float)
-        for word in self._btexts(searcher.reader()):
-            term = query.Term(self.fieldname, word, boost=self.boost).matcher(searcher, context)
-            while term.is_active():
-                scores[term.id()] += term.score()
-                term.next()
-        if not scores:
-            return NullMatcher()
-        ids = sorted(scores)
-        return _ScoredList(ids, [scores[i] for i in ids])
-
-
-class _ScoredList(ListMatcher):  # type: ignore[misc]
-    """Pre-scored documents in blocks of 128 with their best score, so a top-N collector can skip
-    blocks that cannot reach its results, as it does over Whoosh's own posting blocks."""
-
-    BLOCK = 128
-    _i: int  # ListMatcher's cursor
-    _weights: list[float]
-
-    def __init__(self, ids: list[int], scores: list[float], position: int = 0) -> None:
-        super().__init__(ids, weights=scores, position=position)
-        self._best = [max(scores[i : i + self.BLOCK]) for i in range(0, len(scores), self.BLOCK)]
-
-    def copy(self) -> Any:
-        return _ScoredList(self._ids, self._weights, self._i)
-
-    def replace(self, minquality: float = 0) -> Any:
-        if not self.is_active() or (minquality and max(self._best[self._i // self.BLOCK :]) <= minquality):
-            return NullMatcher()
-        return self
-
-    def supports_block_quality(self) -> bool:
-        return True
-
-    def max_quality(self) -> float:
-        return float(max(self._best[self._i // self.BLOCK :]))
-
-    def block_quality(self) -> float:
-        return float(self._best[self._i // self.BLOCK])
-
-    def skip_to_quality(self, minquality: float) -> int:
-        skipped = 0
-        while self.is_active() and self._best[self._i // self.BLOCK] <= minquality:
-            self._i = (self._i // self.BLOCK + 1) * self.BLOCK
-            skipped += 1
-        return skipped
-
-    def next(self) -> bool:
-        self._i += 1
-        return bool(self._i % self.BLOCK == 0)  # entered a new block: the collector checks quality again
-
-
-class _PhraseMatcher(WrappingMatcher):  # type: ignore[misc]
-    """Documents of the intersection ``child`` where the ``terms`` (its leaves) stand at p, p+1, …"""
-
-    def __init__(self, child: Any, terms: list[Any], boost: float = 1.0) -> None:
-        super().__init__(child, boost=boost)
-        self._terms = terms
-        self._find_next()
-
-    def copy(self) -> Any:
-        terms = [m.copy() for m in self._terms]
-        return _PhraseMatcher(make_binary_tree(IntersectionMatcher, terms), terms, self.boost)
-
-    def replace(self, minquality: float = 0) -> Any:
-        return self if self.is_active() else NullMatcher()
-
-    def _at_phrase(self) -> bool:
-        terms = self._terms
-        starts = set(terms[0].value_as("positions"))
-        for offset in range(1, len(terms)):
-            starts.intersection_update([p - offset for p in terms[offset].value_as("positions")])
-            if not starts:
-                return False
-        return True
-
-    def _find_next(self) -> None:
-        child = self.child
-        while child.is_active() and not self._at_phrase():
-            child.next()
-
-    def next(self) -> None:
-        self.child.next()
-        self._find_next()
-
-    def skip_to(self, id: int) -> None:
-        self.child.skip_to(id)
-        self._find_next()
-
-    def skip_to_quality(self, minquality: float) -> int:
-        skipped = int(self.child.skip_to_quality(minquality / self.boost))
-        self._find_next()
-        return skipped
-
-    def all_ids(self) -> Iterator[int]:
-        while self.is_active():
-            yield self.id()
-            self.next()
 
 
 class PreSegmentedPositions(formats.Positions):  # type: ignore[misc]
@@ -405,11 +270,13 @@ class WhooshEngine:
         self.analyzer = analyzer
         self._index: Any = None
         self._searcher: Any = None  # kept open between searches: opening segments costs more than a query
+        self._runner: PlanRunner | None = None
 
     def _changed(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+            self._runner = None
 
     def _open(self) -> Any:
         if self._index is None:
@@ -486,61 +353,36 @@ class WhooshEngine:
         return int(self._open().doc_count())
 
     def search(self, plan: Plan, limit: int) -> list[Hit]:
-        ix = self._open()
-        wanted = self._compile(plan.must)
-        if plan.must_not:
-            wanted = query.AndNot(wanted, query.Or([self._compile(n) for n in plan.must_not]))
-        allowed: list[query.Query] = []
         f = plan.filters
-        if f.term is not None:
-            allowed.append(query.Term("term", str(f.term)))
-        if f.year is not None:
-            allowed.append(query.Term("year", str(f.year)))
-        if f.type is not None:
-            allowed.append(query.Term("type", f.type))
-        if f.person is not None:
-            allowed.append(query.Term("people", f.person))
+        allowed = [
+            TermQ(field, str(value))
+            for field, value in (("term", f.term), ("year", f.year), ("type", f.type), ("people", f.person))
+            if value is not None
+        ]
         # Records above the ceiling are masked out (usually none are in the index, so the mask is empty
         # and cheap); a filter listing every allowed rank would touch every document on every query.
-        above = [query.Term("rank", str(r)) for r in range(plan.max_rank + 1, len(CLASSIFICATIONS))]
+        above = [TermQ("rank", str(r)) for r in range(plan.max_rank + 1, len(CLASSIFICATIONS))]
         if self._searcher is None:
-            self._searcher = ix.searcher(weighting=BM25F())
-        results = self._searcher.search(
-            wanted,
-            filter=query.And(allowed) if allowed else None,
-            mask=query.Or(above) if above else None,
-            limit=limit,
-        )
-        return [
-            Hit(
-                id=hit["id"],
-                type=hit["type"],
-                term=int(hit["term"]) if hit["term"] else None,
-                year=int(hit["year"]) if hit["year"] else None,
-                title=hit["title_text"],
-                source=hit["source"],
-                classification=CLASSIFICATIONS[int(hit["rank"])],
-                text=hit["text"],
-                score=float(hit.score or 0.0),
+            self._searcher = self._open().searcher(weighting=BM25F())
+            self._runner = PlanRunner(self._searcher)
+        assert self._runner is not None
+        hits = []
+        for score, docnum in self._runner.top(plan, allowed, above, limit):
+            stored = self._searcher.stored_fields(docnum)
+            hits.append(
+                Hit(
+                    id=stored["id"],
+                    type=stored["type"],
+                    term=int(stored["term"]) if stored["term"] else None,
+                    year=int(stored["year"]) if stored["year"] else None,
+                    title=stored["title_text"],
+                    source=stored["source"],
+                    classification=CLASSIFICATIONS[int(stored["rank"])],
+                    text=stored["text"],
+                    score=score,
+                )
             )
-            for hit in results
-        ]
-
-    def _compile(self, node: Node) -> query.Query:
-        if isinstance(node, TermQ):
-            return query.Term(node.field, node.value, boost=node.boost)
-        if isinstance(node, PhraseQ):
-            if len(node.tokens) == 1:
-                return query.Term(node.field, node.tokens[0], boost=node.boost)
-            return ExactPhrase(node.field, list(node.tokens), boost=node.boost)
-        if isinstance(node, PrefixQ):
-            return SummedPrefix(node.field, node.prefix)
-        if isinstance(node, AnyOf):
-            return query.Or([self._compile(n) for n in node.items])
-        required = query.And([self._compile(n) for n in node.items]) if node.items else query.Every()
-        if node.optional:
-            return query.AndMaybe(required, query.Or([self._compile(n) for n in node.optional]))
-        return required
+        return hits
 
     def close(self) -> None:
         self._changed()
