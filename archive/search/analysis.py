@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 DICTIONARY = Path(__file__).with_name("dict.txt")
 # Bumped whenever tokens or the indexed text change: an index built by another version is rebuilt.
 ANALYSIS_VERSION = 7
+MAX_WORD = 16  # longest dictionary word indexed where full mode cannot be read in order
 GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs a token (tantivy)
 
 # Function words dropped from an unquoted query of several words; alone they are still searched.
@@ -184,8 +185,8 @@ class Analyzer:
 
         rjieba's full mode lists, for each character of a run of ideographs, the character itself
         and then the longer words starting there; each word's offset is read off that order and
-        checked against the text.  Where a run does not follow that order, its long precise words'
-        sub-words (search mode plus full mode within the word) stand in, as before.
+        checked against the text.  A run that does not follow that order is scanned character by
+        character instead (slower, same words).
         """
         jieba = self.jieba
         for match in _HAN_RUN.finditer(text):
@@ -205,19 +206,16 @@ class Analyzer:
                 if k == len(run) - 1:
                     yield from found
                     continue
-            yield from self._sub_words_of(run, base)
+            for k in range(len(run)):
+                for end in range(k + 2, min(len(run), k + MAX_WORD) + 1):
+                    if self.is_dictionary_word(run[k:end]):
+                        yield base + k, run[k:end]
 
-    def _sub_words_of(self, run: str, base: int) -> Iterator[tuple[int, str]]:
-        """The fallback of :meth:`_full_words`: sub-words of each long precise word of ``run``."""
-        jieba = self.jieba
-        offset = base
-        for word in jieba.cut(run, True):
-            if len(word) > 2:
-                for sub in _sub_words(jieba, word):
-                    at = word.find(sub)
-                    if sub != word and at >= 0:
-                        yield offset + at, sub
-            offset += len(word)
+    def is_dictionary_word(self, word: str) -> bool:
+        """A word the words field holds wherever it occurs: two to MAX_WORD Chinese characters that
+        full mode finds whole (so it is found in any context: the dictionary decides, not the
+        sentence)."""
+        return 2 <= len(word) <= MAX_WORD and bool(_HAN_RUN.fullmatch(word)) and word in self.jieba.cut_all(word)
 
     def is_known_word(self, word: str) -> bool:
         """In the dictionary and not one of the workspace's own names and places (which segment less reliably)."""
@@ -232,11 +230,6 @@ class Analyzer:
         words = [w for w in self.jieba.cut(fold(text), True) if any(is_word_char(c) for c in w)]
         kept = [w for w in words if w not in STOP_WORDS]
         return kept or words
-
-
-def _sub_words(jieba: Jieba, word: str) -> list[str]:
-    """Search-mode sub-words plus every longer dictionary word inside (审议意见 in 审议意见书)."""
-    return list(dict.fromkeys(w for w in (*jieba.cut_for_search(word, False), *jieba.cut_all(word)) if len(w) > 1))
 
 
 @lru_cache(maxsize=8)

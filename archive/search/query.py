@@ -290,6 +290,10 @@ def _clause_node(clause: Clause, analyzer: Analyzer) -> Node:
         # the sitting's own minutes first, then what mentions it
         return AnyOf((TermQ("sittings", clause.key), TermQ("sittings", OWN_SITTING + clause.key, TITLE_BOOST)))
     if isinstance(clause, Phrase):
+        text = fold(clause.text).strip()
+        if analyzer.is_dictionary_word(text):
+            # indexed wherever it occurs (full mode): the word is the exact phrase, one term to look up
+            return AnyOf((TermQ("title", text, TITLE_BOOST), TermQ("words", text)))
         return _substring(clause.text)
     typed = words = analyzer.query_words(clause.text)
     if any(len(w) > 1 for w in words):
