@@ -151,6 +151,8 @@ def worker(root: Path, engine: str, repeat: int) -> dict[str, Any]:
         "queries_with_hits": sum(1 for n in hits_per_query if n),
         "index_mib": _size(index_root(ws) / engine) / 1024 / 1024,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # the build's worker processes (Whoosh); forked, so much of their memory is shared with this one
+        "children_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -306,6 +308,7 @@ def main() -> None:
         ("queries with hits", lambda r: f"{r['queries_with_hits']}/{len(QUERIES)}"),
         ("index size (MiB)", lambda r: f"{r['index_mib']:.1f}"),
         ("peak RSS (MiB)", lambda r: f"{r['peak_rss_mib']:.0f}"),
+        ("peak RSS, largest worker (MiB)", lambda r: f"{r['children_rss_mib']:.0f}" if r["children_rss_mib"] else "-"),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"{'measure':<{width}}  " + "  ".join(f"{r['engine']:>10}" for r in results))

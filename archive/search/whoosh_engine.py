@@ -9,7 +9,6 @@ schema pickled into the index holds no segmenter state.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 from array import array
 from collections import defaultdict
@@ -30,6 +29,7 @@ from .analysis import Analyzer, char_positions, group_positions
 from .content import IndexDoc
 from .engine import Hit
 from .query import Plan, TermQ
+from .store import index_processes
 from .whoosh_plan import PlanRunner
 
 
@@ -240,14 +240,6 @@ def _build_segment(directory: str, analyzer: Analyzer, docs: list[IndexDoc]) -> 
         raise
 
 
-def build_processes() -> int:
-    """Processes a build spreads over: RENDA_INDEX_WORKERS, else one per core (at most 8)."""
-    configured = os.environ.get("RENDA_INDEX_WORKERS", "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return max(1, min(8, os.cpu_count() or 1))
-
-
 def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     """Whoosh merge policy: merge the small segments that incremental updates leave, once there are
     enough of them, and never the build's large ones (Whoosh's MERGE_SMALL would fold four of them
@@ -313,7 +305,7 @@ class WhooshEngine:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._index = index.create_in(str(self.directory), _schema())
         docs = list(docs)
-        processes = min(build_processes(), max(1, len(docs) // MIN_BATCH))
+        processes = min(index_processes(), max(1, len(docs) // MIN_BATCH))
         size = max(MIN_BATCH, min(BUILD_BATCH, -(-len(docs) // processes)))
         batches = [docs[i : i + size] for i in range(0, len(docs), size)]
         directory = str(self.directory)
