@@ -6,7 +6,7 @@ import pytest
 
 from archive.chinese import chinese_number
 from archive.errors import QueryError
-from archive.search.analysis import Analyzer, char_tokens, flatten, place_names
+from archive.search.analysis import Analyzer, char_positions, char_tokens, flatten, place_names
 from archive.search.content import chinese_to_int, parse_sitting, sittings_in
 from archive.search.query import Filters, Phrase, Sitting, Words, parse_query
 from archive.search.snippet import make_snippet, plain
@@ -171,3 +171,11 @@ def test_full_mode_words_are_exactly_the_dictionary_words_of_the_text() -> None:
         if ANALYZER.is_dictionary_word(text[k:end])
     }
     assert set(ANALYZER._full_words(text)) == brute and len(brute) > 20
+
+
+def test_char_positions_group_the_char_tokens() -> None:
+    text = "物业管理，物业服务；ＰＭ２.5 业主大会业主"
+    grouped: dict[str, list[int]] = {}
+    for token, pos in char_tokens(text):
+        grouped.setdefault(token, []).append(pos)
+    assert char_positions(text) == grouped and grouped["物业"] == [0, 5] and len(grouped["业主"]) == 2

@@ -263,19 +263,6 @@ def place_names(texts: Sequence[str]) -> list[str]:
     return out
 
 
-def encode(tokens: Iterable[tuple[str, int]]) -> str:
-    """A token stream as one string for the engines' pre-segmented fields: "pos␟text" joined by ␞."""
-    return "\x1e".join(f"{pos}\x1f{text}" for text, pos in tokens)
-
-
-def decode(value: str) -> list[tuple[str, int]]:
-    out = []
-    for item in value.split("\x1e") if value else ():
-        pos, _, text = item.partition("\x1f")
-        out.append((text, int(pos)))
-    return out
-
-
 def flatten(tokens: Sequence[tuple[str, int]]) -> tuple[str, str]:
     """For engines that number tokens themselves (whitespace tokenizer): the first token of each
     position in order, with GAP where positions jump, and everything else (same-position tokens)."""

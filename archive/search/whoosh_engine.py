@@ -1,9 +1,10 @@
 """The default engine: Whoosh (the maintained whoosh3 fork), classic API only, pure Python.
 
-Text arrives already analysed (:mod:`.analysis`): the field analyzer only
-decodes the "position␟token" stream, so positions are exactly what the
-analysis decided (sub-words share their word's position) and the Whoosh
-schema pickled into the index holds no segmenter state.
+Text arrives already analysed (:mod:`.analysis`) as ``{token: [positions]}``,
+so positions are exactly what the analysis decided (sub-words share their
+word's position) and the Whoosh schema pickled into the index holds no
+segmenter state.  A build writes segments in several processes
+(:class:`_SegmentBuilder`); queries run in :mod:`.whoosh_plan`.
 """
 
 from __future__ import annotations
