@@ -6,6 +6,7 @@ files and checking them belongs to :mod:`archive.catalog`.
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -232,6 +233,17 @@ class Document(Record):
     issuer: str
     body: tuple[Block, ...] = ()
     source_file: SourceFile | None = None
+
+
+def _view(data: dict[str, Any]) -> MappingProxyType[str, Any]:
+    return MappingProxyType(data)
+
+
+def _pickle_view(view: MappingProxyType[str, Any]) -> tuple[Any, tuple[dict[str, Any]]]:
+    return _view, (dict(view),)
+
+
+copyreg.pickle(MappingProxyType, _pickle_view)  # records cross process boundaries (parallel index builds)
 
 
 def _envelope(data: Mapping[str, Any], source: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +69,13 @@ def _shift(rec: Any, years: int, key: str = "") -> Any:
     return rec
 
 
-def generate(seed: Path, target: Path, n: int) -> int:
+def generate(seed: Path, target: Path, n: int, rewrite: Callable[[list[dict[str, Any]]], object] | None = None) -> int:
     """Write a workspace of ``n`` records into ``target`` grown from ``seed``.
 
     Copy k of the sample lands in era k % ERAS: its terms move up by 2 per era
     and its dates by 10 years per era, so sittings stay realistic per term.
+    ``rewrite`` may change the records' text in place before they are written
+    (bench/corpus.py's realistic text model).
     """
     config = yaml.load((seed / "renda.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     base_terms = {int(k): v for k, v in config["terms"].items()}
@@ -117,6 +120,8 @@ def generate(seed: Path, target: Path, n: int) -> int:
     # Keep whole copies so every reference resolves; trim only deputies of the last one.
     records = records[:n] if len(records) - n < len(deputies) else records
     _renumber(records)
+    if rewrite:
+        rewrite(records)
     for rec in records:
         folder = "deputies" if rec["type"] == "deputy" else str(rec["date"])[:4]
         path = target / "records" / folder / f"{rec['id']}.yaml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,28 +141,58 @@ def test_a_dictionary_word_split_across_tokens_is_found(engine: Engine) -> None:
     assert "e" in ids(engine, '"食品安全"')
 
 
-def test_whoosh_fast_phrase_and_prefix_match_and_score_as_whoosh_s_own(tmp_path: Path) -> None:
+def _whoosh_query(node: Any) -> Any:
+    """The plan node as Whoosh's own query objects (matchers stepped a posting at a time)."""
+    from whoosh import query
+
+    from archive.search.query import AllOf, AnyOf, PhraseQ, PrefixQ, TermQ
+
+    if isinstance(node, TermQ):
+        return query.Term(node.field, node.value, boost=node.boost)
+    if isinstance(node, PhraseQ):
+        if len(node.tokens) == 1:
+            return query.Term(node.field, node.tokens[0], boost=node.boost)
+        return query.Phrase(node.field, list(node.tokens), boost=node.boost)
+    if isinstance(node, PrefixQ):
+        return query.Prefix(node.field, node.prefix)
+    if isinstance(node, AnyOf):
+        return query.Or([_whoosh_query(n) for n in node.items])
+    assert isinstance(node, AllOf)
+    required = query.And([_whoosh_query(n) for n in node.items]) if node.items else query.Every()
+    if node.optional:
+        return query.AndMaybe(required, query.Or([_whoosh_query(n) for n in node.optional]))
+    return required
+
+
+def test_whoosh_plans_match_and_score_as_whooshs_own_queries(tmp_path: Path) -> None:
+    """Every kind of plan node, run over whole posting lists (whoosh_plan), against Whoosh's own query
+    objects on the same index: the same documents with the same scores — also after an update has
+    left deleted documents and a second segment."""
     from whoosh import query
     from whoosh.scoring import BM25F
 
-    from archive.search.whoosh_engine import ExactPhrase, SummedPrefix, WhooshEngine
+    from archive.search.whoosh_engine import WhooshEngine
+    from archive.search.whoosh_plan import PlanRunner
 
     eng = WhooshEngine(tmp_path / "whoosh", ANALYZER)
-    eng.index(DOCS * 3)  # repeated ids are fine here: only matching and scores are compared
-    pairs = [
-        (ExactPhrase("chars", ["物业", "业管", "管理"]), query.Phrase("chars", ["物业", "业管", "管理"])),
-        (ExactPhrase("chars", ["审议", "议意", "意见"]), query.Phrase("chars", ["审议", "议意", "意见"])),
-        (ExactPhrase("words", ["食品", "安全"]), query.Phrase("words", ["食品", "安全"])),
-        (ExactPhrase("chars", ["会议", "议纪"], boost=2.0), query.Phrase("chars", ["会议", "议纪"], boost=2.0)),
-        (SummedPrefix("chars", "审"), query.Prefix("chars", "审")),
-        (SummedPrefix("chars", "服"), query.Prefix("chars", "服")),
-    ]
-    with eng._open().searcher(weighting=BM25F()) as searcher:
-        for fast, slow in pairs:
-            got = {h.docnum: h.score for h in searcher.search(fast, limit=None)}
-            want = {h.docnum: h.score for h in searcher.search(slow, limit=None)}
-            assert got.keys() == want.keys() and got, fast
-            assert all(abs(got[d] - want[d]) < 1e-9 for d in got), fast
+    docs = [IndexDoc(**{**d.__dict__, "id": f"{d.id}{n}"}) for n in range(40) for d in DOCS]
+    eng.index(docs)  # 160 documents: common terms span two posting blocks
+    texts = [*CORPUS_QUERIES, "审", "服", '"会议纪"', "管理 -食品", "类型:会议", "人大常委会 会议", "赵静英 OR 养老"]
+    for round_ in range(2):
+        with eng._open().searcher(weighting=BM25F()) as searcher:
+            runner = PlanRunner(searcher)
+            for text in texts:
+                plan = plan_query(parse_query(text), ANALYZER, 1)
+                wanted = _whoosh_query(plan.must)
+                if plan.must_not:
+                    wanted = query.AndNot(wanted, query.Or([_whoosh_query(n) for n in plan.must_not]))
+                want = {h.docnum: h.score for h in searcher.search(wanted, limit=None)}
+                got = dict((d, s) for s, d in runner.top(plan, [], [], 10_000))
+                assert got.keys() == want.keys() and got, (round_, text)
+                assert all(abs(got[d] - want[d]) < 1e-9 * max(1.0, want[d]) for d in got), (round_, text)
+                best = sorted(want.items(), key=lambda item: (-item[1], item[0]))[:10]
+                assert [d for s, d in runner.top(plan, [], [], 10)] == [d for d, _ in best], (round_, text)
+        eng.update(docs[:30])  # replaced: 30 deleted documents in the first segment, a new segment
     eng.close()
 
 
@@ -171,6 +202,7 @@ def test_whoosh_builds_in_segments_and_merges_only_the_small_ones_updates_leave(
     import archive.search.whoosh_engine as whoosh_engine
 
     monkeypatch.setattr(whoosh_engine, "BUILD_BATCH", 2)
+    monkeypatch.setattr(whoosh_engine, "MIN_BATCH", 1)
     monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENT", 2)
     monkeypatch.setattr(whoosh_engine, "SMALL_SEGMENTS_TO_MERGE", 3)
     eng = whoosh_engine.WhooshEngine(tmp_path / "whoosh", ANALYZER)
@@ -189,3 +221,74 @@ def test_whoosh_builds_in_segments_and_merges_only_the_small_ones_updates_leave(
     assert eng.count() == len(DOCS)
     assert set(ids(eng, "物业")) == {"a", "c"}
     eng.close()
+
+
+def _all_scores(eng: Any, texts: list[str]) -> dict[str, list[tuple[str, float]]]:
+    out = {}
+    for text in texts:
+        plan = plan_query(parse_query(text), ANALYZER, 1)
+        out[text] = [(h.id, round(h.score, 9)) for h in eng.search(plan, limit=10)]
+    return out
+
+
+CORPUS_QUERIES = ["物业", '"物业管理"', "审议意见", "赵静英", "会", "十七届十二次", "食品安全 -托育", "养老 OR 东岭镇"]
+
+
+def test_whoosh_build_writes_the_postings_whooshs_own_writer_writes(tmp_path: Path) -> None:
+    """The build's segment writer (postings kept per term, lengths read once) against Whoosh's own
+    SegmentWriter fed the same documents: same terms, same postings, same scores."""
+    from whoosh import index as whoosh_index
+
+    from archive.search.whoosh_engine import WhooshEngine, _schema
+
+    built = WhooshEngine(tmp_path / "built", ANALYZER)
+    built.index(DOCS * 70)  # 280 documents: common terms fill several posting blocks
+    plain = WhooshEngine(tmp_path / "plain", ANALYZER)
+    (tmp_path / "plain").mkdir()
+    writer = whoosh_index.create_in(str(tmp_path / "plain"), _schema()).writer()
+    for doc in DOCS * 70:
+        writer.add_document(**plain._fields(doc))
+    writer.commit()
+    with built._open().reader() as a, plain._open().reader() as b:
+        terms = list(a.all_terms())
+        assert terms == list(b.all_terms()) and len(terms) > 100
+        for fieldname, text in terms:
+            pa, pb = a.postings(fieldname, text), b.postings(fieldname, text)
+            assert list(pa.items_as("weight")) == list(pb.items_as("weight")), (fieldname, text)
+            if fieldname in ("title", "words", "chars"):
+                pa, pb = a.postings(fieldname, text), b.postings(fieldname, text)
+                assert list(pa.items_as("positions")) == list(pb.items_as("positions")), (fieldname, text)
+            ia, ib = a.term_info(fieldname, text), b.term_info(fieldname, text)
+            stats = ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id")
+            assert [getattr(ia, s)() for s in stats] == [getattr(ib, s)() for s in stats], (fieldname, text)
+        assert [a.stored_fields(d) for d in range(280)] == [b.stored_fields(d) for d in range(280)]
+        for fieldname in ("title", "words", "chars"):
+            assert [a.doc_field_length(d, fieldname) for d in range(20)] == [
+                b.doc_field_length(d, fieldname) for d in range(20)
+            ]
+    assert _all_scores(built, CORPUS_QUERIES) == _all_scores(plain, CORPUS_QUERIES)
+    built.close()
+    plain.close()
+
+
+def test_whoosh_build_over_several_processes_finds_what_one_process_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.search.whoosh_engine as whoosh_engine
+
+    monkeypatch.setattr(whoosh_engine, "BUILD_BATCH", 3)
+    monkeypatch.setattr(whoosh_engine, "MIN_BATCH", 1)
+    docs = [IndexDoc(**{**d.__dict__, "id": f"{d.id}{n}"}) for n in range(3) for d in DOCS]
+    monkeypatch.setenv("RENDA_INDEX_WORKERS", "1")
+    one = whoosh_engine.WhooshEngine(tmp_path / "one", ANALYZER)
+    one.index(docs)
+    monkeypatch.setenv("RENDA_INDEX_WORKERS", "2")
+    several = whoosh_engine.WhooshEngine(tmp_path / "several", ANALYZER)
+    several.index(docs)
+    assert several.count() == one.count() == len(docs)
+    assert len(several._open()._segments()) == 4  # 12 documents in batches of 3
+    assert not list((tmp_path / "several").glob("*.tmp"))  # the writers' scratch folder is gone
+    scores = _all_scores(several, CORPUS_QUERIES)
+    assert scores == _all_scores(one, CORPUS_QUERIES) and all(scores.values())
+    several.close()
+    one.close()

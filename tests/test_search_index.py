@@ -236,6 +236,29 @@ def test_records_with_errors_are_skipped_with_a_reason(own: Workspace) -> None:
     assert report.indexed == 93
 
 
+def test_a_build_read_by_several_processes_matches_one_read_by_one(
+    own: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.search.index as index_module
+    from archive.search.store import MANIFEST, live_generation
+
+    bad = own.records_dir / "2025" / "opinion-2025-01.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("date: 2025-", "date: 2025-13-"), encoding="utf-8")
+    monkeypatch.setattr(index_module, "READ_CHUNK", 7)
+    reports, manifests, found = [], [], []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("RENDA_INDEX_WORKERS", workers)
+        report = update_index(own, rebuild=True)
+        reports.append((report.indexed, report.withheld, report.skipped))
+        generation = live_generation(own, "whoosh")
+        assert generation is not None
+        manifests.append((generation / MANIFEST).read_bytes())
+        found.append(_ids(own, "物业 OR 养老"))
+    assert reports[0] == reports[1] and reports[0][0] == 93 and len(reports[0][2]) == 1
+    assert manifests[0] == manifests[1]
+    assert found[0] == found[1] and len(found[0]) > 5
+
+
 def test_a_second_writer_is_told_to_wait(own: Workspace) -> None:
     assert not update_index(own).changed  # the copied index is current
     with writer_lock(own), pytest.raises(SearchError, match="另一个 renda 进程正在更新检索索引"):

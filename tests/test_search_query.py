@@ -6,7 +6,7 @@ import pytest
 
 from archive.chinese import chinese_number
 from archive.errors import QueryError
-from archive.search.analysis import Analyzer, char_tokens, flatten, place_names
+from archive.search.analysis import Analyzer, char_positions, char_tokens, flatten, place_names
 from archive.search.content import chinese_to_int, parse_sitting, sittings_in
 from archive.search.query import Filters, Phrase, Sitting, Words, parse_query
 from archive.search.snippet import make_snippet, plain
@@ -149,3 +149,33 @@ def test_a_snippet_of_text_without_matches_is_its_beginning() -> None:
 def test_many_single_character_matches_stay_cheap() -> None:
     segments = make_snippet("湖" * 100_000, ["湖"], width=20)
     assert sum(1 for _, hit in segments if hit) == 20
+
+
+def test_every_dictionary_word_is_indexed_where_it_starts_whatever_the_precise_cut() -> None:
+    text = "检查《中华人民共和国食品安全法》实施情况，关于养老服务体系建设的审议意见书"
+    tokens = ANALYZER.word_tokens(text)
+    position = {w: p for w, p, sub in tokens if not sub}
+    assert "安全法" in position and "食品" in position  # precise mode cut 食品/安全法 …
+    assert ("食品安全", position["食品"], True) in tokens  # … and the straddling word is there too
+    assert ("服务体系", position["养老服务"], True) in tokens
+    assert ("审议意见", position["审议意见书"], True) in tokens
+
+
+def test_full_mode_words_are_exactly_the_dictionary_words_of_the_text() -> None:
+    """The offsets read off rjieba's full-mode order against a brute-force scan of every substring."""
+    text = "区人大常委会听取和审议了关于农村生活污水治理和饮用水水源保护工作情况的报告，满意度测评结果为满意"
+    brute = {
+        (k, text[k:end])
+        for k in range(len(text))
+        for end in range(k + 2, len(text) + 1)
+        if ANALYZER.is_dictionary_word(text[k:end])
+    }
+    assert set(ANALYZER._full_words(text)) == brute and len(brute) > 20
+
+
+def test_char_positions_group_the_char_tokens() -> None:
+    text = "物业管理，物业服务；ＰＭ２.5 业主大会业主"
+    grouped: dict[str, list[int]] = {}
+    for token, pos in char_tokens(text):
+        grouped.setdefault(token, []).append(pos)
+    assert char_positions(text) == grouped and grouped["物业"] == [0, 5] and len(grouped["业主"]) == 2

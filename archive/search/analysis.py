@@ -3,9 +3,11 @@
 Two token streams are made from the same folded text:
 
 * **words** — rjieba's precise-mode segmentation at consecutive positions, and
-  each long word's search-mode sub-words (人大常委会 → 人大, 常委会 …) at the
-  position of the word itself, so both ``人大常委会`` and ``常委会`` match while a
-  phrase of precise words still lines up;
+  beside them every other dictionary word of the text (full mode), at the
+  position of the precise word it starts in: the sub-words of a long word
+  (人大常委会 → 人大, 常委会 …) and the words that straddle two precise words
+  (食品/安全法 holds 食品安全), so a dictionary word is found wherever it occurs,
+  however the sentence around it was cut;
 * **chars** — one character bigram per position (the last character of a run
   stands alone), so any substring of two or more characters is a phrase of
   bigrams, whatever the segmenter made of it (赵静英 → 赵静/英 is still found).
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
 
 DICTIONARY = Path(__file__).with_name("dict.txt")
 # Bumped whenever tokens or the indexed text change: an index built by another version is rebuilt.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
+MAX_WORD = 16  # longest dictionary word indexed where full mode cannot be read in order
 GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs a token (tantivy)
 
 # Function words dropped from an unquoted query of several words; alone they are still searched.
@@ -59,6 +62,8 @@ def is_word_char(ch: str) -> bool:
 
 
 _RUN = re.compile(r"[^\W_]+")
+_WORD_CHAR = re.compile(r"[^\W_]")  # what is_word_char accepts
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def runs(text: str) -> list[str]:
@@ -82,6 +87,36 @@ def char_tokens(text: str) -> list[Token]:
     return out
 
 
+def char_positions(text: str) -> dict[str, list[int]]:
+    """:func:`char_tokens` grouped by token: each bigram (or lone last character) → its positions."""
+    out: dict[str, list[int]] = {}
+    pos = 0
+    for run in runs(text):
+        last = len(run) - 1
+        for i in range(last):
+            gram = run[i : i + 2]
+            found = out.get(gram)
+            if found is None:
+                out[gram] = [pos + i]
+            else:
+                found.append(pos + i)
+        out.setdefault(run[last], []).append(pos + last)
+        pos += last + 2
+    return out
+
+
+def group_positions(tokens: Iterable[tuple[str, int, bool]]) -> dict[str, list[int]]:
+    """Word tokens (:meth:`Analyzer.word_tokens`) grouped by word: each word → its positions."""
+    out: dict[str, list[int]] = {}
+    for word, pos, _ in tokens:
+        found = out.get(word)
+        if found is None:
+            out[word] = [pos]
+        else:
+            found.append(pos)
+    return out
+
+
 def char_phrase(run: str) -> list[str]:
     """The tokens a substring (one run, folded) must show at consecutive positions."""
     if len(run) == 1:
@@ -97,7 +132,15 @@ class Analyzer:
 
     @property
     def jieba(self) -> Jieba:
-        return _jieba(self.extra_words)
+        # Kept on the instance: the cache below hashes the whole tuple of names on every lookup.
+        found: Jieba | None = self.__dict__.get("_segmenter")
+        if found is None:
+            found = _jieba(self.extra_words)
+            object.__setattr__(self, "_segmenter", found)
+        return found
+
+    def __getstate__(self) -> dict[str, tuple[str, ...]]:
+        return {"extra_words": self.extra_words}  # the segmenter cannot be pickled; caches are rebuilt
 
     @property
     def fingerprint(self) -> str:
@@ -105,43 +148,79 @@ class Analyzer:
         return fingerprint_of(words_digest(self.extra_words))
 
     def word_tokens(self, text: str) -> list[tuple[str, int, bool]]:
-        """(word, position, is_sub_word): precise words at consecutive positions, sub-words beside them."""
+        """(word, position, is_sub_word): precise words at consecutive positions; every other
+        dictionary word of two or more characters at the position of the precise word it starts in."""
         jieba = self.jieba
+        text = fold(text)
+        wordish = _WORD_CHAR.search
         out: list[tuple[str, int, bool]] = []
+        position_at = [-1] * len(text)  # character offset → position of the precise word there
+        precise: set[tuple[int, str]] = set()
         pos = 0
+        offset = 0
         gap = False
-        for word in jieba.cut(fold(text), True):
-            if not any(is_word_char(c) for c in word):
+        for word in jieba.cut(text, True):
+            start, offset = offset, offset + len(word)
+            if not wordish(word):
                 gap = True
                 continue
             if gap and out:
                 pos += 1
             gap = False
             out.append((word, pos, False))
-            if len(word) > 2 and not word.isascii():
-                out.extend((sub, pos, True) for sub in _sub_words(jieba, word) if sub != word)
+            position_at[start:offset] = [pos] * len(word)
+            precise.add((start, word))
             pos += 1
+        for start, word in self._full_words(text):
+            at = position_at[start]
+            if at >= 0 and (start, word) not in precise:
+                out.append((word, at, True))
         return out
+
+    def _full_words(self, text: str) -> Iterator[tuple[int, str]]:
+        """(offset, word) of every dictionary word of two or more Chinese characters in ``text``.
+
+        rjieba's full mode lists, for each character of a run of ideographs, the character itself
+        and then the longer words starting there; each word's offset is read off that order and
+        checked against the text.  A run that does not follow that order is scanned character by
+        character instead (slower, same words).
+        """
+        jieba = self.jieba
+        for match in _HAN_RUN.finditer(text):
+            run, base = match.group(), match.start()
+            found: list[tuple[int, str]] = []
+            k = -1
+            for word in jieba.cut_all(run):
+                if len(word) == 1:
+                    k += 1
+                    if k >= len(run) or run[k] != word:
+                        break
+                elif k < 0 or not run.startswith(word, k):
+                    break
+                else:
+                    found.append((base + k, word))
+            else:
+                if k == len(run) - 1:
+                    yield from found
+                    continue
+            for k in range(len(run)):
+                for end in range(k + 2, min(len(run), k + MAX_WORD) + 1):
+                    if self.is_dictionary_word(run[k:end]):
+                        yield base + k, run[k:end]
+
+    def is_dictionary_word(self, word: str) -> bool:
+        """A word the words field holds wherever it occurs: two to MAX_WORD Chinese characters that
+        full mode finds whole (so it is found in any context: the dictionary decides, not the
+        sentence)."""
+        return 2 <= len(word) <= MAX_WORD and bool(_HAN_RUN.fullmatch(word)) and word in self.jieba.cut_all(word)
 
     def is_known_word(self, word: str) -> bool:
         """In the dictionary and not one of the workspace's own names and places (which segment less reliably)."""
-        return self.jieba.has_word(word) and word not in self.extra_words
-
-    def pieces(self, word: str) -> tuple[str, ...]:
-        """``word`` cut into shorter dictionary words, left to right (食品安全 → 食品, 安全), or () when
-        they do not cover it.  A document may hold the word split across tokens (食品/安全法): the pieces
-        then stand at consecutive positions, as precise words or sub-words."""
-        subs = {w for w in _sub_words(self.jieba, word) if len(w) < len(word)}
-        out: list[str] = []
-        at = 0
-        while at < len(word):
-            fits = [w for w in subs if word.startswith(w, at)]
-            if not fits:
-                return ()
-            best = max(fits, key=len)
-            out.append(best)
-            at += len(best)
-        return tuple(out)
+        own: frozenset[str] | None = self.__dict__.get("_own_words")
+        if own is None:
+            own = frozenset(self.extra_words)
+            object.__setattr__(self, "_own_words", own)
+        return self.jieba.has_word(word) and word not in own
 
     def query_words(self, text: str) -> list[str]:
         """Precise-mode words of an unquoted query chunk; function words dropped when others remain."""
@@ -162,11 +241,6 @@ def fingerprint_of(words: str) -> str:
     digest.update(DICTIONARY.read_bytes())
     digest.update(words.encode())
     return digest.hexdigest()[:16]
-
-
-def _sub_words(jieba: Jieba, word: str) -> list[str]:
-    """Search-mode sub-words plus every longer dictionary word inside (审议意见 in 审议意见书)."""
-    return list(dict.fromkeys(w for w in (*jieba.cut_for_search(word, False), *jieba.cut_all(word)) if len(w) > 1))
 
 
 @lru_cache(maxsize=8)
@@ -197,19 +271,6 @@ def place_names(texts: Sequence[str]) -> list[str]:
     for text in texts:
         for inner in re.findall(r"[（(]([^）)]+)[）)]", text) or [text]:
             out.extend(m.group(0) for m in _PLACE.finditer(inner))
-    return out
-
-
-def encode(tokens: Iterable[tuple[str, int]]) -> str:
-    """A token stream as one string for the engines' pre-segmented fields: "pos␟text" joined by ␞."""
-    return "\x1e".join(f"{pos}\x1f{text}" for text, pos in tokens)
-
-
-def decode(value: str) -> list[tuple[str, int]]:
-    out = []
-    for item in value.split("\x1e") if value else ():
-        pos, _, text = item.partition("\x1f")
-        out.append((text, int(pos)))
     return out
 
 

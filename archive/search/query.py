@@ -252,19 +252,7 @@ class AllOf:
     optional: tuple[Node, ...] = ()  # add to the score, not required
 
 
-@dataclass(frozen=True)
-class SplitWordQ:
-    """A dictionary word that a document may hold split across word tokens (食品/安全法).
-
-    Engines whose word field keeps sub-words at their word's position match ``pieces`` as a phrase
-    there; the others use ``fallback`` (character bigrams), which finds it too, more slowly.
-    """
-
-    pieces: tuple[str, ...]
-    fallback: Node
-
-
-Node = TermQ | PhraseQ | PrefixQ | AnyOf | AllOf | SplitWordQ
+Node = TermQ | PhraseQ | PrefixQ | AnyOf | AllOf
 
 
 @dataclass(frozen=True)
@@ -302,24 +290,28 @@ def _clause_node(clause: Clause, analyzer: Analyzer) -> Node:
         # the sitting's own minutes first, then what mentions it
         return AnyOf((TermQ("sittings", clause.key), TermQ("sittings", OWN_SITTING + clause.key, TITLE_BOOST)))
     if isinstance(clause, Phrase):
+        text = fold(clause.text).strip()
+        if analyzer.is_dictionary_word(text):
+            # indexed wherever it occurs (full mode): the word is the exact phrase, one term to look up
+            return AnyOf((TermQ("title", text, TITLE_BOOST), TermQ("words", text)))
         return _substring(clause.text)
-    words = analyzer.query_words(clause.text)
+    typed = words = analyzer.query_words(clause.text)
+    if any(len(w) > 1 for w in words):
+        # A character the segmenter left alone beside longer words (水 in 水环境治理) is not a search
+        # term of its own: matched anywhere it would match most records.  The words in the order
+        # typed still rank first (below).
+        words = [w for w in words if len(w) > 1]
     required: list[Node] = []
     for word in words:
         alternatives: tuple[Node, ...] = (TermQ("title", word, TITLE_BOOST), TermQ("words", word))
-        known = analyzer.is_known_word(word)
-        pieces = analyzer.pieces(word) if known and len(word) > 2 else ()
-        if pieces:
-            # A longer dictionary word may be cut differently in a document (食品安全 in 食品/安全法).
-            alternatives += (SplitWordQ(pieces, _substring(word)),)
-        elif len(word) != 2 or not known:
+        if len(word) == 1 or not analyzer.is_known_word(word):
             # Names, places, words the segmenter made up, single characters: the character bigrams
-            # find them wherever they occur.  A two-character dictionary word is indexed whole or as a
-            # sub-word of the word that contains it, so the word fields suffice (and are much faster).
+            # find them wherever they occur.  A dictionary word is indexed wherever it occurs (full mode), so the word
+            # fields suffice for it (and are much faster).
             alternatives += (_substring(word),)
         required.append(AnyOf(alternatives))
     optional: tuple[Node, ...] = ()
-    if len(words) > 1 and len(runs(fold(clause.text))) == 1:
+    if len(typed) > 1 and len(runs(fold(clause.text))) == 1:
         # the words in the order typed score higher than the same words apart
         optional = (_substring(fold(clause.text), 2.0),)
     if len(required) == 1 and not optional:

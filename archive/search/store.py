@@ -328,3 +328,11 @@ def scan_records(workspace: Workspace) -> list[str]:
     if workspace.records_dir.is_dir():
         walk(str(workspace.records_dir), workspace.records_dir.relative_to(workspace.root).as_posix())
     return found
+
+
+def index_processes() -> int:
+    """Processes a build spreads its work over: RENDA_INDEX_WORKERS, else one per core (at most 8)."""
+    configured = os.environ.get("RENDA_INDEX_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(8, os.cpu_count() or 1))

@@ -18,7 +18,7 @@ from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_tokens, flatten
 from .content import IndexDoc
 from .engine import Hit
-from .query import AllOf, AnyOf, Node, PhraseQ, Plan, PrefixQ, SplitWordQ, TermQ
+from .query import AllOf, AnyOf, Node, PhraseQ, Plan, PrefixQ, TermQ
 
 _KEYWORDS = ("id", "type", "term", "year", "rank", "sittings", "people")
 # A word query looks in the positional field and in its same-position companion.
@@ -164,8 +164,6 @@ class TantivyEngine:
             else:
                 query = tantivy.Query.phrase_query(self._schema, node.field, list(node.tokens))
             return tantivy.Query.boost_query(query, node.boost) if node.boost != 1.0 else query
-        if isinstance(node, SplitWordQ):  # sub-words live in a field without positions here
-            return self._compile(node.fallback)
         if isinstance(node, PrefixQ):
             return tantivy.Query.regex_query(self._schema, node.field, re.escape(node.prefix) + ".*")
         if isinstance(node, AnyOf):

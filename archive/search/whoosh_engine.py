@@ -1,221 +1,56 @@
 """The default engine: Whoosh (the maintained whoosh3 fork), classic API only, pure Python.
 
-Text arrives already analysed (:mod:`.analysis`): the field analyzer only
-decodes the "position␟token" stream, so positions are exactly what the
-analysis decided (sub-words share their word's position) and the Whoosh
-schema pickled into the index holds no segmenter state.
+Text arrives already analysed (:mod:`.analysis`) as ``{token: [positions]}``,
+so positions are exactly what the analysis decided (sub-words share their
+word's position) and the Whoosh schema pickled into the index holds no
+segmenter state.  A build writes segments in several processes
+(:class:`_SegmentBuilder`); queries run in :mod:`.whoosh_plan`.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, formats, index, query
+from whoosh import fields, formats, index
 from whoosh.analysis import Token, Tokenizer
-from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher, WrappingMatcher
 from whoosh.scoring import BM25F
 from whoosh.system import _INT_SIZE, pack_uint
-from whoosh.util import make_binary_tree
+from whoosh.writing import SegmentWriter
 
 from ..records import CLASSIFICATIONS
-from .analysis import Analyzer, char_tokens, encode
+from .analysis import Analyzer, char_positions, group_positions
 from .content import IndexDoc
 from .engine import Hit
-from .query import AnyOf, Node, PhraseQ, Plan, PrefixQ, SplitWordQ, TermQ
+from .query import Plan, TermQ
+from .store import index_processes
+from .whoosh_plan import PlanRunner
 
 
-class PreSegmentedTokenizer(Tokenizer):  # type: ignore[misc]
-    """Decodes :func:`archive.search.analysis.encode` output into Whoosh tokens."""
+class _Unanalysed(Tokenizer):  # type: ignore[misc]
+    """The analyzer of fields that are indexed from ready positions: text never reaches it."""
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: Any,
-    ) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not value:
-            return
-        for item in value.split("\x1e"):
-            pos, _, text = item.partition("\x1f")
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if positions:
-                token.pos = start_pos + int(pos)
-            yield token
-
-
-class ExactPhrase(query.Phrase):  # type: ignore[misc]
-    """A phrase of tokens at consecutive positions, checked with set arithmetic.
-
-    Whoosh's own phrase matcher (SpanNear2) builds span objects for every position of every term
-    in every candidate document; profiling showed it took half the query time.  The documents
-    matched and their scores are the same: the intersection of the terms, scored as their sum.
-    """
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        field = searcher.schema[self.fieldname]
-        reader = searcher.reader()
-        matchers = []
-        for word in self.words:
-            token = field.to_bytes(word)
-            if (self.fieldname, token) not in reader:
-                return NullMatcher()
-            matchers.append(query.Term(self.fieldname, token).matcher(searcher, context))
-        return _PhraseMatcher(make_binary_tree(IntersectionMatcher, matchers), matchers, self.boost)
-
-
-class SummedPrefix(query.Prefix):  # type: ignore[misc]
-    """Every term with the prefix, each scored as Whoosh scores it, summed per document up front.
-
-    Whoosh ORs the expanded terms into a tree of union matchers and steps that tree document by
-    document; a single character in the bigram field expands to dozens of terms (湖区, 湖街 …) and
-    the tree walk took twice as long as stepping each term on its own.
-    """
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        from whoosh.searching import SearchContext
-
-        if self.constantscore:  # as Whoosh's own MultiTerm does
-            context = context.set(weighting=None) if context else SearchContext(weighting=None)
-        scores: defaultdict[int, float] = defaultdict(float)
-        for word in self._btexts(searcher.reader()):
-            term = query.Term(self.fieldname, word, boost=self.boost).matcher(searcher, context)
-            while term.is_active():
-                scores[term.id()] += term.score()
-                term.next()
-        if not scores:
-            return NullMatcher()
-        ids = sorted(scores)
-        return _ScoredList(ids, [scores[i] for i in ids])
-
-
-class _ScoredList(ListMatcher):  # type: ignore[misc]
-    """Pre-scored documents in blocks of 128 with their best score, so a top-N collector can skip
-    blocks that cannot reach its results, as it does over Whoosh's own posting blocks."""
-
-    BLOCK = 128
-    _i: int  # ListMatcher's cursor
-    _weights: list[float]
-
-    def __init__(self, ids: list[int], scores: list[float], position: int = 0) -> None:
-        super().__init__(ids, weights=scores, position=position)
-        self._best = [max(scores[i : i + self.BLOCK]) for i in range(0, len(scores), self.BLOCK)]
-
-    def copy(self) -> Any:
-        return _ScoredList(self._ids, self._weights, self._i)
-
-    def replace(self, minquality: float = 0) -> Any:
-        if not self.is_active() or (minquality and max(self._best[self._i // self.BLOCK :]) <= minquality):
-            return NullMatcher()
-        return self
-
-    def supports_block_quality(self) -> bool:
-        return True
-
-    def max_quality(self) -> float:
-        return float(max(self._best[self._i // self.BLOCK :]))
-
-    def block_quality(self) -> float:
-        return float(self._best[self._i // self.BLOCK])
-
-    def skip_to_quality(self, minquality: float) -> int:
-        skipped = 0
-        while self.is_active() and self._best[self._i // self.BLOCK] <= minquality:
-            self._i = (self._i // self.BLOCK + 1) * self.BLOCK
-            skipped += 1
-        return skipped
-
-    def next(self) -> bool:
-        self._i += 1
-        return bool(self._i % self.BLOCK == 0)  # entered a new block: the collector checks quality again
-
-
-class _PhraseMatcher(WrappingMatcher):  # type: ignore[misc]
-    """Documents of the intersection ``child`` where the ``terms`` (its leaves) stand at p, p+1, …"""
-
-    def __init__(self, child: Any, terms: list[Any], boost: float = 1.0) -> None:
-        super().__init__(child, boost=boost)
-        self._terms = terms
-        self._find_next()
-
-    def copy(self) -> Any:
-        terms = [m.copy() for m in self._terms]
-        return _PhraseMatcher(make_binary_tree(IntersectionMatcher, terms), terms, self.boost)
-
-    def replace(self, minquality: float = 0) -> Any:
-        return self if self.is_active() else NullMatcher()
-
-    def _at_phrase(self) -> bool:
-        terms = self._terms
-        starts = set(terms[0].value_as("positions"))
-        for offset in range(1, len(terms)):
-            starts.intersection_update([p - offset for p in terms[offset].value_as("positions")])
-            if not starts:
-                return False
-        return True
-
-    def _find_next(self) -> None:
-        child = self.child
-        while child.is_active() and not self._at_phrase():
-            child.next()
-
-    def next(self) -> None:
-        self.child.next()
-        self._find_next()
-
-    def skip_to(self, id: int) -> None:
-        self.child.skip_to(id)
-        self._find_next()
-
-    def skip_to_quality(self, minquality: float) -> int:
-        skipped = int(self.child.skip_to_quality(minquality / self.boost))
-        self._find_next()
-        return skipped
-
-    def all_ids(self) -> Iterator[int]:
-        while self.is_active():
-            yield self.id()
-            self.next()
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
+        raise TypeError("renda's Whoosh text fields take {token: positions}, not text")
 
 
 class PreSegmentedPositions(formats.Positions):  # type: ignore[misc]
-    """Positions read straight from the encoded stream, stored as a packed array.
-
-    Indexing skips the analyzer (one Token object per token) and pickling each posting's
-    positions; queries skip unpickling them.  Profiled on 1,000 records these were a third of
-    the build time.  The first bytes stay the frequency, as Whoosh's own format has them.
-    """
-
-    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
-        if not value:
-            return
-        poses: defaultdict[str, list[int]] = defaultdict(list)
-        for item in value.split("\x1e"):
-            pos, _, text = item.partition("\x1f")
-            poses[text].append(int(pos))
-        boost = self.field_boost
-        for word, poslist in poses.items():
-            yield word, len(poslist), len(poslist) * boost, self.encode(poslist)
+    """Positions stored as a packed array (the first bytes stay the frequency, as Whoosh's own format
+    has them): building them skips pickling each posting's positions, and queries skip unpickling."""
 
     def encode(self, poslist: list[int]) -> bytes:
         packed = array("I", poslist)
         if _SWAP:
             packed.byteswap()
-        header: bytes = pack_uint(len(poslist))
+        count = len(poslist)
+        header: bytes = _COUNTS[count] if count < len(_COUNTS) else pack_uint(count)
         return header + packed.tobytes()
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
@@ -225,13 +60,24 @@ class PreSegmentedPositions(formats.Positions):  # type: ignore[misc]
         return packed.tolist()
 
 
+class PositionsField(fields.TEXT):  # type: ignore[misc]
+    """A text field indexed from a ready ``{token: [positions]}`` mapping (:mod:`.analysis` decided
+    the tokens and positions; sub-words share their word's position).  Indexing skips Whoosh's
+    analyzer and its one Token object per token."""
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=_Unanalysed(), phrase=True)
+        self.format: Any = PreSegmentedPositions(field_boost=1.0)  # TEXT's own default boost
+
+    def index(self, value: dict[str, list[int]], **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        encode = self.format.encode
+        boost = self.format.field_boost
+        for word, poslist in value.items():
+            yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+
+
 _SWAP = sys.byteorder == "big"  # positions are stored little-endian, whatever the machine
-
-
-def _text_field() -> fields.TEXT:
-    field = fields.TEXT(analyzer=PreSegmentedTokenizer(), phrase=True)
-    field.format = PreSegmentedPositions(field_boost=field.format.field_boost)
-    return field
+_COUNTS = [pack_uint(n) for n in range(64)]
 
 
 def _schema() -> fields.Schema:
@@ -246,16 +92,153 @@ def _schema() -> fields.Schema:
         source=fields.STORED(),
         title_text=fields.STORED(),
         text=fields.STORED(),
-        title=_text_field(),
-        words=_text_field(),
-        chars=_text_field(),
+        title=PositionsField(),
+        words=PositionsField(),
+        chars=PositionsField(),
     )
 
 
-BUILD_BATCH = 5000  # documents per segment in a build
-BUILD_POOL_MB = 1024  # enough for a batch of ~2 KB records to be sorted without spilling
+BUILD_BATCH = 5000  # documents per segment in a build, at most
+MIN_BATCH = 500  # … and at least, when the build is spread over processes
 SMALL_SEGMENT = 1000  # segments left by incremental updates are this small …
 SMALL_SEGMENTS_TO_MERGE = 10  # … and merged once there are this many
+
+
+class _TermPool:
+    """A build segment's postings, kept per term in document order and written in term order.
+
+    Whoosh's own pool keeps one tuple per posting, sorts them all and looks up the document's field
+    length for each: on 2 KB records that was half of Whoosh's build time.  A build segment is made
+    from whole documents added in order, so each term's postings are already sorted by document.
+    """
+
+    def __init__(self) -> None:
+        self._terms: dict[tuple[str, bytes], tuple[array[int], array[float], list[bytes]]] = {}
+
+    def add_positions(self, fieldname: str, docnum: int, value: dict[str, list[int]], field: PositionsField) -> int:
+        """A :class:`PositionsField`'s postings for one document, as ``field.index`` + :meth:`add`
+        would add them, without a tuple per posting; returns the field's length (token count)."""
+        terms = self._terms
+        encode = field.format.encode
+        boost = field.format.field_boost
+        length = 0
+        for word, poslist in value.items():
+            key = (fieldname, word.encode("utf-8"))
+            postings = terms.get(key)
+            if postings is None:
+                postings = terms[key] = (array("I"), array("d"), [])
+            count = len(poslist)
+            postings[0].append(docnum)
+            postings[1].append(count * boost)
+            postings[2].append(encode(poslist))
+            length += count
+        return length
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        fieldname, btext, docnum, weight, vbytes = item
+        key = (fieldname, btext)
+        postings = self._terms.get(key)
+        if postings is None:
+            postings = self._terms[key] = (array("I"), array("d"), [])
+        postings[0].append(docnum)
+        postings[1].append(weight)
+        postings[2].append(vbytes or b"")
+
+    def write(self, schema: Any, fieldwriter: Any, lengths: Any, doccount: int) -> None:
+        """What :meth:`whoosh.codec.base.FieldWriter.add_postings` writes, a block at a time.
+
+        Whoosh's postings writer takes one posting per call and keeps each block's statistics as it
+        goes (a third of the build's time); here each block of a term is handed over whole, with the
+        same statistics computed over it, and written by the writer's own block code.  This uses the
+        writer's block attributes (whoosh3 ``W3PostingsWriter``, pinned in constraints.txt);
+        tests/test_search_engines.py checks the result against Whoosh's own writer, posting by posting.
+        """
+        by_field: defaultdict[str, list[bytes]] = defaultdict(list)
+        for fieldname, btext in self._terms:
+            by_field[fieldname].append(btext)
+        for fieldname in sorted(by_field):
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            length = lengths.doc_field_length_reader(fieldname)
+            length_of = [length(docnum) for docnum in range(doccount)]
+            for btext in sorted(by_field[fieldname]):
+                docs, weights, values = self._terms[(fieldname, btext)]
+                fieldwriter.start_term(btext)
+                block = fieldwriter._postwriter
+                limit = block._blocklimit
+                for start in range(0, len(docs), limit):
+                    if start:
+                        block._write_block()
+                    ids = docs[start : start + limit]
+                    scores = weights[start : start + limit]
+                    sizes = [n for n in map(length_of.__getitem__, ids) if n]
+                    block._ids = ids
+                    block._weights = array("f", scores)
+                    block._values = [v for v in values[start : start + limit] if v]
+                    block._maxweight = max(0, max(scores))
+                    block._minlength = min(sizes) if sizes else None
+                    block._maxlength = max(sizes) if sizes else 0
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+
+    def cleanup(self) -> None:
+        self._terms.clear()
+
+
+class _SegmentBuilder(SegmentWriter):  # type: ignore[misc]
+    """Writes one segment of a fresh build, without the index lock and without a TOC: the build
+    lists the segments of all its processes in one TOC at the end (as Whoosh's MpWriter does)."""
+
+    def __init__(self, ix: Any) -> None:
+        super().__init__(ix, _lk=False)
+        self.pool = _TermPool()
+        extras = [n for n, f in self.schema.items() if f.column_type or f.vector or f.separate_spelling()]
+        if extras:  # add_document below would drop what these need
+            raise TypeError(f"the build writer does not write columns, vectors or spelling: {extras}")
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's ``add_document`` for renda's schema (no spelling, vectors or columns), with the
+        positional fields handed to the pool whole."""
+        self._check_state()
+        schema, pool, perdoc, docnum = self.schema, self.pool, self.perdocwriter, self.docnum
+        perdoc.start_doc(docnum)
+        for fieldname in sorted(fields):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if isinstance(field, PositionsField):
+                length = pool.add_positions(fieldname, docnum, value, field)
+            elif field.indexed:
+                for btext, freq, weight, vbytes in field.index(value):
+                    length += freq if field.scorable else 0
+                    pool.add((fieldname, btext, docnum, weight, vbytes))
+            perdoc.add_field(fieldname, field, value if field.stored else None, length)
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        try:
+            self.pool.write(self.schema, self.fieldwriter, lengths, self.docnum)
+        finally:
+            lengths.close()
+        self.fieldwriter.close()
+
+
+def _build_segment(directory: str, analyzer: Analyzer, docs: list[IndexDoc]) -> Any:
+    """One segment holding ``docs``, written into the index at ``directory``; returns the segment."""
+    engine = WhooshEngine(Path(directory), analyzer)
+    writer = _SegmentBuilder(index.open_dir(directory))
+    try:
+        for doc in docs:
+            writer.add_document(**engine._fields(doc))
+        return writer._finalize_segment()
+    except BaseException:
+        writer._close_segment()
+        raise
 
 
 def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
@@ -285,11 +268,13 @@ class WhooshEngine:
         self.analyzer = analyzer
         self._index: Any = None
         self._searcher: Any = None  # kept open between searches: opening segments costs more than a query
+        self._runner: PlanRunner | None = None
 
     def _changed(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+            self._runner = None
 
     def _open(self) -> Any:
         if self._index is None:
@@ -310,33 +295,39 @@ class WhooshEngine:
             "source": doc.source,
             "title_text": doc.title,
             "text": doc.text,
-            "title": encode((w, p) for w, p, _ in title),
-            "words": encode((w, p) for w, p, _ in words),
-            "chars": encode(char_tokens(doc.text)),
+            "title": group_positions(title),
+            "words": group_positions(words),
+            "chars": char_positions(doc.text),
         }
 
     def index(self, docs: Iterable[IndexDoc]) -> None:
+        """A fresh index of ``docs``: segments of up to BUILD_BATCH documents, made by several
+        processes at once when there are enough documents, listed in one TOC at the end.
+
+        Segments are not merged afterwards: a query opens each (a small cost), and merging would
+        read and write every posting again.
+        """
         self._changed()
         self.directory.mkdir(parents=True, exist_ok=True)
         self._index = index.create_in(str(self.directory), _schema())
-        # One segment per batch, each sorted in memory: a single writer over tens of thousands of
-        # documents spills its posting pool to disk and merges the runs, which cost a third of the
-        # build; segments are not merged afterwards (a query opens each, a small cost).
-        writer = None
+        docs = list(docs)
+        processes = min(index_processes(), max(1, len(docs) // MIN_BATCH))
+        size = max(MIN_BATCH, min(BUILD_BATCH, -(-len(docs) // processes)))
+        batches = [docs[i : i + size] for i in range(0, len(docs), size)]
+        directory = str(self.directory)
+        if processes == 1 or len(batches) == 1 or sys.platform == "win32":
+            segments = [_build_segment(directory, self.analyzer, batch) for batch in batches]
+        else:
+            _ = self.analyzer.jieba  # the dictionary is loaded once here and inherited by the processes
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(processes, mp_context=context) as pool:
+                segments = list(pool.map(_build_segment, repeat(directory), repeat(self.analyzer), batches))
+        writer = self._index.writer()
         try:
-            for count, doc in enumerate(docs, start=1):
-                if writer is None:
-                    writer = self._index.writer(limitmb=BUILD_POOL_MB)
-                writer.add_document(**self._fields(doc))
-                if count % BUILD_BATCH == 0:
-                    writer.commit(merge=False)
-                    writer = None
-        except BaseException:
-            if writer is not None:
-                writer.cancel()
-            raise
-        if writer is not None:
-            writer.commit(merge=False)
+            writer._close_segment()  # the writer's own (empty) segment; its files are cleaned away
+            writer._commit_toc(segments)
+        finally:
+            writer._finish()
 
     def _writer(self) -> Any:
         """A writer on the index opened without mmap: replacing by id opens a reader on every segment,
@@ -371,63 +362,36 @@ class WhooshEngine:
         return int(self._open().doc_count())
 
     def search(self, plan: Plan, limit: int) -> list[Hit]:
-        ix = self._open()
-        wanted = self._compile(plan.must)
-        if plan.must_not:
-            wanted = query.AndNot(wanted, query.Or([self._compile(n) for n in plan.must_not]))
-        allowed: list[query.Query] = []
         f = plan.filters
-        if f.term is not None:
-            allowed.append(query.Term("term", str(f.term)))
-        if f.year is not None:
-            allowed.append(query.Term("year", str(f.year)))
-        if f.type is not None:
-            allowed.append(query.Term("type", f.type))
-        if f.person is not None:
-            allowed.append(query.Term("people", f.person))
+        allowed = [
+            TermQ(field, str(value))
+            for field, value in (("term", f.term), ("year", f.year), ("type", f.type), ("people", f.person))
+            if value is not None
+        ]
         # Records above the ceiling are masked out (usually none are in the index, so the mask is empty
         # and cheap); a filter listing every allowed rank would touch every document on every query.
-        above = [query.Term("rank", str(r)) for r in range(plan.max_rank + 1, len(CLASSIFICATIONS))]
+        above = [TermQ("rank", str(r)) for r in range(plan.max_rank + 1, len(CLASSIFICATIONS))]
         if self._searcher is None:
-            self._searcher = ix.searcher(weighting=BM25F())
-        results = self._searcher.search(
-            wanted,
-            filter=query.And(allowed) if allowed else None,
-            mask=query.Or(above) if above else None,
-            limit=limit,
-        )
-        return [
-            Hit(
-                id=hit["id"],
-                type=hit["type"],
-                term=int(hit["term"]) if hit["term"] else None,
-                year=int(hit["year"]) if hit["year"] else None,
-                title=hit["title_text"],
-                source=hit["source"],
-                classification=CLASSIFICATIONS[int(hit["rank"])],
-                text=hit["text"],
-                score=float(hit.score or 0.0),
+            self._searcher = self._open().searcher(weighting=BM25F())
+            self._runner = PlanRunner(self._searcher)
+        assert self._runner is not None
+        hits = []
+        for score, docnum in self._runner.top(plan, allowed, above, limit):
+            stored = self._searcher.stored_fields(docnum)
+            hits.append(
+                Hit(
+                    id=stored["id"],
+                    type=stored["type"],
+                    term=int(stored["term"]) if stored["term"] else None,
+                    year=int(stored["year"]) if stored["year"] else None,
+                    title=stored["title_text"],
+                    source=stored["source"],
+                    classification=CLASSIFICATIONS[int(stored["rank"])],
+                    text=stored["text"],
+                    score=score,
+                )
             )
-            for hit in results
-        ]
-
-    def _compile(self, node: Node) -> query.Query:
-        if isinstance(node, TermQ):
-            return query.Term(node.field, node.value, boost=node.boost)
-        if isinstance(node, PhraseQ):
-            if len(node.tokens) == 1:
-                return query.Term(node.field, node.tokens[0], boost=node.boost)
-            return ExactPhrase(node.field, list(node.tokens), boost=node.boost)
-        if isinstance(node, PrefixQ):
-            return SummedPrefix(node.field, node.prefix)
-        if isinstance(node, SplitWordQ):  # sub-words share their word's position here
-            return ExactPhrase("words", list(node.pieces))
-        if isinstance(node, AnyOf):
-            return query.Or([self._compile(n) for n in node.items])
-        required = query.And([self._compile(n) for n in node.items]) if node.items else query.Every()
-        if node.optional:
-            return query.AndMaybe(required, query.Or([self._compile(n) for n in node.optional]))
-        return required
+        return hits
 
     def close(self) -> None:
         self._changed()
