@@ -29,7 +29,8 @@ process so peak memory is its own:
 * query latency over a mixed 20-query set (words, phrases, OR, exclusion, filters, sittings, names,
   a single character), engine opened once as a long-running process would: parse + plan + search +
   snippets, p50/p95/p99; and one-shot ``renda search`` (open index, freshness check included), median;
-* index size on disk and peak RSS.
+* index size on disk, peak RSS of the measuring process and of the largest build worker (Whoosh
+  builds in one forked process per core; their memory is largely shared with the parent).
 """
 
 from __future__ import annotations
