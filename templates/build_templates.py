@@ -176,8 +176,12 @@ def tag(doc, text: str) -> None:
     doc.add_paragraph(text, style=doc.styles["公文无缩进"])
 
 
-def blocks(doc, var: str = "blocks") -> None:
-    """Body blocks: lead (heading number and heading, in the heading's font) then text in 仿宋."""
+def blocks(doc, var: str = "blocks", *, source_align: str | None = None) -> None:
+    """Body blocks: lead (heading number and heading, in the heading's font) then text in 仿宋.
+
+    Level 5 is a flush-left reference line (the 履职档案's 依据记录); ``source_align`` sets its alignment, so a
+    line of Latin record ids is not stretched across the text block by the justified body.
+    """
     tag(doc, f"{{%p for b in {var} %}}")
     tag(doc, "{%p if b.level == 1 %}")
     para(doc, "一级标题", "{{ b.lead }}", ("{{ b.text }}", "仿宋字符"))
@@ -188,7 +192,11 @@ def blocks(doc, var: str = "blocks") -> None:
     tag(doc, "{%p elif b.level == 4 %}")
     para(doc, "四级标题", "{{ b.lead }}", ("{{ b.text }}", "仿宋字符"))
     tag(doc, "{%p elif b.level == 5 %}")
-    para(doc, "公文无缩进", "{{ b.text }}")
+    p = para(doc, "公文无缩进", "{{ b.text }}")
+    if source_align is not None:
+        ppr = p._p.get_or_add_pPr()
+        X.replace_child(ppr, X.el("w:jc", val=source_align))
+        X.order_ppr(ppr)
     tag(doc, "{%p else %}")
     para(doc, "公文正文", "{{ b.text }}")
     tag(doc, "{%p endif %}")
@@ -394,15 +402,15 @@ def minutes() -> docx.document.Document:
     return doc
 
 
-def report() -> docx.document.Document:
-    """执法检查报告 and 代表述职报告: title, optional subtitle, body, signature; no 版头."""
+def report(*, source_align: str | None = None) -> docx.document.Document:
+    """执法检查报告, 代表述职报告 and 代表履职档案: title, optional subtitle, body, signature; no 版头."""
     doc = new_document()
     title(doc)
     tag(doc, "{%p if subtitle %}")
     para(doc, "题注", "{{ subtitle }}")
     tag(doc, "{%p endif %}")
     para(doc, "公文无缩进")
-    blocks(doc)
+    blocks(doc, source_align=source_align)
     attachments(doc)
     signature(doc)
     attachment_pages(doc)
@@ -426,7 +434,8 @@ TEMPLATES = {
     "inspection.docx": report,
     "deputy_report.docx": report,
     "resolution.docx": resolution,
-    "deputy_profile.docx": report,
+    # the 依据记录 lines under each part are flush left: record ids would get wide gaps if justified
+    "deputy_profile.docx": lambda: report(source_align="left"),
 }
 
 

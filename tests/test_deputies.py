@@ -258,6 +258,34 @@ def test_profile_renders_a_docx_and_pdf_that_pass_the_checker_with_the_recounted
     assert all(rid in text for rid in expected.present)  # the sources are printed
 
 
+def test_profile_source_lines_are_flush_left_while_the_body_stays_justified(tmp_path: Path) -> None:
+    # justified, a line of Latin record ids gets wide gaps between the ids
+    import docx
+    from docx.oxml.ns import qn
+
+    out = tmp_path / "out"
+
+    result = run(REPO, "deputy", "profile", "d041", "--term", "17", "--format", "docx", "-o", str(out))
+
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(out / "d041-履职档案-第17届.docx"))
+
+    def alignment(paragraph: Any) -> str | None:
+        """The w:jc in force: the paragraph's own, else its style's."""
+        for ppr in (paragraph._p.pPr, paragraph.style.element.pPr):
+            jc = ppr.find(qn("w:jc")) if ppr is not None else None
+            if jc is not None:
+                return str(jc.get(qn("w:val")))
+        return None
+
+    sources = [p for p in document.paragraphs if p.text.startswith("（依据记录：")]
+    body = [p for p in document.paragraphs if p.style.name == "公文正文" and p.text]
+    assert len(sources) >= 3 and body
+    assert {alignment(p) for p in sources} <= {"left", "start"}
+    assert {alignment(p) for p in body} == {"both"}
+    assert {p.style.name for p in sources} == {"公文无缩进"}  # font, size and indents come from the style
+
+
 def _docx_text(path: Path) -> str:
     import docx
 

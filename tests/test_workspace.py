@@ -11,7 +11,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from samples import CJK, OPINION, RENDA_COMMAND, STARTER, copy_starter, replace_once, reported, snapshot, write_file
+from samples import (
+    CJK,
+    OPINION,
+    RENDA_COMMAND,
+    REPO,
+    STARTER,
+    copy_starter,
+    replace_once,
+    reported,
+    snapshot,
+    write_file,
+)
 
 import cli
 from archive.errors import WorkspaceError
@@ -160,16 +171,23 @@ CONFIG_ERRORS = [
         "unknown key",
         "default_organ: BGS\n",
         "default_organ: BGS\nletter_formats: true\n",
-        39,
+        42,
         "letter_formats",
         "未知字段“letter_formats”；是否应为“letter_format”？",
     ),
-    ("wrong type", "  months: 3 ", "  months: 三", 26, "deadlines.opinion_report.months", "应为整数"),
+    (
+        "wrong type",
+        "  months: 3                            # 按月计算",
+        "  months: 三                            # 按月计算",
+        26,
+        "deadlines.opinion_report.months",
+        "应为整数",
+    ),
     (
         "organ not listed",
         "default_organ: BGS",
         "default_organ: XZB",
-        38,
+        41,
         "default_organ",
         "机构代码“XZB”不在 organs 表中",
     ),
@@ -235,6 +253,22 @@ def test_init_writes_the_starter_and_it_validates_clean(tmp_path: Path) -> None:
     starter = {p.relative_to(STARTER): p.read_bytes() for p in STARTER.rglob("*") if p.is_file()}
     written = {p.relative_to(target): p.read_bytes() for p in target.rglob("*") if p.is_file()}
     assert written == starter
+
+
+def test_init_starter_has_the_rereport_deadline_of_the_sample_and_validates_clean(tmp_path: Path) -> None:
+    # without it an opinion reopened after 不满意 shows 期限未定 in a fresh workspace
+    target = tmp_path / "new-office"
+
+    made = CliRunner().invoke(cli.cli, ["init", str(target)])
+    checked = CliRunner().invoke(cli.cli, ["--root", str(target), "validate", "--strict"])
+
+    assert made.exit_code == 0, made.output
+    assert checked.exit_code == 0, checked.output
+    assert "没有发现问题" in checked.output
+    rule = Workspace(target).config.deadline_rule("opinion_rereport")
+    assert rule is not None
+    assert (rule.months, rule.working_days, rule.start_from) == (3, None, "evaluation")
+    assert rule == Workspace(REPO).config.deadline_rule("opinion_rereport")
 
 
 def test_init_into_a_folder_with_a_clashing_file_refuses_and_writes_nothing(tmp_path: Path) -> None:
