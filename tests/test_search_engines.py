@@ -292,3 +292,15 @@ def test_whoosh_build_over_several_processes_finds_what_one_process_finds(
     assert scores == _all_scores(one, CORPUS_QUERIES) and all(scores.values())
     several.close()
     one.close()
+
+
+def test_build_batches_share_the_text_not_the_record_count() -> None:
+    from archive.search.whoosh_engine import balanced_batches
+
+    long = [IndexDoc(f"l{i}", "opinion", 17, 2024, "t", f"records/l{i}.yaml", 0, "审" * 3000) for i in range(10)]
+    short = [IndexDoc(f"s{i}", "deputy", 17, 2024, "t", f"records/s{i}.yaml", 0, "张三") for i in range(90)]
+    batches = balanced_batches(long + short, 2)
+    assert [d.id for b in batches for d in b] == [d.id for d in long + short]  # in order, nothing lost
+    work = [sum(len(d.text) + 300 for d in b) for b in batches]
+    assert len(batches) == 2 and max(work) < 1.3 * min(work)  # by count it would be 10 long + 40 short vs 50 short
+    assert len(balanced_batches(long, 20)) == 10 and balanced_batches([], 3) == []

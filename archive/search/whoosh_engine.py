@@ -100,6 +100,7 @@ def _schema() -> fields.Schema:
 
 BUILD_BATCH = 5000  # documents per segment in a build, at most
 MIN_BATCH = 500  # … and at least, when the build is spread over processes
+PER_DOC_WEIGHT = 300  # the work of a record beyond its text, in characters' worth (balanced_batches)
 SMALL_SEGMENT = 1000  # segments left by incremental updates are this small …
 SMALL_SEGMENTS_TO_MERGE = 10  # … and merged once there are this many
 
@@ -260,6 +261,22 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     return [s for s in segments if s.doc_count_all() >= SMALL_SEGMENT]
 
 
+def balanced_batches(docs: list[IndexDoc], count: int) -> list[list[IndexDoc]]:
+    """``docs`` cut in order into ``count`` runs of about equal work (text length plus a fixed cost
+    a record): records sort by folder, so cutting by number would give one process the long
+    documents of the years and another the short deputy entries."""
+    weights = [len(doc.text) + PER_DOC_WEIGHT for doc in docs]
+    share = sum(weights) / max(1, count)
+    batches: list[list[IndexDoc]] = [[]]
+    done = 0.0
+    for doc, weight in zip(docs, weights, strict=True):
+        if len(batches) < count and done >= share * len(batches):
+            batches.append([])
+        batches[-1].append(doc)
+        done += weight
+    return [b for b in batches if b]
+
+
 class WhooshEngine:
     name = "whoosh"
 
@@ -317,8 +334,7 @@ class WhooshEngine:
         self._index = index.create_in(str(self.directory), _schema())
         docs = list(docs)
         processes = min(index_processes(), max(1, len(docs) // MIN_BATCH))
-        size = max(MIN_BATCH, min(BUILD_BATCH, -(-len(docs) // processes)))
-        batches = [docs[i : i + size] for i in range(0, len(docs), size)]
+        batches = balanced_batches(docs, max(processes, -(-len(docs) // BUILD_BATCH)))
         directory = str(self.directory)
         if processes == 1 or len(batches) == 1 or sys.platform == "win32":
             segments = [_build_segment(directory, self.analyzer, batch) for batch in batches]
