@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -414,3 +415,18 @@ def test_an_index_from_another_version_that_cannot_be_rebuilt_now_is_refused_cle
     with writer_lock(own), pytest.raises(SearchError, match="请运行 renda index --rebuild"):
         search_workspace(own, "物业")
     assert update_index(own).rebuilt  # once the writer is free, the next update rebuilds it
+
+
+def _exit_in_child(n: int) -> int:
+    if n == 3:
+        os._exit(9)  # as the kernel's OOM killer would end it
+    return n * n
+
+
+def test_a_build_process_that_dies_is_a_clear_error_not_a_traceback() -> None:
+    from archive.search.store import parallel_map
+
+    assert parallel_map(_exit_in_child, [1, 2], processes=2) == [1, 4]
+    assert parallel_map(_exit_in_child, [1, 2], processes=1) == [1, 4]
+    with pytest.raises(SearchError, match="RENDA_INDEX_WORKERS=1"):
+        parallel_map(_exit_in_child, [1, 2, 3, 4], processes=2)

@@ -10,13 +10,10 @@ the next run.  Files are compared by size and mtime first, then by SHA-256.
 
 from __future__ import annotations
 
-import multiprocessing
 import secrets
 import shutil
-import sys
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
@@ -39,6 +36,7 @@ from .store import (
     index_processes,
     index_root,
     live_generation,
+    parallel_map,
     quote,
     scan_records,
     sha256_of,
@@ -209,10 +207,7 @@ def _read_all(workspace: Workspace, states: list[str]) -> list[ReadFile]:
     processes = min(index_processes(), len(chunks))
     _reading = workspace
     try:
-        if processes < 2 or sys.platform == "win32":
-            return [item for chunk in chunks for item in _read_chunk(chunk)]
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+        return [item for chunk in parallel_map(_read_chunk, chunks, processes=processes) for item in chunk]
     finally:
         _reading = None
 

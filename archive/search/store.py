@@ -13,14 +13,21 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import operator
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..errors import SearchError
 from ..workspace import Workspace
 from .analysis import Analyzer, words_digest, workspace_words
+
+T = TypeVar("T")
 
 INDEX_DIR = Path(".renda") / "index"
 MANIFEST = "manifest.tsv"
@@ -336,3 +343,18 @@ def index_processes() -> int:
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
     return max(1, min(8, os.cpu_count() or 1))
+
+
+def parallel_map(function: Callable[..., T], *arguments: Iterable[Any], processes: int) -> list[T]:
+    """``list(map(function, *arguments))`` over ``processes`` forked processes (in this process when
+    one is asked for, or where fork is missing), results in order.  A process that dies (killed for
+    want of memory, say) becomes a SearchError that says what to do."""
+    if processes < 2 or sys.platform == "win32":
+        return list(map(function, *arguments))
+    try:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(function, *arguments))
+    except BrokenProcessPool:
+        raise SearchError(
+            "建立检索索引的子进程意外退出（可能是内存不足）；可设置环境变量 RENDA_INDEX_WORKERS=1 后重试"
+        ) from None

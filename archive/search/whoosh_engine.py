@@ -9,12 +9,10 @@ segmenter state.  A build writes segments in several processes
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from .analysis import Analyzer, char_positions, group_positions
 from .content import IndexDoc
 from .engine import Hit
 from .query import Plan, TermQ
-from .store import index_processes
+from .store import index_processes, parallel_map
 from .whoosh_plan import PlanRunner
 
 
@@ -336,13 +334,9 @@ class WhooshEngine:
         processes = min(index_processes(), max(1, len(docs) // MIN_BATCH))
         batches = balanced_batches(docs, max(processes, -(-len(docs) // BUILD_BATCH)))
         directory = str(self.directory)
-        if processes == 1 or len(batches) == 1 or sys.platform == "win32":
-            segments = [_build_segment(directory, self.analyzer, batch) for batch in batches]
-        else:
-            _ = self.analyzer.jieba  # the dictionary is loaded once here and inherited by the processes
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(processes, mp_context=context) as pool:
-                segments = list(pool.map(_build_segment, repeat(directory), repeat(self.analyzer), batches))
+        _ = self.analyzer.jieba  # the dictionary is loaded once here and inherited by the processes
+        processes = min(processes, len(batches))
+        segments = parallel_map(_build_segment, repeat(directory), repeat(self.analyzer), batches, processes=processes)
         writer = self._index.writer()
         try:
             writer._close_segment()  # the writer's own (empty) segment; its files are cleaned away
