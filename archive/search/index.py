@@ -364,17 +364,22 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
                 seen.add(doc.id)
                 yield doc
 
+    docs = list(documents())
+    # Only the ids stay: the records (raw data and all) would double the memory the build holds
+    # while the engine works, and the engine's processes inherit it.
+    files = [(source, state, digest, record.id if record else None) for source, state, digest, record in parsed]
+    parsed.clear()
     generation = folder / f"g-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
     eng = open_engine(settings.engine, generation, analyzer)
     try:
-        eng.index(documents())
+        eng.index(docs)
     except BaseException:
         eng.close()
         shutil.rmtree(generation, ignore_errors=True)
         raise
     eng.close()
-    for source, state, digest, record in parsed:
-        manifest.add(state, digest, record.id if record else None, indexed[source])
+    for source, state, digest, record_id in files:
+        manifest.add(state, digest, record_id, indexed[source])
     manifest.reorder(current)
     write_replace(generation / MANIFEST, manifest.to_bytes())
     previous = live_generation(workspace, settings.engine)
@@ -384,7 +389,7 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     for old in folder.glob("g-*"):
         if old not in (generation, previous) and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
-    report.added = len(parsed)
+    report.added = len(files)
     report.indexed = len(seen)
     return report
 
