@@ -601,6 +601,11 @@ def check(files: tuple[Path, ...], as_json: bool) -> None:
 # -- search and import (issue 4) -------------------------------------------------
 
 
+def _notify(message: str) -> None:
+    """Progress for long work, on stderr (stdout may be JSON)."""
+    click.echo(message, err=True)
+
+
 @cli.command(name="index", short_help="建立或更新全文检索索引")
 @click.option("--rebuild", is_flag=True, help="丢弃现有索引，全部重新建立")
 @click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), help="本次使用的检索引擎（默认按 renda.yaml）")
@@ -617,7 +622,7 @@ def index_(state: State, rebuild: bool, engine: str | None, as_json: bool) -> No
     from archive.search import update_index
 
     try:
-        report = update_index(state.workspace, rebuild=rebuild, engine=engine)
+        report = update_index(state.workspace, rebuild=rebuild, engine=engine, notify=_notify)
     except ArchiveError as exc:
         _fail(exc)
     if as_json:
@@ -674,7 +679,7 @@ def search(
         raise click.BadParameter(f"应为正整数，实际为 {limit}", param_hint="--limit")
     try:
         filters = Filters(term, year, parse_type(record_type) if record_type else None)
-        result = search_workspace(state.workspace, " ".join(words), filters, limit, engine)
+        result = search_workspace(state.workspace, " ".join(words), filters, limit, engine, notify=_notify)
     except ArchiveError as exc:
         _fail(exc)
     if result.notice:

@@ -64,6 +64,18 @@ def test_index_rebuild_and_engine_option(run: Renda) -> None:
     assert "检索索引已重新建立（tantivy）" in result.output
 
 
+def test_a_long_build_says_it_has_started_on_stderr(run: Renda, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive.search.index as index_module
+
+    monkeypatch.setattr(index_module, "NOTIFY_FILES", 10)
+    result = run("index", "--rebuild", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["indexed"] == 94  # stdout stays JSON
+    assert "正在建立检索索引：94 个记录文件" in result.stderr
+    quiet = run("index")
+    assert "正在建立" not in quiet.output  # nothing to build, nothing announced
+
+
 def test_search_lists_ranked_hits_with_snippets(run: Renda) -> None:
     result = run("search", "物业管理", "--limit", "3")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
@@ -217,23 +217,28 @@ def _deputy_places(record: Deputy) -> list[str]:
     return place_names(texts)
 
 
-def update_index(workspace: Workspace, rebuild: bool = False, engine: str | None = None) -> IndexReport:
-    """Bring the index up to date (only what changed), or build it afresh with ``rebuild``."""
+def update_index(
+    workspace: Workspace, rebuild: bool = False, engine: str | None = None, notify: Callable[[str], None] | None = None
+) -> IndexReport:
+    """Bring the index up to date (only what changed), or build it afresh with ``rebuild``.
+    ``notify`` hears (in Chinese) when a long build starts, so a clerk knows why it takes minutes."""
     settings = search_settings(workspace, engine)
     started = time.perf_counter()
     with writer_lock(workspace):
-        report = _update_locked(workspace, settings, rebuild)
+        report = _update_locked(workspace, settings, rebuild, notify)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool) -> IndexReport:
+def _update_locked(
+    workspace: Workspace, settings: SearchSettings, rebuild: bool, notify: Callable[[str], None] | None = None
+) -> IndexReport:
     report = IndexReport(settings.engine)
     generation = None if rebuild else live_generation(workspace, settings.engine)
     manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
     if generation is None or manifest is None or manifest.context != _context(manifest.words, settings):
         # no index yet, a damaged one, or one built by another renda version or for another ceiling
-        return _build(workspace, settings, report)
+        return _build(workspace, settings, report, notify)
 
     current = scan_records(workspace)
     if current == manifest.states:  # the rows are kept in the scan's order: the usual case, nothing changed
@@ -282,7 +287,7 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     if _context(words, settings) != manifest.context:
         # Names, places or the dictionary changed how text is segmented, or the secrecy ceiling moved.
         report.skipped.clear()
-        return _build(workspace, settings, IndexReport(settings.engine))
+        return _build(workspace, settings, IndexReport(settings.engine), notify)
 
     eng = open_engine(settings.engine, generation, analyzer)
     try:
@@ -329,7 +334,12 @@ def _update_locked(workspace: Workspace, settings: SearchSettings, rebuild: bool
     return report
 
 
-def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) -> IndexReport:
+NOTIFY_FILES = 2000  # a build of this many record files or more is announced (it takes a minute or more)
+
+
+def _build(
+    workspace: Workspace, settings: SearchSettings, report: IndexReport, notify: Callable[[str], None] | None = None
+) -> IndexReport:
     report.rebuilt = True
     builder = _Builder(workspace, settings, report)
     folder = index_root(workspace) / settings.engine
@@ -338,6 +348,8 @@ def _build(workspace: Workspace, settings: SearchSettings, report: IndexReport) 
     places: dict[str, list[str]] = {}
     parsed: list[tuple[str, str, str, Record | None]] = []
     current = scan_records(workspace)
+    if notify and len(current) >= NOTIFY_FILES:
+        notify(f"正在建立检索索引：{len(current)} 个记录文件，{index_processes()} 个进程，可能需要几分钟……")
     # sorted: a stable order for a build (which of two records with one id wins)
     for source, state, digest, record, problem in _read_all(workspace, sorted(current)):
         if problem:
@@ -404,6 +416,7 @@ def search_workspace(
     limit: int = 10,
     engine: str | None = None,
     auto_update: bool = True,
+    notify: Callable[[str], None] | None = None,
 ) -> SearchResult:
     """Parse ``text``, bring the index up to date when possible, and return ranked hits with snippets.
 
@@ -419,7 +432,7 @@ def search_workspace(
     report = None
     if auto_update:
         try:
-            report = update_index(workspace, engine=settings.engine)
+            report = update_index(workspace, engine=settings.engine, notify=notify)
         except SearchError as exc:
             if live_generation(workspace, settings.engine) is None:
                 raise
