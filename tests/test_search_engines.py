@@ -304,3 +304,39 @@ def test_build_batches_share_the_text_not_the_record_count() -> None:
     work = [sum(len(d.text) + 300 for d in b) for b in batches]
     assert len(batches) == 2 and max(work) < 1.3 * min(work)  # by count it would be 10 long + 40 short vs 50 short
     assert len(balanced_batches(long, 20)) == 10 and balanced_batches([], 3) == []
+
+
+def test_whoosh_reads_only_the_posting_blocks_that_can_hold_a_candidate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rare word AND a common one: the common word's blocks without a candidate are skipped unread,
+    and the result (documents, scores, order) is still Whoosh's own."""
+    from whoosh import query
+    from whoosh.scoring import BM25F
+
+    from archive.search.whoosh_engine import WhooshEngine
+    from archive.search.whoosh_plan import PlanRunner
+
+    common = "区人大常委会审议了物业管理工作情况的报告。"
+    texts = [common + ("赵静英发言。" if n in (5, 900) else "") for n in range(1000)]
+    docs = [IndexDoc(f"x{n}", "opinion", 17, 2024, "审议意见", f"records/x{n}.yaml", 0, t) for n, t in enumerate(texts)]
+    monkeypatch.setenv("RENDA_INDEX_WORKERS", "1")  # one segment
+    eng = WhooshEngine(tmp_path / "whoosh", ANALYZER)
+    eng.index(docs)
+    with eng._open().searcher(weighting=BM25F()) as searcher:
+        runner = PlanRunner(searcher)
+        (segment,) = runner.segments
+        btext = "物业管理".encode()
+        full, _, _ = segment.postings("words", btext, False)
+        some, _, _ = segment.postings("words", btext, False, [5, 900])
+        assert len(full) == 1000 and {5, 900} <= set(some) and len(some) <= 2 * 128  # two blocks of eight
+        for text in ["赵静英 物业管理", '"赵静英发言" 审议', "物业管理 -赵静英"]:
+            plan = plan_query(parse_query(text), ANALYZER, 1)
+            wanted = _whoosh_query(plan.must)
+            if plan.must_not:
+                wanted = query.AndNot(wanted, query.Or([_whoosh_query(n) for n in plan.must_not]))
+            want = {h.docnum: h.score for h in searcher.search(wanted, limit=None)}
+            got = {d: s for s, d in runner.top(plan, [], [], 10_000)}
+            assert got.keys() == want.keys() and got, text
+            assert all(abs(got[d] - want[d]) < 1e-9 * max(1.0, want[d]) for d in got), text
+    eng.close()

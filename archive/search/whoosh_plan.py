@@ -12,6 +12,7 @@ of node both ways and compares the scores.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from math import log
 from typing import Any
@@ -26,6 +27,7 @@ B = 0.75  # BM25F's defaults, as whoosh.scoring.BM25F()
 K1 = 1.2
 
 Scores = dict[int, float]
+Within = list[int] | None  # sorted documents of a segment, the only ones a caller needs (None: all)
 _LENGTH_OF_BYTE = [byte_to_length(b) or 1 for b in range(256)]
 
 
@@ -47,8 +49,12 @@ class _Segment:
             found = self._lengths[fieldname] = _read_lengths(self.reader, fieldname)
         return found
 
-    def postings(self, fieldname: str, btext: bytes, values: bool) -> tuple[list[int], list[float], list[Any]]:
-        """(documents, weights, encoded values) of a term, in document order."""
+    def postings(
+        self, fieldname: str, btext: bytes, values: bool, within: Within = None
+    ) -> tuple[list[int], list[float], list[Any]]:
+        """(documents, weights, encoded values) of a term, in document order.  With ``within`` (sorted
+        documents, the only ones the caller needs) blocks that hold none of them are skipped unread:
+        their header gives their last document."""
         reader = self.reader
         if (fieldname, btext) not in reader:
             return [], [], []
@@ -60,7 +66,17 @@ class _Segment:
         encoded: list[Any] = []
         if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
             # whoosh3's block matcher (W3LeafMatcher, pinned in constraints.txt): a block at a time
+            before = -1  # the last document of the previous block
             while matcher.is_active():
+                if within is not None:
+                    last = matcher._maxid
+                    at = bisect_right(within, before)
+                    before = last
+                    if at == len(within):
+                        break  # no wanted document after this point
+                    if within[at] > last:
+                        matcher._next_block()
+                        continue
                 matcher._read_ids()
                 ids.extend(matcher._ids)
                 matcher._read_weights()
@@ -99,6 +115,7 @@ class PlanRunner:
         leaves = searcher.leaf_searchers()
         self.segments = [_Segment(s.reader(), offset) for s, offset in leaves]
         self._idf: dict[tuple[str, bytes], float] = {}
+        self._dfs: dict[tuple[str, bytes], int] = {}
         self._avg: dict[str, float] = {}
 
     # -- the top hits -------------------------------------------------------------------------
@@ -111,13 +128,13 @@ class PlanRunner:
         for segment in self.segments:
             scores = self._node(segment, plan.must)
             for node in plan.must_not:
-                for doc in self._node(segment, node):
+                for doc in self._node(segment, node, sorted(scores)):
                     scores.pop(doc, None)
             for term in filters:
-                allowed = set(self._term(segment, term))
+                allowed = set(self._term(segment, term, sorted(scores)))
                 scores = {d: s for d, s in scores.items() if d in allowed}
             for term in mask:
-                for doc in self._term(segment, term):
+                for doc in self._term(segment, term, sorted(scores)):
                     scores.pop(doc, None)
             for doc in segment.deleted:
                 scores.pop(doc, None)
@@ -127,38 +144,64 @@ class PlanRunner:
 
     # -- nodes --------------------------------------------------------------------------------
 
-    def _node(self, segment: _Segment, node: Node) -> Scores:
+    def _node(self, segment: _Segment, node: Node, within: Within = None) -> Scores:
+        """The documents matching ``node`` with their scores.  With ``within`` the caller needs only
+        those documents: others may be left out (or not), whatever is cheaper."""
         if isinstance(node, TermQ):
-            return self._term(segment, node)
+            return self._term(segment, node, within)
         if isinstance(node, PhraseQ):
             if len(node.tokens) == 1:
-                return self._term(segment, TermQ(node.field, node.tokens[0], node.boost))
-            return self._phrase(segment, node)
+                return self._term(segment, TermQ(node.field, node.tokens[0], node.boost), within)
+            return self._phrase(segment, node, within)
         if isinstance(node, PrefixQ):
-            return self._prefix(segment, node)
+            return self._prefix(segment, node, within)
         if isinstance(node, AnyOf):
-            return _union([self._node(segment, n) for n in node.items])
-        return self._all_of(segment, node)
+            return _union([self._node(segment, n, within) for n in node.items])
+        return self._all_of(segment, node, within)
 
-    def _all_of(self, segment: _Segment, node: AllOf) -> Scores:
+    def _all_of(self, segment: _Segment, node: AllOf, within: Within) -> Scores:
+        """Every required item, the rarest first: each later one reads only the blocks that can hold
+        a document still in the running."""
         if not node.items:  # filters alone: every document, as Whoosh's Every scores it
-            scores = dict.fromkeys(range(segment.reader.doc_count_all()), 1.0)
+            scores = dict.fromkeys(within if within is not None else range(segment.reader.doc_count_all()), 1.0)
         else:
-            parts = sorted((self._node(segment, n) for n in node.items), key=len)
-            scores = dict(parts[0])
-            for part in parts[1:]:
-                scores = {d: s + part[d] for d, s in scores.items() if d in part}
+            scores = {}
+            for i, item in enumerate(sorted(node.items, key=self._cost)):
+                part = self._node(segment, item, within if i == 0 else sorted(scores))
+                scores = dict(part) if i == 0 else {d: s + part[d] for d, s in scores.items() if d in part}
+                if not scores:
+                    return {}
         if node.optional and scores:
-            extra = _union([self._node(segment, n) for n in node.optional])
+            extra = _union([self._node(segment, n, sorted(scores)) for n in node.optional])
             for doc, score in extra.items():
                 if doc in scores:
                     scores[doc] += score
         return scores
 
-    def _term(self, segment: _Segment, node: TermQ) -> Scores:
+    def _cost(self, node: Node) -> int:
+        """About how many documents ``node`` matches (index-wide document frequencies)."""
+        if isinstance(node, TermQ):
+            return self._df(node.field, self.schema[node.field].to_bytes(node.value))
+        if isinstance(node, PhraseQ):
+            return min(self._cost(TermQ(node.field, t)) for t in node.tokens)
+        if isinstance(node, AnyOf):
+            return sum(self._cost(n) for n in node.items)
+        if isinstance(node, AllOf) and node.items:
+            return min(self._cost(n) for n in node.items)
+        return int(self.doc_count)  # a prefix, or every document
+
+    def _df(self, fieldname: str, btext: bytes) -> int:
+        """Index-wide document frequency, looked up once (each lookup reads every segment's term table)."""
+        key = (fieldname, btext)
+        found = self._dfs.get(key)
+        if found is None:
+            found = self._dfs[key] = int(self.searcher.doc_frequency(fieldname, btext))
+        return found
+
+    def _term(self, segment: _Segment, node: TermQ, within: Within = None) -> Scores:
         field = self.schema[node.field]
         btext = field.to_bytes(node.value)
-        ids, weights, _ = segment.postings(node.field, btext, False)
+        ids, weights, _ = segment.postings(node.field, btext, False, within)
         return self._scores(segment, node.field, btext, ids, weights, node.boost)
 
     def _scores(
@@ -177,28 +220,28 @@ class PlanRunner:
         key = (fieldname, btext)
         idf = self._idf.get(key)
         if idf is None:
-            idf = self._idf[key] = log(self.doc_count / (self.searcher.doc_frequency(fieldname, btext) + 1)) + 1
+            idf = self._idf[key] = log(self.doc_count / (self._df(fieldname, btext) + 1)) + 1
         avg = self._avg.get(fieldname)
         if avg is None:
             avg = self._avg[fieldname] = self.searcher.avg_field_length(fieldname) or 1
         return idf * (K1 + 1) * boost, K1 * (1 - B), K1 * B / avg
 
-    def _phrase(self, segment: _Segment, node: PhraseQ) -> Scores:
-        """Documents where the tokens stand at consecutive positions; scored as the sum of the terms."""
+    def _phrase(self, segment: _Segment, node: PhraseQ, within: Within = None) -> Scores:
+        """Documents where the tokens stand at consecutive positions; scored as the sum of the terms.
+        The rarest token is read first; the others only where a candidate can be."""
         field = self.schema[node.field]
         decode: Callable[[bytes], list[int]] = field.format.decode_positions
-        lists = []
-        for token in node.tokens:
-            btext = field.to_bytes(token)
-            ids, weights, values = segment.postings(node.field, btext, True)
-            if not ids:
+        tokens = [(i, field.to_bytes(t)) for i, t in enumerate(node.tokens)]
+        lists: list[Any] = [None] * len(tokens)
+        candidates: set[int] | None = set(within) if within is not None else None
+        for i, btext in sorted(tokens, key=lambda item: self._df(node.field, item[1])):
+            wanted = sorted(candidates) if candidates is not None else None
+            ids, weights, values = segment.postings(node.field, btext, True, wanted)
+            candidates = set(ids) if candidates is None else candidates.intersection(ids)
+            if not candidates:
                 return {}
-            lists.append((btext, ids, weights, values))
-        candidates = set(min(lists, key=lambda item: len(item[1]))[1])
-        for _, ids, _, _ in lists:
-            candidates.intersection_update(ids)
-        if not candidates:
-            return {}
+            lists[i] = (btext, ids, weights, values)
+        assert candidates is not None  # a phrase has two tokens or more
         where = [{d: i for i, d in enumerate(ids) if d in candidates} for _, ids, _, _ in lists]
         matched = []
         for doc in candidates:
@@ -218,14 +261,14 @@ class PlanRunner:
             scores = {d: s * node.boost for d, s in scores.items()}
         return scores
 
-    def _prefix(self, segment: _Segment, node: PrefixQ) -> Scores:
+    def _prefix(self, segment: _Segment, node: PrefixQ, within: Within = None) -> Scores:
         """Every term of the segment starting with the prefix, each scored on its own, summed."""
         reader = segment.reader
         parts = []
         field = self.schema[node.field]
         for word in reader.expand_prefix(node.field, node.prefix):
             btext = word if isinstance(word, bytes) else field.to_bytes(word)
-            ids, weights, _ = segment.postings(node.field, btext, False)
+            ids, weights, _ = segment.postings(node.field, btext, False, within)
             parts.append(self._scores(segment, node.field, btext, ids, weights, 1.0))
         return _union(parts)
 
