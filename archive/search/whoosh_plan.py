@@ -210,10 +210,10 @@ class PlanRunner:
         if not ids:
             return {}
         if not self.schema[fieldname].scorable:  # Whoosh's WeightScorer: the posting's weight
-            return {d: w * boost for d, w in zip(ids, weights, strict=False)}
+            return {d: w * boost for d, w in zip(ids, weights, strict=True)}
         a, c1, c2 = self._bm25(fieldname, btext, boost)
         lengths = segment.lengths(fieldname)
-        return {d: a * w / (w + c1 + c2 * lengths[d]) for d, w in zip(ids, weights, strict=False)}
+        return {d: a * w / (w + c1 + c2 * lengths[d]) for d, w in zip(ids, weights, strict=True)}
 
     def _bm25(self, fieldname: str, btext: bytes, boost: float) -> tuple[float, float, float]:
         """bm25(idf, tf, fl, avgfl) = a·tf / (tf + c1 + c2·fl), as whoosh.scoring.bm25 with boost."""
