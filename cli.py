@@ -195,6 +195,26 @@ def json_option(help_text: str = "以 JSON 输出，便于其他程序读取") -
     return click.option("--json", "as_json", is_flag=True, help=help_text)
 
 
+def output_option(default: str = "out/") -> Callable[[Any], Any]:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(file_okay=False, path_type=Path),
+        metavar="目录",
+        help=f"输出目录（默认为工作区的 {default}）",
+    )
+
+
+formats_option = click.option(
+    "--format",
+    "formats",
+    default="docx,pdf",
+    show_default=True,
+    metavar="格式",
+    help="输出格式，逗号分隔：docx、pdf、pdfa（PDF/A-2b）",
+)
+
+
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -372,21 +392,8 @@ def list_(state: State, record_type: str | None, term: int | None, year: int | N
 @cli.command(short_help="按 GB/T 9704-2012 生成公文（.docx 和 PDF）")
 @click.argument("selectors", nargs=-1, metavar="[编号|路径…]")
 @click.option("--all", "render_all", is_flag=True, help="生成全部文书记录（不含代表名册）")
-@click.option(
-    "--format",
-    "formats",
-    default="docx,pdf",
-    show_default=True,
-    metavar="格式",
-    help="输出格式，逗号分隔：docx、pdf、pdfa（PDF/A-2b）",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="目录",
-    help="输出目录（默认为工作区的 out/）",
-)
+@formats_option
+@output_option()
 @json_option("以 JSON 列出写出的文件")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
@@ -401,7 +408,7 @@ def render(
     from archive.errors import ArchiveError
     from archive.render import render_documents
 
-    wanted = _formats_option(formats)
+    wanted = _parse_formats(formats)
     if not selectors and not render_all:
         raise click.UsageError("请给出记录编号或路径，或用 --all 生成全部文书")
     workspace = state.workspace
@@ -421,7 +428,7 @@ def render(
     _print_render(workspace, result, as_json, summary=True)
 
 
-def _formats_option(value: str) -> tuple[str, ...]:
+def _parse_formats(value: str) -> tuple[str, ...]:
     wanted = tuple(f.strip() for f in value.split(",") if f.strip())
     unknown = [f for f in wanted if f not in ("docx", "pdf", "pdfa")]
     if unknown or not wanted:
@@ -460,13 +467,7 @@ def archive_group() -> None:
 
 @archive_group.command(name="build", short_help="生成一个年度的归档包")
 @click.argument("year", type=int, metavar="年度")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="目录",
-    help="输出目录（默认为工作区的 out/archive/）",
-)
+@output_option("out/archive/")
 @click.option("--zip", "as_zip", is_flag=True, help="生成 ZIP 文件（固定时间戳、成员排序，可逐字节复现）")
 @click.option("--check", "check_only", is_flag=True, help="只做归档前检查：列出会阻止或削弱归档的问题，不写任何文件")
 @json_option()
@@ -853,16 +854,8 @@ def _use_color() -> bool:
 
 @track.command(short_help="为已逾期的审议意见生成催办函")
 @as_of_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="目录",
-    help="输出目录（默认为工作区的 out/）",
-)
-@click.option(
-    "--format", "formats", default="docx,pdf", show_default=True, metavar="格式", help="输出格式：docx、pdf、pdfa"
-)
+@output_option()
+@formats_option
 @json_option("以 JSON 列出写出的文件")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
@@ -876,7 +869,7 @@ def remind(
     from archive.followup import track_opinions
     from archive.render.oversight import render_reminders
 
-    wanted = _formats_option(formats)
+    wanted = _parse_formats(formats)
     day = _parse_as_of(as_of or ctx.meta.get("track_as_of"))
     workspace = state.workspace
     try:
@@ -905,16 +898,8 @@ def _period_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.argument("deputy_id", metavar="代表")
 @_period_options
 @as_of_option
-@click.option(
-    "--format", "formats", default="docx,pdf", show_default=True, metavar="格式", help="输出格式：docx、pdf、pdfa"
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    metavar="目录",
-    help="输出目录（默认为工作区的 out/）",
-)
+@formats_option
+@output_option()
 @json_option("不生成文件，以 JSON 输出档案内容和每个数字所依据的记录")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
@@ -938,7 +923,7 @@ def profile(
     from archive.errors import ArchiveError
     from archive.render.oversight import render_profile
 
-    wanted = _formats_option(formats)
+    wanted = _parse_formats(formats)
     day = _parse_as_of(as_of)
     workspace = state.workspace
     try:
