@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from samples import copy_starter, write_file
+from samples import copy_sample, copy_starter, write_file
 
 import cli
+from archive.search import update_index
+from archive.workspace import Workspace
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +40,11 @@ def renda(ws: Path) -> Callable[..., Result]:
         return CliRunner().invoke(cli.cli, ["--root", str(ws), *args])
 
     return run
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample workspace (records and configuration) with a current Whoosh index, once per test module."""
+    root = copy_sample(tmp_path_factory.mktemp("built") / "ws")
+    update_index(Workspace(root))
+    return root

@@ -147,3 +147,13 @@ def reported(output: str) -> list[Reported]:
         if m:
             out.append(Reported(m["source"], int(m["line"] or 0), m["field"] or "", m["message"], bool(m["warning"])))
     return out
+
+
+def copy_sample(target: Path, engine: str = "whoosh") -> Path:
+    """The bundled sample workspace (repository root), records and configuration only."""
+    target.mkdir(parents=True)
+    shutil.copytree(REPO / "records", target / "records")
+    config = (REPO / "renda.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"(?m)^  engine: \w+$", f"  engine: {engine}", config)
+    (target / "renda.yaml").write_text(config, encoding="utf-8")
+    return target

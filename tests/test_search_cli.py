@@ -11,21 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from samples import RENDA_COMMAND
-from test_search_index import copy_sample
 
 import cli
-from archive.search import update_index
 from archive.search.store import writer_lock
 from archive.workspace import Workspace
 
 Renda = Callable[..., Result]
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_sample(tmp_path_factory.mktemp("built") / "ws")
-    update_index(Workspace(root))
-    return root
 
 
 @pytest.fixture

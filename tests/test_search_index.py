@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from samples import REPO
+from samples import copy_sample
 
 from archive.catalog import load_catalog
 from archive.errors import SearchError
@@ -20,16 +20,6 @@ from archive.search.store import index_root, writer_lock
 from archive.workspace import ConfigProblems, Workspace
 
 
-def copy_sample(target: Path, engine: str = "whoosh") -> Path:
-    """The bundled sample workspace (repository root), records and configuration only."""
-    target.mkdir(parents=True)
-    shutil.copytree(REPO / "records", target / "records")
-    config = (REPO / "renda.yaml").read_text(encoding="utf-8")
-    config = re.sub(r"(?m)^  engine: \w+$", f"  engine: {engine}", config)
-    (target / "renda.yaml").write_text(config, encoding="utf-8")
-    return target
-
-
 @pytest.fixture(scope="module", params=ENGINES)
 def sample(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     """The sample workspace, indexed once per engine (read-only for the tests that use it)."""
@@ -37,13 +27,6 @@ def sample(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     workspace = Workspace(root)
     update_index(workspace)
     yield workspace
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_sample(tmp_path_factory.mktemp("built") / "ws")
-    update_index(Workspace(root))
-    return root
 
 
 @pytest.fixture
@@ -145,6 +128,20 @@ def test_secret_records_are_not_indexed(own: Workspace) -> None:
             assert "农村生活污水设施“建而不用”" not in file.read_bytes().decode("utf-8", "ignore")
 
 
+def _edit_add_remove(workspace: Workspace) -> None:
+    """Edits opinion-2024-02 (adds 紫藤湾), adds opinion-2025-09, removes opinion-2021-03."""
+    edited = workspace.records_dir / "2024" / "opinion-2024-02.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("白沙镇、青石镇", "白沙镇、青石镇、紫藤湾"))
+    added = workspace.records_dir / "2025" / "opinion-2025-09.yaml"
+    added.write_text(
+        (workspace.records_dir / "2025" / "opinion-2025-01.yaml")
+        .read_text(encoding="utf-8")
+        .replace("opinion-2025-01", "opinion-2025-09")
+        .replace("〔2025〕1号", "〔2025〕9号")
+    )
+    (workspace.records_dir / "2021" / "opinion-2021-03.yaml").unlink()
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_update_touches_only_what_changed(own: Workspace, engine: str) -> None:
     first = update_index(own, engine=engine, rebuild=True)
@@ -153,16 +150,7 @@ def test_update_touches_only_what_changed(own: Workspace, engine: str) -> None:
     again = update_index(own, engine=engine)
     assert not again.changed and again.unchanged == 94
 
-    edited = own.records_dir / "2024" / "opinion-2024-02.yaml"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("白沙镇、青石镇", "白沙镇、青石镇、紫藤湾"))
-    added = own.records_dir / "2025" / "opinion-2025-09.yaml"
-    added.write_text(
-        (own.records_dir / "2025" / "opinion-2025-01.yaml")
-        .read_text(encoding="utf-8")
-        .replace("opinion-2025-01", "opinion-2025-09")
-        .replace("〔2025〕1号", "〔2025〕9号")
-    )
-    (own.records_dir / "2021" / "opinion-2021-03.yaml").unlink()
+    _edit_add_remove(own)
     report = update_index(own, engine=engine)
 
     assert not report.rebuilt
@@ -309,16 +297,7 @@ def test_an_update_interrupted_before_its_manifest_is_written_is_repaired_by_the
     own: Workspace, engine: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     update_index(own, engine=engine)
-    edited = own.records_dir / "2024" / "opinion-2024-02.yaml"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("白沙镇、青石镇", "白沙镇、紫藤湾"))
-    added = own.records_dir / "2025" / "opinion-2025-09.yaml"
-    added.write_text(
-        (own.records_dir / "2025" / "opinion-2025-01.yaml")
-        .read_text(encoding="utf-8")
-        .replace("opinion-2025-01", "opinion-2025-09")
-        .replace("〔2025〕1号", "〔2025〕9号")
-    )
-    (own.records_dir / "2021" / "opinion-2021-03.yaml").unlink()
+    _edit_add_remove(own)
 
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt

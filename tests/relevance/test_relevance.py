@@ -19,7 +19,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests/ (samples) when run as a script
 
-from test_search_index import copy_sample  # noqa: E402
+from samples import copy_sample  # noqa: E402
 
 from archive.search import search_workspace, update_index  # noqa: E402
 from archive.search.engine import ENGINES  # noqa: E402
