@@ -164,11 +164,27 @@ def _whoosh_query(node: Any) -> Any:
     return required
 
 
+def _assert_runs_as_whoosh(searcher: Any, runner: Any, text: str, label: object = None) -> None:
+    """The plan of ``text`` run by whoosh_plan finds the documents Whoosh's own queries find, with the
+    same scores and the same top 10."""
+    from whoosh import query
+
+    plan = plan_query(parse_query(text), ANALYZER, 1)
+    wanted = _whoosh_query(plan.must)
+    if plan.must_not:
+        wanted = query.AndNot(wanted, query.Or([_whoosh_query(n) for n in plan.must_not]))
+    want = {h.docnum: h.score for h in searcher.search(wanted, limit=None)}
+    got = {d: s for s, d in runner.top(plan, [], [], 10_000)}
+    assert got.keys() == want.keys() and got, (label, text)
+    assert all(abs(got[d] - want[d]) < 1e-9 * max(1.0, want[d]) for d in got), (label, text)
+    best = sorted(want.items(), key=lambda item: (-item[1], item[0]))[:10]
+    assert [d for s, d in runner.top(plan, [], [], 10)] == [d for d, _ in best], (label, text)
+
+
 def test_whoosh_plans_match_and_score_as_whooshs_own_queries(tmp_path: Path) -> None:
     """Every kind of plan node, run over whole posting lists (whoosh_plan), against Whoosh's own query
     objects on the same index: the same documents with the same scores — also after an update has
     left deleted documents and a second segment."""
-    from whoosh import query
     from whoosh.scoring import BM25F
 
     from archive.search.whoosh_engine import WhooshEngine
@@ -182,16 +198,7 @@ def test_whoosh_plans_match_and_score_as_whooshs_own_queries(tmp_path: Path) -> 
         with eng._open().searcher(weighting=BM25F()) as searcher:
             runner = PlanRunner(searcher)
             for text in texts:
-                plan = plan_query(parse_query(text), ANALYZER, 1)
-                wanted = _whoosh_query(plan.must)
-                if plan.must_not:
-                    wanted = query.AndNot(wanted, query.Or([_whoosh_query(n) for n in plan.must_not]))
-                want = {h.docnum: h.score for h in searcher.search(wanted, limit=None)}
-                got = dict((d, s) for s, d in runner.top(plan, [], [], 10_000))
-                assert got.keys() == want.keys() and got, (round_, text)
-                assert all(abs(got[d] - want[d]) < 1e-9 * max(1.0, want[d]) for d in got), (round_, text)
-                best = sorted(want.items(), key=lambda item: (-item[1], item[0]))[:10]
-                assert [d for s, d in runner.top(plan, [], [], 10)] == [d for d, _ in best], (round_, text)
+                _assert_runs_as_whoosh(searcher, runner, text, round_)
         eng.update(docs[:30])  # replaced: 30 deleted documents in the first segment, a new segment
     eng.close()
 
@@ -311,7 +318,6 @@ def test_whoosh_reads_only_the_posting_blocks_that_can_hold_a_candidate(
 ) -> None:
     """A rare word AND a common one: the common word's blocks without a candidate are skipped unread,
     and the result (documents, scores, order) is still Whoosh's own."""
-    from whoosh import query
     from whoosh.scoring import BM25F
 
     from archive.search.whoosh_engine import WhooshEngine
@@ -331,12 +337,5 @@ def test_whoosh_reads_only_the_posting_blocks_that_can_hold_a_candidate(
         some, _, _ = segment.postings("words", btext, False, [5, 900])
         assert len(full) == 1000 and {5, 900} <= set(some) and len(some) <= 2 * 128  # two blocks of eight
         for text in ["赵静英 物业管理", '"赵静英发言" 审议', "物业管理 -赵静英"]:
-            plan = plan_query(parse_query(text), ANALYZER, 1)
-            wanted = _whoosh_query(plan.must)
-            if plan.must_not:
-                wanted = query.AndNot(wanted, query.Or([_whoosh_query(n) for n in plan.must_not]))
-            want = {h.docnum: h.score for h in searcher.search(wanted, limit=None)}
-            got = {d: s for s, d in runner.top(plan, [], [], 10_000)}
-            assert got.keys() == want.keys() and got, text
-            assert all(abs(got[d] - want[d]) < 1e-9 * max(1.0, want[d]) for d in got), text
+            _assert_runs_as_whoosh(searcher, runner, text)
     eng.close()
