@@ -409,3 +409,14 @@ def test_a_build_process_that_dies_is_a_clear_error_not_a_traceback() -> None:
     assert parallel_map(_exit_in_child, [1, 2], processes=1) == [1, 4]
     with pytest.raises(SearchError, match="RENDA_INDEX_WORKERS=1"):
         parallel_map(_exit_in_child, [1, 2, 3, 4], processes=2)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", 1), ("3", 3), ("", None), ("abc", None), ("0", None), ("-2", None)])
+def test_renda_index_workers_takes_a_positive_count_and_ignores_anything_else(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: int | None
+) -> None:
+    from archive.search.store import index_processes
+
+    monkeypatch.setenv("RENDA_INDEX_WORKERS", value)
+    per_core = max(1, min(8, os.cpu_count() or 1))
+    assert index_processes() == (expected if expected is not None else per_core)
