@@ -411,7 +411,9 @@ def test_a_build_process_that_dies_is_a_clear_error_not_a_traceback() -> None:
         parallel_map(_exit_in_child, [1, 2, 3, 4], processes=2)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("1", 1), ("3", 3), ("", None), ("abc", None), ("0", None), ("-2", None)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1", 1), ("3", 3), ("", None), ("abc", None), ("0", None), ("-2", None)]
+)
 def test_renda_index_workers_takes_a_positive_count_and_ignores_anything_else(
     monkeypatch: pytest.MonkeyPatch, value: str, expected: int | None
 ) -> None:
