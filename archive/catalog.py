@@ -17,6 +17,7 @@ from .problems import Problem, ProblemSink, ValidationReport
 from .records import Record, parse_record
 from .schema import RECORD_TYPES, TYPE_LABELS
 from .source import SourceError, YamlDocument, format_field, parse_yaml, read_text
+from .walker import walk_records
 from .workspace import CONFIG_NAME, ConfigProblems, Workspace
 
 PLACEHOLDER = "（待填写）"  # what `renda new` leaves for the clerk to fill
@@ -71,8 +72,10 @@ def load_catalog(workspace: Workspace) -> Catalog:
 
     config = workspace.config  # raises ConfigProblems first: nothing else makes sense without it
     catalog = Catalog(workspace)
-    for path in workspace.record_files():
-        catalog.files.append(_load_file(workspace, path, catalog.sink))
+    walk = walk_records(workspace.root)
+    catalog.sink.extend(walk.problems)  # links skipped: named, so no command reads a different set of files
+    for source in walk.sorted_sources():
+        catalog.files.append(_load_file(workspace, workspace.root / source, catalog.sink))
     check_catalog(catalog, config)
     return catalog
 

@@ -14,12 +14,13 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from itertools import pairwise
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from .catalog import PLACEHOLDER, Catalog
 from .records import Deputy, DeputyReport, Document, Inspection, Meeting, Opinion, Record, TermService
 from .schema import DOC_NUMBER, TYPE_LABELS
 from .source import FieldPath, format_field
+from .walker import inside_workspace
 from .workspace import Config
 
 
@@ -363,11 +364,25 @@ class _Checker:
         """The imported PDF is still beside the record and unchanged (authenticity)."""
         if doc.source_file is None:
             return
-        path = self.catalog.workspace.root / doc.source_file.file
-        if not path.is_file():
+        path = inside_workspace(self.catalog.workspace.root, doc.source_file.file)
+        if path is None:  # never read: a record must not make renda hash (or archive) a file outside
+            self.error(
+                doc,
+                ("source_file", "file"),
+                f"原始文件路径 {doc.source_file.file} 指向工作区之外，未读取；应为相对于工作区根目录的路径",
+            )
+        elif not path.is_file():
             self.error(doc, ("source_file", "file"), f"原始文件 {doc.source_file.file} 不存在")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != doc.source_file.sha256:
+        elif _sha256_of(path) != doc.source_file.sha256:
             self.error(doc, ("source_file", "sha256"), "原始文件的 SHA-256 与记录不符：文件可能已被改动或替换")
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _paths_containing(value: object, needle: str, path: FieldPath = ()) -> list[FieldPath]:

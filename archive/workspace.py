@@ -18,6 +18,7 @@ from typing import Any
 from .errors import WorkspaceError
 from .schema import SchemaSet, builtin_dir
 from .source import SourceError, YamlDocument, format_field, parse_yaml, read_text
+from .walker import walk_records
 
 CONFIG_NAME = "renda.yaml"
 ROOT_ENV = "RENDA_ROOT"
@@ -219,16 +220,8 @@ class Workspace:
             return path.as_posix()
 
     def record_files(self) -> list[Path]:
-        """Every ``*.yaml`` under ``records/``, sorted; hidden files and folders skipped."""
-        if not self.records_dir.is_dir():
-            return []
-        return sorted(
-            p
-            for p in self.records_dir.rglob("*")
-            if p.suffix in (".yaml", ".yml")
-            and p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(self.records_dir).parts)
-        )
+        """Every record file under ``records/`` (:func:`~archive.walker.walk_records`), sorted."""
+        return [self.root / source for source in walk_records(self.root).sorted_sources()]
 
 
 def _existing_dir(path: Path, origin: str) -> Path:

@@ -23,6 +23,7 @@ from ..catalog import load_record
 from ..errors import SearchError
 from ..fileio import write_replace
 from ..records import CLASSIFICATIONS, Deputy, Record, classification_rank
+from ..walker import walk_records
 from ..workspace import Workspace
 from .analysis import fingerprint_of, place_names, words_digest
 from .content import IndexDoc, index_doc
@@ -38,9 +39,9 @@ from .store import (
     live_generation,
     parallel_map,
     quote,
-    scan_records,
     sha256_of,
     source_of,
+    state_lines,
     writer_lock,
 )
 
@@ -199,7 +200,7 @@ def _read_chunk(states: list[str]) -> list[ReadFile]:
 
 
 def _read_all(workspace: Workspace, states: list[str]) -> list[ReadFile]:
-    """Hash, read and schema-check the files of ``states`` (:func:`.store.scan_records`) in order, over
+    """Hash, read and schema-check the files of ``states`` (:func:`_scan`) in order, over
     several processes when there are many (parsing YAML is most of a build's serial time: half a
     millisecond a record)."""
     global _reading
@@ -210,6 +211,13 @@ def _read_all(workspace: Workspace, states: list[str]) -> list[ReadFile]:
         return [item for chunk in parallel_map(_read_chunk, chunks, processes=processes) for item in chunk]
     finally:
         _reading = None
+
+
+def _scan(workspace: Workspace, report: IndexReport) -> list[str]:
+    """The state lines of the record files; the links the walk skipped go into the report."""
+    walk = walk_records(workspace.root)
+    report.skipped.extend(Skipped(p.source, p.message) for p in walk.problems)
+    return state_lines(walk.files)
 
 
 def _deputy_places(record: Deputy) -> list[str]:
@@ -240,7 +248,7 @@ def _update_locked(
         # no index yet, a damaged one, or one built by another renda version or for another ceiling
         return _build(workspace, settings, report, notify)
 
-    current = scan_records(workspace)
+    current = _scan(workspace, report)
     if current == manifest.states:  # the rows are kept in the scan's order: the usual case, nothing changed
         report.unchanged = len(current)
         report.indexed = manifest.indexed_count()
@@ -347,7 +355,7 @@ def _build(
     names: dict[str, str] = {}
     places: dict[str, list[str]] = {}
     parsed: list[tuple[str, str, str, Record | None]] = []
-    current = scan_records(workspace)
+    current = _scan(workspace, report)
     if notify and len(current) >= NOTIFY_FILES:
         notify(f"正在建立检索索引：{len(current)} 个记录文件，{index_processes()} 个进程，可能需要几分钟……")
     # sorted: a stable order for a build (which of two records with one id wins)

@@ -304,37 +304,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()[:32]  # 128 bits tell an edit from a touch; the manifest is read and written whole
 
 
-def scan_records(workspace: Workspace) -> list[str]:
-    """The :func:`state_line` of every record file, as :meth:`Workspace.record_files` finds them
-    (``*.yaml``/``*.yml`` under ``records/``, hidden names skipped), in directory order.  One
-    scandir walk, no Path objects, one line made per file: it runs before every search, over tens
-    of thousands of files."""
-    found: list[str] = []
-    append = found.append
-
-    def walk(folder: str, rel: str) -> None:
-        plain = rel.isprintable()
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            with os.scandir(fd) as entries:  # by descriptor: each stat is relative, no path to resolve
-                for entry in entries:
-                    name = entry.name
-                    if name.startswith("."):
-                        continue
-                    if entry.is_dir():
-                        walk(os.path.join(folder, name), f"{rel}/{name}")
-                    elif name.endswith((".yaml", ".yml")) and entry.is_file():
-                        stat = entry.stat()
-                        if plain and name.isprintable():
-                            append(f"{rel}/{name}\t{stat.st_mtime_ns}\t{stat.st_size}")
-                        else:
-                            append(state_line(f"{rel}/{name}", stat.st_mtime_ns, stat.st_size))
-        finally:
-            os.close(fd)
-
-    if workspace.records_dir.is_dir():
-        walk(str(workspace.records_dir), workspace.records_dir.relative_to(workspace.root).as_posix())
-    return found
+def state_lines(files: list[tuple[str, int, int]]) -> list[str]:
+    """:func:`state_line` of each record file :func:`archive.walker.walk_records` found (source, mtime,
+    size), in its order, quoting only the names that need it: it runs before every search."""
+    return [
+        f"{source}\t{mtime}\t{size}" if source.isprintable() else state_line(source, mtime, size)
+        for source, mtime, size in files
+    ]
 
 
 def index_processes() -> int:
