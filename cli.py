@@ -414,15 +414,8 @@ def render(
     workspace = state.workspace
     try:
         catalog = load_catalog(workspace)
-        records = (
-            [r for r in catalog.records if r.type != "deputy"] if render_all else select_records(catalog, selectors)
-        )
-        result = render_documents(
-            workspace,
-            records,
-            output or workspace.output_dir,
-            formats=wanted,
-        )
+        records, broken = catalog.to_render() if render_all else (select_records(catalog, selectors), [])
+        result = render_documents(workspace, records, output or workspace.output_dir, formats=wanted, broken=broken)
     except ArchiveError as exc:
         _fail(exc)
     _print_render(workspace, result, as_json, summary=True)

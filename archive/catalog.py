@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import WorkspaceError
-from .problems import Problem, ProblemSink, ValidationReport
+from .problems import Problem, ProblemSink, Severity, ValidationReport
 from .records import Record, parse_record
 from .schema import RECORD_TYPES, TYPE_LABELS
 from .source import SourceError, YamlDocument, format_field, parse_yaml, read_text
@@ -55,6 +55,21 @@ class Catalog:
         if len(self._documents) != len(self.files):
             self._documents = {f.source: f.document for f in self.files}
         return self._documents.get(source)
+
+    def first_errors(self) -> dict[str, Problem]:
+        """Each source (record file or skipped link) with an error → its first error."""
+        out: dict[str, Problem] = {}
+        for problem in self.sink.sorted():
+            if problem.severity is Severity.ERROR:
+                out.setdefault(problem.source, problem)
+        return out
+
+    def to_render(self) -> tuple[list[Record], list[Problem]]:
+        """What ``render --all`` makes: every valid record but deputies, and the first error of each
+        record that has one (those are not rendered, and are failures of the batch)."""
+        errors = self.first_errors()
+        records = [r for r in self.records if r.type != "deputy" and r.source not in errors]
+        return records, list(errors.values())
 
     def broken_ids(self) -> dict[str, str]:
         """Ids of files that parsed but failed their schema → their source (to avoid cascades)."""
@@ -160,25 +175,31 @@ def _selected_sources(workspace: Workspace, catalog: Catalog, paths: Iterable[Pa
 
 
 def select_records(catalog: Catalog, selectors: Sequence[str]) -> list[Record]:
-    """Records named by id or by file path (file or folder); every selector must match something."""
+    """Records named by id or by file path (file or folder); every selector must match something, and
+    a selected record with an error is refused with that error (render nothing from a record in doubt)."""
     root = catalog.workspace.root
     by_id = catalog.by_id()
     valid_sources = {r.source: r for r in catalog.records}
-    broken = {f.source for f in catalog.files if f.record is None}
+    errors = catalog.first_errors()
+    # a file that did not even parse has no id: its name stands for it (records are named after their ids)
+    by_stem = {PurePosixPath(source).stem: source for source in errors}
     chosen: dict[str, Record] = {}
     broken_ids = catalog.broken_ids()
     for selector in selectors:
         if selector in by_id:
+            if by_id[selector].source in errors:
+                raise WorkspaceError(record_has_errors(errors[by_id[selector].source]))
             chosen[selector] = by_id[selector]
             continue
-        if selector in broken_ids:
-            raise WorkspaceError(f"记录“{selector}”（{broken_ids[selector]}）有错误，请先运行 renda validate 修正")
+        broken = broken_ids.get(selector) or by_stem.get(selector)
+        if broken in errors:
+            raise WorkspaceError(record_has_errors(errors[broken]))
         resolved = _inside(root, Path(selector))
         if resolved is not None:
-            matched = [valid_sources[s] for s in _sources_under(catalog.workspace, resolved, valid_sources)]
-            bad = _sources_under(catalog.workspace, resolved, broken)
+            bad = _sources_under(catalog.workspace, resolved, errors)
             if bad:
-                raise WorkspaceError(f"{bad[0]} 有错误，请先运行 renda validate 修正")
+                raise WorkspaceError(record_has_errors(errors[bad[0]]))
+            matched = [valid_sources[s] for s in _sources_under(catalog.workspace, resolved, valid_sources)]
             if matched:
                 chosen.update((r.id, r) for r in matched)
                 continue
@@ -186,6 +207,11 @@ def select_records(catalog: Catalog, selectors: Sequence[str]) -> list[Record]:
         hint = f"；是否应为“{guess[0]}”？" if guess else ""
         raise WorkspaceError(f"找不到记录“{selector}”（既不是记录编号，也不是工作区中的记录文件）{hint}")
     return list(chosen.values())
+
+
+def record_has_errors(first: Problem) -> str:
+    """The refusal to render a record, naming its file and first error, pointing to validate."""
+    return f"记录 {first.source} 有错误，无法生成：{first.detail()}；请先运行 renda validate"
 
 
 def _sources_under(workspace: Workspace, resolved: Path, sources: Iterable[str]) -> list[str]:

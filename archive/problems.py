@@ -36,6 +36,12 @@ class Problem:
         prefix = f"{self.field}: " if self.field else ""
         return f"{where}: {label}{prefix}{self.message}"
 
+    def detail(self) -> str:
+        """The problem without its file, for a message that names the file already: "第 2 行：field: message"."""
+        where = f"第 {self.line} 行：" if self.line else ""
+        label = "" if self.severity is Severity.ERROR else "警告："
+        return f"{where}{label}{self.field + ': ' if self.field else ''}{self.message}"
+
     def as_dict(self) -> dict[str, object]:
         return {
             "source": self.source,

@@ -16,9 +16,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from archive.errors import ArchiveError
+from archive.problems import Problem
 from archive.records import Deputy, Record
 from archive.render.documents import Document, documents_for
 from archive.render.errors import RenderError, TemplateError
@@ -92,17 +93,27 @@ def render_documents(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    broken: Iterable[Problem] = (),
 ) -> RenderResult:
     """Render each record's documents into ``out_dir`` (.docx, and PDF through LibreOffice).
 
     ``processes`` fixes how many soffice processes share the batch (default: one per core); a caller that
-    needs the same PDF bytes on every machine passes a fixed number.
+    needs the same PDF bytes on every machine passes a fixed number.  ``broken`` holds the first error of
+    each record left out because it has errors (:meth:`~archive.catalog.Catalog.to_render`): each is a
+    failure of the batch, named with its file and error.
     """
     records = list(records)
     names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names)) for record in records]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    result.failures[:0] = [
+        RenderFailure(
+            PurePosixPath(p.source).stem, p.source, f"记录有错误，未生成（{p.detail()}）；请先运行 renda validate"
+        )
+        for p in broken
+    ]
+    return result
 
 
 def render_prepared(
