@@ -387,6 +387,8 @@ def list_(state: State, record_type: str | None, term: int | None, year: int | N
         click.echo(f"共 {len(rows)} 条记录。")
     if broken:
         click.echo(f"警告：{broken} 个文件有错误，未列出；运行 renda validate 查看详情。", err=True)
+    if catalog.skipped:
+        click.echo(f"警告：跳过了 {len(catalog.skipped)} 个符号链接；运行 renda validate 查看详情。", err=True)
 
 
 @cli.command(short_help="按 GB/T 9704-2012 生成公文（.docx 和 PDF）")

@@ -39,6 +39,7 @@ class Catalog:
     workspace: Workspace
     files: list[LoadedFile] = field(default_factory=list)
     sink: ProblemSink = field(default_factory=ProblemSink)
+    skipped: list[Problem] = field(default_factory=list)  # links the walk did not follow (also in ``sink``)
     _documents: dict[str, YamlDocument | None] = field(default_factory=dict, repr=False)
 
     @property
@@ -88,7 +89,8 @@ def load_catalog(workspace: Workspace) -> Catalog:
     config = workspace.config  # raises ConfigProblems first: nothing else makes sense without it
     catalog = Catalog(workspace)
     walk = walk_records(workspace.root)
-    catalog.sink.extend(walk.problems)  # links skipped: named, so no command reads a different set of files
+    catalog.skipped = walk.problems  # links skipped: named, so no command reads a different set of files
+    catalog.sink.extend(walk.problems)
     for source in walk.sorted_sources():
         catalog.files.append(_load_file(workspace, workspace.root / source, catalog.sink))
     check_catalog(catalog, config)

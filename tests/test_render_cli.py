@@ -58,7 +58,11 @@ def test_render_a_record_that_does_not_validate_is_refused(
     result = renda("render", "opinion-2025-01", "--format", "docx", "-o", str(tmp_path / "o"))
 
     assert result.exit_code == 1
-    assert "有错误，请先运行 renda validate" in result.output
+    assert (
+        "记录 records/2025/opinion-2025-01.yaml 有错误，无法生成：第 5 行：date: 日期不存在：2025年4月没有31日；"
+        "请先运行 renda validate"
+    ) in result.output
+    assert not (tmp_path / "o").exists()
 
 
 def test_render_needs_a_selection_and_a_known_format(renda: Callable[..., Result]) -> None:
