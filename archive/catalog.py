@@ -73,12 +73,15 @@ class Catalog:
         return records, list(errors.values())
 
     def broken_ids(self) -> dict[str, str]:
-        """Ids of files that parsed but failed their schema → their source (to avoid cascades)."""
+        """Ids of files that failed their schema → their source (to avoid cascades).  A file that did
+        not parse at all stands for the id of its name, as records are named after their ids."""
         out: dict[str, str] = {}
         for loaded in self.files:
             data = loaded.document.data if loaded.document else None
             if loaded.record is None and isinstance(data, dict) and isinstance(data.get("id"), str):
                 out.setdefault(data["id"], loaded.source)
+            elif loaded.document is None:
+                out.setdefault(PurePosixPath(loaded.source).stem, loaded.source)
         return out
 
 
