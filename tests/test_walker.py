@@ -59,8 +59,10 @@ def test_a_symlink_loop_and_a_link_to_a_parent_folder_are_reported_and_every_com
     search = _run(sample, "search", "物业管理", "--json")
     listed = _run(sample, "list", "--json")
     check = _run(sample, "archive", "build", "2024", "--check")
+    track = _run(sample, "track")
+    new = _run(sample, "new", "opinion", "--date", "2024-12-20")
 
-    _no_traceback(validate, index, search, listed, check)
+    _no_traceback(validate, index, search, listed, check, track, new)
     assert validate.exit_code == 1
     for line in (up, loop_a, loop_b):
         assert line in validate.output.splitlines()
@@ -73,6 +75,9 @@ def test_a_symlink_loop_and_a_link_to_a_parent_folder_are_reported_and_every_com
     assert {row["id"] for row in json.loads(listed.stdout)} == expected_ids
     assert "警告：跳过了 3 个符号链接；运行 renda validate 查看详情。" in listed.stderr
     assert check.exit_code == 1 and "不能归档" in check.output
+    assert track.exit_code == 0 and "跳过了 3 个符号链接，未计入；运行 renda validate 查看详情" in track.output
+    taken = max(int(i.rsplit("-", 1)[1]) for i in expected_ids if i.startswith("opinion-2024-"))
+    assert new.exit_code == 0 and f"opinion-2024-{taken + 1:02d}" in new.output
 
 
 def test_a_symlinked_folder_inside_the_workspace_is_skipped_by_every_command_alike(sample: Path) -> None:

@@ -65,6 +65,8 @@ def track_opinions(catalog: Catalog, as_of: dt.date | None = None) -> FollowUpRe
     broken = len(catalog.files) - len(catalog.records)
     if broken:
         notes.append(f"{broken} 个记录文件有错误，未计入；运行 renda validate 查看详情")
+    if catalog.skipped:
+        notes.append(f"跳过了 {len(catalog.skipped)} 个符号链接，未计入；运行 renda validate 查看详情")
     return FollowUpReport(day, tuple(items), tuple(notes))
 
 
