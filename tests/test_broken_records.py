@@ -60,9 +60,7 @@ def test_render_all_names_and_counts_one_broken_record_among_hundreds_and_render
     assert f"共生成 {len(written)} 个文件，1 个失败。" in result.stdout
     failures = [line for line in result.stderr.splitlines() if "错误：" in line]
     assert len(failures) == 1
-    assert failures[0].startswith(
-        f"{source}: 错误：记录有错误，未生成（第 {title_line} 行：YAML 语法错误"
-    )
+    assert failures[0].startswith(f"{source}: 错误：记录有错误，未生成（第 {title_line} 行：YAML 语法错误")
     assert failures[0].endswith("）；请先运行 renda validate")
     stems = {p.stem for p in written}
     documents = {i for i, kind in ids.items() if kind != "deputy"}
@@ -85,7 +83,9 @@ def test_render_all_json_lists_a_record_that_fails_its_schema_as_a_failure(tmp_p
         {
             "id": "opinion-2024-02",
             "source": "records/2024/opinion-2024-02.yaml",
-            "message": f"记录有错误，未生成（第 {date_line} 行：date: 日期不存在：2024年2月没有30日）；请先运行 renda validate",
+            "message": (
+                f"记录有错误，未生成（第 {date_line} 行：date: 日期不存在：2024年2月没有30日）；请先运行 renda validate"
+            ),
         }
     ]
     rendered = {d["id"] for d in report["documents"]}

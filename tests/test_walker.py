@@ -87,7 +87,8 @@ def test_a_symlinked_folder_inside_the_workspace_is_skipped_by_every_command_ali
     (sample / "records/2024").symlink_to("../extra/2024")
     expected_ids = _ids_on_disk(sample)  # the real files under records/, without extra/2024
     line = (
-        "records/2024: 符号链接指向工作区内的 extra/2024，renda 不跟随符号链接，已跳过；请把记录文件直接放在 records/ 下"
+        "records/2024: 符号链接指向工作区内的 extra/2024，renda 不跟随符号链接，已跳过；"
+        "请把记录文件直接放在 records/ 下"
     )
 
     validate = _run(sample, "validate")
