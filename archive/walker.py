@@ -55,19 +55,20 @@ def walk_records(root: Path) -> RecordWalk:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             with os.scandir(fd) as entries:  # by descriptor: each stat is relative, no path to resolve
-                for entry in entries:
+                for entry in entries:  # d_type answers each question without a system call
                     name = entry.name
-                    if name.startswith("."):
+                    if name[0] == ".":
                         continue
-                    if entry.is_symlink():  # d_type: no system call unless it is a link
+                    if entry.is_file(follow_symlinks=False):
+                        if name.endswith(RECORD_SUFFIXES):
+                            st = entry.stat(follow_symlinks=False)
+                            append((f"{rel}/{name}", st.st_mtime_ns, st.st_size))
+                    elif entry.is_dir(follow_symlinks=False):
+                        walk(os.path.join(folder, name), f"{rel}/{name}")
+                    elif entry.is_symlink():
                         problem = link_problem(real_root, os.path.join(folder, name), f"{rel}/{name}")
                         if problem is not None:
                             problems.append(problem)
-                    elif entry.is_dir(follow_symlinks=False):
-                        walk(os.path.join(folder, name), f"{rel}/{name}")
-                    elif name.endswith(RECORD_SUFFIXES) and entry.is_file(follow_symlinks=False):
-                        st = entry.stat(follow_symlinks=False)
-                        append((f"{rel}/{name}", st.st_mtime_ns, st.st_size))
         finally:
             os.close(fd)
 
