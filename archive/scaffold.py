@@ -20,6 +20,7 @@ from .errors import ScaffoldError
 from .fileio import write_new
 from .records import Meeting
 from .schema import DOC_NUMBER, RECORD_TYPES, TYPE_LABELS, SchemaSet, builtin_dir
+from .walker import linked_folder
 from .workspace import Workspace
 
 ID_PREFIX = {
@@ -129,6 +130,9 @@ def new_record(
     text = render_skeleton(workspace.schemas, type_, values)
     folder = "deputies" if type_ == "deputy" else str(day.year)
     path = workspace.records_dir / folder / f"{rid}.yaml"
+    link = linked_folder(workspace.root, path)
+    if link:
+        raise ScaffoldError(f"{link} 是符号链接，renda 不会把新记录写到链接指向的位置；请先运行 renda validate")
     write_new(path, text.encode("utf-8"), ScaffoldError)
     return NewRecord(path, rid, doc_number)
 

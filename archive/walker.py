@@ -110,6 +110,18 @@ def link_problem(real_root: str, path: str, rel: str) -> Problem | None:
     )
 
 
+def linked_folder(root: Path, path: Path) -> str | None:
+    """The first symbolic link (workspace-relative) among the folders from ``records/`` down to where
+    ``path`` (a new record file) would be written, if any: a new record must not land where a link
+    points, or it would be written outside the workspace and then skipped by every command."""
+    folder = root
+    for part in path.parent.relative_to(root).parts:
+        folder = folder / part
+        if folder.is_symlink():
+            return folder.relative_to(root).as_posix()
+    return None
+
+
 def inside_workspace(root: Path, reference: str) -> Path | None:
     """The file a record names by a workspace-relative ``reference`` (``source_file.file``), or None
     when it is absolute, climbs out with "..", or resolves (through links) outside ``root``."""

@@ -10,6 +10,7 @@ import yaml
 from ..catalog import PLACEHOLDER, Catalog
 from ..chinese import chinese_number, date_text
 from ..fileio import write_new
+from ..walker import linked_folder
 from .attendance import DeputyError, services_in
 from .profile import DeputyProfile
 
@@ -61,6 +62,9 @@ def draft_report(catalog: Catalog, profile: DeputyProfile) -> DraftReport:
     )
     text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
     path = workspace.records_dir / str(year) / f"{record_id}.yaml"
+    link = linked_folder(workspace.root, path)
+    if link:
+        raise DeputyError(f"{link} 是符号链接，renda 不会把新记录写到链接指向的位置；请先运行 renda validate")
     write_new(path, text.encode("utf-8"), DeputyError)
     return DraftReport(path, record_id)
 
