@@ -315,13 +315,24 @@ def _print_report(report: ValidationReport, as_json: bool) -> None:
 @click.argument("record_type", metavar="类型")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="成文日期或会议日期（默认今天）")
 @click.option("--id", "record_id", metavar="编号", help="记录编号（默认自动编号）")
+@click.option(
+    "--meeting", metavar="会议编号", help="审议意见：审议该报告的会议，如 cwh-17-21；报告、主送机关和标题取自会议议程"
+)
+@click.option(
+    "--item", type=click.IntRange(min=1), metavar="N", help="审议意见：该会议议程的第 N 项（会议审议了多份报告时）"
+)
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
-def new(state: State, record_type: str, day: str | None, record_id: str | None) -> None:
+def new(
+    state: State, record_type: str, day: str | None, record_id: str | None, meeting: str | None, item: int | None
+) -> None:
     """新建一条记录的草稿：列出全部必填字段并附中文说明，自动填入下一个发文字号。
 
     类型：meeting（会议）、opinion（审议意见）、inspection（执法检查）、
     deputy_report（代表述职）、deputy（代表）。已有文件不会被覆盖。
+
+    新建审议意见时用 --meeting 给出审议会议：所审议的报告、报告机关、主送机关和标题从会议议程中取得，
+    成文日期默认为会议日期。
     """
     from archive.errors import ArchiveError
     from archive.scaffold import new_record
@@ -331,9 +342,9 @@ def new(state: State, record_type: str, day: str | None, record_id: str | None) 
     assert kind is not None
     if day is not None and date_problem(day):
         raise click.BadParameter(date_problem(day) or "", param_hint="--date")
-    when = dt.date.fromisoformat(day) if day else dt.date.today()
+    when = dt.date.fromisoformat(day) if day else None
     try:
-        made = new_record(state.workspace, kind, when, record_id)
+        made = new_record(state.workspace, kind, when, record_id, meeting=meeting, item=item)
     except ArchiveError as exc:
         _fail(exc)
     click.echo(

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from archive.errors import ArchiveError
-from archive.records import Deputy, Record
+from archive.records import Deputy, Meeting, Record
 from archive.render.documents import Document, documents_for
 from archive.render.errors import RenderError, TemplateError
 from archive.workspace import Workspace
@@ -99,9 +99,12 @@ def render_documents(
     needs the same PDF bytes on every machine passes a fixed number.
     """
     records = list(records)
-    names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
+    names: dict[str, str] = {}
+    meetings: dict[str, Meeting] = {}
+    if any(r.type in ("meeting", "deputy_report", "opinion") for r in records):
+        names, meetings = _names_and_meetings(workspace)
     config = workspace.config
-    batches = [(record, partial(documents_for, record, config, names)) for record in records]
+    batches = [(record, partial(documents_for, record, config, names, meetings)) for record in records]
     return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
 
 
@@ -221,7 +224,10 @@ def _publish(staged: Path, out_dir: Path) -> Path:
     return target
 
 
-def _deputy_names(workspace: Workspace) -> dict[str, str]:
+def _names_and_meetings(workspace: Workspace) -> tuple[dict[str, str], dict[str, Meeting]]:
+    """Deputies' names (for 纪要 and 述职报告) and meetings by id (an opinion's opening sentence)."""
     from archive.catalog import load_catalog
 
-    return {r.id: r.name for r in load_catalog(workspace).records if isinstance(r, Deputy)}
+    records = load_catalog(workspace).records
+    names = {r.id: r.name for r in records if isinstance(r, Deputy)}
+    return names, {r.id: r for r in records if isinstance(r, Meeting)}

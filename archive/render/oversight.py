@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from archive.chinese import chinese_number, date_text
 from archive.deputies import DeputyProfile
 from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording
-from archive.records import Meeting, Opinion
+from archive.records import Meeting, Opinion, report_subject
 from archive.render.documents import Document, _envelope, break_title
 from archive.workspace import Config, Workspace
 
@@ -27,11 +27,7 @@ PROFILE_KIND = "代表履职档案"
 
 def _subject(opinion: Opinion) -> str:
     """关于区人民法院执行工作情况的报告 → 区人民法院执行工作情况报告."""
-    title = opinion.report_title.removeprefix("关于")
-    if title.endswith("的报告"):
-        title = title[: -len("的报告")] + "报告"
-    organ = opinion.report_organ
-    return title if title.startswith(organ) else organ + title
+    return report_subject(opinion.report_title, opinion.report_organ)
 
 
 def reminder_document(
