@@ -41,6 +41,9 @@ TYPE_ALIASES = {
     "代表": "deputy",
     "document": "document",
     "外来文件": "document",
+    "letter": "letter",
+    "函件": "letter",
+    "催办函": "letter",
 }
 
 
@@ -224,7 +227,8 @@ def _record_type(value: str | None) -> str | None:
         return None
     if value not in TYPE_ALIASES:
         raise click.BadParameter(
-            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表、document/外来文件"
+            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表、document/外来文件、"
+            "letter/函件"
         )
     return TYPE_ALIASES[value]
 
@@ -358,7 +362,7 @@ def new(
     "--type",
     "record_type",
     metavar="类型",
-    help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy（也可写中文）",
+    help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy、document、letter（也可写中文）",
 )
 @click.option("--term", type=int, metavar="届", help="只列出该届，如 17")
 @click.option("--year", type=int, metavar="年", help="只列出该年度，如 2024")
@@ -874,23 +878,46 @@ def _use_color() -> bool:
 def remind(
     ctx: click.Context, state: State, as_of: str | None, output: Path | None, formats: str, as_json: bool
 ) -> None:
-    """为参考日期已逾期的每件审议意见生成催办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。"""
+    """为参考日期已逾期的每件审议意见生成催办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。
+
+    每件催办函保存为一条函件记录（records/年度/letter-….yaml），按办公室函件的发文字号顺序编号，
+    可检索、归档；同一天再次运行不会重复建立记录。
+    """
     from archive.catalog import load_catalog
     from archive.errors import ArchiveError
     from archive.followup import track_opinions
-    from archive.render.oversight import render_reminders
+    from archive.render.oversight import remind_overdue
 
     wanted = _parse_formats(formats)
     day = _parse_as_of(as_of or ctx.meta.get("track_as_of"))
     workspace = state.workspace
     try:
         report = track_opinions(load_catalog(workspace), day)
-        result = render_reminders(workspace, report, output or workspace.output_dir, wanted)
+        reminders = remind_overdue(workspace, report, output or workspace.output_dir, wanted)
     except ArchiveError as exc:
         _fail(exc)
-    if not result.documents and not result.failures and not as_json:
+    result = reminders.result
+    if as_json:
+        _echo_json(
+            {
+                **result.to_json(),
+                "records": [
+                    {"id": n.id, "doc_number": n.doc_number, "source": workspace.relative(n.path)}
+                    for n in reminders.created
+                ],
+                "reused": list(reminders.reused),
+            }
+        )
+        if result.failures:
+            sys.exit(1)
+        return
+    if not result.documents and not result.failures:
         click.echo(f"参考日期 {report.as_of.isoformat()} 没有已逾期的审议意见，无需催办。")
         return
+    for made in reminders.created:
+        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
+    for rid in reminders.reused:
+        click.echo(f"同一天的催办函已有记录 {rid}，重新生成文件")
     _print_render(workspace, result, as_json)
 
 

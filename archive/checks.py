@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import PurePosixPath
 
 from .catalog import PLACEHOLDER, Catalog
-from .records import Deputy, DeputyReport, Document, Inspection, Meeting, Opinion, Record, TermService
+from .records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
 from .schema import DOC_NUMBER, TYPE_LABELS
 from .source import FieldPath, format_field
 from .workspace import Config
@@ -106,6 +106,8 @@ class _Checker:
                 self.deputy(record)
             elif isinstance(record, Document):
                 self.document(record)
+            elif isinstance(record, Letter):
+                self.letter(record)
         self.sittings_in_order()
         self.placeholders()
 
@@ -355,6 +357,16 @@ class _Checker:
                 self.warning(
                     o, (*where, "evaluation", "result"), "测评结果为满意或基本满意，之后不应再有研究处理情况报告"
                 )
+
+    def letter(self, letter: Letter) -> None:
+        self.numbered_document(letter, letter.kind, f"主送{letter.addressee}的下行文")
+        if letter.kind == "催办函" and not letter.opinion:
+            self.error(letter, ("opinion",), "催办函应写明所催办的审议意见（opinion）")
+        opinion = self.ref(letter, ("opinion",), letter.opinion, "opinion")
+        if isinstance(opinion, Opinion) and letter.date and opinion.date and letter.date < opinion.date:
+            self.error(
+                letter, ("date",), f"成文日期 {_iso(letter.date)} 早于所催办的审议意见的日期 {_iso(opinion.date)}"
+            )
 
     def inspection(self, ins: Inspection) -> None:
         if ins.period_end < ins.period_start:

@@ -251,6 +251,16 @@ class Document(Record):
     source_file: SourceFile | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class Letter(Record):
+    """A letter of the office (a 催办函 of an opinion), laid out in 信函格式."""
+
+    kind: str
+    addressee: str
+    opinion: str | None = None
+    body: tuple[Block, ...] = ()
+
+
 def _view(data: dict[str, Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType(data)
 
@@ -386,6 +396,16 @@ def _document(data: Mapping[str, Any], base: dict[str, Any]) -> Document:
     return Document(**base, issuer=data["issuer"], body=parse_body(data.get("body")), source_file=source_file)
 
 
+def _letter(data: Mapping[str, Any], base: dict[str, Any]) -> Letter:
+    return Letter(
+        **base,
+        kind=data["kind"],
+        addressee=data["addressee"],
+        opinion=data.get("opinion"),
+        body=parse_body(data.get("body")),
+    )
+
+
 _BUILDERS = {
     "meeting": _meeting,
     "opinion": _opinion,
@@ -393,6 +413,7 @@ _BUILDERS = {
     "deputy_report": _deputy_report,
     "deputy": _deputy,
     "document": _document,
+    "letter": _letter,
 }
 
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import PLACEHOLDER
+import yaml
+
+from .catalog import PLACEHOLDER, Catalog
 from .errors import ScaffoldError
 from .fileio import write_new
 from .records import AgendaItem, Meeting, organ_kind_of, report_subject
@@ -29,6 +31,7 @@ ID_PREFIX = {
     "inspection": "inspection",
     "deputy_report": "report",
     "document": "document",
+    "letter": "letter",
 }
 
 
@@ -170,14 +173,8 @@ def new_record(
     term = config.term_of(day)
     if term is None and type_ != "deputy":
         raise ScaffoldError(f"日期 {day.isoformat()} 不在 renda.yaml 届次表的任何一届内；请先补充届次表")
-    code = config.doc_codes.get(type_)
-    # Every number written in any file counts, even in a record that does not validate yet.
-    in_use = [
-        str(f.document.data.get("doc_number"))
-        for f in catalog.files
-        if f.document is not None and isinstance(f.document.data, dict) and f.document.data.get("doc_number")
-    ]
-    doc_number = next_doc_number(in_use, code, day.year) if code and type_ != "deputy" else None
+    code = doc_code(config, type_)
+    doc_number = next_doc_number(_numbers_in_use(catalog), code, day.year) if code and type_ != "deputy" else None
     values: dict[str, Any] = {
         "id": rid,
         "type": type_,
@@ -202,6 +199,49 @@ def new_record(
     text = render_skeleton(workspace.schemas, type_, values)
     folder = "deputies" if type_ == "deputy" else str(day.year)
     path = workspace.records_dir / folder / f"{rid}.yaml"
+    write_new(path, text.encode("utf-8"), ScaffoldError)
+    return NewRecord(path, rid, doc_number)
+
+
+def doc_code(config: Config, type_: str) -> str | None:
+    """The 代字 of a type's 发文字号 series; the office's letters share the opinions' series unless renda.yaml
+    gives them their own."""
+    code = config.doc_codes.get(type_)
+    if code is None and type_ == "letter":
+        code = config.doc_codes.get("opinion")
+    return code
+
+
+def _numbers_in_use(catalog: Catalog) -> list[str]:
+    """Every 发文字号 written in any file, even in a record that does not validate yet."""
+    return [
+        str(f.document.data.get("doc_number"))
+        for f in catalog.files
+        if f.document is not None and isinstance(f.document.data, dict) and f.document.data.get("doc_number")
+    ]
+
+
+def add_record(workspace: Workspace, type_: str, day: dt.date, fields: Mapping[str, Any]) -> NewRecord:
+    """Write a complete record of ``type_`` (made by renda itself, e.g. a 催办函) with the next free id and the
+    next free 发文字号 of its series; never overwrites."""
+    from .catalog import load_catalog
+
+    catalog = load_catalog(workspace)
+    taken = {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in catalog.records}
+    rid = _next_id(type_, day.year, taken)
+    term = workspace.config.term_of(day)
+    if term is None:
+        raise ScaffoldError(f"日期 {day.isoformat()} 不在 renda.yaml 届次表的任何一届内；请先补充届次表")
+    code = doc_code(workspace.config, type_)
+    doc_number = next_doc_number(_numbers_in_use(catalog), code, day.year) if code else None
+    data: dict[str, Any] = {"id": rid, "type": type_, "term": term.number, "date": day}
+    for key, value in fields.items():
+        data[key] = value
+        if key == "title" and doc_number:
+            data["doc_number"] = doc_number
+    header = f"# {TYPE_LABELS[type_]}：由 renda 生成；修改后可用 renda render {rid} 重新生成公文。\n"
+    text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100000)
+    path = workspace.records_dir / str(day.year) / f"{rid}.yaml"
     write_new(path, text.encode("utf-8"), ScaffoldError)
     return NewRecord(path, rid, doc_number)
 

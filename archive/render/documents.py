@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.chinese import chinese_number, date_text
-from archive.records import AgendaItem, Block, DeputyReport, Inspection, Meeting, Opinion, Record, parse_body
+from archive.records import AgendaItem, Block, DeputyReport, Inspection, Letter, Meeting, Opinion, Record, parse_body
 from archive.render.errors import RenderError
 from archive.workspace import Config
 
@@ -397,6 +397,18 @@ def resolution_documents(record: Meeting, config: Config) -> list[Document]:
     return documents
 
 
+def letter_document(record: Letter, config: Config) -> Document:
+    """A letter of the office (a 催办函) in 信函格式, signed by the office."""
+    context = _envelope(record, config)
+    context.update(
+        mark=config.office_name,
+        addressee=record.addressee,
+        blocks=number_blocks(record.body),
+        issuer=record.data.get("issuer") or config.office_name,
+    )
+    return Document(record, record.kind, "letter.docx", record.id, context, masthead=True, letter=True)
+
+
 def documents_for(
     record: Record, config: Config, names: Mapping[str, str], meetings: Mapping[str, Meeting] | None = None
 ) -> list[Document]:
@@ -414,4 +426,6 @@ def documents_for(
         return [inspection_document(record, config)]
     if isinstance(record, DeputyReport):
         return [deputy_report_document(record, config, names)]
+    if isinstance(record, Letter):
+        return [letter_document(record, config)]
     raise RenderError(f"{record.source}: {record.type} 类记录没有对应的公文")
