@@ -319,7 +319,7 @@ def _print_report(report: ValidationReport, as_json: bool) -> None:
 @click.argument("record_type", metavar="类型")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="成文日期或会议日期（默认今天）")
 @click.option("--id", "record_id", metavar="编号", help="记录编号（默认自动编号）")
-@click.option("--meeting", metavar="会议编号", help="审议意见的审议会议，如 cwh-17-21（报告和主送机关取自议程）")
+@click.option("--meeting", metavar="会议编号", help="审议意见的审议会议，如 cwh-17-21（从议程取得报告）")
 @click.option("--item", type=int, metavar="N", help="审议意见：该会议议程的第 N 项（会议审议了多份报告时）")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
