@@ -9,11 +9,12 @@ instant.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -22,6 +23,7 @@ import click
 if TYPE_CHECKING:
     from archive.followup import FollowUpReport
     from archive.problems import ValidationReport
+    from archive.progress import Progress
     from archive.render import RenderResult
     from archive.workspace import Workspace
 
@@ -216,6 +218,29 @@ formats_option = click.option(
     metavar="格式",
     help="输出格式，逗号分隔：docx、pdf、pdfa（PDF/A-2b）",
 )
+
+
+def _progress_stream() -> Any:
+    """Where progress is drawn: stderr, and only when both stdout and stderr are a terminal."""
+    return sys.stderr if sys.stdout.isatty() and sys.stderr.isatty() else None
+
+
+@contextlib.contextmanager
+def _progress(as_json: bool) -> Iterator[Progress | None]:
+    """A progress line for long work on a terminal (none under --json or in a pipe), erased at the end."""
+    import shutil
+
+    from archive.progress import ProgressLine
+
+    stream = None if as_json else _progress_stream()
+    if stream is None:
+        yield None
+        return
+    line = ProgressLine(stream, columns=shutil.get_terminal_size().columns)
+    try:
+        yield line
+    finally:
+        line.close()
 
 
 def _echo_json(value: Any) -> None:
@@ -428,12 +453,8 @@ def render(
         records = (
             [r for r in catalog.records if r.type != "deputy"] if render_all else select_records(catalog, selectors)
         )
-        result = render_documents(
-            workspace,
-            records,
-            output or workspace.output_dir,
-            formats=wanted,
-        )
+        with _progress(as_json) as progress:
+            result = render_documents(workspace, records, output or workspace.output_dir, wanted, progress=progress)
     except ArchiveError as exc:
         _fail(exc)
     _print_render(workspace, result, as_json, summary=True)
@@ -503,7 +524,8 @@ def archive_build(state: State, year: int, output: Path | None, as_zip: bool, ch
         if check_only:
             arrangement = preflight(workspace, year)
         else:
-            result = build_annual_archive(workspace, year, output, as_zip=as_zip)
+            with _progress(as_json) as progress:
+                result = build_annual_archive(workspace, year, output, as_zip=as_zip, progress=progress)
             arrangement = result.arrangement
     except ArchiveError as exc:
         _fail(exc)
@@ -634,7 +656,8 @@ def index_(state: State, rebuild: bool, engine: str | None, as_json: bool) -> No
     from archive.search import update_index
 
     try:
-        report = update_index(state.workspace, rebuild=rebuild, engine=engine, notify=_notify)
+        with _progress(as_json) as progress:
+            report = update_index(state.workspace, rebuild=rebuild, engine=engine, notify=_notify, progress=progress)
     except ArchiveError as exc:
         _fail(exc)
     if as_json:

@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from archive.errors import ArchiveError
+from archive.progress import Progress, report
 from archive.records import Deputy, Meeting, Record
 from archive.render.documents import Document, documents_for
 from archive.render.errors import RenderError, TemplateError
@@ -36,6 +37,7 @@ __all__ = [
 
 FORMATS = ("docx", "pdf", "pdfa")  # pdfa: the PDF as PDF/A-2b (alone, or beside a .docx)
 FONTS_CONF = "fonts/fonts.conf"
+DOCX_STAGE = "生成 .docx"
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,13 @@ def render_documents(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    progress: Progress | None = None,
 ) -> RenderResult:
     """Render each record's documents into ``out_dir`` (.docx, and PDF through LibreOffice).
 
     ``processes`` fixes how many soffice processes share the batch (default: one per core); a caller that
-    needs the same PDF bytes on every machine passes a fixed number.
+    needs the same PDF bytes on every machine passes a fixed number.  ``progress`` hears each record's
+    .docx and the PDFs as LibreOffice writes them.
     """
     records = list(records)
     names: dict[str, str] = {}
@@ -105,7 +109,7 @@ def render_documents(
         names, meetings = _names_and_meetings(workspace)
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names, meetings)) for record in records]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes, progress)
 
 
 def render_prepared(
@@ -132,6 +136,7 @@ def _render_batches(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    progress: Progress | None = None,
 ) -> RenderResult:
     """Each batch is one record's documents, built lazily: all of them are written, or none."""
     from archive.render import engine, pdf
@@ -148,13 +153,15 @@ def _render_batches(
     with tempfile.TemporaryDirectory(prefix=".renda-", dir=out_dir) as tmp:
         staging = Path(tmp)
         staged: list[tuple[Document, Path]] = []
-        for record, build in batches:
+        for done, (record, build) in enumerate(batches):
+            report(progress, DOCX_STAGE, done, len(batches), record.id)
             try:
                 # all of a record's documents, or none of them
                 staged_record = [(doc, engine.render_docx(workspace, doc, staging)) for doc in build()]
                 staged.extend(staged_record)
             except ArchiveError as exc:
                 result.failures.append(RenderFailure(record.id, record.source, str(exc)))
+        report(progress, DOCX_STAGE, len(batches), len(batches))
         pdfs: dict[Path, Path] = {}
         if want_pdf and staged:
             if pdf.find_soffice() is None:
@@ -169,6 +176,7 @@ def _render_batches(
                         workspace.template_path(FONTS_CONF),
                         pdfa=pdfa,
                         processes=processes,
+                        progress=progress,
                     )
                 except RenderError as exc:
                     result.notices.append(str(exc))

@@ -22,6 +22,8 @@ from typing import Any
 from ..catalog import load_record
 from ..errors import SearchError
 from ..fileio import write_replace
+from ..progress import Progress
+from ..progress import report as tell
 from ..records import CLASSIFICATIONS, Deputy, Record, classification_rank
 from ..workspace import Workspace
 from .analysis import fingerprint_of, place_names, words_digest
@@ -218,27 +220,36 @@ def _deputy_places(record: Deputy) -> list[str]:
 
 
 def update_index(
-    workspace: Workspace, rebuild: bool = False, engine: str | None = None, notify: Callable[[str], None] | None = None
+    workspace: Workspace,
+    rebuild: bool = False,
+    engine: str | None = None,
+    notify: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index up to date (only what changed), or build it afresh with ``rebuild``.
-    ``notify`` hears (in Chinese) when a long build starts, so a clerk knows why it takes minutes."""
+    ``notify`` hears (in Chinese) when a long build starts, so a clerk knows why it takes minutes;
+    ``progress`` hears each record file read and the writing of the index."""
     settings = search_settings(workspace, engine)
     started = time.perf_counter()
     with writer_lock(workspace):
-        report = _update_locked(workspace, settings, rebuild, notify)
+        report = _update_locked(workspace, settings, rebuild, notify, progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _update_locked(
-    workspace: Workspace, settings: SearchSettings, rebuild: bool, notify: Callable[[str], None] | None = None
+    workspace: Workspace,
+    settings: SearchSettings,
+    rebuild: bool,
+    notify: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     report = IndexReport(settings.engine)
     generation = None if rebuild else live_generation(workspace, settings.engine)
     manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
     if generation is None or manifest is None or manifest.context != _context(manifest.words, settings):
         # no index yet, a damaged one, or one built by another renda version or for another ceiling
-        return _build(workspace, settings, report, notify)
+        return _build(workspace, settings, report, notify, progress)
 
     current = scan_records(workspace)
     if current == manifest.states:  # the rows are kept in the scan's order: the usual case, nothing changed
@@ -267,7 +278,10 @@ def _update_locked(
         return report
 
     builder = _Builder(workspace, settings, report)
-    records = {source: builder.read(source, workspace.root / source) for source in changed}
+    records = {}
+    for done, source in enumerate(changed, 1):
+        tell(progress, READ_STAGE, done, len(changed), source)
+        records[source] = builder.read(source, workspace.root / source)
     names, places = dict(manifest.names), dict(manifest.places)
     for source, row in removed.items():
         places.pop(source, None)
@@ -287,7 +301,7 @@ def _update_locked(
     if _context(words, settings) != manifest.context:
         # Names, places or the dictionary changed how text is segmented, or the secrecy ceiling moved.
         report.skipped.clear()
-        return _build(workspace, settings, IndexReport(settings.engine), notify)
+        return _build(workspace, settings, IndexReport(settings.engine), notify, progress)
 
     eng = open_engine(settings.engine, generation, analyzer)
     try:
@@ -335,10 +349,16 @@ def _update_locked(
 
 
 NOTIFY_FILES = 2000  # a build of this many record files or more is announced (it takes a minute or more)
+READ_STAGE = "读取记录"
+WRITE_STAGE = "写入索引"
 
 
 def _build(
-    workspace: Workspace, settings: SearchSettings, report: IndexReport, notify: Callable[[str], None] | None = None
+    workspace: Workspace,
+    settings: SearchSettings,
+    report: IndexReport,
+    notify: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     report.rebuilt = True
     builder = _Builder(workspace, settings, report)
@@ -351,7 +371,9 @@ def _build(
     if notify and len(current) >= NOTIFY_FILES:
         notify(f"正在建立检索索引：{len(current)} 个记录文件，{index_processes()} 个进程，可能需要几分钟……")
     # sorted: a stable order for a build (which of two records with one id wins)
-    for source, state, digest, record, problem in _read_all(workspace, sorted(current)):
+    total = len(current)
+    for done, (source, state, digest, record, problem) in enumerate(_read_all(workspace, sorted(current)), 1):
+        tell(progress, READ_STAGE, done, total, source)
         if problem:
             report.skipped.append(Skipped(source, problem))
         parsed.append((source, state, digest, record))
@@ -383,6 +405,7 @@ def _build(
     parsed.clear()
     generation = folder / f"g-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
     eng = open_engine(settings.engine, generation, analyzer)
+    tell(progress, WRITE_STAGE, 0, len(docs))
     try:
         eng.index(docs)
     except BaseException:
@@ -390,6 +413,7 @@ def _build(
         shutil.rmtree(generation, ignore_errors=True)
         raise
     eng.close()
+    tell(progress, WRITE_STAGE, len(docs), len(docs))
     for source, state, digest, record_id in files:
         manifest.add(state, digest, record_id, indexed[source])
     manifest.reorder(current)
