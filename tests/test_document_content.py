@@ -292,3 +292,26 @@ def test_the_starter_workspace_copy_keeps_working(tmp_path: Path) -> None:
     texts = [t for _, t in render_docx(root, "opinion-2025-01", tmp_path / "out")]
 
     assert any(t.startswith("2025年4月24日，区第十七届人大常委会第二十六次会议听取和审议了") for t in texts)
+
+
+def _ids(root: Path, query: str) -> list[str]:
+    import json
+
+    result = run(root, "search", query, "--json")
+    assert result.exit_code == 0, result.output
+    return [hit["id"] for hit in json.loads(result.output)]
+
+
+def test_an_opinion_is_found_under_the_sitting_that_heard_it_also_after_an_update(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    assert run(root, "index").exit_code == 0
+    # a new opinion of cwh-17-21, indexed incrementally; its text names no sitting
+    assert run(root, "new", "opinion", "--meeting", "cwh-17-21").exit_code == 0
+
+    found = _ids(root, "十七届二十一次")
+    edit(root / "records/2024/cwh-17-21.yaml", "sitting: 21", "sitting: 22")
+    edit(root / "records/2024/cwh-17-21.yaml", "第二十一次会议纪要", "第二十二次会议纪要")
+    moved = _ids(root, "十七届二十二次")
+
+    assert "opinion-2024-03" in found and "opinion-2024-05" in found
+    assert "opinion-2024-03" in moved and "opinion-2024-05" in moved

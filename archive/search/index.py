@@ -24,10 +24,10 @@ from ..errors import SearchError
 from ..fileio import write_replace
 from ..progress import Progress
 from ..progress import report as tell
-from ..records import CLASSIFICATIONS, Deputy, Record, classification_rank
+from ..records import CLASSIFICATIONS, Deputy, Meeting, Record, classification_rank
 from ..workspace import Workspace
 from .analysis import fingerprint_of, place_names, words_digest
-from .content import IndexDoc, index_doc
+from .content import IndexDoc, index_doc, sitting_key
 from .engine import DEFAULT_ENGINE, ENGINES, Engine, Hit, open_engine
 from .query import Filters, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
@@ -168,11 +168,13 @@ class _Builder:
             self.report.skipped.append(Skipped(source, problem))
         return record
 
-    def doc(self, record: Record, names: Mapping[str, str]) -> IndexDoc | None:
+    def doc(
+        self, record: Record, names: Mapping[str, str], sittings: Mapping[str, str] | None = None
+    ) -> IndexDoc | None:
         if classification_rank(record.classification) > self.settings.max_rank:
             self.report.withheld += 1
             return None
-        return index_doc(record, names, self.organs)
+        return index_doc(record, names, self.organs, sittings)
 
 
 def _read_one(workspace: Workspace, source: str, path: Path) -> tuple[Record | None, str | None]:
@@ -212,6 +214,14 @@ def _read_all(workspace: Workspace, states: list[str]) -> list[ReadFile]:
         return [item for chunk in parallel_map(_read_chunk, chunks, processes=processes) for item in chunk]
     finally:
         _reading = None
+
+
+def _sitting_of(record: Record | None) -> str | None:
+    """The sitting key (17-21) of a standing-committee meeting record: an opinion names its sitting only
+    through its ``meeting`` (the opening sentence is drawn from the meeting when the document is made)."""
+    if isinstance(record, Meeting) and record.kind == "常委会会议" and record.term:
+        return sitting_key(record.term, record.sitting)
+    return None
 
 
 def _deputy_places(record: Deputy) -> list[str]:
@@ -295,6 +305,20 @@ def _update_locked(
         if isinstance(record, Deputy):
             names[record.id] = record.name
             places[source] = _deputy_places(record)
+    sittings = dict(manifest.sittings)
+    for row in removed.values():
+        sittings.pop(manifest.record_id(row), None)
+    for source, record in records.items():
+        row = changed[source][2]
+        if row is not None:
+            sittings.pop(manifest.record_id(row), None)
+        key = _sitting_of(record)
+        if record is not None and key:
+            sittings[record.id] = key
+    if any(sittings.get(m, key) != key for m, key in manifest.sittings.items()):
+        # a meeting now names another sitting: the opinions it heard are indexed under the old one
+        report.skipped.clear()
+        return _build(workspace, settings, IndexReport(settings.engine), notify, progress)
     people_changed = names != manifest.names or places != manifest.places
     analyzer = analyzer_of(names, places) if people_changed else manifest.analyzer()
     words = words_digest(analyzer.extra_words) if people_changed else manifest.words
@@ -315,7 +339,7 @@ def _update_locked(
         for source, record in records.items():
             state, digest, old = changed[source]
             row = manifest.add(state, digest, None, False) if old is None else old
-            doc = builder.doc(record, names) if record else None
+            doc = builder.doc(record, names, sittings) if record else None
             if doc and owner.get(quote(doc.id), row) != row:
                 report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
                 doc = None
@@ -344,6 +368,8 @@ def _update_locked(
     report.indexed = manifest.indexed_count()
     if people_changed:
         manifest.names, manifest.places, manifest.words = names, places, words
+    if sittings != manifest.sittings:
+        manifest.sittings = sittings
     write_replace(generation / MANIFEST, manifest.to_bytes())
     return report
 
@@ -366,6 +392,7 @@ def _build(
     folder.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
     places: dict[str, list[str]] = {}
+    sittings: dict[str, str] = {}
     parsed: list[tuple[str, str, str, Record | None]] = []
     current = scan_records(workspace)
     if notify and len(current) >= NOTIFY_FILES:
@@ -380,16 +407,19 @@ def _build(
         if isinstance(record, Deputy):
             names.setdefault(record.id, record.name)
             places[source] = _deputy_places(record)
+        key = _sitting_of(record)
+        if record is not None and key:
+            sittings.setdefault(record.id, key)
     analyzer = analyzer_of(names, places)
     words = words_digest(analyzer.extra_words)
-    manifest = Manifest(settings.engine, _context(words, settings), words, names, places)
+    manifest = Manifest(settings.engine, _context(words, settings), words, names, places, sittings)
 
     seen: set[str] = set()
     indexed: dict[str, bool] = {}
 
     def documents() -> Iterator[IndexDoc]:
         for source, _, _, record in parsed:
-            doc = builder.doc(record, names) if record else None
+            doc = builder.doc(record, names, sittings) if record else None
             if doc and doc.id in seen:
                 report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
                 doc = None
