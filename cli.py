@@ -855,6 +855,8 @@ def _format_track(report: FollowUpReport) -> str:
             state += f"（逾期{-item.days_left}天）" if item.days_left < 0 else f"（剩{item.days_left}天）"
         elif current is not None and current.on_time is False and item.status.value == "evaluated":
             state += f"（逾期报告{current.days_late}天）"
+        if item.reminders:
+            state += f"，已催办{len(item.reminders)}次"
         table.append(
             [
                 item.id,

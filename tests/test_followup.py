@@ -486,3 +486,19 @@ def test_remind_with_a_bad_format_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "不支持的格式“odt”" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_track_shows_the_reminders_sent_for_an_opinion(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    assert run(root, "track", "remind", "--format", "docx", "-o", str(tmp_path / "out")).exit_code == 0
+
+    rows = {o["id"]: o for o in track_json(root)["opinions"]}
+    listed = run(root, "track")
+    earlier = {o["id"]: o for o in track_json(root, "--as-of", "2025-06-29")["opinions"]}
+
+    assert rows["opinion-2024-03"]["reminders"] == [
+        {"id": "letter-2025-01", "date": "2025-06-30", "doc_number": "澄人常办函〔2025〕1号"}
+    ]
+    assert rows["opinion-2025-01"]["reminders"] == []
+    assert "已逾期（逾期206天），已催办1次" in listed.output
+    assert earlier["opinion-2024-03"]["reminders"] == []  # not yet sent on that day
