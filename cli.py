@@ -9,11 +9,12 @@ instant.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -22,6 +23,7 @@ import click
 if TYPE_CHECKING:
     from archive.followup import FollowUpReport
     from archive.problems import ValidationReport
+    from archive.progress import Progress
     from archive.render import RenderResult
     from archive.workspace import Workspace
 
@@ -41,6 +43,9 @@ TYPE_ALIASES = {
     "代表": "deputy",
     "document": "document",
     "外来文件": "document",
+    "letter": "letter",
+    "函件": "letter",
+    "催办函": "letter",
 }
 
 
@@ -215,6 +220,29 @@ formats_option = click.option(
 )
 
 
+def _progress_stream() -> Any:
+    """Where progress is drawn: stderr, and only when both stdout and stderr are a terminal."""
+    return sys.stderr if sys.stdout.isatty() and sys.stderr.isatty() else None
+
+
+@contextlib.contextmanager
+def _progress(as_json: bool) -> Iterator[Progress | None]:
+    """A progress line for long work on a terminal (none under --json or in a pipe), erased at the end."""
+    import shutil
+
+    from archive.progress import ProgressLine
+
+    stream = None if as_json else _progress_stream()
+    if stream is None:
+        yield None
+        return
+    line = ProgressLine(stream, columns=shutil.get_terminal_size().columns)
+    try:
+        yield line
+    finally:
+        line.close()
+
+
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -224,7 +252,8 @@ def _record_type(value: str | None) -> str | None:
         return None
     if value not in TYPE_ALIASES:
         raise click.BadParameter(
-            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表、document/外来文件"
+            f"未知的记录类型“{value}”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职、deputy/代表、document/外来文件、"
+            "letter/函件"
         )
     return TYPE_ALIASES[value]
 
@@ -315,13 +344,20 @@ def _print_report(report: ValidationReport, as_json: bool) -> None:
 @click.argument("record_type", metavar="类型")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="成文日期或会议日期（默认今天）")
 @click.option("--id", "record_id", metavar="编号", help="记录编号（默认自动编号）")
+@click.option("--meeting", metavar="会议编号", help="审议意见的审议会议，如 cwh-17-21（从议程取得报告）")
+@click.option("--item", type=int, metavar="N", help="审议意见：该会议议程的第 N 项（会议审议了多份报告时）")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
-def new(state: State, record_type: str, day: str | None, record_id: str | None) -> None:
+def new(
+    state: State, record_type: str, day: str | None, record_id: str | None, meeting: str | None, item: int | None
+) -> None:
     """新建一条记录的草稿：列出全部必填字段并附中文说明，自动填入下一个发文字号。
 
     类型：meeting（会议）、opinion（审议意见）、inspection（执法检查）、
     deputy_report（代表述职）、deputy（代表）。已有文件不会被覆盖。
+
+    新建审议意见时用 --meeting 给出审议会议：所审议的报告、报告机关、主送机关和标题从会议议程中取得，
+    成文日期默认为会议日期。
     """
     from archive.errors import ArchiveError
     from archive.scaffold import new_record
@@ -331,9 +367,9 @@ def new(state: State, record_type: str, day: str | None, record_id: str | None) 
     assert kind is not None
     if day is not None and date_problem(day):
         raise click.BadParameter(date_problem(day) or "", param_hint="--date")
-    when = dt.date.fromisoformat(day) if day else dt.date.today()
+    when = dt.date.fromisoformat(day) if day else None
     try:
-        made = new_record(state.workspace, kind, when, record_id)
+        made = new_record(state.workspace, kind, when, record_id, meeting=meeting, item=item)
     except ArchiveError as exc:
         _fail(exc)
     click.echo(
@@ -347,7 +383,7 @@ def new(state: State, record_type: str, day: str | None, record_id: str | None) 
     "--type",
     "record_type",
     metavar="类型",
-    help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy（也可写中文）",
+    help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy、document、letter（也可写中文）",
 )
 @click.option("--term", type=int, metavar="届", help="只列出该届，如 17")
 @click.option("--year", type=int, metavar="年", help="只列出该年度，如 2024")
@@ -417,7 +453,10 @@ def render(
     try:
         catalog = load_catalog(workspace)
         records, broken = catalog.to_render() if render_all else (select_records(catalog, selectors), [])
-        result = render_documents(workspace, records, output or workspace.output_dir, formats=wanted, broken=broken)
+        with _progress(as_json) as progress:
+            result = render_documents(
+                workspace, records, output or workspace.output_dir, wanted, broken=broken, progress=progress
+            )
     except ArchiveError as exc:
         _fail(exc)
     _print_render(workspace, result, as_json, summary=True)
@@ -487,7 +526,8 @@ def archive_build(state: State, year: int, output: Path | None, as_zip: bool, ch
         if check_only:
             arrangement = preflight(workspace, year)
         else:
-            result = build_annual_archive(workspace, year, output, as_zip=as_zip)
+            with _progress(as_json) as progress:
+                result = build_annual_archive(workspace, year, output, as_zip=as_zip, progress=progress)
             arrangement = result.arrangement
     except ArchiveError as exc:
         _fail(exc)
@@ -618,7 +658,8 @@ def index_(state: State, rebuild: bool, engine: str | None, as_json: bool) -> No
     from archive.search import update_index
 
     try:
-        report = update_index(state.workspace, rebuild=rebuild, engine=engine, notify=_notify)
+        with _progress(as_json) as progress:
+            report = update_index(state.workspace, rebuild=rebuild, engine=engine, notify=_notify, progress=progress)
     except ArchiveError as exc:
         _fail(exc)
     if as_json:
@@ -816,6 +857,8 @@ def _format_track(report: FollowUpReport) -> str:
             state += f"（逾期{-item.days_left}天）" if item.days_left < 0 else f"（剩{item.days_left}天）"
         elif current is not None and current.on_time is False and item.status.value == "evaluated":
             state += f"（逾期报告{current.days_late}天）"
+        if item.reminders:
+            state += f"，已催办{len(item.reminders)}次"
         table.append(
             [
                 item.id,
@@ -858,23 +901,46 @@ def _use_color() -> bool:
 def remind(
     ctx: click.Context, state: State, as_of: str | None, output: Path | None, formats: str, as_json: bool
 ) -> None:
-    """为参考日期已逾期的每件审议意见生成催办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。"""
+    """为参考日期已逾期的每件审议意见生成催办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。
+
+    每件催办函保存为一条函件记录（records/年度/letter-….yaml），按办公室函件的发文字号顺序编号，
+    可检索、归档；同一天再次运行不会重复建立记录。
+    """
     from archive.catalog import load_catalog
     from archive.errors import ArchiveError
     from archive.followup import track_opinions
-    from archive.render.oversight import render_reminders
+    from archive.render.oversight import remind_overdue
 
     wanted = _parse_formats(formats)
     day = _parse_as_of(as_of or ctx.meta.get("track_as_of"))
     workspace = state.workspace
     try:
         report = track_opinions(load_catalog(workspace), day)
-        result = render_reminders(workspace, report, output or workspace.output_dir, wanted)
+        reminders = remind_overdue(workspace, report, output or workspace.output_dir, wanted)
     except ArchiveError as exc:
         _fail(exc)
-    if not result.documents and not result.failures and not as_json:
+    result = reminders.result
+    if as_json:
+        _echo_json(
+            {
+                **result.to_json(),
+                "records": [
+                    {"id": n.id, "doc_number": n.doc_number, "source": workspace.relative(n.path)}
+                    for n in reminders.created
+                ],
+                "reused": list(reminders.reused),
+            }
+        )
+        if result.failures:
+            sys.exit(1)
+        return
+    if not result.documents and not result.failures:
         click.echo(f"参考日期 {report.as_of.isoformat()} 没有已逾期的审议意见，无需催办。")
         return
+    for made in reminders.created:
+        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
+    for rid in reminders.reused:
+        click.echo(f"同一天的催办函已有记录 {rid}，重新生成文件")
     _print_render(workspace, result, as_json)
 
 

@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from .catalog import PLACEHOLDER, Catalog
-from .records import Deputy, DeputyReport, Document, Inspection, Meeting, Opinion, Record, TermService
+from .records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
 from .schema import DOC_NUMBER, TYPE_LABELS
 from .source import FieldPath, format_field
 from .walker import inside_workspace
@@ -107,6 +107,8 @@ class _Checker:
                 self.deputy(record)
             elif isinstance(record, Document):
                 self.document(record)
+            elif isinstance(record, Letter):
+                self.letter(record)
         self.sittings_in_order()
         self.placeholders()
 
@@ -272,7 +274,46 @@ class _Checker:
                 else:
                     first[m.sitting] = m
 
+    def numbered_document(self, record: Record, label: str, direction: str) -> None:
+        """A document issued in 文件格式 or 信函格式: a final one needs its 发文字号 (GB/T 9704-2012 7.2.5), and
+        签发人 belongs to 上行文 only (7.2.6)."""
+        if record.is_final and not record.doc_number:
+            code = self.config.doc_codes.get(record.type)
+            example = f"，如 {code}〔{record.date.year if record.date else 2024}〕1号" if code else ""
+            self.error(
+                record,
+                ("doc_number",),
+                f"定稿的{label}以文件格式或信函格式印发，必须有发文字号（GB/T 9704-2012 7.2.5）："
+                f"请填写 doc_number{example}（renda new 会自动填入下一个空闲的发文字号）",
+            )
+        if record.data.get("signatory"):
+            self.warning(
+                record,
+                ("signatory",),
+                f"签发人只用于上行文（GB/T 9704-2012 7.2.6）；{label}是{direction}，不应标注签发人",
+            )
+
+    def opinion_parts(self, o: Opinion) -> None:
+        """The body is written either in the three parts or as one free ``body``, not both, not neither."""
+        parts = ("assessment", "problems", "recommendations")
+        if "body" in o.data:
+            for name in parts:
+                if name in o.data:
+                    self.error(o, (name,), f"已用 body 写了整篇正文，不能同时填写 {name}；二者只能选一种写法")
+            return
+        for name in parts:
+            if name not in o.data:
+                label = {"assessment": "总体评价", "problems": "存在的问题", "recommendations": "意见建议"}[name]
+                self.sink.error(
+                    o.source,
+                    self.line(o, ()),
+                    name,
+                    f"缺少必填字段“{name}”（{label}）；或者不分三部分，把整篇正文写在 body 中",
+                )
+
     def opinion(self, o: Opinion) -> None:
+        self.opinion_parts(o)
+        self.numbered_document(o, "审议意见书", f"主送{o.addressee}的下行文")
         meeting = self.ref(o, ("meeting",), o.meeting, "meeting")
         if isinstance(meeting, Meeting):
             if meeting.term != o.term:
@@ -317,6 +358,16 @@ class _Checker:
                 self.warning(
                     o, (*where, "evaluation", "result"), "测评结果为满意或基本满意，之后不应再有研究处理情况报告"
                 )
+
+    def letter(self, letter: Letter) -> None:
+        self.numbered_document(letter, letter.kind, f"主送{letter.addressee}的下行文")
+        if letter.kind == "催办函" and not letter.opinion:
+            self.error(letter, ("opinion",), "催办函应写明所催办的审议意见（opinion）")
+        opinion = self.ref(letter, ("opinion",), letter.opinion, "opinion")
+        if isinstance(opinion, Opinion) and letter.date and opinion.date and letter.date < opinion.date:
+            self.error(
+                letter, ("date",), f"成文日期 {_iso(letter.date)} 早于所催办的审议意见的日期 {_iso(opinion.date)}"
+            )
 
     def inspection(self, ins: Inspection) -> None:
         if ins.period_end < ins.period_start:

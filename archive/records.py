@@ -161,6 +161,22 @@ class FollowUp:
     reports: tuple[HandlingReport, ...] = ()
 
 
+def report_subject(title: str, organ: str) -> str:
+    """关于区人民法院执行工作情况的报告 (by 区人民法院) → 区人民法院执行工作情况报告: how a title names the report."""
+    subject = title.removeprefix("关于")
+    if subject.endswith("的报告"):
+        subject = subject[: -len("的报告")] + "报告"
+    return subject if subject.startswith(organ) else organ + subject
+
+
+ORGAN_KINDS = {"人民政府": "政府", "监察委员会": "监察委员会", "人民法院": "法院", "人民检察院": "检察院"}
+
+
+def organ_kind_of(organ: str) -> str | None:
+    """政府、监察委员会、法院 or 检察院 for a reporting organ's name (区人民法院 → 法院), if it is one of them."""
+    return next((kind for suffix, kind in ORGAN_KINDS.items() if organ.endswith(suffix)), None)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Opinion(Record):
     meeting: str
@@ -233,6 +249,16 @@ class Document(Record):
     issuer: str
     body: tuple[Block, ...] = ()
     source_file: SourceFile | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Letter(Record):
+    """A letter of the office (a 催办函 of an opinion), laid out in 信函格式."""
+
+    kind: str
+    addressee: str
+    opinion: str | None = None
+    body: tuple[Block, ...] = ()
 
 
 def _view(data: dict[str, Any]) -> MappingProxyType[str, Any]:
@@ -370,6 +396,16 @@ def _document(data: Mapping[str, Any], base: dict[str, Any]) -> Document:
     return Document(**base, issuer=data["issuer"], body=parse_body(data.get("body")), source_file=source_file)
 
 
+def _letter(data: Mapping[str, Any], base: dict[str, Any]) -> Letter:
+    return Letter(
+        **base,
+        kind=data["kind"],
+        addressee=data["addressee"],
+        opinion=data.get("opinion"),
+        body=parse_body(data.get("body")),
+    )
+
+
 _BUILDERS = {
     "meeting": _meeting,
     "opinion": _opinion,
@@ -377,6 +413,7 @@ _BUILDERS = {
     "deputy_report": _deputy_report,
     "deputy": _deputy,
     "document": _document,
+    "letter": _letter,
 }
 
 

@@ -8,6 +8,7 @@ fields listed below them.  Nothing is ever overwritten.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -15,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import PLACEHOLDER
+import yaml
+
+from .catalog import PLACEHOLDER, Catalog
 from .errors import ScaffoldError
 from .fileio import write_new
-from .records import Meeting
+from .records import AgendaItem, Meeting, organ_kind_of, report_subject
 from .schema import DOC_NUMBER, RECORD_TYPES, TYPE_LABELS, SchemaSet, builtin_dir
 from .walker import linked_folder
-from .workspace import Workspace
+from .workspace import Config, Workspace
 
 ID_PREFIX = {
     "meeting": "meeting",
@@ -29,6 +32,7 @@ ID_PREFIX = {
     "inspection": "inspection",
     "deputy_report": "report",
     "document": "document",
+    "letter": "letter",
 }
 
 
@@ -76,20 +80,91 @@ def _next_id(type_: str, year: int, taken: set[str]) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
+HEARD_ACTIONS = ("听取和审议", "审议")
+
+
+def heard_report(meeting: Meeting, item: int | None) -> tuple[AgendaItem, str]:
+    """The agenda item (and its organ kind) an opinion of ``meeting`` is about: item ``item`` (1-based), or
+    the only report of 一府一委两院 the sitting deliberated (听取和审议 or 审议)."""
+
+    def line(i: int, a: AgendaItem) -> str:
+        named = a.item if not a.reporter or a.item.startswith(a.reporter) else a.reporter + a.item
+        return f"{i}. {a.action}{named}"
+
+    listed = "；".join(line(i, a) for i, a in enumerate(meeting.agenda, 1)) or "（议程为空）"
+    if item is not None:
+        if not 1 <= item <= len(meeting.agenda):
+            raise ScaffoldError(f"会议“{meeting.id}”的议程只有 {len(meeting.agenda)} 项，没有第 {item} 项：{listed}")
+        chosen = meeting.agenda[item - 1]
+        kind = chosen.reporter_kind or organ_kind_of(chosen.reporter or "")
+        if kind is None or not chosen.reporter:
+            raise ScaffoldError(
+                f"会议“{meeting.id}”议程第 {item} 项“{chosen.item}”不是一府一委两院的报告"
+                "（议程中没有填写 reporter 报告机关），不能据此生成审议意见"
+            )
+        return chosen, kind
+    candidates = [
+        (i, a, a.reporter_kind or organ_kind_of(a.reporter or ""))
+        for i, a in enumerate(meeting.agenda, 1)
+        if a.action in HEARD_ACTIONS and a.reporter
+    ]
+    candidates = [c for c in candidates if c[2]]
+    if len(candidates) == 1:
+        _, chosen, kind = candidates[0]
+        return chosen, str(kind)
+    if not candidates:
+        raise ScaffoldError(f"会议“{meeting.id}”的议程中没有审议一府一委两院报告的事项，请用 --item 指定：{listed}")
+    options = "；".join(line(i, a) for i, a, _ in candidates)
+    raise ScaffoldError(f"会议“{meeting.id}”审议了 {len(candidates)} 份报告，请用 --item 指定是哪一项：{options}")
+
+
+def opinion_values(meeting: Meeting, item: int | None, config: Config) -> dict[str, Any]:
+    """What an opinion takes from the sitting's agenda: meeting, report, addressee and title."""
+    chosen, kind = heard_report(meeting, item)
+    organ = str(chosen.reporter)
+    return {
+        "meeting": meeting.id,
+        "report": {"title": chosen.item, "organ": organ, "organ_kind": kind},
+        "addressee": organ,
+        "title": f"{config.organ_short_name}关于{report_subject(chosen.item, organ)}的审议意见",
+    }
+
+
 def new_record(
     workspace: Workspace,
     type_: str,
-    day: dt.date,
+    day: dt.date | None,
     record_id: str | None = None,
+    meeting: str | None = None,
+    item: int | None = None,
 ) -> NewRecord:
-    """Write a skeleton of ``type_`` dated ``day`` into ``records/``; never overwrites."""
+    """Write a skeleton of ``type_`` dated ``day`` (default today) into ``records/``; never overwrites.
+
+    An opinion given the ``meeting`` that heard the report takes its report, organ, addressee, title and
+    (without ``day``) date from that sitting's agenda.
+    """
     from .catalog import load_catalog
 
     if type_ not in RECORD_TYPES:
         raise ScaffoldError(f"未知的记录类型“{type_}”，应为：{'、'.join(RECORD_TYPES)}")
+    if (meeting is not None or item is not None) and type_ != "opinion":
+        raise ScaffoldError("--meeting 和 --item 只用于新建审议意见（opinion）")
+    if item is not None and meeting is None:
+        raise ScaffoldError("--item 要和 --meeting 一起使用：指定的是该次会议议程的第几项")
     config = workspace.config
     catalog = load_catalog(workspace)
     records = catalog.records
+    from_meeting: dict[str, Any] = {}
+    if meeting is not None:
+        heard = catalog.by_id().get(meeting)
+        if not isinstance(heard, Meeting):
+            known = [r.id for r in records if isinstance(r, Meeting)]
+            guess = difflib.get_close_matches(meeting, known, n=1, cutoff=0.6)
+            hint = f"；是否应为“{guess[0]}”？" if guess else ""
+            raise ScaffoldError(f"找不到会议记录“{meeting}”{hint}")
+        from_meeting = opinion_values(heard, item, config)
+        day = day or heard.date
+    day = day or dt.date.today()
     taken = {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in records}
     rid = record_id or _next_id(type_, day.year, taken)
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rid):
@@ -99,14 +174,8 @@ def new_record(
     term = config.term_of(day)
     if term is None and type_ != "deputy":
         raise ScaffoldError(f"日期 {day.isoformat()} 不在 renda.yaml 届次表的任何一届内；请先补充届次表")
-    code = config.doc_codes.get(type_)
-    # Every number written in any file counts, even in a record that does not validate yet.
-    in_use = [
-        str(f.document.data.get("doc_number"))
-        for f in catalog.files
-        if f.document is not None and isinstance(f.document.data, dict) and f.document.data.get("doc_number")
-    ]
-    doc_number = next_doc_number(in_use, code, day.year) if code and type_ != "deputy" else None
+    code = doc_code(config, type_)
+    doc_number = next_doc_number(_numbers_in_use(catalog), code, day.year) if code and type_ != "deputy" else None
     values: dict[str, Any] = {
         "id": rid,
         "type": type_,
@@ -115,6 +184,7 @@ def new_record(
         "classification": "公开",
         "status": "draft",
         "doc_number": doc_number,
+        **from_meeting,
     }
     if type_ == "meeting":
         values["sitting"] = 1 + max(
@@ -137,11 +207,56 @@ def new_record(
     return NewRecord(path, rid, doc_number)
 
 
+def doc_code(config: Config, type_: str) -> str | None:
+    """The 代字 of a type's 发文字号 series; the office's letters share the opinions' series unless renda.yaml
+    gives them their own."""
+    code = config.doc_codes.get(type_)
+    if code is None and type_ == "letter":
+        code = config.doc_codes.get("opinion")
+    return code
+
+
+def _numbers_in_use(catalog: Catalog) -> list[str]:
+    """Every 发文字号 written in any file, even in a record that does not validate yet."""
+    return [
+        str(f.document.data.get("doc_number"))
+        for f in catalog.files
+        if f.document is not None and isinstance(f.document.data, dict) and f.document.data.get("doc_number")
+    ]
+
+
+def add_record(workspace: Workspace, type_: str, day: dt.date, fields: Mapping[str, Any]) -> NewRecord:
+    """Write a complete record of ``type_`` (made by renda itself, e.g. a 催办函) with the next free id and the
+    next free 发文字号 of its series; never overwrites."""
+    from .catalog import load_catalog
+
+    catalog = load_catalog(workspace)
+    taken = {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in catalog.records}
+    rid = _next_id(type_, day.year, taken)
+    term = workspace.config.term_of(day)
+    if term is None:
+        raise ScaffoldError(f"日期 {day.isoformat()} 不在 renda.yaml 届次表的任何一届内；请先补充届次表")
+    code = doc_code(workspace.config, type_)
+    doc_number = next_doc_number(_numbers_in_use(catalog), code, day.year) if code else None
+    data: dict[str, Any] = {"id": rid, "type": type_, "term": term.number, "date": day}
+    for key, value in fields.items():
+        data[key] = value
+        if key == "title" and doc_number:
+            data["doc_number"] = doc_number
+    header = f"# {TYPE_LABELS[type_]}：由 renda 生成；修改后可用 renda render {rid} 重新生成公文。\n"
+    text = header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100000)
+    path = workspace.records_dir / str(day.year) / f"{rid}.yaml"
+    write_new(path, text.encode("utf-8"), ScaffoldError)
+    return NewRecord(path, rid, doc_number)
+
+
 def render_skeleton(schemas: SchemaSet, type_: str, values: Mapping[str, Any]) -> str:
     """YAML text for a new record: required fields filled, optional ones as comments."""
     schema = schemas.resolve(schemas.documents[type_])
     fields = schemas.field_info(type_)
     required = list(schema.get("required", []))
+    # fields a new record is written with although a record may do without them (x-skeleton)
+    required += [name for name in schema.get("x-skeleton", []) if name not in required]
     finish = "" if type_ == "deputy" else "；定稿后把 status 改为 final"
     lines = [
         f"# {TYPE_LABELS[type_]}：{schema.get('description', '')}",

@@ -24,7 +24,15 @@ from referencing.jsonschema import DRAFT202012
 from .errors import SchemaError
 from .source import FieldPath, SourceError, parse_yaml, read_text
 
-RECORD_TYPES: tuple[str, ...] = ("meeting", "opinion", "inspection", "deputy_report", "deputy", "document")
+RECORD_TYPES: tuple[str, ...] = (
+    "meeting",
+    "opinion",
+    "inspection",
+    "deputy_report",
+    "deputy",
+    "document",
+    "letter",
+)
 TYPE_LABELS: Mapping[str, str] = {
     "meeting": "会议",
     "opinion": "审议意见",
@@ -32,6 +40,7 @@ TYPE_LABELS: Mapping[str, str] = {
     "deputy_report": "代表述职",
     "deputy": "代表",
     "document": "外来文件",
+    "letter": "函件",
 }
 SCHEMA_FILES: tuple[str, ...] = ("common", *RECORD_TYPES, "config")
 

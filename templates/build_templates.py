@@ -355,14 +355,23 @@ def opinion(letter: bool = False) -> docx.document.Document:
         masthead(doc)
     title(doc)
     para(doc, "主送机关", "{{ addressee }}：")
+    # the opening sentence is drawn from the sitting and the report; the rest of this wording is the
+    # office's own and can be changed in a workspace copy of this template
+    para(
+        doc,
+        "公文正文",
+        "{{ meeting_date }}，{{ sitting }}{{ heard }}了{{ report_name }}。"
+        "{% if structured %}现将常委会组成人员的审议意见整理如下：{% endif %}",
+    )
+    tag(doc, "{%p if structured %}")
+    para(doc, "一级标题", "一、总体评价")
     blocks(doc, "assessment")
-    tag(doc, "{%p if problems %}")
-    para(doc, "公文正文", "常委会组成人员在审议中也指出，工作中还存在以下问题：")
+    para(doc, "一级标题", "二、存在的问题")
     blocks(doc, "problems")
-    tag(doc, "{%p endif %}")
-    tag(doc, "{%p if recommendations %}")
-    para(doc, "公文正文", "为此，常委会组成人员提出以下意见和建议：")
+    para(doc, "一级标题", "三、意见和建议")
     blocks(doc, "recommendations")
+    tag(doc, "{%p else %}")
+    blocks(doc)
     tag(doc, "{%p endif %}")
     para(doc, "公文正文", "请{{ addressee }}认真研究处理，并于{{ deadline_text }}将研究处理情况书面报告常委会。")
     attachments(doc)
@@ -393,7 +402,15 @@ def minutes() -> docx.document.Document:
     doc = new_document()
     masthead(doc, minutes=True)
     title(doc)
+    blocks(doc, "intro")
+    tag(doc, "{%p if agenda %}")
+    para(doc, "公文正文", "会议的议程是：{{ agenda }}。")
+    tag(doc, "{%p endif %}")
     blocks(doc)
+    tag(doc, "{%p if decisions %}")
+    para(doc, "一级标题", "{{ decisions_heading }}会议议定事项")
+    blocks(doc, "decisions")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p for a in attendance %}")
     para(doc, "出席请假列席", ("{{ a.label }}", "黑体字符"), "{{ a.names }}")
     tag(doc, "{%p endfor %}")

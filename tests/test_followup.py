@@ -262,17 +262,75 @@ def test_followup_votes_equal_the_final_evaluations_in_the_yaml() -> None:
 
 
 def test_remind_writes_a_letter_per_overdue_opinion(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
     out = tmp_path / "out"
 
-    result = run(REPO, "track", "remind", "--format", "docx", "-o", str(out), "--json")
+    result = run(root, "track", "remind", "--format", "docx", "-o", str(out), "--json")
 
     assert result.exit_code == 0, result.output
     written = sorted(Path(f).name for d in json.loads(result.stdout)["documents"] for f in d["files"])
-    assert written == ["opinion-2024-03-催办函.docx", "opinion-2024-04-催办函.docx"]
-    text = _docx_text(out / "opinion-2024-03-催办函.docx")
+    assert written == ["letter-2025-01.docx", "letter-2025-02.docx"]
+    text = _docx_text(out / "letter-2025-01.docx")
     assert "区人民法院：" in text
     assert "2024年12月6日前书面报告" in text
     assert "截至2025年6月30日" in text and "已逾期206天" in text
+
+
+def test_each_reminder_is_kept_as_a_letter_record_numbered_in_the_office_series(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    # a number of the office's series already written in a record (here a draft) is not taken again
+    draft = root / "records/2025/opinion-2025-03.yaml"
+    draft.write_text(
+        replace_once(
+            draft.read_text(encoding="utf-8"), "status: draft\n", "status: draft\ndoc_number: 澄人常办函〔2025〕1号\n"
+        ),
+        encoding="utf-8",
+    )
+    opinion = root / "records/2024/opinion-2024-03.yaml"
+    opinion.write_text(
+        replace_once(opinion.read_text(encoding="utf-8"), "classification: 公开", "classification: 内部"),
+        encoding="utf-8",
+    )
+
+    result = run(root, "track", "remind", "--format", "docx", "-o", str(tmp_path / "out"))
+
+    assert result.exit_code == 0, result.output
+    assert "已建立函件记录 records/2025/letter-2025-01.yaml（发文字号 澄人常办函〔2025〕2号）" in result.output
+    letter = yaml.safe_load((root / "records/2025/letter-2025-01.yaml").read_text(encoding="utf-8"))
+    assert letter["type"] == "letter" and letter["kind"] == "催办函"
+    assert letter["opinion"] == "opinion-2024-03" and letter["addressee"] == "区人民法院"
+    assert letter["classification"] == "内部"  # copied from the opinion
+    second = yaml.safe_load((root / "records/2025/letter-2025-02.yaml").read_text(encoding="utf-8"))
+    assert second["doc_number"] == "澄人常办函〔2025〕3号"
+    # the letters validate, are listed, and are found by search
+    assert run(root, "validate").exit_code == 0
+    listed = run(root, "list", "--type", "催办函")
+    assert "letter-2025-01" in listed.output and "letter-2025-02" in listed.output
+
+
+def test_reminding_twice_on_one_day_writes_no_second_record(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    first = run(root, "track", "remind", "--format", "docx", "-o", str(tmp_path / "out"))
+
+    again = run(root, "track", "remind", "--format", "docx", "-o", str(tmp_path / "out"))
+
+    assert first.exit_code == 0 and again.exit_code == 0, again.output
+    assert "同一天的催办函已有记录 letter-2025-01" in again.output
+    assert sorted(p.name for p in (root / "records/2025").glob("letter-*.yaml")) == [
+        "letter-2025-01.yaml",
+        "letter-2025-02.yaml",
+    ]
+
+
+def test_a_letter_record_takes_the_next_free_number_after_existing_letters(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    assert run(root, "track", "remind", "--format", "docx", "-o", str(tmp_path / "o1")).exit_code == 0
+
+    later = run(root, "track", "remind", "--as-of", "2025-07-30", "--format", "docx", "-o", str(tmp_path / "o2"))
+
+    assert later.exit_code == 0, later.output
+    assert "letter-2025-03.yaml（发文字号 澄人常办函〔2025〕3号）" in later.output
+    assert "letter-2025-04.yaml（发文字号 澄人常办函〔2025〕4号）" in later.output
 
 
 def test_remind_with_nothing_overdue_says_so(tmp_path: Path) -> None:
@@ -305,11 +363,11 @@ def test_reminder_pdf_passes_the_gbt9704_checker(tmp_path: Path) -> None:
         pytest.skip("LibreOffice is not installed")
     out = tmp_path / "out"
 
-    result = run(REPO, "track", "remind", "-o", str(out))
+    result = run(copy_sample(tmp_path / "ws"), "track", "remind", "-o", str(out))
 
     assert result.exit_code == 0, result.output
     pdfs = sorted(out.glob("*.pdf"))
-    assert [p.name for p in pdfs] == ["opinion-2024-03-催办函.pdf", "opinion-2024-04-催办函.pdf"]
+    assert [p.name for p in pdfs] == ["letter-2025-01.pdf", "letter-2025-02.pdf"]
     for pdf in pdfs:
         report = check_file(pdf)
         assert report.errors == (), [f.message for f in report.errors]
@@ -416,7 +474,7 @@ def test_a_reopened_opinion_without_its_second_report_gets_a_reminder_for_it(tmp
     assert rows["opinion-2023-01"]["status"] == "overdue"
     assert rows["opinion-2023-01"]["days_left"] == -11  # due 2023-11-29
     assert result.exit_code == 0, result.output
-    text = _docx_text(out / "opinion-2023-01-催办函.docx")
+    text = _docx_text(out / "letter-2023-01.docx")
     assert "2023年8月29日测评结果为不满意" in text
     assert "2023年11月29日前再次书面报告" in text
     assert "已逾期11天" in text
@@ -428,3 +486,19 @@ def test_remind_with_a_bad_format_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "不支持的格式“odt”" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_track_shows_the_reminders_sent_for_an_opinion(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    assert run(root, "track", "remind", "--format", "docx", "-o", str(tmp_path / "out")).exit_code == 0
+
+    rows = {o["id"]: o for o in track_json(root)["opinions"]}
+    listed = run(root, "track")
+    earlier = {o["id"]: o for o in track_json(root, "--as-of", "2025-06-29")["opinions"]}
+
+    assert rows["opinion-2024-03"]["reminders"] == [
+        {"id": "letter-2025-01", "date": "2025-06-30", "doc_number": "澄人常办函〔2025〕1号"}
+    ]
+    assert rows["opinion-2025-01"]["reminders"] == []
+    assert "已逾期（逾期206天），已催办1次" in listed.output
+    assert earlier["opinion-2024-03"]["reminders"] == []  # not yet sent on that day

@@ -22,6 +22,7 @@ SKELETON = {  # what `new TYPE --date 2025-07-01` writes in the starter workspac
     "deputy_report": "records/2025/report-2025-02.yaml",
     "deputy": "records/deputies/d004.yaml",
     "document": "records/2025/document-2025-01.yaml",
+    "letter": "records/2025/letter-2025-01.yaml",
 }
 
 

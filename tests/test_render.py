@@ -413,11 +413,12 @@ def test_imprint_shares_the_last_even_page_when_it_fits_and_keeps_a_page_of_its_
             texts = ["".join(c["text"] for c in line) for line in _lines(last)]
             return len(pdf.pages), rules, texts
 
-    # cwh-17-19: the body ends half-way down page 2, so the 版记 goes under it on that page
-    pages, rules, texts = layout("cwh-17-19")
+    # cwh-17-26: the body ends half-way down page 2, so the 版记 goes under it on that page
+    # (cwh-17-19 did until its agenda and decisions were printed)
+    pages, rules, texts = layout("cwh-17-26")
     assert pages == 2 and rules[-1] == pytest.approx(262, abs=1)
     assert "— 2 —" in texts and any(t.startswith("出席") or t.startswith("列席") for t in texts)
-    assert len(docx.Document(str(out / "cwh-17-19.docx")).sections) == 1  # the .docx matches the PDF
+    assert len(docx.Document(str(out / "cwh-17-26.docx")).sections) == 1  # the .docx matches the PDF
     # opinion-2024-03: the body ends on page 3 (odd): the 版记 takes page 4, unnumbered
     pages, rules, texts = layout("opinion-2024-03")
     assert pages == 4 and rules[-1] == pytest.approx(262, abs=1)

@@ -373,7 +373,8 @@ def test_the_manifest_round_trips_awkward_file_names(tmp_path: Path) -> None:
 def test_a_manifest_of_an_older_version_means_a_rebuild(own: Workspace) -> None:
     (manifest,) = index_root(own).rglob("manifest.tsv")
     header, rest = manifest.read_text(encoding="utf-8").split("\n", 1)
-    manifest.write_text(header.replace('"version": 4', '"version": 3') + "\n" + rest, encoding="utf-8")
+    assert '"version": 5' in header
+    manifest.write_text(header.replace('"version": 5', '"version": 4') + "\n" + rest, encoding="utf-8")
     report = update_index(own)
 
     assert report.rebuilt and report.indexed == 94

@@ -32,6 +32,7 @@ from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
 from archive.chinese import date_text
+from archive.progress import Progress, report
 from archive.workspace import Workspace
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -81,6 +82,10 @@ class BuildResult:
         }
 
 
+RENDER_STAGE = "生成 PDF/A"
+ITEM_STAGE = "整理归档件"
+
+
 def package_name(fonds: str, year: int) -> str:
     return f"{fonds}-WS-{year}"
 
@@ -118,9 +123,16 @@ def _noon(day: dt.date | None) -> dt.datetime:
 
 
 def build_annual_archive(
-    workspace: Workspace, year: int, dest: Path | None = None, *, as_zip: bool = False
+    workspace: Workspace,
+    year: int,
+    dest: Path | None = None,
+    *,
+    as_zip: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
-    """Build ``<dest>/<全宗号>-WS-<年度>/`` (or ``.zip``); ``dest`` defaults to the workspace's ``out/archive``."""
+    """Build ``<dest>/<全宗号>-WS-<年度>/`` (or ``.zip``); ``dest`` defaults to the workspace's ``out/archive``.
+
+    ``progress`` hears the records rendered to PDF/A and the 件 put together."""
     from archive.render import pdf
 
     _check_year(year)
@@ -144,7 +156,7 @@ def build_annual_archive(
         raise AnnualArchiveError(f"无法在 {dest} 中写入归档包：{exc.strerror or exc}") from None
     try:
         bag = staging / name
-        result = _build_into(workspace, arrangement, stats, bag, staging / "work")
+        result = _build_into(workspace, arrangement, stats, bag, staging / "work", progress)
         result.path = target
         when = _noon(max(i.record.date for i in arrangement.items if i.record.date))
         fix_times(bag, when)
@@ -175,7 +187,12 @@ def _move_into_place(built: Path, target: Path, staging: Path) -> None:
 
 
 def _build_into(
-    workspace: Workspace, arrangement: Arrangement, stats: AnnualStats, bag: Path, work: Path
+    workspace: Workspace,
+    arrangement: Arrangement,
+    stats: AnnualStats,
+    bag: Path,
+    work: Path,
+    progress: Progress | None = None,
 ) -> BuildResult:
     config = workspace.config
     rules = archive_rules(config)
@@ -199,7 +216,7 @@ def _build_into(
     write_stats_docx(stats, config, stats_docx, year_end)
     with _Converter(pdf_dir, fonts) as converter:
         converter.add([*registration.values(), stats_docx])
-        rendered = _render_records(workspace, arrangement.items, work / "render")
+        rendered = _render_records(workspace, arrangement.items, work / "render", progress)
     converted = converter.converted
     parts = {
         item.code: [
@@ -228,6 +245,7 @@ def _build_into(
         if sheet.pages != len(arrangement.items):
             raise AnnualArchiveError(f"归档章页数（{sheet.pages}）与件数（{len(arrangement.items)}）不符")
         for index, item in enumerate(arrangement.items):
+            report(progress, ITEM_STAGE, index, len(arrangement.items), item.code)
             folder = data / item.folder / item.file_stem
             folder.mkdir(parents=True)
             target = folder / f"{item.file_stem}.pdf"
@@ -252,6 +270,7 @@ def _build_into(
             result.items.append(
                 BuiltItem(item.code, item.record.id, item.record.source, target.relative_to(bag).as_posix(), count)
             )
+        report(progress, ITEM_STAGE, len(arrangement.items), len(arrangement.items))
     pdfa.finish_item(
         [converted[stats_docx]],
         data / f"{STATS_NAME}.pdf",
@@ -285,7 +304,9 @@ def _build_into(
     return result
 
 
-def _render_records(workspace: Workspace, items: list[Item], out_dir: Path) -> dict[str, list[Path]]:
+def _render_records(
+    workspace: Workspace, items: list[Item], out_dir: Path, progress: Progress | None = None
+) -> dict[str, list[Path]]:
     """record id → its PDF/A documents in order, through ``render_documents`` (the same pages as `renda
     render`), RECORDS_PER_CALL records a call, WORKERS calls at a time; failed records get one retry."""
     from concurrent.futures import ThreadPoolExecutor
@@ -300,8 +321,14 @@ def _render_records(workspace: Workspace, items: list[Item], out_dir: Path) -> d
         )
 
     batches = [items[i : i + RECORDS_PER_CALL] for i in range(0, len(items), RECORDS_PER_CALL)]
+    report(progress, RENDER_STAGE, 0, len(items))
+    results = []
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        results = list(pool.map(run, enumerate(batches)))
+        # in order, so the result list is the same on every build; each finished call is reported
+        for result in pool.map(run, enumerate(batches)):
+            results.append(result)
+            done = sum(len(b) for b in batches[: len(results)])
+            report(progress, RENDER_STAGE, done, len(items), batches[len(results) - 1][-1].record.id)
     failed = {f.record_id for r in results for f in r.failures}
     if failed:
         results.append(run((len(batches), [i for i in items if i.record.id in failed])))

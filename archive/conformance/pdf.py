@@ -119,7 +119,9 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
         check("text_fills_width", PAGE_W - right)
 
     # Characters per full line (5.2.3)
-    following = {id(a): b for lines in body.values() for a, b in itertools.pairwise(lines)}
+    # the line after the last one of a page is the first of the next page: a number carried over a page
+    # break shortens the line above it just as within a page
+    following = {id(a): b for a, b in itertools.pairwise(ln for page in sorted(body) for ln in body[page])}
     counts = Counter(len(ln.text) for ln in full if ln.full_width)
     m["chars_per_full_line"] = {str(k): v for k, v in sorted(counts.items())} or None
     excused = [ln for ln in full if ln.full_width and typographic_break(ln, following.get(id(ln)), right, em)]
@@ -161,7 +163,13 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
             # margin, not indented) proves the page was filled; after a paragraph's
             # end the last line may stay empty for a reason (space before a 署名, a heading kept with
             # its text), so such a page only fails when it holds more lines than the grid.
-            runs_on = bl[-1].x1 >= right - em / 2 and abs(body[p.number + 1][0].x0 - left) < 1.0
+            # A full last line that ends a sentence may as well end its paragraph, before a block that
+            # starts at the margin (a 纪要's 出席 list): that page is not judged, rather than guessed wrong.
+            runs_on = (
+                bl[-1].x1 >= right - em / 2
+                and abs(body[p.number + 1][0].x0 - left) < 1.0
+                and bl[-1].text[-1:] not in ("。", "！", "？")
+            )
             if runs_on or slots > 22:
                 check("lines_per_page", slots, p.number)
 

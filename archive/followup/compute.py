@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..catalog import Catalog
-from ..records import Meeting, Opinion
+from ..records import Letter, Meeting, Opinion
 from ..schema import date_problem
 from ..workdays import CalendarError, nominal_due_date, roll_forward, rule_text
 from ..workspace import Config, DeadlineRule
@@ -18,6 +18,7 @@ from .model import (
     SATISFACTORY,
     FollowUpReport,
     OpinionFollowUp,
+    Reminder,
     Round,
     Status,
     TrackingError,
@@ -55,8 +56,14 @@ def track_opinions(catalog: Catalog, as_of: dt.date | None = None) -> FollowUpRe
     day = reference_date(config, as_of)
     soon = int(oversight_settings(config).get("due_soon_days", DEFAULT_DUE_SOON_DAYS))
     meetings = {r.id: r for r in catalog.records if isinstance(r, Meeting)}
+    reminders: dict[str, list[Reminder]] = {}
+    for letter in sorted(
+        (r for r in catalog.records if isinstance(r, Letter) and r.opinion and (r.date is None or r.date <= day)),
+        key=lambda r: (r.date or dt.date.min, r.id),
+    ):
+        reminders.setdefault(str(letter.opinion), []).append(Reminder(letter.id, letter.date, letter.doc_number))
     items = [
-        follow_up(o, config, day, meetings, soon)
+        replace(follow_up(o, config, day, meetings, soon), reminders=tuple(reminders.get(o.id, ())))
         for o in catalog.records
         if isinstance(o, Opinion) and (o.date is None or o.date <= day)
     ]

@@ -101,6 +101,18 @@ class Round:
 
 
 @dataclass(frozen=True)
+class Reminder:
+    """A 催办函 on file for an opinion (a ``letter`` record)."""
+
+    id: str
+    date: dt.date | None
+    doc_number: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "date": _iso(self.date), "doc_number": self.doc_number}
+
+
+@dataclass(frozen=True)
 class OpinionFollowUp:
     """Where one opinion's loop stands on ``as_of``."""
 
@@ -118,6 +130,7 @@ class OpinionFollowUp:
     plan_due: dt.date | None = None
     plan_received: dt.date | None = None
     notes: tuple[str, ...] = ()
+    reminders: tuple[Reminder, ...] = ()  # 催办函 sent by ``as_of``, oldest first
 
     @property
     def current(self) -> Round | None:
@@ -168,6 +181,7 @@ class OpinionFollowUp:
             "plan_received": _iso(self.plan_received),
             "rounds": [r.as_dict() for r in self.rounds],
             "notes": list(self.notes),
+            "reminders": [r.as_dict() for r in self.reminders],
         }
 
 

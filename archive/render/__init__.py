@@ -20,7 +20,8 @@ from pathlib import Path, PurePosixPath
 
 from archive.errors import ArchiveError
 from archive.problems import Problem
-from archive.records import Deputy, Record
+from archive.progress import Progress, report
+from archive.records import Deputy, Meeting, Record
 from archive.render.documents import Document, documents_for
 from archive.render.errors import RenderError, TemplateError
 from archive.workspace import Workspace
@@ -37,6 +38,7 @@ __all__ = [
 
 FORMATS = ("docx", "pdf", "pdfa")  # pdfa: the PDF as PDF/A-2b (alone, or beside a .docx)
 FONTS_CONF = "fonts/fonts.conf"
+DOCX_STAGE = "生成 .docx"
 
 
 @dataclass(frozen=True)
@@ -94,19 +96,24 @@ def render_documents(
     pdfa: bool = False,
     processes: int | None = None,
     broken: Iterable[Problem] = (),
+    progress: Progress | None = None,
 ) -> RenderResult:
     """Render each record's documents into ``out_dir`` (.docx, and PDF through LibreOffice).
 
     ``processes`` fixes how many soffice processes share the batch (default: one per core); a caller that
     needs the same PDF bytes on every machine passes a fixed number.  ``broken`` holds the first error of
     each record left out because it has errors (:meth:`~archive.catalog.Catalog.to_render`): each is a
-    failure of the batch, named with its file and error.
+    failure of the batch, named with its file and error.  ``progress`` hears each record's .docx and the
+    PDFs as LibreOffice writes them.
     """
     records = list(records)
-    names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
+    names: dict[str, str] = {}
+    meetings: dict[str, Meeting] = {}
+    if any(r.type in ("meeting", "deputy_report", "opinion") for r in records):
+        names, meetings = _names_and_meetings(workspace)
     config = workspace.config
-    batches = [(record, partial(documents_for, record, config, names)) for record in records]
-    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    batches = [(record, partial(documents_for, record, config, names, meetings)) for record in records]
+    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes, progress)
     result.failures[:0] = [
         RenderFailure(
             PurePosixPath(p.source).stem, p.source, f"记录有错误，未生成（{p.detail()}）；请先运行 renda validate"
@@ -140,6 +147,7 @@ def _render_batches(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    progress: Progress | None = None,
 ) -> RenderResult:
     """Each batch is one record's documents, built lazily: all of them are written, or none."""
     from archive.render import engine, pdf
@@ -156,13 +164,15 @@ def _render_batches(
     with tempfile.TemporaryDirectory(prefix=".renda-", dir=out_dir) as tmp:
         staging = Path(tmp)
         staged: list[tuple[Document, Path]] = []
-        for record, build in batches:
+        for done, (record, build) in enumerate(batches):
+            report(progress, DOCX_STAGE, done, len(batches), record.id)
             try:
                 # all of a record's documents, or none of them
                 staged_record = [(doc, engine.render_docx(workspace, doc, staging)) for doc in build()]
                 staged.extend(staged_record)
             except ArchiveError as exc:
                 result.failures.append(RenderFailure(record.id, record.source, str(exc)))
+        report(progress, DOCX_STAGE, len(batches), len(batches))
         pdfs: dict[Path, Path] = {}
         if want_pdf and staged:
             if pdf.find_soffice() is None:
@@ -177,6 +187,7 @@ def _render_batches(
                         workspace.template_path(FONTS_CONF),
                         pdfa=pdfa,
                         processes=processes,
+                        progress=progress,
                     )
                 except RenderError as exc:
                     result.notices.append(str(exc))
@@ -232,7 +243,10 @@ def _publish(staged: Path, out_dir: Path) -> Path:
     return target
 
 
-def _deputy_names(workspace: Workspace) -> dict[str, str]:
+def _names_and_meetings(workspace: Workspace) -> tuple[dict[str, str], dict[str, Meeting]]:
+    """Deputies' names (for 纪要 and 述职报告) and meetings by id (an opinion's opening sentence)."""
     from archive.catalog import load_catalog
 
-    return {r.id: r.name for r in load_catalog(workspace).records if isinstance(r, Deputy)}
+    records = load_catalog(workspace).records
+    names = {r.id: r.name for r in records if isinstance(r, Deputy)}
+    return names, {r.id: r for r in records if isinstance(r, Meeting)}

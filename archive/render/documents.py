@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.chinese import chinese_number, date_text
-from archive.records import Block, DeputyReport, Inspection, Meeting, Opinion, Record, parse_body
+from archive.records import AgendaItem, Block, DeputyReport, Inspection, Letter, Meeting, Opinion, Record, parse_body
 from archive.render.errors import RenderError
 from archive.workspace import Config
 
@@ -187,16 +187,71 @@ def _envelope(record: Record, config: Config) -> dict[str, Any]:
     }
 
 
-def opinion_document(record: Opinion, config: Config) -> Document:
+def sitting_name(meeting: Meeting, config: Config) -> str:
+    """The sitting as the record names it: 区第十七届人大常委会第十九次会议.
+
+    A meeting's title is its minutes' title (“……会议纪要”), so the sitting is the title without 纪要; a title in
+    another form falls back to the formal name built from renda.yaml (as in a 决议's 题注).
+    """
+    if meeting.title.endswith("会议纪要"):
+        return meeting.title.removesuffix("纪要")
+    return formal_sitting_name(meeting, config)
+
+
+def formal_sitting_name(meeting: Meeting, config: Config) -> str:
+    """青澜市澄湖区第十七届人民代表大会常务委员会第二十次会议."""
+    congress = config.congress_name
+    term = f"第{chinese_number(meeting.term)}届" if meeting.term else ""
+    with_term = congress.replace("人民代表大会", f"{term}人民代表大会", 1) if term else congress
+    sitting = f"第{chinese_number(meeting.sitting)}次会议"
+    body_of = {"常委会会议": f"{with_term}常务委员会{sitting}", "代表大会会议": f"{with_term}{sitting}"}
+    return body_of.get(meeting.kind, f"{with_term}常务委员会主任会议{sitting}")
+
+
+HEARD = ("听取和审议", "审议", "听取")
+
+
+def heard_item(opinion: Opinion, meeting: Meeting) -> AgendaItem | None:
+    """The agenda item of ``meeting`` that heard the opinion's report, if the agenda lists it."""
+    heard = [a for a in meeting.agenda if a.action in HEARD]
+    for item in heard:
+        if opinion.report_title in item.item or item.item in opinion.report_title:
+            return item
+    by_organ = [a for a in heard if a.reporter == opinion.report_organ]
+    return by_organ[0] if len(by_organ) == 1 else None
+
+
+def report_name(opinion: Opinion) -> str:
+    """How the opening sentence names the report: 区人民政府关于……的报告, with its reporter when recorded
+    (副区长林志远受区人民政府委托所作的关于……的报告; 区人民法院院长邵泽宇所作的关于……的报告)."""
+    title, organ = opinion.report_title, opinion.report_organ
+    reporter = "".join(str(opinion.data.get("report", {}).get("reporter") or "").split())
+    if not reporter:
+        return title if title.startswith(organ) else organ + title
+    title = title.removeprefix(organ)
+    if opinion.report_organ_kind == "政府" and not reporter.startswith(organ):
+        return f"{reporter}受{organ}委托所作的{title}"
+    return f"{reporter if reporter.startswith(organ) else organ + reporter}所作的{title}"
+
+
+def opinion_document(record: Opinion, config: Config, meeting: Meeting | None = None) -> Document:
+    """The 审议意见书: the opening sentence from the sitting and the report, then either the three parts
+    (一、总体评价 / 二、存在的问题 / 三、意见和建议, each with （一）（二）) or the record's free ``body``, then the
+    request with the deadline from renda.yaml.  The fixed wording lives in the template."""
     data = record.data
+    if meeting is None:
+        raise RenderError(
+            f"{record.source}: 找不到审议会议“{record.meeting}”，无法写出审议意见的开头；请运行 renda validate 检查"
+        )
     context = _envelope(record, config)
+    structured = not data.get("body")
     problems = []
     for i, text in enumerate(data.get("problems") or [], 1):
         lead, sep, rest = text.partition("。")
         if sep and len(lead) <= 40:
-            problems.append({"level": 1, "lead": f"{chinese_number(i)}、{lead}。", "text": rest})
+            problems.append({"level": 2, "lead": f"（{chinese_number(i)}）{lead}。", "text": rest})
         else:
-            problems.append({"level": 1, "lead": f"{chinese_number(i)}、", "text": text})
+            problems.append({"level": 2, "lead": f"（{chinese_number(i)}）", "text": text})
     recommendations = [
         {"level": 2, "lead": f"（{chinese_number(i)}）{r['title']}。", "text": r["text"]}
         for i, r in enumerate(data.get("recommendations") or [], 1)
@@ -207,12 +262,19 @@ def opinion_document(record: Opinion, config: Config) -> Document:
         rule = config.opinion_deadline
         deadline = f"{rule.months}个月内" if rule.months else f"{rule.working_days}个工作日内"
     letter = data.get("format") == "信函格式" or (data.get("format") is None and config.letter_format)
+    item = heard_item(record, meeting)
     context.update(
         mark=config.organ_name + ("" if letter else "文件"),
         addressee=record.addressee,
+        meeting_date=date_text(meeting.date),
+        sitting=sitting_name(meeting, config),
+        heard=item.action if item is not None else "听取和审议",
+        report_name=report_name(record),
+        structured=structured,
         assessment=[{"level": 0, "lead": "", "text": t} for t in data.get("assessment") or []],
         problems=problems,
         recommendations=recommendations,
+        blocks=[] if structured else number_blocks(parse_body(data.get("body"))),
         deadline_text=deadline,
     )
     template = "opinion_letter.docx" if letter else "opinion.docx"
@@ -249,15 +311,34 @@ def minutes_document(record: Meeting, config: Config, names: Mapping[str, str]) 
     mark = MINUTES_MARK.get(record.kind, "{short}会议纪要").format(
         short=config.organ_short_name, congress=config.congress_name
     )
+    # the body's opening paragraph (when, where, who presided) comes before the agenda; the decisions
+    # follow the body as one more first-level part, numbered after the body's own parts
+    body = list(record.body)
+    intro = body[:1] if body and not body[0].level else []
+    rest = body[len(intro) :]
+    parts = sum(1 for b in rest if b.level == 1)
     context.update(
         mark=mark,
         issue=str(record.data.get("issue_number") or record.sitting),
         minutes_organ=config.office_name,
         minutes_date=date_text(record.date),
-        blocks=number_blocks(record.body),
+        intro=number_blocks(intro),
+        agenda="；".join(agenda_wording(item) for item in record.agenda) or None,
+        blocks=number_blocks(rest),
+        decisions_heading=f"{chinese_number(parts + 1)}、" if record.decisions else None,
+        decisions=[
+            {"level": 2, "lead": f"（{chinese_number(i)}）", "text": text} for i, text in enumerate(record.decisions, 1)
+        ],
         attendance=rows,
     )
     return Document(record, "纪要", "minutes.docx", record.id, context, masthead=True)
+
+
+def agenda_wording(item: AgendaItem) -> str:
+    """听取和审议区人民法院关于执行工作情况的报告: the action, the reporting organ and the item."""
+    reporter = item.reporter or ""
+    named = item.item if not reporter or item.item.startswith(reporter) else reporter + item.item
+    return f"{item.action}{named}"
 
 
 INSPECTION_PARTS = (
@@ -299,12 +380,7 @@ def deputy_report_document(record: DeputyReport, config: Config, names: Mapping[
 
 def resolution_documents(record: Meeting, config: Config) -> list[Document]:
     documents = []
-    congress = config.congress_name
-    term = f"第{chinese_number(record.term)}届" if record.term else ""
-    with_term = congress.replace("人民代表大会", f"{term}人民代表大会", 1) if term else congress
-    sitting = f"第{chinese_number(record.sitting)}次会议"
-    body_of = {"常委会会议": f"{with_term}常务委员会{sitting}", "代表大会会议": f"{with_term}{sitting}"}
-    where = body_of.get(record.kind, f"{with_term}常务委员会主任会议{sitting}")
+    where = formal_sitting_name(record, config)
     for i, item in enumerate(record.data.get("resolutions") or [], 1):
         context = _envelope(record, config)
         context.update(
@@ -321,16 +397,35 @@ def resolution_documents(record: Meeting, config: Config) -> list[Document]:
     return documents
 
 
-def documents_for(record: Record, config: Config, names: Mapping[str, str]) -> list[Document]:
-    """Every document a record renders to (a meeting: its minutes and each resolution)."""
+def letter_document(record: Letter, config: Config) -> Document:
+    """A letter of the office (a 催办函) in 信函格式, signed by the office."""
+    context = _envelope(record, config)
+    context.update(
+        mark=config.office_name,
+        addressee=record.addressee,
+        blocks=number_blocks(record.body),
+        issuer=record.data.get("issuer") or config.office_name,
+    )
+    return Document(record, record.kind, "letter.docx", record.id, context, masthead=True, letter=True)
+
+
+def documents_for(
+    record: Record, config: Config, names: Mapping[str, str], meetings: Mapping[str, Meeting] | None = None
+) -> list[Document]:
+    """Every document a record renders to (a meeting: its minutes and each resolution).
+
+    ``meetings`` (by id) gives an opinion the sitting that heard its report.
+    """
     if record.type == "document":
         return []  # made outside renda: its imported PDF is the document
     if isinstance(record, Opinion):
-        return [opinion_document(record, config)]
+        return [opinion_document(record, config, (meetings or {}).get(record.meeting))]
     if isinstance(record, Meeting):
         return [minutes_document(record, config, names), *resolution_documents(record, config)]
     if isinstance(record, Inspection):
         return [inspection_document(record, config)]
     if isinstance(record, DeputyReport):
         return [deputy_report_document(record, config, names)]
+    if isinstance(record, Letter):
+        return [letter_document(record, config)]
     raise RenderError(f"{record.source}: {record.type} 类记录没有对应的公文")

@@ -1,25 +1,28 @@
 """Documents that come from derived facts rather than one record: the 催办函 and the 代表履职档案.
 
-Both are ordinary :class:`~archive.render.documents.Document` objects on built-in templates, rendered by
-:func:`archive.render.render_prepared` through the same layout pass and PDF conversion as every record.
+A 催办函 is written once from the follow-up facts into a ``letter`` record (so it has its 发文字号, is searched,
+tracked and archived like every record) and rendered from that record.  The 履职档案 is an ordinary
+:class:`~archive.render.documents.Document` rendered by :func:`archive.render.render_prepared`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.chinese import chinese_number, date_text
 from archive.deputies import DeputyProfile
 from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording
-from archive.records import Meeting, Opinion
-from archive.render.documents import Document, _envelope, break_title
+from archive.records import Letter, Meeting, Opinion, report_subject
+from archive.render import RenderResult
+from archive.render.documents import Document, _envelope, break_title, sitting_name
 from archive.workspace import Config, Workspace
 
 if TYPE_CHECKING:
-    from archive.render import RenderResult
+    from archive.scaffold import NewRecord
 
 REMINDER_KIND = "催办函"
 PROFILE_KIND = "代表履职档案"
@@ -27,27 +30,20 @@ PROFILE_KIND = "代表履职档案"
 
 def _subject(opinion: Opinion) -> str:
     """关于区人民法院执行工作情况的报告 → 区人民法院执行工作情况报告."""
-    title = opinion.report_title.removeprefix("关于")
-    if title.endswith("的报告"):
-        title = title[: -len("的报告")] + "报告"
-    organ = opinion.report_organ
-    return title if title.startswith(organ) else organ + title
+    return report_subject(opinion.report_title, opinion.report_organ)
 
 
-def reminder_document(
+def reminder_fields(
     item: OpinionFollowUp, opinion: Opinion, meeting: Meeting | None, config: Config, as_of: dt.date
-) -> Document:
-    """The office's 催办函 to the addressee of an overdue opinion."""
+) -> dict[str, Any]:
+    """The office's 催办函 to the addressee of an overdue opinion, as the fields of a ``letter`` record."""
     current = item.current
     if current is None or current.due is None:
         raise ValueError(f"{item.id} has no open deadline")  # only overdue opinions get a letter
     subject = _subject(opinion)
     sitting = ""
-    if meeting is not None and meeting.date and meeting.term:
-        sitting = (
-            f"{date_text(meeting.date)}，区第{chinese_number(meeting.term)}届人大常委会"
-            f"第{chinese_number(meeting.sitting)}次会议听取和审议了{subject}。"
-        )
+    if meeting is not None and meeting.date:
+        sitting = f"{date_text(meeting.date)}，{sitting_name(meeting, config)}听取和审议了{subject}。"
     number = f"（{opinion.doc_number}）" if opinion.doc_number else ""
     if item.reopened:
         evaluated = item.rounds[-2]
@@ -69,31 +65,22 @@ def reminder_document(
         sitting + owed,
         f"截至{date_text(as_of)}，常委会尚未收到研究处理情况报告，已逾期{overdue}天。"
         "请你单位抓紧研究处理，尽快书面报告常委会；确有特殊情况的，请书面说明原因和报告时间。",
+        "特此函告。",
     ]
-    body.append("特此函告。")
-    context: dict[str, Any] = _envelope(opinion, config)
-    context.update(
-        copy_number=None,
-        secrecy=None,
-        urgency=None,
-        signatory=None,
-        doc_number="",
-        mark=config.office_name,
+    fields: dict[str, Any] = {
         # a long report name would break mid-word across three title lines; the body names it anyway
-        title=break_title(f"关于催报{subject if len(subject) <= 16 else ''}审议意见研究处理情况的函"),
-        addressee=opinion.addressee,
-        blocks=[{"level": 0, "lead": "", "text": t} for t in body],
-        issuer=config.office_name,
-        sealed=True,
-        date_text=date_text(as_of),
-        note=None,
-        attachments=[],
-        attachment_pages=[],
-        cc=None,
-        print_organ=config.office_name,
-        print_date=date_text(as_of),
-    )
-    return Document(opinion, REMINDER_KIND, "letter.docx", f"{opinion.id}-催办函", context, masthead=True, letter=True)
+        "title": f"关于催报{subject if len(subject) <= 16 else ''}审议意见研究处理情况的函",
+        "classification": opinion.classification,
+        "status": "final",
+        "kind": REMINDER_KIND,
+        "opinion": opinion.id,
+        "addressee": opinion.addressee,
+        "issuer": config.office_name,
+        "body": body,
+    }
+    if opinion.data.get("secrecy_period"):
+        fields["secrecy_period"] = opinion.data["secrecy_period"]
+    return fields
 
 
 def profile_document(profile: DeputyProfile, config: Config) -> Document:
@@ -124,27 +111,49 @@ def profile_document(profile: DeputyProfile, config: Config) -> Document:
     )
 
 
-def render_reminders(
+@dataclass(frozen=True)
+class Reminders:
+    """What `renda track remind` did: the letter records it wrote (or found, for the same day) and rendered."""
+
+    created: list[NewRecord]
+    reused: list[str]  # ids of letters already on file for the same opinion and day
+    result: RenderResult
+
+
+def remind_overdue(
     workspace: Workspace, report: FollowUpReport, out_dir: Path, formats: Sequence[str] = ("docx", "pdf")
-) -> RenderResult:
-    """A 催办函 for every overdue opinion of ``report`` (.docx and PDF)."""
+) -> Reminders:
+    """A 催办函 for every overdue opinion of ``report``, kept as a ``letter`` record (numbered in the office's
+    函 series, searchable and archived like any record) and rendered (.docx and PDF).
+
+    A letter already on file for the same opinion and day is rendered again, not written twice.
+    """
     from archive.catalog import load_catalog
-    from archive.render import render_prepared
+    from archive.render import render_documents
+    from archive.scaffold import add_record
 
     catalog = load_catalog(workspace)
     by_id = catalog.by_id()
     config = workspace.config
-    documents = []
+    on_file = {(r.opinion, r.date): r.id for r in catalog.records if isinstance(r, Letter) and r.kind == REMINDER_KIND}
+    created: list[NewRecord] = []
+    reused: list[str] = []
     for item in report.items:
         if item.status is not Status.OVERDUE:
+            continue
+        if (item.id, report.as_of) in on_file:
+            reused.append(on_file[(item.id, report.as_of)])
             continue
         opinion = by_id[item.id]
         meeting = by_id.get(item.meeting)
         assert isinstance(opinion, Opinion)
-        documents.append(
-            reminder_document(item, opinion, meeting if isinstance(meeting, Meeting) else None, config, report.as_of)
-        )
-    return render_prepared(workspace, documents, out_dir, tuple(formats))
+        fields = reminder_fields(item, opinion, meeting if isinstance(meeting, Meeting) else None, config, report.as_of)
+        created.append(add_record(workspace, "letter", report.as_of, fields))
+    wanted = {n.id for n in created} | set(reused)
+    if not wanted:
+        return Reminders(created, reused, RenderResult())
+    letters = [r for r in load_catalog(workspace).records if r.id in wanted]
+    return Reminders(created, reused, render_documents(workspace, letters, out_dir, tuple(formats)))
 
 
 def render_profile(

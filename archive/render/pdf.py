@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from archive.progress import Progress, report
 from archive.render.errors import RenderError
 
 INSTALL_HINT = (
@@ -19,6 +20,8 @@ TIMEOUT_PER_DOC = 30
 MIN_DOCS_PER_WORKER = 4
 # one soffice process quietly stops converting after about 240 documents (LibreOffice 7.4)
 MAX_DOCS_PER_PROCESS = 100
+POLL_SECONDS = 0.5
+CONVERT_STAGE = "转换 PDF"
 
 
 def find_soffice() -> str | None:
@@ -40,9 +43,12 @@ def convert_to_pdf(
     fonts_conf: Path | None,
     pdfa: bool = False,
     processes: int | None = None,
+    progress: Progress | None = None,
 ) -> dict[Path, Path]:
     """Convert a batch with a small pool of soffice processes (``processes``, default one per core), none
-    given more than MAX_DOCS_PER_PROCESS files; returns docx → pdf for the files that converted."""
+    given more than MAX_DOCS_PER_PROCESS files; returns docx → pdf for the files that converted.
+
+    ``progress`` hears how many PDFs exist so far (polled while LibreOffice works)."""
     soffice = find_soffice()
     if soffice is None:
         raise RenderError(INSTALL_HINT)
@@ -66,16 +72,11 @@ def convert_to_pdf(
         while waiting:
             wave, waiting = waiting[:parallel], waiting[parallel:]
             running = [_start(soffice, Path(profiles) / str(i), target, out_dir, chunk, env) for i, chunk in wave]
-            for proc, timeout in running:
-                try:
-                    _out, err = proc.communicate(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.communicate()
-                    errors.append("LibreOffice 转换 PDF 超时")
-                    continue
-                if err.strip():
-                    errors.append(err.strip())
+            if progress is None:
+                for proc, timeout in running:
+                    errors.extend(_finish(proc, timeout))
+            else:
+                errors.extend(_finish_watching(running, docx_files, out_dir, progress))
     converted = {}
     for docx_file in docx_files:
         pdf = out_dir / (docx_file.stem + ".pdf")
@@ -84,6 +85,37 @@ def convert_to_pdf(
     if not converted:
         raise RenderError(f"LibreOffice 未能转换 PDF：{'；'.join(errors) or '没有输出'}")
     return converted
+
+
+def _finish(proc: subprocess.Popen[str], timeout: int) -> list[str]:
+    """Wait for one soffice process; its complaints, if any."""
+    try:
+        _out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return ["LibreOffice 转换 PDF 超时"]
+    return [err.strip()] if err.strip() else []
+
+
+def _finish_watching(
+    running: list[tuple[subprocess.Popen[str], int]], docx_files: list[Path], out_dir: Path, progress: Progress
+) -> list[str]:
+    """Wait for the processes (each drained by its own thread) while reporting the PDFs written so far."""
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    def written() -> list[Path]:
+        return [d for d in docx_files if (out_dir / (d.stem + ".pdf")).is_file()]
+
+    with ThreadPoolExecutor(max_workers=len(running)) as pool:
+        futures = [pool.submit(_finish, proc, timeout) for proc, timeout in running]
+        while True:
+            _done, pending = wait(futures, timeout=POLL_SECONDS)
+            done = written()
+            report(progress, CONVERT_STAGE, len(done), len(docx_files), done[-1].stem if done else "")
+            if not pending:
+                break
+        return [message for f in futures for message in f.result()]
 
 
 def _start(

@@ -116,8 +116,14 @@ class IndexDoc:
     sittings: tuple[str, ...] = ()
 
 
-def index_doc(record: Record, names: Mapping[str, str], organs: Mapping[str, str]) -> IndexDoc:
-    """The searchable form of ``record``: deputy ids become names, organ codes become names."""
+def index_doc(
+    record: Record,
+    names: Mapping[str, str],
+    organs: Mapping[str, str],
+    meetings: Mapping[str, str] | None = None,
+) -> IndexDoc:
+    """The searchable form of ``record``: deputy ids become names, organ codes become names; an opinion is
+    found under the sitting that heard its report (``meetings``: meeting id → sitting key)."""
     people: list[str] = []
     parts = [record.title]
     if record.doc_number:
@@ -148,6 +154,9 @@ def index_doc(record: Record, names: Mapping[str, str], organs: Mapping[str, str
     ):
         own = sitting_key(record.term, sitting)
         sittings.update((own, OWN_SITTING + own))
+    heard_at = (meetings or {}).get(str(record.data.get("meeting"))) if record.type == "opinion" else None
+    if heard_at:
+        sittings.add(heard_at)
     source = record.source
     pdf = record.data.get("source_file")
     if isinstance(pdf, Mapping) and isinstance(pdf.get("file"), str):

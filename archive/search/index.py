@@ -22,11 +22,13 @@ from typing import Any
 from ..catalog import load_record
 from ..errors import SearchError
 from ..fileio import write_replace
-from ..records import CLASSIFICATIONS, Deputy, Record, classification_rank
+from ..progress import Progress
+from ..progress import report as tell
+from ..records import CLASSIFICATIONS, Deputy, Meeting, Record, classification_rank
 from ..walker import walk_records
 from ..workspace import Workspace
 from .analysis import fingerprint_of, place_names, words_digest
-from .content import IndexDoc, index_doc
+from .content import IndexDoc, index_doc, sitting_key
 from .engine import DEFAULT_ENGINE, ENGINES, Engine, Hit, open_engine
 from .query import Filters, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
@@ -167,11 +169,13 @@ class _Builder:
             self.report.skipped.append(Skipped(source, problem))
         return record
 
-    def doc(self, record: Record, names: Mapping[str, str]) -> IndexDoc | None:
+    def doc(
+        self, record: Record, names: Mapping[str, str], sittings: Mapping[str, str] | None = None
+    ) -> IndexDoc | None:
         if classification_rank(record.classification) > self.settings.max_rank:
             self.report.withheld += 1
             return None
-        return index_doc(record, names, self.organs)
+        return index_doc(record, names, self.organs, sittings)
 
 
 def _read_one(workspace: Workspace, source: str, path: Path) -> tuple[Record | None, str | None]:
@@ -220,33 +224,50 @@ def _scan(workspace: Workspace, report: IndexReport) -> list[str]:
     return state_lines(walk.files)
 
 
+def _sitting_of(record: Record | None) -> str | None:
+    """The sitting key (17-21) of a standing-committee meeting record: an opinion names its sitting only
+    through its ``meeting`` (the opening sentence is drawn from the meeting when the document is made)."""
+    if isinstance(record, Meeting) and record.kind == "常委会会议" and record.term:
+        return sitting_key(record.term, record.sitting)
+    return None
+
+
 def _deputy_places(record: Deputy) -> list[str]:
     texts = [t.constituency for t in record.terms] + [t.delegation for t in record.terms if t.delegation]
     return place_names(texts)
 
 
 def update_index(
-    workspace: Workspace, rebuild: bool = False, engine: str | None = None, notify: Callable[[str], None] | None = None
+    workspace: Workspace,
+    rebuild: bool = False,
+    engine: str | None = None,
+    notify: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index up to date (only what changed), or build it afresh with ``rebuild``.
-    ``notify`` hears (in Chinese) when a long build starts, so a clerk knows why it takes minutes."""
+    ``notify`` hears (in Chinese) when a long build starts, so a clerk knows why it takes minutes;
+    ``progress`` hears each record file read and the writing of the index."""
     settings = search_settings(workspace, engine)
     started = time.perf_counter()
     with writer_lock(workspace):
-        report = _update_locked(workspace, settings, rebuild, notify)
+        report = _update_locked(workspace, settings, rebuild, notify, progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _update_locked(
-    workspace: Workspace, settings: SearchSettings, rebuild: bool, notify: Callable[[str], None] | None = None
+    workspace: Workspace,
+    settings: SearchSettings,
+    rebuild: bool,
+    notify: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     report = IndexReport(settings.engine)
     generation = None if rebuild else live_generation(workspace, settings.engine)
     manifest = Manifest.read(generation / MANIFEST, settings.engine) if generation else None
     if generation is None or manifest is None or manifest.context != _context(manifest.words, settings):
         # no index yet, a damaged one, or one built by another renda version or for another ceiling
-        return _build(workspace, settings, report, notify)
+        return _build(workspace, settings, report, notify, progress)
 
     current = _scan(workspace, report)
     if current == manifest.states:  # the rows are kept in the scan's order: the usual case, nothing changed
@@ -275,7 +296,10 @@ def _update_locked(
         return report
 
     builder = _Builder(workspace, settings, report)
-    records = {source: builder.read(source, workspace.root / source) for source in changed}
+    records = {}
+    for done, source in enumerate(changed, 1):
+        tell(progress, READ_STAGE, done, len(changed), source)
+        records[source] = builder.read(source, workspace.root / source)
     names, places = dict(manifest.names), dict(manifest.places)
     for source, row in removed.items():
         places.pop(source, None)
@@ -289,13 +313,27 @@ def _update_locked(
         if isinstance(record, Deputy):
             names[record.id] = record.name
             places[source] = _deputy_places(record)
+    sittings = dict(manifest.sittings)
+    for row in removed.values():
+        sittings.pop(manifest.record_id(row), None)
+    for source, record in records.items():
+        row = changed[source][2]
+        if row is not None:
+            sittings.pop(manifest.record_id(row), None)
+        key = _sitting_of(record)
+        if record is not None and key:
+            sittings[record.id] = key
+    if any(sittings.get(m, key) != key for m, key in manifest.sittings.items()):
+        # a meeting now names another sitting: the opinions it heard are indexed under the old one
+        report.skipped.clear()
+        return _build(workspace, settings, IndexReport(settings.engine), notify, progress)
     people_changed = names != manifest.names or places != manifest.places
     analyzer = analyzer_of(names, places) if people_changed else manifest.analyzer()
     words = words_digest(analyzer.extra_words) if people_changed else manifest.words
     if _context(words, settings) != manifest.context:
         # Names, places or the dictionary changed how text is segmented, or the secrecy ceiling moved.
         report.skipped.clear()
-        return _build(workspace, settings, IndexReport(settings.engine), notify)
+        return _build(workspace, settings, IndexReport(settings.engine), notify, progress)
 
     eng = open_engine(settings.engine, generation, analyzer)
     try:
@@ -309,7 +347,7 @@ def _update_locked(
         for source, record in records.items():
             state, digest, old = changed[source]
             row = manifest.add(state, digest, None, False) if old is None else old
-            doc = builder.doc(record, names) if record else None
+            doc = builder.doc(record, names, sittings) if record else None
             if doc and owner.get(quote(doc.id), row) != row:
                 report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
                 doc = None
@@ -338,15 +376,23 @@ def _update_locked(
     report.indexed = manifest.indexed_count()
     if people_changed:
         manifest.names, manifest.places, manifest.words = names, places, words
+    if sittings != manifest.sittings:
+        manifest.sittings = sittings
     write_replace(generation / MANIFEST, manifest.to_bytes())
     return report
 
 
 NOTIFY_FILES = 2000  # a build of this many record files or more is announced (it takes a minute or more)
+READ_STAGE = "读取记录"
+WRITE_STAGE = "写入索引"
 
 
 def _build(
-    workspace: Workspace, settings: SearchSettings, report: IndexReport, notify: Callable[[str], None] | None = None
+    workspace: Workspace,
+    settings: SearchSettings,
+    report: IndexReport,
+    notify: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> IndexReport:
     report.rebuilt = True
     builder = _Builder(workspace, settings, report)
@@ -354,28 +400,34 @@ def _build(
     folder.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
     places: dict[str, list[str]] = {}
+    sittings: dict[str, str] = {}
     parsed: list[tuple[str, str, str, Record | None]] = []
     current = _scan(workspace, report)
     if notify and len(current) >= NOTIFY_FILES:
         notify(f"正在建立检索索引：{len(current)} 个记录文件，{index_processes()} 个进程，可能需要几分钟……")
     # sorted: a stable order for a build (which of two records with one id wins)
-    for source, state, digest, record, problem in _read_all(workspace, sorted(current)):
+    total = len(current)
+    for done, (source, state, digest, record, problem) in enumerate(_read_all(workspace, sorted(current)), 1):
+        tell(progress, READ_STAGE, done, total, source)
         if problem:
             report.skipped.append(Skipped(source, problem))
         parsed.append((source, state, digest, record))
         if isinstance(record, Deputy):
             names.setdefault(record.id, record.name)
             places[source] = _deputy_places(record)
+        key = _sitting_of(record)
+        if record is not None and key:
+            sittings.setdefault(record.id, key)
     analyzer = analyzer_of(names, places)
     words = words_digest(analyzer.extra_words)
-    manifest = Manifest(settings.engine, _context(words, settings), words, names, places)
+    manifest = Manifest(settings.engine, _context(words, settings), words, names, places, sittings)
 
     seen: set[str] = set()
     indexed: dict[str, bool] = {}
 
     def documents() -> Iterator[IndexDoc]:
         for source, _, _, record in parsed:
-            doc = builder.doc(record, names) if record else None
+            doc = builder.doc(record, names, sittings) if record else None
             if doc and doc.id in seen:
                 report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
                 doc = None
@@ -391,6 +443,7 @@ def _build(
     parsed.clear()
     generation = folder / f"g-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
     eng = open_engine(settings.engine, generation, analyzer)
+    tell(progress, WRITE_STAGE, 0, len(docs))
     try:
         eng.index(docs)
     except BaseException:
@@ -398,6 +451,7 @@ def _build(
         shutil.rmtree(generation, ignore_errors=True)
         raise
     eng.close()
+    tell(progress, WRITE_STAGE, len(docs), len(docs))
     for source, state, digest, record_id in files:
         manifest.add(state, digest, record_id, indexed[source])
     manifest.reorder(current)

@@ -31,7 +31,7 @@ T = TypeVar("T")
 
 INDEX_DIR = Path(".renda") / "index"
 MANIFEST = "manifest.tsv"
-MANIFEST_VERSION = 4
+MANIFEST_VERSION = 5
 
 
 def quote(text: str) -> str:
@@ -104,6 +104,7 @@ class Manifest:
         words: str = "",
         names: dict[str, str] | None = None,
         places: dict[str, list[str]] | None = None,
+        sittings: dict[str, str] | None = None,
     ) -> None:
         self.engine = engine
         self.context = context
@@ -117,6 +118,7 @@ class Manifest:
         self._parsed = True
         self._names = names if names is not None else {}
         self._places = places if places is not None else {}
+        self._sittings = sittings if sittings is not None else {}
 
     def _split_rest(self) -> None:
         if self._rest:
@@ -181,8 +183,8 @@ class Manifest:
             parsed = _PEOPLE.get(self._people)
             if parsed is None:
                 people = json.loads(self._people)
-                parsed = _remember_people(self._people, people["names"], people["places"])
-            self._names, self._places = parsed
+                parsed = _remember_people(self._people, people["names"], people["places"], people["sittings"])
+            self._names, self._places, self._sittings = parsed
             self._parsed = True
 
     @property
@@ -205,11 +207,25 @@ class Manifest:
         self._parse_people()
         self._places, self._people = value, b""
 
+    @property
+    def sittings(self) -> dict[str, str]:  # meeting id → its sitting key (17-21), for the opinions it heard
+        self._parse_people()
+        return self._sittings
+
+    @sittings.setter
+    def sittings(self, value: dict[str, str]) -> None:
+        self._parse_people()
+        self._sittings, self._people = value, b""
+
     def to_bytes(self) -> bytes:
         if not self._people:
-            people = json.dumps({"names": self._names, "places": self._places}, ensure_ascii=False, sort_keys=True)
+            people = json.dumps(
+                {"names": self._names, "places": self._places, "sittings": self._sittings},
+                ensure_ascii=False,
+                sort_keys=True,
+            )
             self._people = people.encode("utf-8")
-            _remember_people(self._people, self._names, self._places)
+            _remember_people(self._people, self._names, self._places, self._sittings)
         states = "\n".join(self.states).encode("utf-8")
         header = {
             "version": MANIFEST_VERSION,
@@ -262,15 +278,15 @@ class Manifest:
 
 # The names line last read or written in this process, parsed: a process that updates or searches
 # repeatedly parses tens of thousands of names once.  The dicts are shared: callers copy, not change.
-_PEOPLE: dict[bytes, tuple[dict[str, str], dict[str, list[str]]]] = {}
+_PEOPLE: dict[bytes, tuple[dict[str, str], dict[str, list[str]], dict[str, str]]] = {}
 
 
 def _remember_people(
-    line: bytes, names: dict[str, str], places: dict[str, list[str]]
-) -> tuple[dict[str, str], dict[str, list[str]]]:
+    line: bytes, names: dict[str, str], places: dict[str, list[str]], sittings: dict[str, str]
+) -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
     _PEOPLE.clear()
-    _PEOPLE[line] = (names, places)
-    return names, places
+    _PEOPLE[line] = (names, places, sittings)
+    return names, places, sittings
 
 
 _ANALYZERS: dict[str, Analyzer] = {}  # words digest → analyzer, the last few made in this process
