@@ -33,6 +33,14 @@ _PAGE_NUMBER = re.compile(
 )
 _SENTENCE_END = "。！？；：”」』）)"
 
+LEVELS = ("公开", "内部", "秘密", "机密", "绝密")  # 绝密 is recognised only to be refused
+_NUMERAL = "[0-9０-９〇零一二三四五六七八九十百]+"
+_MARK = re.compile(rf"(?P<level>{'|'.join(LEVELS)})(?:★(?P<period>长期|(?P<n>{_NUMERAL})(?P<unit>年|个月)))?")
+_COPY_NUMBER = re.compile(r"[0-9０-９]{1,6}")  # 份号: GB/T 9704 7.2.1, six digits
+_URGENCY = re.compile(r"特急|加急|特提|平急")
+_MARK_SIGN = re.compile("[★☆＊*]|密级|保密期限")
+MARK_WINDOW = 5  # the 版头 lines above the 标志 that may hold 份号, 密级 and 紧急程度
+
 
 @dataclass(frozen=True)
 class Line:
@@ -56,6 +64,11 @@ class Extracted:
     issuer: str | None
     date: dt.date | None
     pages: int
+    # The 密级 mark of the 版头 (GB/T 9704 7.2.2): None when there is none; ``unclear_mark`` holds
+    # mark-like text that did not parse, so the importer can refuse to guess.
+    classification: str | None = None
+    secrecy_period: str | None = None
+    unclear_mark: str | None = None
 
 
 def read_pdf_lines(path: Path) -> tuple[list[Line], int]:
@@ -164,8 +177,9 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
         for ln in lines
         if not _PAGE_NUMBER.match(ln.text.replace(" ", "")) and re.sub(r"\d+", "#", ln.text) not in running
     ]
+    body, marking = _strip_marking(body, statistics.median(all_sizes) if all_sizes else 0.0)
     if not body:
-        return Extracted((), None, None, None, None, pages)
+        return Extracted((), None, None, None, None, pages, *marking)
     sizes = [ln.size for ln in body if ln.size]
     body_size = statistics.median(sizes) if sizes else 0.0
     left = min(ln.x0 for ln in body)
@@ -215,7 +229,62 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
         if source:
             issuer = source[1]
             break
-    return Extracted(tuple(_paragraphs(rest, left, right, char)), title, doc_number, issuer, date, pages)
+    paragraphs = tuple(_paragraphs(rest, left, right, char))
+    return Extracted(paragraphs, title, doc_number, issuer, date, pages, *marking)
+
+
+def parse_mark(text: str) -> tuple[str, str | None] | None:
+    """``秘密★1年`` → (秘密, 1年); ``机密★十年`` → (机密, 10年); ``内部`` → (内部, None); None when ``text``
+    is not exactly a 密级 mark (a 保密期限 only goes with 秘密, 机密 and 绝密)."""
+    m = _MARK.fullmatch(re.sub(r"\s+", "", text))
+    if not m:
+        return None
+    if m["period"] is None or m["period"] == "长期":
+        period = m["period"]
+    else:
+        number = chinese_to_int(m["n"])
+        if not number:
+            return None
+        period = f"{number}{m['unit']}"
+    if period and m["level"] in ("公开", "内部"):
+        return None
+    return m["level"], period
+
+
+def _strip_marking(body: list[Line], body_size: float) -> tuple[list[Line], tuple[str | None, str | None, str | None]]:
+    """Take the 份号, 密级 and 紧急程度 lines off the top of page 1 (版头, not text) and read the mark.
+
+    Only the leading lines count: 份号, 密级和保密期限 and 紧急程度 stand above the 标志 and the title.
+    A short leading line that looks like a mark but does not parse is kept out of the text too and
+    reported as unclear, so the importer does not guess a level from it.
+    """
+    level = period = unclear = None
+    dropped: set[int] = set()
+    for index, ln in enumerate(body[:MARK_WINDOW]):
+        text = re.sub(r"\s+", "", ln.text)
+        if ln.page != 1:
+            break
+        if _COPY_NUMBER.fullmatch(text) and index == 0:
+            dropped.add(index)
+            continue
+        parsed = parse_mark(text)
+        if parsed and level is None:
+            level, period = parsed
+            dropped.add(index)
+            continue
+        if _URGENCY.fullmatch(text):
+            dropped.add(index)
+            continue
+        small = not body_size or ln.size < body_size + 1.5  # the 标志 and the title are set larger
+        mark_like = _MARK_SIGN.search(text) or (len(text) <= 8 and text.startswith(LEVELS))
+        if level is None and unclear is None and small and mark_like:
+            unclear = text
+            dropped.add(index)
+            continue
+        break
+    if level is not None:
+        unclear = None
+    return [ln for i, ln in enumerate(body) if i not in dropped], (level, period, unclear)
 
 
 def _paragraphs(lines: Sequence[Line], left: float, right: float, char: float) -> list[str]:
