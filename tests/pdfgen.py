@@ -108,3 +108,86 @@ def official_pdf(
         ("2024年3月8日", 360, top + 328, 16),
     ]
     return write_text_pdf(path, [lines])
+
+
+def _raw_pdf(objects: Sequence[bytes]) -> bytes:
+    """A PDF from numbered object bodies (object 1 is the catalog), with a correct xref table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+_PAGE = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 3 0 R>>"
+_CONTENT = b"<</Length 35>>\nstream\nBT /F1 12 Tf 72 720 Td (page) Tj ET\nendstream"
+
+
+def shared_pages_pdf(path: Path) -> Path:
+    """A page tree whose every level names one node many times: 100 × 100 × 30 = 300,000 pages as /Count
+    and the tree say, in a file of two kilobytes."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Count 300000/Kids[%s]>>" % (b"4 0 R " * 100),
+        _CONTENT,
+        b"<</Type/Pages/Parent 2 0 R/Count 3000/Kids[%s]>>" % (b"5 0 R " * 100),
+        b"<</Type/Pages/Parent 4 0 R/Count 30/Kids[%s]>>" % (b"6 0 R " * 30),
+        _PAGE.replace(b"/Parent 2 0 R", b"/Parent 5 0 R"),
+    ]
+    path.write_bytes(_raw_pdf(objects))
+    return path
+
+
+def long_kids_pdf(path: Path, refs: int) -> Path:
+    """One page named ``refs`` times in the root's /Kids, /Count 1: slow to parse, one page once read."""
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Count 1/Kids[%s]>>" % (b"4 0 R " * refs),
+        _CONTENT,
+        _PAGE,
+    ]
+    path.write_bytes(_raw_pdf(objects))
+    return path
+
+
+def distinct_pages_pdf(path: Path, pages: int, count: int) -> Path:
+    """``pages`` distinct page objects in two levels of 100, the root's /Count saying ``count``."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"", _CONTENT]
+    nodes = []
+    for start in range(0, pages, 100):
+        node = len(objects) + 1
+        nodes.append(node)
+        objects.append(b"")
+        kids = []
+        for _ in range(min(100, pages - start)):
+            objects.append(_PAGE.replace(b"/Parent 2 0 R", b"/Parent %d 0 R" % node))
+            kids.append(b"%d 0 R" % len(objects))
+        objects[node - 1] = b"<</Type/Pages/Parent 2 0 R/Count %d/Kids[%s]>>" % (len(kids), b" ".join(kids))
+    objects[1] = b"<</Type/Pages/Count %d/Kids[%s]>>" % (count, b" ".join(b"%d 0 R" % n for n in nodes))
+    path.write_bytes(_raw_pdf(objects))
+    return path
+
+
+def flate_bomb_pdf(path: Path, megabytes: int) -> Path:
+    """One page whose content stream is ``megabytes`` MB of zeros, flate-compressed (about 1 KB a MB)."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    chunk = bytes(1024 * 1024)
+    stream = b"".join(packer.compress(chunk) for _ in range(megabytes)) + packer.flush()
+    path.write_bytes(
+        _raw_pdf(
+            [
+                b"<</Type/Catalog/Pages 2 0 R>>",
+                b"<</Type/Pages/Count 1/Kids[3 0 R]>>",
+                b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>",
+                b"<</Length %d/Filter/FlateDecode>>\nstream\n%s\nendstream" % (len(stream), stream),
+            ]
+        )
+    )
+    return path

@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
 from click.testing import Result
-from pdfgen import official_pdf
-from samples import copy_sample, snapshot
+from pdfgen import distinct_pages_pdf, flate_bomb_pdf, long_kids_pdf, official_pdf, shared_pages_pdf
+from samples import RENDA_COMMAND, copy_sample, snapshot
 
 from archive import ingest
 from archive.ingest import Line, extract
@@ -444,3 +448,72 @@ def test_a_file_name_that_is_not_utf8_is_imported_with_its_bytes_escaped(
     assert "已导入 \\xb2\\xe2\\xca\\xd4.pdf → records/2023/document-2023-01.yaml" in result.output
     data = parse_yaml((ws / "records" / "2023" / "document-2023-01.yaml").read_text(encoding="utf-8")).data
     assert data["source_file"]["original_name"] == "\\xb2\\xe2\\xca\\xd4.pdf"
+
+
+# -- resource limits (issue 16 item 9) ---------------------------------------------------------
+
+MEASURE = """\
+import json, resource, subprocess, sys, time
+start = time.monotonic()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({
+    "code": done.returncode,
+    "output": done.stdout + done.stderr,
+    "seconds": time.monotonic() - start,
+    "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
+"""
+
+
+def _import_measured(root: Path, pdf: Path) -> dict[str, Any]:
+    """`renda import` as a real process; its exit code, output, wall time and the peak RSS of it and its
+    workers (measured by a fresh parent, so no other test's children count)."""
+    command = [sys.executable, "-c", MEASURE, *RENDA_COMMAND, "--root", str(root), "import", str(pdf)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_page_tree_of_300000_pages_is_refused_before_any_page_is_read(ws: Path, tmp_path: Path) -> None:
+    before = snapshot(ws)
+    run = _import_measured(ws, shared_pages_pdf(tmp_path / "many.pdf"))
+
+    assert run["code"] == 1
+    assert "many.pdf: 错误：页数过多（300000 页），单个 PDF 不得超过 300 页；请拆分后导入" in run["output"]
+    assert "Traceback" not in run["output"]
+    assert run["seconds"] < 20 and run["peak_mb"] < 300, run  # today: 69 s and 1.2 GB
+    assert snapshot(ws) == before
+
+
+def test_a_page_count_that_lies_is_caught_by_walking_the_page_tree(ws: Path, renda: Renda, tmp_path: Path) -> None:
+    pdf = distinct_pages_pdf(tmp_path / "lie.pdf", 1000, count=1)
+    result = renda("import", str(pdf))
+
+    assert result.exit_code == 1
+    assert "lie.pdf: 错误：页数过多（多于 300 页），单个 PDF 不得超过 300 页；请拆分后导入" in result.output
+
+
+def test_a_flate_bomb_ends_in_a_clear_error_within_the_memory_limit(ws: Path, tmp_path: Path) -> None:
+    bomb = flate_bomb_pdf(tmp_path / "bomb.pdf", 1024)  # 1 GB of zeros in about 1 MB
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    before = snapshot(ws)
+    run = _import_measured(ws, bomb)
+
+    assert run["code"] == 1
+    limit = ingest.worker.MAX_MEMORY_MB
+    assert f"bomb.pdf: 错误：PDF 解压后的内容超过 {limit} MB 的内存上限，未导入" in run["output"]
+    assert "Traceback" not in run["output"]
+    assert run["peak_mb"] < limit + 200 and run["seconds"] < 30, run  # today: 2.1 GB
+    assert snapshot(ws) == before
+
+
+def test_a_pdf_that_takes_too_long_to_read_is_stopped(
+    ws: Path, renda: Renda, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest.worker, "MAX_SECONDS", 1)
+    slow = long_kids_pdf(tmp_path / "slow.pdf", 300_000)  # seconds of parsing before the first page
+    start = time.monotonic()
+    result = renda("import", str(slow))
+
+    assert result.exit_code == 1
+    assert "slow.pdf: 错误：读取 PDF 超出资源限制（内存 768 MB、时间 1 秒），未导入" in result.output
+    assert time.monotonic() - start < 10

@@ -14,9 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import IngestError
 from ..search.content import chinese_to_int
+from .worker import run_limited
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300
@@ -89,25 +91,70 @@ def read_pdf_lines(path: Path) -> tuple[list[Line], int]:
         head = handle.read(1024)
     if b"%PDF-" not in head:
         raise IngestError("不是 PDF 文件（文件开头没有 %PDF 标记）")
+    return run_limited(_read_lines, path)
 
+
+def check_page_tree(document: Any) -> None:
+    """Refuse a pdfminer ``PDFDocument`` with more than MAX_PAGES pages before any page is enumerated:
+    ``/Count`` of the root says how many there are; as it can lie, the page tree is also walked, object
+    by object as pdfminer enumerates it, until there are more than MAX_PAGES leaves."""
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    root = resolve1(document.catalog.get("Pages"))
+    if not isinstance(root, dict):
+        raise IngestError("PDF 文件已损坏，无法读取（没有页面树）")
+    count = resolve1(root.get("Count"))
+    if isinstance(count, int) and count > MAX_PAGES:
+        raise _too_many(str(count))
+    leaves, stack, seen = 0, [root.get("Kids")], set()
+    while stack:
+        ref = stack.pop()
+        if isinstance(ref, PDFObjRef):
+            if ref.objid in seen:  # pdfminer shows a page named twice once; a loop ends here
+                continue
+            seen.add(ref.objid)
+        node = resolve1(ref)
+        kids = resolve1(node.get("Kids")) if isinstance(node, dict) else node if isinstance(node, list) else None
+        if isinstance(kids, list):
+            stack.extend(kids)
+        else:
+            leaves += 1
+        if leaves > MAX_PAGES or len(stack) > MAX_PAGES * 10:
+            raise _too_many(f"多于 {MAX_PAGES}")
+
+
+_ENCRYPTED = "PDF 已加密，需要密码才能打开；请先解除加密再导入"
+
+
+def _too_many(pages: int | str) -> IngestError:
+    return IngestError(f"页数过多（{pages} 页），单个 PDF 不得超过 {MAX_PAGES} 页；请拆分后导入")
+
+
+def _read_lines(path: Path) -> tuple[list[Line], int]:
+    """The work of read_pdf_lines, in its worker: the page count from the page tree first, then the text."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(path)
     except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise IngestError("PDF 已加密，需要密码才能打开；请先解除加密再导入") from None
+        raise IngestError(_ENCRYPTED) from None
+    except MemoryError:
+        raise
     except Exception as exc:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them
         inner = [exc, *exc.args]
+        if any(isinstance(e, MemoryError) for e in inner):
+            raise MemoryError from None
         if any(isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)) for e in inner):
-            raise IngestError("PDF 已加密，需要密码才能打开；请先解除加密再导入") from None
+            raise IngestError(_ENCRYPTED) from None
         raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
     lines: list[Line] = []
     try:
         with pdf:
+            check_page_tree(pdf.doc)
             pages = len(pdf.pages)
             if pages > MAX_PAGES:
-                raise IngestError(f"页数过多（{pages} 页），单个 PDF 不得超过 {MAX_PAGES} 页；请拆分后导入")
+                raise _too_many(pages)
             for number, page in enumerate(pdf.pages, 1):
                 for item in page.extract_text_lines(return_chars=True):
                     text = _tidy(item["text"])
@@ -126,9 +173,12 @@ def read_pdf_lines(path: Path) -> tuple[list[Line], int]:
                             float(page.height),
                         )
                     )
-    except IngestError:
+                page.close()  # drop the page's parsed objects: memory stays that of one page
+    except (IngestError, MemoryError):
         raise
     except Exception as exc:  # damaged content streams surface only while reading pages
+        if any(isinstance(e, MemoryError) for e in (exc, *exc.args, exc.__cause__, exc.__context__)):
+            raise MemoryError from None  # pdfplumber wraps what pdfminer raised, running out of memory included
         raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
     if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS:
         raise IngestError("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再导入")
