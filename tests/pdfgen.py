@@ -91,6 +91,7 @@ def official_pdf(
     head: Sequence[str],
     title: str = "关于开展专项调研工作的通知",
     body: str = "现将有关事项通知如下，请认真贯彻落实。",
+    date: str = "2024年3月8日",
 ) -> Path:
     """A one-page document in the shape of GB/T 9704: ``head`` lines (份号, 密级, 紧急程度) top left in
     16 pt, the 标志 in red-size type, the title, a paragraph, the issuer and the date."""
@@ -105,7 +106,7 @@ def official_pdf(
         ("各镇人大主席团、区人大常委会各工作机构：为做好本年度专项调研工作，", 80, top + 180, 16),
         (body, 80, top + 208, 16),
         ("澄湖区人大常委会办公室", 330, top + 300, 16),
-        ("2024年3月8日", 360, top + 328, 16),
+        (date, 360, top + 328, 16),
     ]
     return write_text_pdf(path, [lines])
 

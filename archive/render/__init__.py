@@ -20,6 +20,7 @@ from pathlib import Path
 
 from archive.errors import ArchiveError
 from archive.records import Deputy, Record
+from archive.records import Document as DocumentRecord
 from archive.render.documents import Document, documents_for
 from archive.render.errors import RenderError, TemplateError
 from archive.workspace import Workspace
@@ -98,11 +99,24 @@ def render_documents(
     ``processes`` fixes how many soffice processes share the batch (default: one per core); a caller that
     needs the same PDF bytes on every machine passes a fixed number.
     """
+    from archive.render.original import KIND, copy_originals
+
     records = list(records)
+    originals = [r for r in records if isinstance(r, DocumentRecord)]
+    records = [r for r in records if not isinstance(r, DocumentRecord)]
     names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names)) for record in records]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    # an imported document's document is its original PDF: copied, not generated
+    pdfa = pdfa or "pdfa" in formats
+    copies, failures, notices = copy_originals(
+        workspace.root, originals, out_dir, pdfa or "pdf" in formats, pdfa, alone=not records
+    )
+    result.documents.extend(RenderedDocument(r.id, KIND, (path,), not r.is_final) for r, path in copies)
+    result.failures.extend(RenderFailure(r.id, r.source, message) for r, message in failures)
+    result.notices.extend(notices)
+    return result
 
 
 def render_prepared(
