@@ -269,9 +269,14 @@ def test_imported_documents_are_listed_and_skipped_by_render(ws: Path, renda: Re
 
     rendered = renda("render", "--all", "--format", "docx", "-o", str(tmp_path / "out"), "--json")
     assert rendered.exit_code == 0, rendered.output
-    report = json.loads(rendered.output)
+    report = json.loads(rendered.stdout)
     assert report["failures"] == []
     assert "document-2023-01" not in {d["id"] for d in report["documents"]}  # its PDF is the document
+    # …and render says so instead of leaving it out silently
+    assert "1 条外来文件记录（document-2023-01）的原件是 PDF，没有 .docx 可生成" in rendered.stderr
+    assert report["notices"] == [
+        "1 条外来文件记录（document-2023-01）的原件是 PDF，没有 .docx 可生成；用 --format pdf 复制原件"
+    ]
 
 
 def test_control_characters_from_a_broken_text_layer_are_dropped() -> None:
