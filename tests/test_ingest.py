@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -522,3 +523,26 @@ def test_a_pdf_that_takes_too_long_to_read_is_stopped(
     assert result.exit_code == 1
     assert "slow.pdf: 错误：读取 PDF 超出资源限制（内存 768 MB、时间 1 秒），未导入" in result.output
     assert time.monotonic() - start < 10
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is required")
+def test_a_secret_document_rendered_by_renda_is_imported_at_its_level(ws: Path, renda: Renda, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    sample = copy_sample(tmp_path / "sample")
+    opinion = sample / "records" / "2024" / "opinion-2024-02.yaml"
+    text = opinion.read_text(encoding="utf-8")
+    opinion.write_text(text.replace("classification: 公开", "classification: 秘密\nsecrecy_period: 1年", 1))
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(
+        cli.cli, ["--root", str(sample), "render", "opinion-2024-02", "--format", "pdf", "-o", str(out)]
+    )
+    assert rendered.exit_code == 0, rendered.output
+
+    result = renda("import", str(out / "opinion-2024-02.pdf"))
+    assert result.exit_code == 0, result.output
+    data = parse_yaml((ws / "records" / "2024" / "document-2024-01.yaml").read_text(encoding="utf-8")).data
+    assert (data["classification"], data["secrecy_period"], data["status"]) == ("秘密", "1年", "final")
+    assert not any("秘密" in p for p in data["body"] if isinstance(p, str))  # today: the mark is body text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import resource
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -33,6 +32,8 @@ def _mapped_bytes() -> int | None:
 
 
 def _limit(memory_mb: int, seconds: int) -> None:
+    import resource
+
     mapped = _mapped_bytes()
     if mapped is not None:
         limit = mapped + memory_mb * 1024 * 1024
@@ -71,6 +72,8 @@ def run_limited(func: Callable[..., T], *args: Any, memory_mb: int | None = None
     """
     memory_mb = memory_mb or MAX_MEMORY_MB
     seconds = seconds or MAX_SECONDS
+    if "fork" not in multiprocessing.get_all_start_methods():  # not Linux or macOS: no worker, no limits
+        return func(*args)
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     worker = context.Process(target=_child, args=(send, func, args, memory_mb, seconds), daemon=True)
