@@ -522,7 +522,7 @@ def test_a_pdf_that_takes_too_long_to_read_is_stopped(
 
     assert result.exit_code == 1
     assert "slow.pdf: 错误：读取 PDF 超出资源限制（内存 768 MB、时间 1 秒），未导入" in result.output
-    assert time.monotonic() - start < 10
+    assert time.monotonic() - start < 20  # the parent waits at most 2 × 1 s + 5 s of wall time
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is required")

@@ -158,3 +158,20 @@ def test_render_refuses_to_copy_an_original_that_was_replaced(root: Path, run: R
     assert result.exit_code == 1
     assert "原始文件的 SHA-256 与记录不符" in result.output
     assert not (tmp_path / "out" / "document-2022-01.pdf").exists()
+
+
+def test_an_original_with_a_launch_action_is_blocked_by_check_and_build(root: Path, run: Run, tmp_path: Path) -> None:
+    import pikepdf
+
+    hostile = tmp_path / "launch.pdf"
+    with pikepdf.open(FIXTURES / "article-budget.pdf") as pdf:
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("calc.exe"))
+        pdf.save(hostile)
+    assert run("import", str(hostile)).exit_code == 0
+    _set(root / "records" / "2022" / "document-2022-01.yaml", status="final", classification="公开")
+
+    message = "records/2022/document-2022-01.yaml: 错误：原 PDF 含有 PDF/A 不允许的动作（Launch），不能归档"
+    check = run("archive", "build", "2022", "--check")
+    assert check.exit_code == 1 and message in check.output
+    built = run("archive", "build", "2022", "-o", str(tmp_path / "out"))
+    assert built.exit_code == 1 and message in built.output

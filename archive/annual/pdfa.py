@@ -276,7 +276,44 @@ def original_problems(path: Path) -> list[str]:
         names = pdf.Root.get("/Names")
         if isinstance(names, pikepdf.Dictionary) and "/EmbeddedFiles" in names:
             problems.append("原 PDF 含有嵌入的附件，不能作为 PDF/A-2b 归档")
+        actions = sorted(_forbidden_actions(pdf))
+        if actions:
+            problems.append(f"原 PDF 含有 PDF/A 不允许的动作（{'、'.join(actions)}），不能归档")
     return problems
+
+
+# ISO 19005-2 6.6.1: actions a PDF/A-2 file may not hold (JavaScript is reported on its own)
+_FORBIDDEN_ACTIONS = frozenset(
+    "/" + name for name in ("Launch", "Sound", "Movie", "ResetForm", "ImportData", "Hide", "SetOCGState", "Rendition")
+) | frozenset({"/Trans", "/GoTo3DView", "/SubmitForm"})
+
+
+def _forbidden_actions(pdf: Any) -> set[str]:
+    """Forbidden action types, and additional-actions (/AA) dictionaries, anywhere in the file."""
+    import pikepdf
+
+    found: set[str] = set()
+
+    def visit(obj: Any) -> None:
+        # indirect objects are all visited from pdf.objects; here what is nested in place
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            action = obj.get("/S")
+            if isinstance(action, pikepdf.Name) and str(action) in _FORBIDDEN_ACTIONS:
+                found.add(str(action).lstrip("/"))
+            if "/AA" in obj:
+                found.add("AA")
+            values = [value for _, value in obj.items()]
+        elif isinstance(obj, pikepdf.Array):
+            values = list(obj)
+        else:
+            return
+        for value in values:
+            if isinstance(value, pikepdf.Object) and not value.is_indirect:
+                visit(value)
+
+    for obj in pdf.objects:
+        visit(obj)
+    return found
 
 
 def srgb_profile() -> bytes:
