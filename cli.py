@@ -754,6 +754,8 @@ def import_(state: State, files: tuple[Path, ...], as_json: bool) -> None:
 
     读取文字层，合并被换行拆开的句子，去掉页眉和页码，识别发文字号、标题和成文日期，
     按日期推定届次；原 PDF 复制到记录旁并记录 SHA-256。识别不出的字段标为“（待填写）”，记录为草稿。
+    版头的密级标志（如“秘密★1年”）写入 classification 和 secrecy_period；没有或无法识别密级标志时
+    按“内部”草稿导入，请核对后改为定稿；“绝密”文件不导入。
     扫描件（无文字层）、加密、损坏或过大的文件给出说明并跳过，其余文件照常导入；有失败时退出码为 1。
     不会覆盖已有记录。
     """
@@ -770,6 +772,8 @@ def import_(state: State, files: tuple[Path, ...], as_json: bool) -> None:
         for item in result.imported:
             todo = f"（待填写：{'、'.join(item.missing)}）" if item.missing else ""
             click.echo(f"已导入 {item.pdf_name} → {item.record_source}{todo}")
+            for warning in item.warnings:
+                click.echo(f"{item.pdf_name}: 注意：{warning}", err=True)
         for failure in result.failures:
             click.echo(f"{failure.file}: 错误：{failure.message}", err=True)
         click.echo(f"共导入 {len(result.imported)} 个文件，{len(result.failures)} 个失败。")

@@ -344,4 +344,6 @@ def _scalar(value: Any) -> str:
     text = str(value)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) or re.fullmatch(r"[\w\u4e00-\u9fff（）〔〕-]+", text):
         return text
-    return json.dumps(text, ensure_ascii=False)
+    # A JSON string is a YAML double-quoted scalar, except that YAML reads U+0085, U+2028 and U+2029 as line
+    # breaks (and folds them): those, and the other C1 controls, are written as escapes.
+    return re.sub("[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))

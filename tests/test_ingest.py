@@ -5,14 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
 from click.testing import Result
-from samples import snapshot
+from pdfgen import distinct_pages_pdf, flate_bomb_pdf, long_kids_pdf, official_pdf, shared_pages_pdf
+from samples import RENDA_COMMAND, copy_sample, snapshot
 
 from archive import ingest
 from archive.ingest import Line, extract
@@ -87,7 +93,9 @@ def test_the_record_keeps_the_pdf_its_hash_and_what_was_detected(ws: Path, renda
     pdf = ws / data["source_file"]["file"]
 
     assert data["title"] == "区人大常委会开展《物业管理条例》执法检查"
-    assert (data["date"], data["term"], data["status"]) == ("2024-05-20", 17, "final")
+    # the article carries no 密级 mark: nothing is guessed, it waits for the clerk as an 内部 draft
+    assert (data["date"], data["term"], data["status"]) == ("2024-05-20", 17, "draft")
+    assert data["classification"] == "内部"
     assert data["issuer"] == "澄湖区人大常委会办公室"
     assert data["source_file"]["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
     assert data["source_file"]["pages"] == 2
@@ -110,7 +118,8 @@ def test_a_gbt_9704_document_rendered_by_renda_is_read_back(ws: Path, renda: Ren
     assert data["title"] == "澄湖区人大常委会关于区人民政府农村人居环境整治提升工作情况报告的审议意见"
     assert data["doc_number"] == "澄人常函〔2024〕2号"
     assert data["issuer"] == "青澜市澄湖区人民代表大会常务委员会"
-    assert (data["date"], data["term"], data["status"]) == ("2024-06-28", 17, "final")
+    assert (data["date"], data["term"], data["status"]) == ("2024-06-28", 17, "draft")  # no 密级 mark
+    assert data["classification"] == "内部"
     body = "\n".join(data["body"])
     assert not re.search(r"—\s*\d+\s*—", body)
     assert "农村生活污水治理设施“建而不用”。部分设施因管网不配套" in body  # lines joined across the wrap
@@ -261,9 +270,14 @@ def test_imported_documents_are_listed_and_skipped_by_render(ws: Path, renda: Re
 
     rendered = renda("render", "--all", "--format", "docx", "-o", str(tmp_path / "out"), "--json")
     assert rendered.exit_code == 0, rendered.output
-    report = json.loads(rendered.output)
+    report = json.loads(rendered.stdout)
     assert report["failures"] == []
     assert "document-2023-01" not in {d["id"] for d in report["documents"]}  # its PDF is the document
+    # …and render says so instead of leaving it out silently
+    assert "1 条外来文件记录（document-2023-01）的原件是 PDF，没有 .docx 可生成" in rendered.stderr
+    assert report["notices"] == [
+        "1 条外来文件记录（document-2023-01）的原件是 PDF，没有 .docx 可生成；用 --format pdf 复制原件"
+    ]
 
 
 def test_control_characters_from_a_broken_text_layer_are_dropped() -> None:
@@ -289,3 +303,246 @@ def test_a_date_outside_the_terms_leaves_the_term_for_the_clerk(
     assert item["missing"] == ["届次"]
     assert (data["date"], data["status"], data["issuer"]) == ("1998-03-02", "draft", "澄湖区人大常委会办公室")
     assert "term" not in data
+
+
+# -- 密级 mark (issue 16 item 3) ---------------------------------------------------------------
+
+NO_MARK = "未识别到密级标志，已按“内部”草稿导入，请核对密级后改为定稿"
+
+
+@pytest.mark.parametrize(
+    ("head", "level", "period", "status"),
+    [
+        (["000123", "秘密★1年"], "秘密", "1年", "final"),
+        (["机密★10年", "特急"], "机密", "10年", "final"),
+        (["秘密★6个月"], "秘密", "6个月", "final"),
+        (["机密★十年"], "机密", "10年", "final"),
+        (["秘密"], "秘密", None, "final"),
+        (["内部"], "内部", None, "final"),
+        (["公开"], "公开", None, "final"),
+        ([], "内部", None, "draft"),  # no mark at all: not guessed 公开
+        (["000045"], "内部", None, "draft"),  # a 份号 alone is no mark
+        (["秘密★壹年"], "秘密", None, "draft"),  # a mark that does not parse: its level, as a draft
+        (["内部★1年"], "内部", None, "draft"),
+    ],
+)
+def test_the_classification_mark_of_an_imported_pdf_becomes_the_records_level(
+    ws: Path, renda: Renda, tmp_path: Path, head: list[str], level: str, period: str | None, status: str
+) -> None:
+    pdf = official_pdf(tmp_path / "notice.pdf", head)
+    result = renda("import", str(pdf))
+    assert result.exit_code == 0, result.output
+
+    record = ws / "records" / "2024" / "document-2024-01.yaml"
+    data = parse_yaml(record.read_text(encoding="utf-8")).data
+    assert (data["classification"], data.get("secrecy_period"), data["status"]) == (level, period, status)
+    assert data["title"] == "关于开展专项调研工作的通知"
+    body = "".join(data["body"])
+    for line in head:
+        assert line not in body  # 份号 and 密级 are 版头, not text
+    if status == "draft":
+        assert "notice.pdf: 注意：" in result.output
+        assert "请核对密级后改为定稿" in result.output
+        if not any("★" in h for h in head):
+            assert NO_MARK in result.output
+    else:
+        assert "注意" not in result.output
+    assert renda("validate").exit_code == 0
+
+
+def test_a_top_secret_pdf_is_refused_and_nothing_is_written(ws: Path, renda: Renda, tmp_path: Path) -> None:
+    before = snapshot(ws)
+    result = renda("import", str(official_pdf(tmp_path / "ts.pdf", ["000001", "绝密★长期"])))
+
+    assert result.exit_code == 1
+    assert "ts.pdf: 错误：密级为“绝密”，超出本系统可以保存的范围（最高为“机密”），未导入" in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(ws) == before
+
+
+def test_search_and_the_archive_check_treat_imports_by_their_real_level(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    root = copy_sample(tmp_path / "ws")
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(cli.cli, ["--root", str(root), *args])
+
+    def left_out(output: str) -> tuple[int, int]:
+        withheld = re.search(r"密级高于“内部”的 (\d+) 件未归档", output)
+        drafts = re.search(r"草稿 (\d+) 件未归档", output)
+        return (int(withheld[1]) if withheld else 0, int(drafts[1]) if drafts else 0)
+
+    before = left_out(run("archive", "build", "2024", "--check").output)
+    secret = official_pdf(tmp_path / "secret.pdf", ["秘密★1年"], body="请各单位严格控制知悉范围做好保密工作。")
+    unmarked = official_pdf(tmp_path / "plain.pdf", [], body="请各单位认真组织开展乡村振兴专题调研。")
+    imported = run("import", str(secret), str(unmarked))
+    assert imported.exit_code == 0, imported.output
+
+    # the workspace's ceiling is 内部: the 秘密 one is not found, the unmarked one is found as 内部
+    assert run("search", "严格控制知悉范围").output.strip().endswith("没有找到符合条件的记录。")
+    found = run("search", "乡村振兴专题调研").output
+    (where,) = [line for line in found.splitlines() if "document-2024-" in line]
+    assert "内部" in where  # search shows the level of anything above 公开
+
+    check = run("archive", "build", "2024", "--check")
+    assert left_out(check.output) == (before[0] + 1, before[1] + 1)  # withheld: the secret one; draft: the other
+
+    # the phrase is findable: it was the level that kept the secret one out
+    record = root / "records" / "2024" / "document-2024-01.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("classification: 秘密", "classification: 内部"))
+    assert "document-2024-01" in run("search", "严格控制知悉范围").output
+
+
+# -- file names (issue 16 item 7) --------------------------------------------------------------
+
+# name → (as the record keeps it, as the CLI prints it): a record may hold line breaks but no C1 control
+# (U+0085); printed, nothing may start a new line
+HOSTILE_NAMES = {
+    "x\nretention: D10\n#.pdf": ("x\nretention: D10\n#.pdf", "x\\x0aretention: D10\\x0a#.pdf"),
+    "x\u2028retention: D10.pdf": ("x\u2028retention: D10.pdf", "x\\u2028retention: D10.pdf"),
+    "x\u0085retention: D10.pdf": ("x\\x85retention: D10.pdf", "x\\x85retention: D10.pdf"),
+    "x\rretention: D10.pdf": ("x\rretention: D10.pdf", "x\\x0dretention: D10.pdf"),
+    "#comment.pdf": ("#comment.pdf", "#comment.pdf"),
+    'it\'s "quoted".pdf': ('it\'s "quoted".pdf', 'it\'s "quoted".pdf'),
+    "a: b.pdf": ("a: b.pdf", "a: b.pdf"),
+    "- [x] {y}: &z *w !t |.pdf": ("- [x] {y}: &z *w !t |.pdf", "- [x] {y}: &z *w !t |.pdf"),
+    "%TAG ! x.pdf": ("%TAG ! x.pdf", "%TAG ! x.pdf"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_file_name_cannot_add_fields_to_the_imported_record(
+    ws: Path, renda: Renda, tmp_path: Path, name: str
+) -> None:
+    stored, printed = HOSTILE_NAMES[name]
+    pdf = tmp_path / "in" / name
+    pdf.parent.mkdir()
+    pdf.write_bytes((FIXTURES / "article-liaison.pdf").read_bytes())
+    result = renda("import", str(pdf))
+    assert result.exit_code == 0, result.output
+
+    text = (ws / "records" / "2023" / "document-2023-01.yaml").read_text(encoding="utf-8")
+    data = parse_yaml(text).data
+    assert set(data) == {"id", "type", "term", "date", "title", "classification", "status", "issuer"} | {
+        "source_file",
+        "body",
+    }
+    assert "retention" not in data
+    assert data["source_file"]["original_name"] == stored
+    assert f"已导入 {printed} → records/2023/document-2023-01.yaml\n" in result.output
+    assert set(data["source_file"]) == {"file", "sha256", "original_name", "pages", "imported"}
+    assert renda("validate").exit_code == 0
+
+
+def test_a_file_name_that_is_not_utf8_is_imported_with_its_bytes_escaped(
+    ws: Path, renda: Renda, tmp_path: Path
+) -> None:
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw = os.fsencode(folder) + b"/\xb2\xe2\xca\xd4.pdf"  # 测试 in GBK
+    with open(raw, "wb") as handle:
+        handle.write((FIXTURES / "article-liaison.pdf").read_bytes())
+    result = renda("import", os.fsdecode(raw))
+
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "已导入 \\xb2\\xe2\\xca\\xd4.pdf → records/2023/document-2023-01.yaml" in result.output
+    data = parse_yaml((ws / "records" / "2023" / "document-2023-01.yaml").read_text(encoding="utf-8")).data
+    assert data["source_file"]["original_name"] == "\\xb2\\xe2\\xca\\xd4.pdf"
+
+
+# -- resource limits (issue 16 item 9) ---------------------------------------------------------
+
+MEASURE = """\
+import json, resource, subprocess, sys, time
+start = time.monotonic()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({
+    "code": done.returncode,
+    "output": done.stdout + done.stderr,
+    "seconds": time.monotonic() - start,
+    "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+}))
+"""
+
+
+def _import_measured(root: Path, pdf: Path) -> dict[str, Any]:
+    """`renda import` as a real process; its exit code, output, wall time and the peak RSS of it and its
+    workers (measured by a fresh parent, so no other test's children count)."""
+    command = [sys.executable, "-c", MEASURE, *RENDA_COMMAND, "--root", str(root), "import", str(pdf)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_page_tree_of_300000_pages_is_refused_before_any_page_is_read(ws: Path, tmp_path: Path) -> None:
+    before = snapshot(ws)
+    run = _import_measured(ws, shared_pages_pdf(tmp_path / "many.pdf"))
+
+    assert run["code"] == 1
+    assert "many.pdf: 错误：页数过多（300000 页），单个 PDF 不得超过 300 页；请拆分后导入" in run["output"]
+    assert "Traceback" not in run["output"]
+    assert run["seconds"] < 20 and run["peak_mb"] < 300, run  # today: 69 s and 1.2 GB
+    assert snapshot(ws) == before
+
+
+def test_a_page_count_that_lies_is_caught_by_walking_the_page_tree(ws: Path, renda: Renda, tmp_path: Path) -> None:
+    pdf = distinct_pages_pdf(tmp_path / "lie.pdf", 1000, count=1)
+    result = renda("import", str(pdf))
+
+    assert result.exit_code == 1
+    assert "lie.pdf: 错误：页数过多（多于 300 页），单个 PDF 不得超过 300 页；请拆分后导入" in result.output
+
+
+def test_a_flate_bomb_ends_in_a_clear_error_within_the_memory_limit(ws: Path, tmp_path: Path) -> None:
+    bomb = flate_bomb_pdf(tmp_path / "bomb.pdf", 1024)  # 1 GB of zeros in about 1 MB
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    before = snapshot(ws)
+    run = _import_measured(ws, bomb)
+
+    assert run["code"] == 1
+    limit = ingest.worker.MAX_MEMORY_MB
+    assert f"bomb.pdf: 错误：PDF 解压后的内容超过 {limit} MB 的内存上限，未导入" in run["output"]
+    assert "Traceback" not in run["output"]
+    assert run["peak_mb"] < limit + 200 and run["seconds"] < 30, run  # today: 2.1 GB
+    assert snapshot(ws) == before
+
+
+def test_a_pdf_that_takes_too_long_to_read_is_stopped(
+    ws: Path, renda: Renda, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest.worker, "MAX_SECONDS", 1)
+    slow = long_kids_pdf(tmp_path / "slow.pdf", 300_000)  # seconds of parsing before the first page
+    start = time.monotonic()
+    result = renda("import", str(slow))
+
+    assert result.exit_code == 1
+    assert "slow.pdf: 错误：读取 PDF 超出资源限制（内存 768 MB、时间 1 秒），未导入" in result.output
+    assert time.monotonic() - start < 20  # the parent waits at most 2 × 1 s + 5 s of wall time
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is required")
+def test_a_secret_document_rendered_by_renda_is_imported_at_its_level(ws: Path, renda: Renda, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    sample = copy_sample(tmp_path / "sample")
+    opinion = sample / "records" / "2024" / "opinion-2024-02.yaml"
+    text = opinion.read_text(encoding="utf-8")
+    opinion.write_text(text.replace("classification: 公开", "classification: 秘密\nsecrecy_period: 1年", 1))
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(
+        cli.cli, ["--root", str(sample), "render", "opinion-2024-02", "--format", "pdf", "-o", str(out)]
+    )
+    assert rendered.exit_code == 0, rendered.output
+
+    result = renda("import", str(out / "opinion-2024-02.pdf"))
+    assert result.exit_code == 0, result.output
+    data = parse_yaml((ws / "records" / "2024" / "document-2024-01.yaml").read_text(encoding="utf-8")).data
+    assert (data["classification"], data["secrecy_period"], data["status"]) == ("秘密", "1年", "final")
+    assert not any("秘密" in p for p in data["body"] if isinstance(p, str))  # today: the mark is body text

@@ -204,3 +204,12 @@ def test_fresh_deputy_skeleton_must_be_filled_before_it_validates(renda: Renda) 
     assert result.exit_code == 1, result.output
     assert {p.field for p in mine} == {"name", "terms[0].constituency"}, result.output
     assert all(not p.warning and "请填写" in p.message for p in mine), result.output
+
+
+def test_the_skeleton_writer_quotes_line_separators_so_values_read_back_exactly() -> None:
+    import yaml
+
+    from archive.scaffold import _scalar
+
+    for value in ("a\u2028retention: D10", "a\x85b", "a\u2029b", "x\ny: 1", "# c", "a: b", "'q\" \\"):
+        assert yaml.safe_load(f"v: {_scalar(value)}\n") == {"v": value}, value

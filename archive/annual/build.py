@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archive.annual import _docx, catalogue, metadata, pdfa
@@ -33,6 +33,7 @@ from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_st
 from archive.catalog import Catalog, load_catalog
 from archive.chinese import date_text
 from archive.progress import Progress, report
+from archive.records import Document
 from archive.workspace import Workspace
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -113,7 +114,31 @@ def preflight(workspace: Workspace, year: int) -> Arrangement:
     """What the build would archive and every notice about it; writes nothing."""
     _check_year(year)
     catalog = checked_catalog(workspace)
-    return arrange(catalog.records, workspace.config, year)
+    return _arranged(workspace, catalog, year)
+
+
+def _arranged(workspace: Workspace, catalog: Catalog, year: int) -> Arrangement:
+    """The arrangement, with what only the files can tell: whether each imported document's PDF can be
+    archived.  Pre-flight and build both start here, so pre-flight says what build will do."""
+    arrangement = arrange(catalog.records, workspace.config, year)
+    extra = original_notices(workspace, arrangement)
+    return replace(arrangement, notices=(*arrangement.notices, *extra)) if extra else arrangement
+
+
+def original_notices(workspace: Workspace, arrangement: Arrangement) -> list[Notice]:
+    """A document record is archived as its own PDF (made PDF/A-2b, pages untouched): blocking notices
+    for those that have none, or whose PDF cannot be PDF/A."""
+    notices = []
+    for item in arrangement.items:
+        record = item.record
+        if not isinstance(record, Document):
+            continue
+        if record.source_file is None:
+            notices.append(Notice(record.source, "外来文件没有原始 PDF（source_file），无法归档", blocking=True))
+            continue
+        for problem in pdfa.original_problems(workspace.root / record.source_file.file):
+            notices.append(Notice(record.source, problem, blocking=True))
+    return notices
 
 
 def _noon(day: dt.date | None) -> dt.datetime:
@@ -138,7 +163,7 @@ def build_annual_archive(
     _check_year(year)
     catalog = checked_catalog(workspace)
     config = workspace.config
-    arrangement = arrange(catalog.records, config, year)
+    arrangement = _arranged(workspace, catalog, year)
     blocking = [n for n in arrangement.notices if n.blocking]
     if blocking:
         raise AnnualArchiveError("\n".join(n.format() for n in sorted_notices(blocking)) + "\n归档未进行。")
@@ -214,9 +239,11 @@ def _build_into(
             registration[item.code] = _registration_sheet(item, target, _noon(item.record.date))
     stats_docx = data / f"{STATS_NAME}.docx"
     write_stats_docx(stats, config, stats_docx, year_end)
+    made = [i for i in arrangement.items if not isinstance(i.record, Document)]
     with _Converter(pdf_dir, fonts) as converter:
         converter.add([*registration.values(), stats_docx])
-        rendered = _render_records(workspace, arrangement.items, work / "render", progress)
+        rendered = _render_records(workspace, made, work / "render", progress) if made else {}
+    rendered.update(_archival_copies(workspace, arrangement.items, work / "originals"))
     converted = converter.converted
     parts = {
         item.code: [
@@ -302,6 +329,23 @@ def _build_into(
         },
     )
     return result
+
+
+def _archival_copies(workspace: Workspace, items: list[Item], out_dir: Path) -> dict[str, list[Path]]:
+    """record id → the PDF/A-2b copy of its original, for every imported document among ``items``."""
+    files: dict[str, list[Path]] = {}
+    for item in items:
+        record = item.record
+        if not isinstance(record, Document) or record.source_file is None:
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / f"{record.id}.pdf"
+        pdfa.archival_copy(workspace.root / record.source_file.file, target)
+        facts = pdfa.inspect_pdf(target)
+        if (facts.pdfa_part, facts.pdfa_conformance, facts.output_intent) != ("2", "B", True) or facts.problems:
+            raise AnnualArchiveError(f"{record.source}: 原 PDF 未能转为 PDF/A-2b，归档未进行。")
+        files[record.id] = [target]
+    return files
 
 
 def _render_records(

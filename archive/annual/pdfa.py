@@ -248,3 +248,106 @@ def _has_javascript(pdf: Any) -> bool:
         return isinstance(value, pikepdf.Object) and not value.is_indirect and direct(value)
 
     return any(direct(obj) for obj in pdf.objects)
+
+
+# -- a PDF made outside renda (an imported document) as a 件 -------------------------------------------
+
+
+def original_problems(path: Path) -> list[str]:
+    """Why a PDF made outside renda cannot become a PDF/A-2b 件 as it is; empty when it can.
+
+    Its pages are kept exactly (they are the evidence), so what PDF/A forbids cannot be converted away:
+    fonts that are not embedded, encryption, scripts, embedded files.
+    """
+    import pikepdf
+
+    facts = inspect_pdf(path)
+    if facts.problems:
+        return [f"原 PDF {problem}" for problem in facts.problems]
+    problems = []
+    if facts.encrypted:
+        problems.append("原 PDF 已加密，PDF/A 不允许加密")
+    if facts.unembedded_fonts:
+        fonts = "、".join(facts.unembedded_fonts[:5])
+        problems.append(f"原 PDF 有未嵌入的字体（{fonts}），不能作为 PDF/A 归档；请用原软件嵌入字体重新导出后再导入")
+    if facts.javascript:
+        problems.append("原 PDF 含有脚本（JavaScript），PDF/A 不允许")
+    with pikepdf.open(path) as pdf:
+        names = pdf.Root.get("/Names")
+        if isinstance(names, pikepdf.Dictionary) and "/EmbeddedFiles" in names:
+            problems.append("原 PDF 含有嵌入的附件，不能作为 PDF/A-2b 归档")
+        actions = sorted(_forbidden_actions(pdf))
+        if actions:
+            problems.append(f"原 PDF 含有 PDF/A 不允许的动作（{'、'.join(actions)}），不能归档")
+    return problems
+
+
+# ISO 19005-2 6.6.1: actions a PDF/A-2 file may not hold (JavaScript is reported on its own)
+_FORBIDDEN_ACTIONS = frozenset(
+    "/" + name for name in ("Launch", "Sound", "Movie", "ResetForm", "ImportData", "Hide", "SetOCGState", "Rendition")
+) | frozenset({"/Trans", "/GoTo3DView", "/SubmitForm"})
+
+
+def _forbidden_actions(pdf: Any) -> set[str]:
+    """Forbidden action types, and additional-actions (/AA) dictionaries, anywhere in the file."""
+    import pikepdf
+
+    found: set[str] = set()
+
+    def visit(obj: Any) -> None:
+        # indirect objects are all visited from pdf.objects; here what is nested in place
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            action = obj.get("/S")
+            if isinstance(action, pikepdf.Name) and str(action) in _FORBIDDEN_ACTIONS:
+                found.add(str(action).lstrip("/"))
+            if "/AA" in obj:
+                found.add("AA")
+            values = [value for _, value in obj.items()]
+        elif isinstance(obj, pikepdf.Array):
+            values = list(obj)
+        else:
+            return
+        for value in values:
+            if isinstance(value, pikepdf.Object) and not value.is_indirect:
+                visit(value)
+
+    for obj in pdf.objects:
+        visit(obj)
+    return found
+
+
+def srgb_profile() -> bytes:
+    """An sRGB ICC profile (LittleCMS's, through Pillow) for the PDF/A output intent."""
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def archival_copy(source: Path, out: Path) -> None:
+    """``source`` with its pages untouched, identified as PDF/A-2b with an sRGB output intent.
+
+    The caller has checked :func:`original_problems`; :func:`finish_item` then stamps it and fixes its
+    dates and ids like any other 件.
+    """
+    import pikepdf
+
+    with pikepdf.open(source) as pdf:
+        intents = pdf.Root.get("/OutputIntents")
+        has_pdfa_intent = isinstance(intents, pikepdf.Array) and any(
+            str(i.get("/S")) == "/GTS_PDFA1" and "/DestOutputProfile" in i for i in intents
+        )
+        if not has_pdfa_intent:
+            profile = pdf.make_stream(srgb_profile())
+            profile[pikepdf.Name.N] = 3
+            intent = pikepdf.Dictionary(
+                Type=pikepdf.Name.OutputIntent,
+                S=pikepdf.Name.GTS_PDFA1,
+                OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"),
+                Info=pikepdf.String("sRGB IEC61966-2.1"),
+                DestOutputProfile=profile,
+            )
+            pdf.Root[pikepdf.Name.OutputIntents] = pikepdf.Array([intent])
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdfaid:part"] = "2"
+            meta["pdfaid:conformance"] = "B"
+        pdf.save(out, deterministic_id=True, compress_streams=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ import yaml
 from ..catalog import PLACEHOLDER
 from ..errors import IngestError
 from ..fileio import write_new
+from ..records import CLASSIFICATIONS, classification_rank
 from ..workspace import Workspace
 from .pdf import Extracted, Line, extract, read_pdf_lines
 
@@ -37,6 +39,8 @@ class Imported:
     record_source: str
     pdf_source: str
     missing: tuple[str, ...]
+    classification: str = "内部"
+    warnings: tuple[str, ...] = ()  # e.g. no 密级 mark: imported as an 内部 draft for the clerk to check
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class ImportResult:
                     "record": i.record_source,
                     "pdf": i.pdf_source,
                     "missing": list(i.missing),
+                    "classification": i.classification,
+                    "warnings": list(i.warnings),
                 }
                 for i in self.imported
             ],
@@ -98,8 +104,46 @@ def _next_id(year: int, taken: set[str]) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
-def record_yaml(data: dict[str, Any], source_name: str, missing: Sequence[str]) -> str:
-    header = [f"# 外来文件：由 renda import 从 {source_name} 导入。"]
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes a string holding a line break or control character double-quoted, where
+    each such character is an escape (``\\n``, ``\\N``, ``\\L``): single-quoted, the emitter writes them
+    raw and a loader folds them, so the value would not read back as written."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    awkward = any(ch in "\x85\u2028\u2029\ufeff" or (ch < " " and ch != "\t") or ch == "\x7f" for ch in value)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if awkward else None)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+# What a record cannot hold (archive.source refuses it) and, for printing, what would break a line.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(pattern: re.Pattern[str], path: Path | str) -> str:
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")  # bytes that are not UTF-8 → \xNN
+    return pattern.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
+def stored_name(path: Path | str) -> str:
+    """A file name as a record keeps it: exact, except bytes that are not UTF-8 and characters no record
+    may hold, which become ``\\xNN`` / ``\\uNNNN`` escapes."""
+    return _escape(_UNSTORABLE, path)
+
+
+def display_name(path: Path | str) -> str:
+    """A file name fit to print on one line: line breaks and control characters escaped as well."""
+    return _escape(_UNPRINTABLE, path)
+
+
+def record_yaml(data: dict[str, Any], missing: Sequence[str], warnings: Sequence[str] = ()) -> str:
+    """The record's text.  Every value, the original file name included, goes through the YAML emitter:
+    a name holding a line break, ``: `` or ``#`` cannot add fields or comments."""
+    header = ["# 外来文件：由 renda import 导入（原文件名见 source_file.original_name）。"]
+    header.extend("# " + " ".join(warning.splitlines()) for warning in warnings)
     if missing:
         header.append(
             f"# 未能识别：{'、'.join(missing)}。请对照原 PDF 填写“{PLACEHOLDER}”处，核对后把 status 改为 final。"
@@ -108,7 +152,7 @@ def record_yaml(data: dict[str, Any], source_name: str, missing: Sequence[str]) 
         header.append("# date: 成文日期未能识别，请按 YYYY-MM-DD 填写（届次 term 随之填写）")
     if "doc_number" not in data:
         header.append("# doc_number: 未识别到发文字号；原件如有，请填写")
-    body = yaml.dump(data, Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False, width=1000)
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
     return "\n".join(header) + "\n" + body
 
 
@@ -120,7 +164,7 @@ def import_pdfs(workspace: Workspace, files: Iterable[Path], today: dt.date | No
     known = _known_hashes(workspace)
     taken = _taken_ids(workspace)
     for path in files:
-        name = str(path)
+        name = display_name(path)
         try:
             result.imported.append(_import_one(workspace, config, path, known, taken, today))
         except IngestError as exc:
@@ -159,20 +203,23 @@ def _import_one(
     data["title"] = found.title or PLACEHOLDER
     if found.doc_number:
         data["doc_number"] = found.doc_number
-    data["classification"] = "公开"
+    classification, warnings = _classification(found)
+    data["classification"] = classification
+    if found.secrecy_period:
+        data["secrecy_period"] = found.secrecy_period
     if found.date and term is None:
         missing.append("届次")  # the date lies outside renda.yaml's table of terms
-    data["status"] = "draft" if missing else "final"
+    data["status"] = "draft" if missing or warnings else "final"
     data["issuer"] = found.issuer or PLACEHOLDER
     data["source_file"] = {
         "file": workspace.relative(pdf_path),
         "sha256": digest,
-        "original_name": path.name,
+        "original_name": stored_name(path.name),
         "pages": pages,
         "imported": today.isoformat(),
     }
     data["body"] = list(found.paragraphs)
-    text = record_yaml(data, path.name, missing)
+    text = record_yaml(data, missing, warnings)
     write_new(pdf_path, raw, IngestError)
     try:
         write_new(yaml_path, text.encode("utf-8"), IngestError)
@@ -181,4 +228,28 @@ def _import_one(
         raise
     taken.add(record_id)
     known[digest] = workspace.relative(yaml_path)
-    return Imported(path.name, record_id, workspace.relative(yaml_path), workspace.relative(pdf_path), tuple(missing))
+    return Imported(
+        display_name(path.name),
+        record_id,
+        workspace.relative(yaml_path),
+        workspace.relative(pdf_path),
+        tuple(missing),
+        classification,
+        tuple(warnings),
+    )
+
+
+def _classification(found: Extracted) -> tuple[str, list[str]]:
+    """The record's 密级 from the PDF's mark.  Without a readable mark nothing is guessed: the record is
+    an 内部 draft (or higher, when the unreadable mark names a higher level) for the clerk to check."""
+    if found.classification == "绝密" or (found.unclear_mark and "绝密" in found.unclear_mark):
+        raise IngestError(
+            "密级为“绝密”，超出本系统可以保存的范围（最高为“机密”），未导入；请按涉密载体管理规定处理原件"
+        )
+    if found.classification is not None:
+        return found.classification, []
+    if found.unclear_mark is None:
+        return "内部", ["未识别到密级标志，已按“内部”草稿导入，请核对密级后改为定稿"]
+    named = [level for level in CLASSIFICATIONS if level in found.unclear_mark]
+    level = max(["内部", *named], key=classification_rank)
+    return level, [f"密级标志“{found.unclear_mark}”无法识别，已按“{level}”草稿导入，请核对密级后改为定稿"]

@@ -14,9 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import IngestError
 from ..search.content import chinese_to_int
+from .worker import run_limited
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300
@@ -32,6 +34,14 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[—–\-－~～]\s*\d{1,4}\s*[—–\-－~～]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4})$"
 )
 _SENTENCE_END = "。！？；：”」』）)"
+
+LEVELS = ("公开", "内部", "秘密", "机密", "绝密")  # 绝密 is recognised only to be refused
+_NUMERAL = "[0-9０-９〇零一二三四五六七八九十百]+"
+_MARK = re.compile(rf"(?P<level>{'|'.join(LEVELS)})(?:★(?P<period>长期|(?P<n>{_NUMERAL})(?P<unit>年|个月)))?")
+_COPY_NUMBER = re.compile(r"[0-9０-９]{1,6}")  # 份号: GB/T 9704 7.2.1, six digits
+_URGENCY = re.compile(r"特急|加急|特提|平急")
+_MARK_SIGN = re.compile("[★☆＊*]|密级|保密期限")
+MARK_WINDOW = 5  # the 版头 lines above the 标志 that may hold 份号, 密级 and 紧急程度
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,11 @@ class Extracted:
     issuer: str | None
     date: dt.date | None
     pages: int
+    # The 密级 mark of the 版头 (GB/T 9704 7.2.2): None when there is none; ``unclear_mark`` holds
+    # mark-like text that did not parse, so the importer can refuse to guess.
+    classification: str | None = None
+    secrecy_period: str | None = None
+    unclear_mark: str | None = None
 
 
 def read_pdf_lines(path: Path) -> tuple[list[Line], int]:
@@ -76,25 +91,70 @@ def read_pdf_lines(path: Path) -> tuple[list[Line], int]:
         head = handle.read(1024)
     if b"%PDF-" not in head:
         raise IngestError("不是 PDF 文件（文件开头没有 %PDF 标记）")
+    return run_limited(_read_lines, path)
 
+
+def check_page_tree(document: Any) -> None:
+    """Refuse a pdfminer ``PDFDocument`` with more than MAX_PAGES pages before any page is enumerated:
+    ``/Count`` of the root says how many there are; as it can lie, the page tree is also walked, object
+    by object as pdfminer enumerates it, until there are more than MAX_PAGES leaves."""
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    root = resolve1(document.catalog.get("Pages"))
+    if not isinstance(root, dict):
+        raise IngestError("PDF 文件已损坏，无法读取（没有页面树）")
+    count = resolve1(root.get("Count"))
+    if isinstance(count, int) and count > MAX_PAGES:
+        raise _too_many(str(count))
+    leaves, stack, seen = 0, [root.get("Kids")], set()
+    while stack:
+        ref = stack.pop()
+        if isinstance(ref, PDFObjRef):
+            if ref.objid in seen:  # pdfminer shows a page named twice once; a loop ends here
+                continue
+            seen.add(ref.objid)
+        node = resolve1(ref)
+        kids = resolve1(node.get("Kids")) if isinstance(node, dict) else node if isinstance(node, list) else None
+        if isinstance(kids, list):
+            stack.extend(kids)
+        else:
+            leaves += 1
+        if leaves > MAX_PAGES or len(stack) > MAX_PAGES * 10:
+            raise _too_many(f"多于 {MAX_PAGES}")
+
+
+_ENCRYPTED = "PDF 已加密，需要密码才能打开；请先解除加密再导入"
+
+
+def _too_many(pages: int | str) -> IngestError:
+    return IngestError(f"页数过多（{pages} 页），单个 PDF 不得超过 {MAX_PAGES} 页；请拆分后导入")
+
+
+def _read_lines(path: Path) -> tuple[list[Line], int]:
+    """The work of read_pdf_lines, in its worker: the page count from the page tree first, then the text."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(path)
     except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise IngestError("PDF 已加密，需要密码才能打开；请先解除加密再导入") from None
+        raise IngestError(_ENCRYPTED) from None
+    except MemoryError:
+        raise
     except Exception as exc:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them
         inner = [exc, *exc.args]
+        if any(isinstance(e, MemoryError) for e in inner):
+            raise MemoryError from None
         if any(isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)) for e in inner):
-            raise IngestError("PDF 已加密，需要密码才能打开；请先解除加密再导入") from None
+            raise IngestError(_ENCRYPTED) from None
         raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
     lines: list[Line] = []
     try:
         with pdf:
+            check_page_tree(pdf.doc)
             pages = len(pdf.pages)
             if pages > MAX_PAGES:
-                raise IngestError(f"页数过多（{pages} 页），单个 PDF 不得超过 {MAX_PAGES} 页；请拆分后导入")
+                raise _too_many(pages)
             for number, page in enumerate(pdf.pages, 1):
                 for item in page.extract_text_lines(return_chars=True):
                     text = _tidy(item["text"])
@@ -113,9 +173,12 @@ def read_pdf_lines(path: Path) -> tuple[list[Line], int]:
                             float(page.height),
                         )
                     )
-    except IngestError:
+                page.close()  # drop the page's parsed objects: memory stays that of one page
+    except (IngestError, MemoryError):
         raise
     except Exception as exc:  # damaged content streams surface only while reading pages
+        if any(isinstance(e, MemoryError) for e in (exc, *exc.args, exc.__cause__, exc.__context__)):
+            raise MemoryError from None  # pdfplumber wraps what pdfminer raised, running out of memory included
         raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
     if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS:
         raise IngestError("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再导入")
@@ -164,8 +227,9 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
         for ln in lines
         if not _PAGE_NUMBER.match(ln.text.replace(" ", "")) and re.sub(r"\d+", "#", ln.text) not in running
     ]
+    body, marking = _strip_marking(body, statistics.median(all_sizes) if all_sizes else 0.0)
     if not body:
-        return Extracted((), None, None, None, None, pages)
+        return Extracted((), None, None, None, None, pages, *marking)
     sizes = [ln.size for ln in body if ln.size]
     body_size = statistics.median(sizes) if sizes else 0.0
     left = min(ln.x0 for ln in body)
@@ -215,7 +279,62 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
         if source:
             issuer = source[1]
             break
-    return Extracted(tuple(_paragraphs(rest, left, right, char)), title, doc_number, issuer, date, pages)
+    paragraphs = tuple(_paragraphs(rest, left, right, char))
+    return Extracted(paragraphs, title, doc_number, issuer, date, pages, *marking)
+
+
+def parse_mark(text: str) -> tuple[str, str | None] | None:
+    """``秘密★1年`` → (秘密, 1年); ``机密★十年`` → (机密, 10年); ``内部`` → (内部, None); None when ``text``
+    is not exactly a 密级 mark (a 保密期限 only goes with 秘密, 机密 and 绝密)."""
+    m = _MARK.fullmatch(re.sub(r"\s+", "", text))
+    if not m:
+        return None
+    if m["period"] is None or m["period"] == "长期":
+        period = m["period"]
+    else:
+        number = chinese_to_int(m["n"])
+        if not number:
+            return None
+        period = f"{number}{m['unit']}"
+    if period and m["level"] in ("公开", "内部"):
+        return None
+    return m["level"], period
+
+
+def _strip_marking(body: list[Line], body_size: float) -> tuple[list[Line], tuple[str | None, str | None, str | None]]:
+    """Take the 份号, 密级 and 紧急程度 lines off the top of page 1 (版头, not text) and read the mark.
+
+    Only the leading lines count: 份号, 密级和保密期限 and 紧急程度 stand above the 标志 and the title.
+    A short leading line that looks like a mark but does not parse is kept out of the text too and
+    reported as unclear, so the importer does not guess a level from it.
+    """
+    level = period = unclear = None
+    dropped: set[int] = set()
+    for index, ln in enumerate(body[:MARK_WINDOW]):
+        text = re.sub(r"\s+", "", ln.text)
+        if ln.page != 1:
+            break
+        if _COPY_NUMBER.fullmatch(text) and index == 0:
+            dropped.add(index)
+            continue
+        parsed = parse_mark(text)
+        if parsed and level is None:
+            level, period = parsed
+            dropped.add(index)
+            continue
+        if _URGENCY.fullmatch(text):
+            dropped.add(index)
+            continue
+        small = not body_size or ln.size < body_size + 1.5  # the 标志 and the title are set larger
+        mark_like = _MARK_SIGN.search(text) or (len(text) <= 8 and text.startswith(LEVELS))
+        if level is None and unclear is None and small and mark_like:
+            unclear = text
+            dropped.add(index)
+            continue
+        break
+    if level is not None:
+        unclear = None
+    return [ln for i, ln in enumerate(body) if i not in dropped], (level, period, unclear)
 
 
 def _paragraphs(lines: Sequence[Line], left: float, right: float, char: float) -> list[str]:

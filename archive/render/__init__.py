@@ -22,6 +22,7 @@ from archive.errors import ArchiveError
 from archive.problems import Problem
 from archive.progress import Progress, report
 from archive.records import Deputy, Meeting, Record
+from archive.records import Document as DocumentRecord
 from archive.render.documents import Document, documents_for
 from archive.render.errors import RenderError, TemplateError
 from archive.workspace import Workspace
@@ -106,7 +107,11 @@ def render_documents(
     failure of the batch, named with its file and error.  ``progress`` hears each record's .docx and the
     PDFs as LibreOffice writes them.
     """
+    from archive.render.original import KIND, copy_originals
+
     records = list(records)
+    originals = [r for r in records if isinstance(r, DocumentRecord)]
+    records = [r for r in records if not isinstance(r, DocumentRecord)]
     names: dict[str, str] = {}
     meetings: dict[str, Meeting] = {}
     if any(r.type in ("meeting", "deputy_report", "opinion") for r in records):
@@ -120,6 +125,14 @@ def render_documents(
         )
         for p in broken
     ]
+    # an imported document's document is its original PDF: copied, not generated
+    pdfa = pdfa or "pdfa" in formats
+    copies, failures, notices = copy_originals(
+        workspace.root, originals, out_dir, pdfa or "pdf" in formats, pdfa, alone=not records
+    )
+    result.documents.extend(RenderedDocument(r.id, KIND, (path,), not r.is_final) for r, path in copies)
+    result.failures.extend(RenderFailure(r.id, r.source, message) for r, message in failures)
+    result.notices.extend(notices)
     return result
 
 
