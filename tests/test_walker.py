@@ -220,22 +220,29 @@ def test_a_source_file_inside_the_workspace_with_its_hash_validates(sample: Path
     assert validate.exit_code == 0, validate.output
 
 
-def test_new_and_draft_report_do_not_write_a_record_through_a_linked_folder(sample: Path, tmp_path: Path) -> None:
+def test_new_draft_report_and_import_do_not_write_a_record_through_a_linked_folder(
+    sample: Path, tmp_path: Path
+) -> None:
     # today `renda new` writes the record into the folder the link points at, outside the workspace
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (sample / "records/2026").symlink_to(elsewhere)
     (sample / "records/2024").rename(elsewhere / "2024")
     (sample / "records/2024").symlink_to(elsewhere / "2024")
+    (sample / "records/2022").rename(elsewhere / "2022")
+    (sample / "records/2022").symlink_to(elsewhere / "2022")
     before = sorted(p.relative_to(elsewhere).as_posix() for p in elsewhere.rglob("*"))
 
     new = _run(sample, "new", "opinion", "--date", "2026-03-01")
     draft = _run(sample, "deputy", "draft-report", "d035", "--year", "2024")
+    imported = _run(sample, "import", str(Path(__file__).parent / "fixtures/pdf/article-budget.pdf"))
 
-    _no_traceback(new, draft)
-    for result, link in ((new, "records/2026"), (draft, "records/2024")):
+    _no_traceback(new, draft, imported)
+    for result, link, what in (
+        (new, "records/2026", "新记录"),
+        (draft, "records/2024", "新记录"),
+        (imported, "records/2022", "导入的记录"),
+    ):
         assert result.exit_code == 1, result.output
-        assert (
-            f"错误：{link} 是符号链接，renda 不会把新记录写到链接指向的位置；请先运行 renda validate"
-        ) in result.output
+        assert f"{link} 是符号链接，renda 不会把{what}写到链接指向的位置；请先运行 renda validate" in result.output
     assert sorted(p.relative_to(elsewhere).as_posix() for p in elsewhere.rglob("*")) == before

@@ -25,6 +25,7 @@ import yaml
 from ..catalog import PLACEHOLDER
 from ..errors import IngestError
 from ..fileio import write_new
+from ..walker import linked_folder
 from ..records import CLASSIFICATIONS, classification_rank
 from ..workspace import Workspace
 from .pdf import Extracted, Line, extract, read_pdf_lines
@@ -220,6 +221,9 @@ def _import_one(
     }
     data["body"] = list(found.paragraphs)
     text = record_yaml(data, missing, warnings)
+    link = linked_folder(workspace.root, yaml_path)
+    if link:
+        raise IngestError(f"{link} 是符号链接，renda 不会把导入的记录写到链接指向的位置；请先运行 renda validate")
     write_new(pdf_path, raw, IngestError)
     try:
         write_new(yaml_path, text.encode("utf-8"), IngestError)
