@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.catalog import Catalog
 from archive.chinese import chinese_number, date_text
+from archive.clearance import copy_number, marking
 from archive.deputies import DeputyProfile
 from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording
 from archive.records import Meeting, Opinion
@@ -34,10 +36,15 @@ def _subject(opinion: Opinion) -> str:
     return title if title.startswith(organ) else organ + title
 
 
+def _secrecy(level: str) -> dict[str, str | None]:
+    """份号 and 密级 for the 版头 of a derived document marked ``level`` (none for 公开)."""
+    return {"secrecy": None if level == "公开" else level, "copy_number": copy_number(level)}
+
+
 def reminder_document(
     item: OpinionFollowUp, opinion: Opinion, meeting: Meeting | None, config: Config, as_of: dt.date
 ) -> Document:
-    """The office's 催办函 to the addressee of an overdue opinion."""
+    """The office's 催办函 to the addressee of an overdue opinion, marked at the level of what it quotes."""
     current = item.current
     if current is None or current.due is None:
         raise ValueError(f"{item.id} has no open deadline")  # only overdue opinions get a letter
@@ -73,8 +80,7 @@ def reminder_document(
     body.append("特此函告。")
     context: dict[str, Any] = _envelope(opinion, config)
     context.update(
-        copy_number=None,
-        secrecy=None,
+        **_secrecy(marking([opinion, *([meeting] if meeting is not None else [])])),
         urgency=None,
         signatory=None,
         doc_number="",
@@ -96,8 +102,12 @@ def reminder_document(
     return Document(opinion, REMINDER_KIND, "letter.docx", f"{opinion.id}-催办函", context, masthead=True, letter=True)
 
 
-def profile_document(profile: DeputyProfile, config: Config) -> Document:
-    """The 履职档案 as a report-style document: title, period, eight numbered parts, office and date."""
+def profile_document(profile: DeputyProfile, config: Config, classification: str = "公开") -> Document:
+    """The 履职档案 as a report-style document: title, period, eight numbered parts, office and date.
+
+    ``classification`` is the highest classification of the records it was compiled from, printed (with a
+    份号 when 秘密 or 机密) at the top left of the first page.
+    """
     blocks: list[dict[str, Any]] = []
     for i, section in enumerate(profile.sections, 1):
         blocks.append({"level": 1, "lead": f"{chinese_number(i)}、{section.title}", "text": ""})
@@ -108,6 +118,8 @@ def profile_document(profile: DeputyProfile, config: Config) -> Document:
     deputy = profile.deputy
     context: dict[str, Any] = _envelope(deputy, config)
     context.update(
+        **_secrecy(classification),
+        urgency=None,
         title=break_title(profile.title),
         subtitle=profile.subtitle,
         blocks=blocks,
@@ -125,14 +137,18 @@ def profile_document(profile: DeputyProfile, config: Config) -> Document:
 
 
 def render_reminders(
-    workspace: Workspace, report: FollowUpReport, out_dir: Path, formats: Sequence[str] = ("docx", "pdf")
+    workspace: Workspace,
+    report: FollowUpReport,
+    out_dir: Path,
+    formats: Sequence[str] = ("docx", "pdf"),
+    catalog: Catalog | None = None,
 ) -> RenderResult:
-    """A 催办函 for every overdue opinion of ``report`` (.docx and PDF)."""
+    """A 催办函 for every overdue opinion of ``report`` (.docx and PDF), from ``catalog`` (the report's own,
+    screened by its clearance; the whole workspace when not given)."""
     from archive.catalog import load_catalog
     from archive.render import render_prepared
 
-    catalog = load_catalog(workspace)
-    by_id = catalog.by_id()
+    by_id = (catalog or load_catalog(workspace)).by_id()
     config = workspace.config
     documents = []
     for item in report.items:
@@ -148,10 +164,14 @@ def render_reminders(
 
 
 def render_profile(
-    workspace: Workspace, profile: DeputyProfile, out_dir: Path, formats: Sequence[str] = ("docx", "pdf")
+    workspace: Workspace,
+    profile: DeputyProfile,
+    out_dir: Path,
+    formats: Sequence[str] = ("docx", "pdf"),
+    classification: str = "公开",
 ) -> RenderResult:
-    """The deputy's 履职档案 (.docx and PDF)."""
+    """The deputy's 履职档案 (.docx and PDF), marked ``classification``."""
     from archive.render import render_prepared
 
-    document = profile_document(profile, workspace.config)
+    document = profile_document(profile, workspace.config, classification)
     return render_prepared(workspace, [document], out_dir, tuple(formats))
