@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import load_record
+from ..clearance import Clearance
 from ..errors import SearchError
 from ..fileio import write_replace
 from ..records import CLASSIFICATIONS, Deputy, Record, classification_rank
@@ -167,7 +168,7 @@ class _Builder:
         return record
 
     def doc(self, record: Record, names: Mapping[str, str]) -> IndexDoc | None:
-        if classification_rank(record.classification) > self.settings.max_rank:
+        if not Clearance(self.settings.max_classification).admits(record):
             self.report.withheld += 1
             return None
         return index_doc(record, names, self.organs)
