@@ -1,7 +1,8 @@
 """年度工作统计: what the standing committee did in the year, counted from the records.
 
 Counts cover every final record dated in the year that the archive itself contains (drafts excluded,
-and records above ``max_public_classification`` too: a count of withheld sittings tells what they were).  The follow-up figures (answered on time, late, unanswered, satisfaction) come from
+and records above ``max_public_classification`` too: a count of withheld sittings tells what they were).
+The follow-up figures (answered on time, late, unanswered, satisfaction) come from
 ``archive.followup`` — the same deadlines, holiday calendar and statuses as `renda track` — judged as of
 the latest date the workspace's records carry, so the same records always give the same sheet.
 """
