@@ -131,6 +131,7 @@ class SearchHit:
             "score": round(self.score, 4),
             "snippet": plain(self.snippet, "<mark>", "</mark>"),
             "source": self.source,
+            "classification": self.classification,
         }
 
 
