@@ -17,6 +17,8 @@ from click.testing import CliRunner, Result
 from samples import copy_sample
 
 import cli
+from archive.clearance import Clearance, marking
+from archive.records import Record
 
 SECRET = ("records/2024/cwh-17-19.yaml", "records/2024/inspection-2024-01.yaml")
 
@@ -225,3 +227,27 @@ def test_list_leaves_out_records_above_the_level_and_counts_them(secret_ws: Path
     lifted = _run(secret_ws, "list", "--year", "2024", "--json", "--classification", "秘密")
     rows = {r["id"]: r for r in json.loads(lifted.stdout)}
     assert rows["cwh-17-19"]["classification"] == "秘密"
+
+
+# -- the rule itself -----------------------------------------------------------------------------------
+
+
+def _record(rid: str, level: str) -> Record:
+    return Record(id=rid, type="meeting", source=f"records/{rid}.yaml", title=rid, classification=level)
+
+
+def test_the_marking_of_nothing_is_public_and_of_records_their_highest_level() -> None:
+    assert marking([]) == "公开"
+    assert marking([_record("a", "内部"), _record("b", "机密"), _record("c", "秘密")]) == "机密"
+
+
+def test_a_clearance_keeps_what_is_at_or_below_its_level_and_counts_the_rest() -> None:
+    records = [_record(r, level) for r, level in (("a", "公开"), ("b", "内部"), ("c", "秘密"), ("d", "机密"))]
+    screened = Clearance("内部").screen(records)
+    assert [r.id for r in screened.kept] == ["a", "b"]
+    assert [r.id for r in screened.withheld] == ["c", "d"]
+    assert screened.marking == "内部"
+    assert screened.notice() == (
+        "按密级“内部”生成：另有 2 条密级更高的记录未列入（可用 --classification 机密 列入，输出将标注密级）"
+    )
+    assert Clearance("机密").screen(records).notice() is None

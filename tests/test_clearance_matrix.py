@@ -260,6 +260,17 @@ def test_deputy_profile_docx(cell: Cell) -> None:
         assert_marked(text, cell.level, copy_number=True)
 
 
+def test_deputy_profile_pdf(cell: Cell) -> None:
+    if (cell.level, cell.ceiling) not in (("内部", "内部"), ("秘密", "内部")):
+        pytest.skip("PDF conversion is slow: one cell that shows the record and one that leaves it out")
+    out = cell.root / "out" / "profile-pdf"
+    cell.run("deputy", "profile", "d035", "--year", "2024", "--format", "pdf", "-o", str(out))
+    text = pdf_text(next(out.glob("*.pdf")))
+    assert ("cwh-17-19" in text) is cell.admitted
+    first = [line.strip() for line in text.splitlines() if line.strip()][:3]
+    assert (first[0] == cell.level) is cell.admitted, first
+
+
 def test_deputy_profile_json(cell: Cell) -> None:
     text = json.dumps(cell.profile_json, ensure_ascii=False)
     assert ("cwh-17-19" in text) is cell.admitted
