@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
+    from archive.clearance import Clearance, Screened
     from archive.followup import FollowUpReport
     from archive.problems import ValidationReport
     from archive.progress import Progress
@@ -243,6 +244,38 @@ def _progress(as_json: bool) -> Iterator[Progress | None]:
         line.close()
 
 
+classification_option = click.option(
+    "--classification",
+    "level",
+    metavar="密级",
+    help="按该密级生成：公开、内部、秘密、机密（默认为 renda.yaml 的 max_public_classification）。"
+    "密级更高的记录不列入；输出按所含最高密级标注",
+)
+
+
+def _clearance(workspace: Workspace, level: str | None) -> Clearance:
+    from archive.clearance import Clearance
+    from archive.errors import ArchiveError
+
+    try:
+        return Clearance.of(workspace.config, level)
+    except ArchiveError as exc:
+        _fail(exc)
+
+
+def _say_screened(screened: Screened, verb: str = "列入") -> None:
+    """On stderr (stdout may be JSON): what the output left out because of its classification level."""
+    notice = screened.notice(verb)
+    if notice:
+        click.echo(f"提示：{notice}", err=True)
+
+
+def _marking_line(screened: Screened) -> str | None:
+    """The last line of a text table built from classified records: the level it is marked at."""
+    level = screened.marking
+    return None if level == "公开" else f"本表含密级“{level}”的记录，按“{level}”管理。"
+
+
 def _echo_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -387,11 +420,17 @@ def new(
 )
 @click.option("--term", type=int, metavar="届", help="只列出该届，如 17")
 @click.option("--year", type=int, metavar="年", help="只列出该年度，如 2024")
+@classification_option
 @json_option()
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
-def list_(state: State, record_type: str | None, term: int | None, year: int | None, as_json: bool) -> None:
-    """列出全部记录（含代表名册）：编号、类型、届次、日期、标题、状态、密级。"""
+def list_(
+    state: State, record_type: str | None, term: int | None, year: int | None, level: str | None, as_json: bool
+) -> None:
+    """列出全部记录（含代表名册）：编号、类型、届次、日期、标题、状态、密级。
+
+    密级高于 max_public_classification（或 --classification）的记录不列出，只给出条数。
+    """
     from archive.catalog import filter_records, load_catalog
     from archive.errors import ArchiveError
     from archive.schema import TYPE_LABELS
@@ -401,7 +440,9 @@ def list_(state: State, record_type: str | None, term: int | None, year: int | N
         catalog = load_catalog(state.workspace)
     except ArchiveError as exc:
         _fail(exc)
-    rows = filter_records(catalog.records, kind, term, year)
+    screened = _clearance(state.workspace, level).screen(filter_records(catalog.records, kind, term, year))
+    rows = list(screened.kept)
+    _say_screened(screened, "列出")
     broken = len(catalog.files) - len(catalog.records)
     if as_json:
         _echo_json([r.summary() for r in rows])
@@ -812,10 +853,13 @@ def _parse_as_of(text: str | None) -> dt.date | None:
     "answered_late 逾期报告待测评、evaluated 已测评、unassigned 待交办、no_deadline 期限未定、draft 草稿（也可写中文）",
 )
 @click.option("--organ", metavar="机关", help="只列出主送或报告机关含该名称的意见，如 区人民政府、法院")
+@classification_option
 @json_option("以 JSON 输出每件意见的各轮期限、收到日期和测评结果")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @click.pass_context
-def track(ctx: click.Context, as_of: str | None, status: str | None, organ: str | None, as_json: bool) -> None:
+def track(
+    ctx: click.Context, as_of: str | None, status: str | None, organ: str | None, level: str | None, as_json: bool
+) -> None:
     """审议意见督办：列出每件审议意见的报告期限和办理状态，已逾期的排在最前（终端中标红）。
 
     期限按 renda.yaml 的 deadlines 规则和国家法定节假日计算：期限最后一日是休息日的，顺延至下一个工作日。
@@ -826,6 +870,7 @@ def track(ctx: click.Context, as_of: str | None, status: str | None, organ: str 
         if status or organ or as_json:
             raise click.UsageError("--status、--organ 和 --json 只用于列出意见；请写在子命令之后或去掉")
         ctx.meta["track_as_of"] = as_of  # `renda track --as-of D remind` means the same as `remind --as-of D`
+        ctx.meta["track_level"] = level
         return
     from archive.catalog import load_catalog
     from archive.errors import ArchiveError
@@ -834,14 +879,22 @@ def track(ctx: click.Context, as_of: str | None, status: str | None, organ: str 
     state = ctx.find_object(State)
     assert state is not None
     day = _parse_as_of(as_of)
+    clearance = _clearance(state.workspace, level)
     try:
-        report = track_opinions(load_catalog(state.workspace), day).filter(status, organ)
+        report, screened = clearance.derive(
+            load_catalog(state.workspace),
+            lambda catalog: track_opinions(catalog, day).filter(status, organ),
+            lambda report: report.sources,
+        )
     except ArchiveError as exc:
         _fail(exc)
+    _say_screened(screened)
     if as_json:
-        _echo_json(report.as_dict())
+        _echo_json({"classification": screened.marking, **report.as_dict()})
     else:
         click.echo(_format_track(report))
+        if line := _marking_line(screened):
+            click.echo(line)
     for note in [*report.notes, *(f"{i.id}：{n}" for i in report.items for n in i.notes)]:
         click.echo(f"警告：{note}", err=True)
 
@@ -898,17 +951,26 @@ def _use_color() -> bool:
 @as_of_option
 @output_option()
 @formats_option
+@classification_option
 @json_option("以 JSON 列出写出的文件")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
 @click.pass_context
 def remind(
-    ctx: click.Context, state: State, as_of: str | None, output: Path | None, formats: str, as_json: bool
+    ctx: click.Context,
+    state: State,
+    as_of: str | None,
+    output: Path | None,
+    formats: str,
+    level: str | None,
+    as_json: bool,
 ) -> None:
     """为参考日期已逾期的每件审议意见生成催办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。
 
     每件催办函保存为一条函件记录（records/年度/letter-….yaml），按办公室函件的发文字号顺序编号，
     可检索、归档；同一天再次运行不会重复建立记录。
+    密级高于 max_public_classification（或 --classification）的意见不生成催办函，只给出件数；
+    用 --classification 列入的，催办函按所引意见和会议的最高密级标注密级，版头印份号。
     """
     from archive.catalog import load_catalog
     from archive.errors import ArchiveError
@@ -918,11 +980,17 @@ def remind(
     wanted = _parse_formats(formats)
     day = _parse_as_of(as_of or ctx.meta.get("track_as_of"))
     workspace = state.workspace
+    clearance = _clearance(workspace, level or ctx.meta.get("track_level"))
     try:
-        report = track_opinions(load_catalog(workspace), day)
-        reminders = remind_overdue(workspace, report, output or workspace.output_dir, wanted)
+        catalog = load_catalog(workspace)
+        report, screened = clearance.derive(
+            catalog, lambda c: track_opinions(c, day).overdue(), lambda report: report.sources
+        )
+        allowed, _ = clearance.screen_catalog(catalog)
+        reminders = remind_overdue(workspace, report, output or workspace.output_dir, wanted, allowed)
     except ArchiveError as exc:
         _fail(exc)
+    _say_screened(screened, "生成催办函")
     result = reminders.result
     if as_json:
         _echo_json(
@@ -965,6 +1033,7 @@ def _period_options(func: Callable[..., Any]) -> Callable[..., Any]:
 @as_of_option
 @formats_option
 @output_option()
+@classification_option
 @json_option("不生成文件，以 JSON 输出档案内容和每个数字所依据的记录")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
@@ -976,6 +1045,7 @@ def profile(
     as_of: str | None,
     formats: str,
     output: Path | None,
+    level: str | None,
     as_json: bool,
 ) -> None:
     """生成代表履职档案：基本情况、出席会议、视察调研、学习培训、代表小组活动、建议、述职、获奖八个部分。
@@ -991,14 +1061,20 @@ def profile(
     wanted = _parse_formats(formats)
     day = _parse_as_of(as_of)
     workspace = state.workspace
+    clearance = _clearance(workspace, level)
     try:
-        compiled = compile_profile(load_catalog(workspace), deputy_id, term, year, day)
+        compiled, screened = clearance.derive(
+            load_catalog(workspace),
+            lambda catalog: compile_profile(catalog, deputy_id, term, year, day),
+            lambda compiled: compiled.sources,
+        )
+        _say_screened(screened)
         if as_json:
-            _echo_json(compiled.as_dict())
+            _echo_json({"classification": screened.marking, **compiled.as_dict()})
             for warning in compiled.attendance.warnings:
                 click.echo(f"警告：{warning}", err=True)
             return
-        result = render_profile(workspace, compiled, output or workspace.output_dir, wanted)
+        result = render_profile(workspace, compiled, output or workspace.output_dir, wanted, screened.marking)
     except ArchiveError as exc:
         _fail(exc)
     for warning in compiled.attendance.warnings:
@@ -1009,10 +1085,13 @@ def profile(
 @deputy.command(short_help="全体代表的出勤统计，标出应约谈的代表")
 @_period_options
 @as_of_option
+@classification_option
 @json_option("以 JSON 输出每位代表的出席、请假、缺席及所依据的会议记录")
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
-def attendance(state: State, term: int | None, year: int | None, as_of: str | None, as_json: bool) -> None:
+def attendance(
+    state: State, term: int | None, year: int | None, as_of: str | None, level: str | None, as_json: bool
+) -> None:
     """全体代表的出勤统计：应出席、出席、请假、缺席和未记录的会议次数。
 
     缺席或请假次数达到 renda.yaml 中 oversight 的约谈标准的代表列在最前并标注“约谈”。
@@ -1025,17 +1104,25 @@ def attendance(state: State, term: int | None, year: int | None, as_of: str | No
 
     day = _parse_as_of(as_of)
     workspace = state.workspace
+    clearance = _clearance(workspace, level)
     try:
         catalog = load_catalog(workspace)
         config = workspace.config
         period = resolve_period(config, term, year, reference_date(config, day))
-        rows = attendance_table(catalog, period, oversight_settings(config))
+        rows, screened = clearance.derive(
+            catalog,
+            lambda c: attendance_table(c, period, oversight_settings(config)),
+            lambda rows: [s.meeting for r in rows for s in r.sittings],
+        )
     except ArchiveError as exc:
         _fail(exc)
     for warning in (w for r in rows for w in r.warnings):
         click.echo(f"警告：{warning}", err=True)
+    _say_screened(screened)
     if as_json:
-        _echo_json({"period": period.as_dict(), "deputies": [r.as_dict() for r in rows]})
+        _echo_json(
+            {"classification": screened.marking, "period": period.as_dict(), "deputies": [r.as_dict() for r in rows]}
+        )
         return
     table = [["编号", "姓名", "应出席", "出席", "请假", "缺席", "未记录", "约谈"]]
     for r in rows:
@@ -1058,18 +1145,22 @@ def attendance(state: State, term: int | None, year: int | None, as_of: str | No
         f"{period.label}（{period.start} 至 {period.end}）：{len(rows)} 位代表有应出席的会议，"
         f"{flagged} 位达到约谈标准。"
     )
+    if line := _marking_line(screened):
+        click.echo(line)
 
 
 @deputy.command(name="draft-report", short_help="按年度生成代表述职报告的 YAML 草稿")
 @click.argument("deputy_id", metavar="代表")
 @click.option("--year", type=int, required=True, metavar="年", help="述职年度，如 2024（必填）")
 @as_of_option
+@classification_option
 @click.help_option("-h", "--help", help="显示帮助并退出")
 @pass_state
-def draft_report(state: State, deputy_id: str, year: int, as_of: str | None) -> None:
+def draft_report(state: State, deputy_id: str, year: int, as_of: str | None, level: str | None) -> None:
     """按年度生成代表述职报告的 YAML 草稿（status: draft），填入出席会议、视察调研等数字，供办公室补写。
 
     草稿写在 records/年度/report-年度-代表编号.yaml；已有同编号记录时不会覆盖。
+    密级高于 max_public_classification（或 --classification）的记录不写入草稿；草稿的密级为其所依据记录的最高密级。
     """
     from archive.catalog import load_catalog
     from archive.deputies import compile_profile
@@ -1078,13 +1169,19 @@ def draft_report(state: State, deputy_id: str, year: int, as_of: str | None) -> 
 
     day = _parse_as_of(as_of)
     workspace = state.workspace
+    clearance = _clearance(workspace, level)
     try:
         catalog = load_catalog(workspace)
-        made = write_draft(catalog, compile_profile(catalog, deputy_id, None, year, day))
+        compiled, screened = clearance.derive(
+            catalog, lambda c: compile_profile(c, deputy_id, None, year, day), lambda p: p.sources
+        )
+        made = write_draft(catalog, compiled, screened.marking)
     except ArchiveError as exc:
         _fail(exc)
+    _say_screened(screened)
     click.echo(
-        f"已创建 {workspace.relative(made.path)}（编号 {made.id}，草稿）。补写“（待填写）”处后运行 renda validate。"
+        f"已创建 {workspace.relative(made.path)}（编号 {made.id}，草稿，密级“{screened.marking}”）。"
+        "补写“（待填写）”处后运行 renda validate。"
     )
 
 

@@ -129,6 +129,7 @@ def parse_config(doc: YamlDocument, schemas: SchemaSet, source: str = CONFIG_NAM
         problems.append(
             (doc.line_of(("default_organ",)), "default_organ", f"机构代码“{default_organ}”不在 organs 表中")
         )
+    problems.extend(_search_ceiling_problems(doc, data))
     if problems:
         raise ConfigProblems(sorted(problems), source)
 
@@ -154,6 +155,27 @@ def parse_config(doc: YamlDocument, schemas: SchemaSet, source: str = CONFIG_NAM
         letter_format=bool(data.get("letter_format", False)),
         raw=data,
     )
+
+
+def _search_ceiling_problems(doc: YamlDocument, data: Mapping[str, Any]) -> list[tuple[int, str, str]]:
+    """A search ceiling above the public one lets secret text into every search; only on purpose."""
+    from .records import classification_rank
+
+    search = data.get("search") or {}
+    public = data.get("max_public_classification", "内部")
+    level = search.get("max_classification")
+    if level is None or search.get("allow_above_public") is True:
+        return []
+    if classification_rank(level) <= classification_rank(public):
+        return []
+    return [
+        (
+            doc.line_of(("search", "max_classification")),
+            "search.max_classification",
+            f"检索收录的最高密级“{level}”高于公开范围 max_public_classification（“{public}”），"
+            f"密级为“{level}”的记录会出现在检索结果中；确需如此，请在 search 下加 allow_above_public: true 明确确认",
+        )
+    ]
 
 
 def _deadline(rule: Mapping[str, Any]) -> DeadlineRule:

@@ -420,8 +420,11 @@ def minutes() -> docx.document.Document:
 
 
 def report(*, source_align: str | None = None) -> docx.document.Document:
-    """执法检查报告, 代表述职报告 and 代表履职档案: title, optional subtitle, body, signature; no 版头."""
+    """执法检查报告, 代表述职报告 and 代表履职档案: title, optional subtitle, body, signature; no 版头.
+
+    份号 and 密级 still stand at the top left of the first page when the document is classified."""
     doc = new_document()
+    copy_secrecy_urgency(doc)
     title(doc)
     tag(doc, "{%p if subtitle %}")
     para(doc, "题注", "{{ subtitle }}")
@@ -436,6 +439,7 @@ def report(*, source_align: str | None = None) -> docx.document.Document:
 
 def resolution() -> docx.document.Document:
     doc = new_document()
+    copy_secrecy_urgency(doc)
     title(doc)
     para(doc, "题注", "（{{ caption }}）")
     para(doc, "公文无缩进")

@@ -82,7 +82,8 @@ def test_search_json_has_the_documented_keys(run: Renda) -> None:
     result = run("search", '"农村生活污水"', "--json", "--type", "审议意见")
     hits = json.loads(result.output)
 
-    assert hits and all(set(h) == {"id", "type", "term", "year", "title", "score", "snippet", "source"} for h in hits)
+    documented = {"id", "type", "term", "year", "title", "score", "snippet", "source", "classification"}
+    assert hits and all(set(h) == documented for h in hits)
     assert {h["type"] for h in hits} == {"opinion"}
     assert all(h["source"].startswith("records/") and "<mark>农村生活污水</mark>" in h["snippet"] for h in hits)
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)

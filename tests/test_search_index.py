@@ -102,7 +102,7 @@ def test_snippets_mark_what_matched(sample: Workspace) -> None:
     marked = [text for text, match in hit.snippet if match]
     assert marked and all(fold(m) == "农村生活污水" for m in marked)
     assert "<mark>农村生活污水</mark>" in hit.as_dict()["snippet"]
-    assert set(hit.as_dict()) == {"id", "type", "term", "year", "title", "score", "snippet", "source"}
+    assert set(hit.as_dict()) == {"id", "type", "term", "year", "title", "score", "snippet", "source", "classification"}
 
 
 def test_a_lower_ceiling_hides_internal_records_even_from_an_old_index(own: Workspace) -> None:

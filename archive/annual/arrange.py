@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from archive.records import DeputyReport, Inspection, Meeting, Opinion, Record, classification_rank
+from archive.clearance import Clearance
+from archive.records import DeputyReport, Inspection, Meeting, Opinion, Record
 from archive.workspace import Config
 
 RETENTION_ORDER = ("Y", "D30", "D10")
@@ -189,13 +190,11 @@ def arrange(
     all_records = list(records)
     names = dict(deputy_names or {})
     names.update({r.id: r.name for r in all_records if isinstance(r, Deputy)})
-    limit = classification_rank(config.max_public_classification)
     in_year = [r for r in all_records if r.type != "deputy" and r.date is not None and r.date.year == year]
     drafts = tuple(sorted((r for r in in_year if not r.is_final), key=_order))
-    withheld = tuple(
-        sorted((r for r in in_year if r.is_final and classification_rank(r.classification) > limit), key=_order)
-    )
-    chosen = [r for r in in_year if r.is_final and classification_rank(r.classification) <= limit]
+    screened = Clearance.of(config).screen(r for r in in_year if r.is_final)
+    withheld = tuple(sorted(screened.withheld, key=_order))
+    chosen = list(screened.kept)
 
     groups: dict[tuple[str, str | None], list[Record]] = defaultdict(list)
     for record in chosen:

@@ -1,7 +1,8 @@
 """年度工作统计: what the standing committee did in the year, counted from the records.
 
-Counts cover every final record dated in the year (drafts excluded); classification does not matter
-for a count.  The follow-up figures (answered on time, late, unanswered, satisfaction) come from
+Counts cover every final record dated in the year that the archive itself contains (drafts excluded,
+and records above ``max_public_classification`` too: a count of withheld sittings tells what they were).
+The follow-up figures (answered on time, late, unanswered, satisfaction) come from
 ``archive.followup`` — the same deadlines, holiday calendar and statuses as `renda track` — judged as of
 the latest date the workspace's records carry, so the same records always give the same sheet.
 """
@@ -82,8 +83,11 @@ class AnnualStats:
 
 
 def annual_stats(catalog: Catalog, year: int) -> AnnualStats:
+    """The year's figures from the records the workspace's clearance admits (what the archive contains)."""
+    from archive.clearance import Clearance
     from archive.followup import followup_figures
 
+    catalog, _ = Clearance.of(catalog.workspace.config).screen_catalog(catalog)
     everything = catalog.records
     chosen = [r for r in everything if r.is_final and r.date is not None and r.date.year == year]
     meetings = [r for r in chosen if isinstance(r, Meeting)]

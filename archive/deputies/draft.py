@@ -21,8 +21,12 @@ class DraftReport:
     id: str
 
 
-def draft_report(catalog: Catalog, profile: DeputyProfile) -> DraftReport:
-    """Write ``records/<year>/report-<year>-<deputy>.yaml`` (status draft); never overwrite anything."""
+def draft_report(catalog: Catalog, profile: DeputyProfile, classification: str = "公开") -> DraftReport:
+    """Write ``records/<year>/report-<year>-<deputy>.yaml`` (status draft); never overwrite anything.
+
+    ``classification`` is the highest classification of the records the profile was compiled from: the draft
+    quotes them, so it inherits it (see :mod:`archive.clearance`).
+    """
     deputy, period = profile.deputy, profile.period
     if period.year is None:
         raise DeputyError("述职报告草稿按年度生成，请用 --year 指定年度")
@@ -47,7 +51,7 @@ def draft_report(catalog: Catalog, profile: DeputyProfile) -> DraftReport:
         "term": term,
         "date": day.isoformat(),
         "title": f"区第{chinese_number(term)}届人大代表{deputy.name}向原选区选民的述职报告",
-        "classification": "公开",
+        "classification": classification,
         "status": "draft",
         "deputy": deputy.id,
         "constituency": constituency,

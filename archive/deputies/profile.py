@@ -93,6 +93,11 @@ class DeputyProfile:
         return f"{self.deputy.name}代表履职档案"
 
     @property
+    def sources(self) -> tuple[str, ...]:
+        """Every record the file was compiled from, the roster entry first."""
+        return tuple(dict.fromkeys(i for s in self.sections for i in s.sources))
+
+    @property
     def subtitle(self) -> str:
         if self.period.year is not None:
             span = f"第{chinese_number(self.period.term)}届　{self.period.year}年度" if self.period.term else ""

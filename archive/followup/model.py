@@ -206,6 +206,15 @@ class FollowUpReport:
             items = [i for i in items if organ in i.report_organ or organ in i.addressee]
         return FollowUpReport(self.as_of, tuple(items), self.notes)
 
+    def overdue(self) -> FollowUpReport:
+        """Only the opinions overdue on ``as_of``: those a 催办函 is written for."""
+        return FollowUpReport(self.as_of, tuple(i for i in self.items if i.status is Status.OVERDUE), self.notes)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The records the report shows: each opinion and the sitting that issued it."""
+        return tuple(dict.fromkeys(x for i in self.items for x in (i.id, i.meeting) if x))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from archive.catalog import Catalog
 from archive.chinese import chinese_number, date_text
+from archive.clearance import copy_number, marking
 from archive.deputies import DeputyProfile
 from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording
 from archive.records import Letter, Meeting, Opinion, report_subject
@@ -33,10 +35,16 @@ def _subject(opinion: Opinion) -> str:
     return report_subject(opinion.report_title, opinion.report_organ)
 
 
+def _secrecy(level: str) -> dict[str, str | None]:
+    """份号 and 密级 for the 版头 of a derived document marked ``level`` (none for 公开)."""
+    return {"secrecy": None if level == "公开" else level, "copy_number": copy_number(level)}
+
+
 def reminder_fields(
     item: OpinionFollowUp, opinion: Opinion, meeting: Meeting | None, config: Config, as_of: dt.date
 ) -> dict[str, Any]:
-    """The office's 催办函 to the addressee of an overdue opinion, as the fields of a ``letter`` record."""
+    """The office's 催办函 to the addressee of an overdue opinion, as the fields of a ``letter`` record,
+    classified at the highest level of what it quotes (the opinion and the sitting that deliberated it)."""
     current = item.current
     if current is None or current.due is None:
         raise ValueError(f"{item.id} has no open deadline")  # only overdue opinions get a letter
@@ -70,7 +78,7 @@ def reminder_fields(
     fields: dict[str, Any] = {
         # a long report name would break mid-word across three title lines; the body names it anyway
         "title": f"关于催报{subject if len(subject) <= 16 else ''}审议意见研究处理情况的函",
-        "classification": opinion.classification,
+        "classification": marking([opinion, *([meeting] if meeting is not None else [])]),
         "status": "final",
         "kind": REMINDER_KIND,
         "opinion": opinion.id,
@@ -80,11 +88,18 @@ def reminder_fields(
     }
     if opinion.data.get("secrecy_period"):
         fields["secrecy_period"] = opinion.data["secrecy_period"]
+    number = copy_number(fields["classification"])
+    if number:
+        fields["copy_number"] = number
     return fields
 
 
-def profile_document(profile: DeputyProfile, config: Config) -> Document:
-    """The 履职档案 as a report-style document: title, period, eight numbered parts, office and date."""
+def profile_document(profile: DeputyProfile, config: Config, classification: str = "公开") -> Document:
+    """The 履职档案 as a report-style document: title, period, eight numbered parts, office and date.
+
+    ``classification`` is the highest classification of the records it was compiled from, printed (with a
+    份号 when 秘密 or 机密) at the top left of the first page.
+    """
     blocks: list[dict[str, Any]] = []
     for i, section in enumerate(profile.sections, 1):
         blocks.append({"level": 1, "lead": f"{chinese_number(i)}、{section.title}", "text": ""})
@@ -95,6 +110,8 @@ def profile_document(profile: DeputyProfile, config: Config) -> Document:
     deputy = profile.deputy
     context: dict[str, Any] = _envelope(deputy, config)
     context.update(
+        **_secrecy(classification),
+        urgency=None,
         title=break_title(profile.title),
         subtitle=profile.subtitle,
         blocks=blocks,
@@ -121,19 +138,24 @@ class Reminders:
 
 
 def remind_overdue(
-    workspace: Workspace, report: FollowUpReport, out_dir: Path, formats: Sequence[str] = ("docx", "pdf")
+    workspace: Workspace,
+    report: FollowUpReport,
+    out_dir: Path,
+    formats: Sequence[str] = ("docx", "pdf"),
+    catalog: Catalog | None = None,
 ) -> Reminders:
     """A 催办函 for every overdue opinion of ``report``, kept as a ``letter`` record (numbered in the office's
     函 series, searchable and archived like any record) and rendered (.docx and PDF).
 
-    A letter already on file for the same opinion and day is rendered again, not written twice.
+    A letter already on file for the same opinion and day is rendered again, not written twice.  ``catalog``
+    is the report's own, screened by its clearance (the whole workspace when not given): a letter quotes
+    only what it holds.
     """
     from archive.catalog import load_catalog
     from archive.render import render_documents
     from archive.scaffold import add_record
 
-    catalog = load_catalog(workspace)
-    by_id = catalog.by_id()
+    by_id = (catalog or load_catalog(workspace)).by_id()
     config = workspace.config
     on_file = {(r.opinion, r.date): r.id for r in catalog.records if isinstance(r, Letter) and r.kind == REMINDER_KIND}
     created: list[NewRecord] = []
@@ -157,10 +179,14 @@ def remind_overdue(
 
 
 def render_profile(
-    workspace: Workspace, profile: DeputyProfile, out_dir: Path, formats: Sequence[str] = ("docx", "pdf")
+    workspace: Workspace,
+    profile: DeputyProfile,
+    out_dir: Path,
+    formats: Sequence[str] = ("docx", "pdf"),
+    classification: str = "公开",
 ) -> RenderResult:
-    """The deputy's 履职档案 (.docx and PDF)."""
+    """The deputy's 履职档案 (.docx and PDF), marked ``classification``."""
     from archive.render import render_prepared
 
-    document = profile_document(profile, workspace.config)
+    document = profile_document(profile, workspace.config, classification)
     return render_prepared(workspace, [document], out_dir, tuple(formats))

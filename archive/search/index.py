@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import load_record
+from ..clearance import Clearance
 from ..errors import SearchError
 from ..fileio import write_replace
 from ..progress import Progress
@@ -133,6 +134,7 @@ class SearchHit:
             "score": round(self.score, 4),
             "snippet": plain(self.snippet, "<mark>", "</mark>"),
             "source": self.source,
+            "classification": self.classification,
         }
 
 
@@ -172,7 +174,7 @@ class _Builder:
     def doc(
         self, record: Record, names: Mapping[str, str], sittings: Mapping[str, str] | None = None
     ) -> IndexDoc | None:
-        if classification_rank(record.classification) > self.settings.max_rank:
+        if not Clearance(self.settings.max_classification).admits(record):
             self.report.withheld += 1
             return None
         return index_doc(record, names, self.organs, sittings)

@@ -1,0 +1,358 @@
+"""The classification matrix of issue 16: every output built from records × every classification × a ceiling.
+
+A canary is planted in two sample records: the 第十九次 sitting (cwh-17-19, attended by d035) and an opinion
+overdue on the sample's reference date (opinion-2024-03).  Both get the cell's classification; the workspace's
+ceiling (``max_public_classification``) is the output level.  The expectation comes from the parameters
+only: the record shows in a derived output iff its level is at or below the ceiling, and an output that shows
+it is marked at least at its level.  A record's own document is made at the record's level: it always shows
+the text and always carries the record's 密级.
+
+One scratch workspace per (classification, ceiling), shared by the module; each command runs once per cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import zipfile
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from samples import copy_sample
+
+import cli
+
+LEVELS = ("公开", "内部", "秘密", "机密")  # the order of the law, written out here on purpose
+CEILINGS = ("公开", "内部")
+MEETING = "records/2024/cwh-17-19.yaml"
+OPINION = "records/2024/opinion-2024-03.yaml"
+INSPECTION = "records/2024/inspection-2024-01.yaml"  # its document has no 版头: the 密级 still goes on top
+CANARY = "金丝雀暗记"  # in the meeting's title
+OPINION_CANARY = "青鸟暗记"  # in the opinion's title
+INSPECTION_CANARY = "白鹭暗记"  # in the inspection report's title
+
+
+def _rank(level: str) -> int:
+    return LEVELS.index(level)
+
+
+class Cell:
+    """One scratch workspace and the outputs of every command in it (run on first use)."""
+
+    def __init__(self, root: Path, level: str, ceiling: str) -> None:
+        self.root, self.level, self.ceiling = root, level, ceiling
+
+    @property
+    def admitted(self) -> bool:
+        return _rank(self.level) <= _rank(self.ceiling)
+
+    def run(self, *args: str, root: Path | None = None) -> Result:
+        result = CliRunner().invoke(cli.cli, ["--root", str(root or self.root), *args])
+        assert result.exit_code == 0, (args, result.output)
+        assert "Traceback" not in result.output
+        return result
+
+    @cached_property
+    def list_text(self) -> str:
+        return self.run("list", "--year", "2024").stdout
+
+    @cached_property
+    def list_json(self) -> list[dict[str, str]]:
+        return json.loads(self.run("list", "--year", "2024", "--json").stdout)
+
+    @cached_property
+    def search_text(self) -> str:
+        return self.run("search", CANARY).stdout
+
+    @cached_property
+    def search_json(self) -> list[dict[str, str]]:
+        return json.loads(self.run("search", CANARY, "--json").stdout)
+
+    def rendered(self, fmt: str, record: str = "cwh-17-19") -> Path:
+        out = self.root / "out" / f"render-{fmt}-{record}"
+        self.run("render", record, "--format", fmt, "-o", str(out))
+        return next(out.glob(f"*.{fmt}"))
+
+    @cached_property
+    def profile_docx(self) -> str:
+        out = self.root / "out" / "profile"
+        self.run("deputy", "profile", "d035", "--year", "2024", "--format", "docx", "-o", str(out))
+        return docx_text(next(out.glob("*.docx")))
+
+    @cached_property
+    def profile_json(self) -> dict[str, object]:
+        return json.loads(self.run("deputy", "profile", "d035", "--year", "2024", "--json").stdout)
+
+    @cached_property
+    def attendance_json(self) -> dict[str, object]:
+        return json.loads(self.run("deputy", "attendance", "--year", "2024", "--json").stdout)
+
+    @cached_property
+    def attendance_text(self) -> str:
+        return self.run("deputy", "attendance", "--year", "2024").stdout
+
+    @cached_property
+    def draft(self) -> dict[str, object]:
+        copy = self.root.parent / "draft-ws"  # the draft is a new record: keep it out of the other outputs
+        if not copy.exists():
+            shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns("out", ".renda"))
+        self.run("deputy", "draft-report", "d035", "--year", "2024", root=copy)
+        return yaml.safe_load((copy / "records/2024/report-2024-d035.yaml").read_text(encoding="utf-8"))
+
+    @cached_property
+    def track_json(self) -> dict[str, object]:
+        return json.loads(self.run("track", "--json").stdout)
+
+    @cached_property
+    def track_text(self) -> str:
+        return self.run("track").stdout
+
+    @cached_property
+    def reminder(self) -> str | None:
+        out = self.root / "out" / "remind"
+        self.run("track", "remind", "--format", "docx", "-o", str(out))
+        letter = out / "opinion-2024-03-催办函.docx"
+        return docx_text(letter) if letter.exists() else None
+
+    @cached_property
+    def package(self) -> tuple[Path, dict[str, object]]:
+        out = self.root / "out" / "archive"
+        report = json.loads(self.run("archive", "build", "2024", "--json", "-o", str(out)).stdout)
+        return Path(str(report["path"])), report
+
+
+def docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    paragraphs = re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S)
+    return "\n".join("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in paragraphs)
+
+
+def pdf_text(path: Path) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def head_marking(text: str) -> tuple[str | None, str | None]:
+    """(份号, 密级) among the first paragraphs of a document, as printed (密级 may carry ★期限)."""
+    head = [line.strip() for line in text.splitlines() if line.strip()][:6]
+    copy = next((line for line in head if re.fullmatch(r"\d{6}", line)), None)
+    mark = next((line.split("★")[0] for line in head if line.split("★")[0] in LEVELS), None)
+    return copy, mark
+
+
+def assert_marked(text: str, level: str, *, copy_number: bool) -> None:
+    """A document showing a record of ``level`` carries a 密级 at least that high (and a 份号 when 涉密)."""
+    if level == "公开":
+        return
+    copy, mark = head_marking(text)
+    assert mark is not None and _rank(mark) >= _rank(level), (level, text[:200])
+    if copy_number and _rank(level) >= _rank("秘密"):
+        assert copy is not None, text[:200]
+
+
+CELLS = [(level, ceiling) for ceiling in CEILINGS for level in LEVELS]
+
+
+@pytest.fixture(scope="module", params=CELLS, ids=[f"{lv}-ceiling-{c}" for lv, c in CELLS])
+def cell(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Cell:
+    level, ceiling = request.param
+    root = copy_sample(tmp_path_factory.mktemp("matrix") / "ws")
+    config = root / "renda.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        re.sub(r"(?m)^max_public_classification: \S+$", f"max_public_classification: {ceiling}", text),
+        encoding="utf-8",
+    )
+    for rel, canary in ((MEETING, CANARY), (OPINION, OPINION_CANARY), (INSPECTION, INSPECTION_CANARY)):
+        path = root / rel
+        text = re.sub(r"(?m)^classification: \S+$", f"classification: {level}", path.read_text(encoding="utf-8"))
+        text = re.sub(r"(?m)^(title: .*)$", rf"\g<1>{canary}", text, count=1)
+        path.write_text(text, encoding="utf-8")
+    return Cell(root, level, ceiling)
+
+
+# -- the record's own document: made at the record's level ----------------------------------------------
+
+
+def test_render_docx_of_the_record_itself_shows_it_marked_at_its_level(cell: Cell) -> None:
+    text = docx_text(cell.rendered("docx"))
+    assert CANARY in text
+    assert_marked(text, cell.level, copy_number=False)
+    if cell.level == "公开":
+        assert head_marking(text)[1] is None
+
+
+def test_render_docx_of_a_report_without_masthead_is_marked_too(cell: Cell) -> None:
+    text = docx_text(cell.rendered("docx", "inspection-2024-01"))
+    assert INSPECTION_CANARY in text
+    assert_marked(text, cell.level, copy_number=False)
+
+
+def test_render_pdf_of_the_record_itself_shows_it_marked_at_its_level(cell: Cell) -> None:
+    if (cell.level, cell.ceiling) not in (("秘密", "内部"), ("内部", "公开")):
+        pytest.skip("PDF conversion is slow: two cells of the matrix are enough for the PDF path")
+    text = pdf_text(cell.rendered("pdf"))
+    assert CANARY in text
+    first = [line.strip() for line in text.splitlines() if line.strip()][:4]
+    assert any(line.split("★")[0] == cell.level for line in first), first
+
+
+# -- listings ------------------------------------------------------------------------------------------
+
+
+def test_list_text(cell: Cell) -> None:
+    shown = [line for line in cell.list_text.splitlines() if CANARY in line]
+    assert bool(shown) is cell.admitted
+    for line in shown:
+        assert line.split()[-1] == cell.level  # the row's 密级 column
+
+
+def test_list_json(cell: Cell) -> None:
+    rows = [r for r in cell.list_json if CANARY in r["title"]]
+    assert bool(rows) is cell.admitted
+    assert all(r["classification"] == cell.level for r in rows)
+
+
+def test_search_text(cell: Cell) -> None:
+    assert (CANARY in cell.search_text) is cell.admitted
+    if cell.admitted and cell.level != "公开":
+        line = next(ln for ln in cell.search_text.splitlines() if ln.strip().startswith("cwh-17-19 "))
+        assert cell.level in line.split()
+
+
+def test_search_json(cell: Cell) -> None:
+    hits = [h for h in cell.search_json if CANARY in h["title"] or CANARY in h["snippet"]]
+    assert bool(hits) is cell.admitted
+    assert all(_rank(h["classification"]) >= _rank(cell.level) for h in hits)
+
+
+def test_track_text(cell: Cell) -> None:
+    assert ("opinion-2024-03" in cell.track_text) is cell.admitted
+    if cell.admitted and cell.level != "公开":
+        last = cell.track_text.splitlines()[-1]
+        marked = re.search(r"按“(.+?)”管理", last)
+        assert marked and _rank(marked[1]) >= _rank(cell.level), last
+
+
+def test_track_json(cell: Cell) -> None:
+    ids = [o["id"] for o in cell.track_json["opinions"]]  # type: ignore[index]
+    assert ("opinion-2024-03" in ids) is cell.admitted
+    assert OPINION_CANARY not in json.dumps(cell.track_json, ensure_ascii=False) or cell.admitted
+    if cell.admitted:
+        assert _rank(str(cell.track_json["classification"])) >= _rank(cell.level)
+
+
+# -- derived documents and records ---------------------------------------------------------------------
+
+
+def test_deputy_profile_docx(cell: Cell) -> None:
+    text = cell.profile_docx
+    assert ("cwh-17-19" in text) is cell.admitted
+    if cell.admitted:
+        assert_marked(text, cell.level, copy_number=True)
+
+
+def test_deputy_profile_pdf(cell: Cell) -> None:
+    if (cell.level, cell.ceiling) not in (("内部", "内部"), ("秘密", "内部")):
+        pytest.skip("PDF conversion is slow: one cell that shows the record and one that leaves it out")
+    out = cell.root / "out" / "profile-pdf"
+    cell.run("deputy", "profile", "d035", "--year", "2024", "--format", "pdf", "-o", str(out))
+    text = pdf_text(next(out.glob("*.pdf")))
+    assert ("cwh-17-19" in text) is cell.admitted
+    first = [line.strip() for line in text.splitlines() if line.strip()][:3]
+    assert (first[0] == cell.level) is cell.admitted, first
+
+
+def test_deputy_profile_json(cell: Cell) -> None:
+    text = json.dumps(cell.profile_json, ensure_ascii=False)
+    assert ("cwh-17-19" in text) is cell.admitted
+    if cell.admitted:
+        assert _rank(str(cell.profile_json["classification"])) >= _rank(cell.level)
+
+
+def test_deputy_attendance_json(cell: Cell) -> None:
+    text = json.dumps(cell.attendance_json, ensure_ascii=False)
+    assert ("cwh-17-19" in text) is cell.admitted
+    if cell.admitted:
+        assert _rank(str(cell.attendance_json["classification"])) >= _rank(cell.level)
+
+
+def test_deputy_attendance_text(cell: Cell) -> None:
+    # the table shows counts only; what it is marked at is its last line
+    last = cell.attendance_text.splitlines()[-1]
+    if cell.admitted and cell.level != "公开":
+        marked = re.search(r"按“(.+?)”管理", last)
+        assert marked and _rank(marked[1]) >= _rank(cell.level), last
+    if not cell.admitted:
+        assert cell.level not in last
+
+
+def test_draft_report_record(cell: Cell) -> None:
+    body = "\n".join(str(b) for b in cell.draft["body"])  # type: ignore[attr-defined]
+    assert ("第十九次" in body) is cell.admitted
+    if cell.admitted:
+        assert _rank(str(cell.draft["classification"])) >= _rank(cell.level)
+
+
+def test_track_remind_letter(cell: Cell) -> None:
+    assert (cell.reminder is not None) is cell.admitted
+    if cell.reminder is not None:
+        assert "澄人常函〔2024〕3号" in cell.reminder
+        assert_marked(cell.reminder, cell.level, copy_number=True)
+
+
+# -- the annual archive ----------------------------------------------------------------------------------
+
+
+def test_archive_catalogue_csv(cell: Cell) -> None:
+    package, _ = cell.package
+    rows = [
+        row
+        for path in sorted(package.rglob("归档文件目录.csv"))
+        for row in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
+    ]
+    shown = [r for r in rows if CANARY in r["题名"]]
+    assert bool(shown) is cell.admitted
+    assert all(r["密级"] == cell.level for r in shown)
+    assert all(_rank(r["密级"]) <= _rank(cell.ceiling) for r in rows)
+
+
+def test_archive_metadata(cell: Cell) -> None:
+    package, _ = cell.package
+    holding = [p for p in package.rglob("*.xml") if CANARY in p.read_text(encoding="utf-8")]
+    assert bool(holding) is cell.admitted
+    for path in holding:
+        assert f"<securityClassification>{cell.level}</securityClassification>" in path.read_text(encoding="utf-8")
+    copies = [p for p in package.rglob("*.yaml") if CANARY in p.read_text(encoding="utf-8")]
+    assert bool(copies) is cell.admitted
+
+
+def _sittings_at_or_below(root: Path, ceiling: str) -> int:
+    """Final 常委会会议 of 2024 at or below ``ceiling``, read straight from the YAML."""
+    n = 0
+    for path in (root / "records/2024").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if (
+            data.get("type") == "meeting"
+            and data.get("kind") == "常委会会议"
+            and data.get("status", "final") == "final"
+            and _rank(data.get("classification", "公开")) <= _rank(ceiling)
+        ):
+            n += 1
+    return n
+
+
+def test_archive_statistics(cell: Cell) -> None:
+    _, report = cell.package
+    stats = report["statistics"]
+    assert stats["sittings"]["常委会会议"] == _sittings_at_or_below(cell.root, cell.ceiling)  # type: ignore[index]
+    items = sum(1 for _ in cell.package[0].rglob("归档文件目录.csv"))
+    assert items  # the package was written
