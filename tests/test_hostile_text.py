@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -10,8 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from samples import RENDA_COMMAND
+from click.testing import CliRunner, Result
+from samples import RENDA_COMMAND, copy_starter
+
+import cli
 
 OPINION = "records/2025/opinion-2025-01.yaml"
 
@@ -206,3 +209,105 @@ def test_the_sample_records_have_no_hidden_characters_and_print_with_installed_f
 
     assert result.exit_code == 0
     assert "没有发现问题" in result.output
+
+
+RARE = ("\U0002a6a5", "\U0003134f")  # 𪚥, 𱍐: CJK Extensions B and G
+
+
+@pytest.fixture(scope="module")
+def rare_render(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The starter opinion with 𪚥 and 𱍐 in its title, rendered to .docx and PDF (validate only warns)."""
+    if not shutil.which("fc-list") or any(_fc_covers(ord(ch)) for ch in RARE):
+        pytest.skip("needs fontconfig and no installed font covering U+2A6A5 and U+3134F")
+    root = tmp_path_factory.mktemp("rare")
+    ws = copy_starter(root / "ws")
+    _set_line(ws, TITLE, f"title: 澄湖区人大常委会关于{RARE[0]}全区养老服务工作情况报告的审议意见{RARE[1]}")
+    result = CliRunner().invoke(cli.cli, ["--root", str(ws), "render", "opinion-2025-01", "-o", str(root / "out")])
+    assert result.exit_code == 0, result.output
+    if not (root / "out/opinion-2025-01.pdf").exists():
+        pytest.skip("LibreOffice is not installed")
+    return root / "out"
+
+
+def test_check_finds_the_characters_the_pdf_prints_as_boxes_or_drops_and_names_them_and_the_page(
+    rare_render: Path, renda: Callable[..., Result]
+) -> None:
+    result = renda("check", str(rare_render / "opinion-2025-01.pdf"))
+
+    # Today: “符合，0 个警告”, while page 1 shows a box for 𪚥 and nothing at all for 𱍐.
+    assert result.exit_code == 1, result.output
+    assert "符合" not in result.output
+    assert "[错误] 第 1 页：字符 “" in result.output
+    assert "电子文件可用性（GB/T 18894-2016）" in result.output
+    [report] = json.loads(renda("check", "--json", str(rare_render / "opinion-2025-01.pdf")).output)
+    named = {
+        code for f in report["errors"] if f["rule"] == "glyphs_missing" and f["page"] == 1 for code in f["measured"]
+    }
+    assert named == {"U+2A6A5", "U+3134F"}
+
+
+def test_check_sees_the_box_libreoffice_draws_for_a_character_its_font_lacks(
+    rare_render: Path, renda: Callable[..., Result]
+) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(rare_render / "opinion-2025-01.pdf") as pdf:
+        printed = "".join(page.extract_text() or "" for page in pdf.pages)
+    if RARE[0] not in printed:
+        pytest.skip("this LibreOffice drops the character instead of drawing .notdef for it")
+
+    result = renda("check", str(rare_render / "opinion-2025-01.pdf"))
+
+    # The text layer says 𪚥, so copying text shows nothing wrong; the glyph drawn is the font's .notdef box.
+    assert f"第 1 页：字符 “{RARE[0]}”（U+2A6A5）印成了方框：嵌入字体 " in result.output
+    assert "中没有它的字形（.notdef）" in result.output
+
+
+def test_check_of_the_docx_names_the_characters_no_installed_font_covers(
+    rare_render: Path, renda: Callable[..., Result]
+) -> None:
+    result = renda("check", "--json", str(rare_render / "opinion-2025-01.docx"))
+
+    assert result.exit_code == 1
+    [report] = json.loads(result.output)
+    [finding] = [f for f in report["errors"] if f["rule"] == "glyphs_missing"]
+    assert finding["measured"] == ["U+2A6A5", "U+3134F"]
+    assert "没有任何已安装的字体能显示字符" in finding["message"]
+
+
+def test_check_finds_glyphs_that_map_to_no_character(rare_render: Path, renda: Callable[..., Result]) -> None:
+    import pikepdf
+
+    # The title's font without its character map: pdfminer then reads each glyph as (cid:N).
+    lone = rare_render.parent / "lone"
+    lone.mkdir()
+    with pikepdf.open(rare_render / "opinion-2025-01.pdf") as pdf:
+        fonts = pdf.pages[0].Resources.Font
+        stripped = [name for name, font in fonts.items() if "SemiBold" in str(font.get("/BaseFont"))]
+        assert stripped
+        for name in stripped:
+            del fonts[name]["/ToUnicode"]
+        pdf.save(lone / "opinion.pdf")
+
+    result = renda("check", "--json", str(lone / "opinion.pdf"))
+
+    assert result.exit_code == 1
+    [report] = json.loads(result.output)
+    missing = [f for f in report["errors"] if f["rule"] == "glyphs_missing"]
+    assert [f["page"] for f in missing] == [1]
+    assert "个字形没有对应的字符" in missing[0]["message"]
+    assert report["measures"]["dropped_characters"] is None  # no .docx beside it to compare with
+
+
+def test_check_of_a_pdf_whose_docx_prints_whole_finds_nothing_missing(ws: Path, renda: Callable[..., Result]) -> None:
+    out = ws / "out"
+    assert renda("render", "opinion-2025-01", "-o", str(out)).exit_code == 0
+    if not (out / "opinion-2025-01.pdf").exists():
+        pytest.skip("LibreOffice is not installed")
+
+    result = renda("check", "--json", str(out / "opinion-2025-01.pdf"))
+
+    [report] = json.loads(result.output)
+    assert report["measures"]["dropped_characters"] == []
+    assert report["measures"]["glyphless"] is None
+    assert not [f for f in report["errors"] + report["warnings"] if f["rule"] == "glyphs_missing"]
