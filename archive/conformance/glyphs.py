@@ -7,7 +7,7 @@ Four measurements, all under the rule ``glyphs_missing``:
 * PDF, glyphs without a character: a glyph the text layer cannot map to a character (pdfminer's
   ``(cid:N)``, a producer's U+FFFD) is a font's .notdef box or an unknown shape.
 * PDF against the .docx it was made from (the file of the same name beside it, as ``renda render`` writes
-  them): a printable character of the .docx that the PDF does not hold was dropped by the converter.
+  them): a printable character of the .docx's body that the PDF does not hold was dropped by the converter.
   LibreOffice does that, silently, for a character no installed font covers (𪚥 U+2A6A5, 𱍐 U+3134F): it
   leaves no trace in the PDF itself, so only this comparison can see it. The page is the one where the
   text just before the character is printed.
@@ -58,7 +58,8 @@ def check_pdf_glyphs(path: Path, pages: list[Page], complete: bool, m: dict[str,
         m["dropped_characters"] = None
         return
     try:
-        paragraphs = docx_paragraphs(source)
+        # The body only: a header or footer part may be printed on no page (a first page without page number).
+        paragraphs = docx_paragraphs(source, ("word/document.xml",))
     except (OSError, zipfile.BadZipFile, ValueError):
         m["dropped_characters"] = None
         return
@@ -132,16 +133,16 @@ def check_docx_glyphs(path: Path, m: dict[str, Any], add: Add) -> None:
         )
 
 
-def docx_paragraphs(path: Path) -> list[str]:
-    """The text of every paragraph of the body, headers, footers and notes, as printed: hidden (w:vanish) runs,
-    deleted text and field instructions left out."""
+def docx_paragraphs(path: Path, parts: tuple[str, ...] = _PARTS) -> list[str]:
+    """The text of every paragraph of the body, headers, footers and notes (or of ``parts``), as printed: hidden
+    (w:vanish) runs, deleted text and field instructions left out."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     out: list[str] = []
     with zipfile.ZipFile(path) as package:
         for info in package.infolist():
-            if not info.filename.startswith(_PARTS) or not info.filename.endswith(".xml"):
+            if not info.filename.startswith(parts) or not info.filename.endswith(".xml"):
                 continue
             if info.file_size > _MAX_PART_BYTES:
                 raise ValueError(f"{info.filename} is too large")
