@@ -145,6 +145,7 @@ def test_a_bidi_control_in_a_title_is_a_validation_error_and_the_record_is_not_r
     # Today: validate passed and the PDF printed the title reversed.
     rendered = renda("render", "opinion-2025-01", "--format", "docx", "-o", str(tmp_path / "o"))
     assert rendered.exit_code == 1
+    assert "有错误，请先运行 renda validate 修正" in rendered.output
     assert not (tmp_path / "o/opinion-2025-01.docx").exists()
 
 
