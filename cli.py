@@ -1194,9 +1194,26 @@ def _format_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _check_arguments(args: list[str]) -> None:
+    """Bytes that are not text in the locale's encoding reach Python as lone surrogates (PEP 383) and would crash
+    whichever command first encodes them; refuse them here, once, for every command and option."""
+    encoding = sys.getfilesystemencoding()
+    for position, arg in enumerate(args, 1):
+        try:
+            arg.encode(encoding)
+        except UnicodeEncodeError:
+            shown = arg.encode(encoding, "surrogateescape").decode(encoding, "backslashreplace")
+            option = f"（选项 {arg.partition('=')[0]} 的值）" if arg.startswith("--") and "=" in arg else ""
+            raise click.UsageError(
+                f"第 {position} 个参数“{shown}”{option}不是有效的 {encoding.upper()} 文本；"
+                "请检查终端或脚本的字符编码（例如 GBK 与 UTF-8 混用）"
+            ) from None
+
+
 def main() -> None:
     """Entry point: run the group, translating click's own usage errors to Chinese."""
     try:
+        _check_arguments(sys.argv[1:])
         cli.main(standalone_mode=False, prog_name="renda")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

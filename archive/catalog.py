@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .errors import WorkspaceError
+from .glyphs import FONTS_CONF, describe_characters, hidden_characters, hidden_message, uncovered_characters
 from .problems import Problem, ProblemSink, Severity, ValidationReport
 from .records import Record, parse_record
 from .schema import RECORD_TYPES, TYPE_LABELS
@@ -124,9 +125,48 @@ def _load_file(workspace: Workspace, path: Path, sink: ProblemSink) -> LoadedFil
     for issue in issues:
         line = doc.line_of(issue.path if issue.at_key else issue.path[:-1])
         sink.error(source, line, format_field(issue.path), issue.message)
-    if issues:
+    hidden = _check_text(workspace, doc, source, sink)
+    if issues or hidden:
         return LoadedFile(source, doc, None)
     return LoadedFile(source, doc, parse_record(data, source))
+
+
+def _check_text(workspace: Workspace, doc: YamlDocument, source: str, sink: ProblemSink) -> bool:
+    """Every text field: hidden characters are errors, characters no installed font draws are warnings.
+    True when an error was found."""
+    fonts_conf = workspace.template_path(FONTS_CONF)
+    strings = list(_strings(doc.data))
+    everything = "".join(text for _, text in strings)  # most records are clean: one look at all their characters
+    if not hidden_characters(everything) and not uncovered_characters(everything, fonts_conf):
+        return False
+    found = False
+    for path, text in strings:
+        where = doc.line_of(path)
+        hidden = hidden_characters(text)
+        if hidden:
+            sink.error(source, where, format_field(path), hidden_message(hidden))
+            found = True
+        missing = uncovered_characters(text, fonts_conf)
+        if missing:
+            sink.warning(
+                source,
+                where,
+                format_field(path),
+                f"没有任何已安装的字体能显示字符 {describe_characters(missing)}，生成的 PDF 中会缺字或显示为方框；"
+                "请改用通行字形，或安装含有该字的字体",
+            )
+    return found
+
+
+def _strings(value: object, path: tuple[str | int, ...] = ()) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
 
 
 def _value_at(data: object, path: tuple[str | int, ...]) -> object:

@@ -5,21 +5,46 @@ from __future__ import annotations
 import datetime as dt
 
 DIGITS = "零一二三四五六七八九"
+_SMALL_UNITS = ((1000, "千"), (100, "百"), (10, "十"))
+# Each big unit with the value below which the part after it needs a 零 (一万零一十, 一亿零五万).
+_BIG_UNITS = ((10**8, "亿"), (10**4, "万"))
 
 
 def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 21 → 二十一, 105 → 一百零五, 110 → 一百一十 (up to 999)."""
+    """1 → 一, 10 → 十, 110 → 一百一十, 1001 → 一千零一, 10010 → 一万零一十, 100000 → 十万; any size."""
+    if n < 0:
+        raise ValueError(f"chinese_number takes a count, not {n}")
+    return _number(n, leading=True)
+
+
+def _number(n: int, *, leading: bool) -> str:
+    for unit, name in _BIG_UNITS:
+        if n >= unit:
+            high, low = divmod(n, unit)
+            text = _number(high, leading=leading) + name
+            if low:
+                text += ("零" if low < unit // 10 else "") + _number(low, leading=False)
+            return text
+    return _section(n, leading=leading)
+
+
+def _section(n: int, *, leading: bool) -> str:
+    """0–9999; the ``一`` of ``一十`` is dropped only at the very start of the numeral (十五, 十万; 一百一十)."""
     if n < 10:
         return DIGITS[n]
-    if n < 20:
-        return "十" + (DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return DIGITS[n // 10] + "十" + (DIGITS[n % 10] if n % 10 else "")
-    rest = n % 100
-    tail = "" if rest == 0 else ("零" + chinese_number(rest) if rest < 10 else chinese_number(rest))
-    if 10 <= rest < 20:
-        tail = "一" + tail
-    return DIGITS[n // 100] + "百" + tail
+    text, pending_zero = "", False
+    for unit, name in _SMALL_UNITS:
+        digit, n = divmod(n, unit)
+        if digit:
+            text += ("零" if pending_zero else "") + DIGITS[digit] + name
+            pending_zero = False
+        elif text:
+            pending_zero = True
+    if n:
+        text += ("零" if pending_zero else "") + DIGITS[n]
+    if leading and text.startswith("一十"):
+        text = text[1:]
+    return text
 
 
 def date_text(day: dt.date | None) -> str:

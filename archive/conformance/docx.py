@@ -199,6 +199,9 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
             check("chars_per_line", m["chars_per_line"])
 
     _fonts(document, m, add)
+    from .glyphs import check_docx_glyphs
+
+    check_docx_glyphs(path, m, add)
     return out, m
 
 

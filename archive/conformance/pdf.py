@@ -33,8 +33,12 @@ from .typography import typographic_break
 
 
 def check_pdf(path: Path) -> tuple[list[Finding], dict[str, Any]]:
+    from .glyphs import check_pdf_glyphs
+
     pages, total, fonts = read_pages(path)
-    return measure(pages, total, fonts)
+    findings, m = measure(pages, total, fonts)
+    check_pdf_glyphs(path, pages, len(pages) == total, m, findings.append)
+    return findings, m
 
 
 def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple[list[Finding], dict[str, Any]]:

@@ -5,6 +5,7 @@ The conventions (glyph box, line, body line) are described in ``archive.conforma
 
 from __future__ import annotations
 
+import re
 import statistics
 import unicodedata
 from collections import Counter
@@ -62,6 +63,13 @@ class Page:
     lines: list[Line]
     rules: list[Rule]
     boxes: int  # rectangles taller than a rule (tables, frames)
+    glyphless: tuple[tuple[str, str], ...] = ()  # (text, font) of glyphs with no character: .notdef, unmapped
+    glyphs: frozenset[tuple[str, str]] = frozenset()  # every distinct (font, text) drawn, font as the PDF names it
+
+    @property
+    def text(self) -> str:
+        """The page's printed characters in reading order, without whitespace."""
+        return "".join("".join(ln.text.split()) for ln in self.lines)
 
 
 def is_red(color: Any) -> bool:
@@ -117,6 +125,16 @@ def _lines(chars: list[dict[str, Any]]) -> list[Line]:
             )
         )
     return lines
+
+
+# pdfminer writes "(cid:N)" for a glyph it cannot map to a character; U+FFFD is a producer's "unknown".
+_GLYPHLESS = re.compile(r"^\(cid:\d+\)$|\ufffd")
+
+
+def _glyphless(chars: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (c["text"], str(c.get("fontname", "")).split("+", 1)[-1]) for c in chars if _GLYPHLESS.search(c["text"])
+    )
 
 
 def _rules(plumber_page: Any) -> tuple[list[Rule], int]:
@@ -193,7 +211,10 @@ def read_pages(path: Path) -> tuple[list[Page], int, list[dict[str, Any]]]:
         pages = []
         for p in pdf.pages[:MAX_PAGES]:
             rules, boxes = _rules(p)
-            pages.append(Page(p.page_number, float(p.width) * PT, float(p.height) * PT, _lines(p.chars), rules, boxes))
+            chars = p.chars
+            size = float(p.width) * PT, float(p.height) * PT
+            drawn = frozenset((str(c.get("fontname", "")), c["text"]) for c in chars)
+            pages.append(Page(p.page_number, *size, _lines(chars), rules, boxes, _glyphless(chars), drawn))
             p.flush_cache()
         fonts = _fonts(pdf)
     except ConformanceError:

@@ -40,6 +40,7 @@ class Rule:
     tolerance: float | None = None
     unit: str = ""
     practice_severity: str = "error"  # only for 实践 rules
+    grounds: str = "办公实践要求"  # only for 实践 rules: what the rule rests on besides the clause
 
     @property
     def severity(self) -> str:
@@ -50,7 +51,7 @@ class Rule:
         if self.clause == "—":
             return "无法检查"
         if self.strength == "实践":
-            return f"参照 {STANDARD} {self.clause} {self.clause_title}；办公实践要求"
+            return f"参照 {STANDARD} {self.clause} {self.clause_title}；{self.grounds}"
         return f"{STANDARD} {self.clause} {self.clause_title}，{self.strength}"
 
 
@@ -129,6 +130,16 @@ RULES: dict[str, Rule] = {
         # Printing right elsewhere (practice)
         _r("fonts_embedded", "字体嵌入", "5.2.2", "字体和字号", "实践", "全部嵌入"),
         _r("theme_fonts", "主题字体", "5.2.2", "字体和字号", "实践", "直接指定字体名"),
+        # A character printed as a box or not at all: the document no longer says what its record says.
+        _r(
+            "glyphs_missing",
+            "缺字",
+            "5.2.2",
+            "字体和字号",
+            "实践",
+            "每个字符都以字体中的字形印出",
+            grounds="电子文件可用性（GB/T 18894-2016）：内容须能完整、准确地显示和打印",
+        ),
         _r("readable", "文件", "—", "可读取", "实践", "可读取的 PDF 或 .docx"),
         _r("pages_limit", "页数", "—", "检查范围", "实践", None, practice_severity="warning"),
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IngestError
+from ..glyphs import is_hidden
 from ..search.content import chinese_to_int
 from .worker import run_limited
 
@@ -194,8 +195,9 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\uff
 
 def _tidy(text: str) -> str:
     """Drop the spaces PDF text extraction puts between Chinese characters and figures (2024 年 6 月),
-    and characters that cannot appear in a record."""
-    return _CJK_SPACE.sub("", _UNPRINTABLE.sub("", text).strip())
+    and characters that cannot appear in a record (controls, and the invisible ones validate refuses)."""
+    text = "".join(ch for ch in _UNPRINTABLE.sub("", text) if ch == "\n" or not is_hidden(ch))
+    return _CJK_SPACE.sub("", text.strip())
 
 
 def _in_margin(line: Line) -> bool:

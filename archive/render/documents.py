@@ -32,7 +32,8 @@ NUMBERING = {
 }
 
 # A heading that a clerk numbered by hand keeps its number instead of getting a second one.
-HAND_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|\d+[.．]|（\d+）)")
+_CN_NUMERAL = "[零一二三四五六七八九十百千万亿]+"
+HAND_NUMBERED = re.compile(rf"^(?:{_CN_NUMERAL}、|（{_CN_NUMERAL}）|\d+[.．]|（\d+）)")
 
 
 def number_blocks(blocks: Sequence[Block], shift: int = 0) -> list[dict[str, Any]]:

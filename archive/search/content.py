@@ -31,23 +31,44 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_NUM = r"[0-9０-９零〇一二两三四五六七八九十百]+"
+_NUM = r"[0-9０-９零〇一二两三四五六七八九十百千万亿]+"
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 def chinese_to_int(text: str) -> int | None:
-    """``十七`` → 17, ``二十三`` → 23, ``一百零五`` → 105, ``17`` → 17; None when it is not a number."""
+    """``十七`` → 17, ``一百零五`` → 105, ``一万零一十`` → 10010, ``二〇二四`` → 2024, ``17`` → 17; None when it is
+    not a number. Reads whatever :func:`archive.chinese.chinese_number` writes."""
     text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if text.isdigit():
         return int(text)
+    if len(text) > 1 and all(ch in _CN_DIGITS for ch in text):  # 二〇二四: digit by digit
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    return _big_number(text)
+
+
+def _big_number(text: str) -> int | None:
+    # 一万亿 is (一万)亿: split at the last big unit, the part before it is a number of its own
+    # (any size before 亿, below 一万 before 万).
+    for unit, name, most in ((10**8, "亿", None), (10**4, "万", 10**4)):
+        if name in text:
+            head, _, tail = text.rpartition(name)
+            high = _big_number(head) if head else None
+            low = _big_number(tail) if tail else 0
+            if not high or low is None or low >= unit or (most and high >= most):
+                return None
+            return high * unit + low
+    return _section(text)
+
+
+def _section(text: str) -> int | None:
+    if not text:
+        return None
     total, current = 0, 0
     for ch in text:
         if ch in _CN_DIGITS:
             current = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
+        elif ch in _SMALL_UNITS:
+            total += (current or 1) * _SMALL_UNITS[ch]
             current = 0
         else:
             return None
