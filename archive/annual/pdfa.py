@@ -256,7 +256,7 @@ def _active_content(pdf: Any) -> list[str]:
     names = pdf.Root.get("/Names")
     if isinstance(names, pikepdf.Dictionary):
         if "/JavaScript" in names:
-            found["含有 JavaScript（文档级脚本名称树 /JavaScript）"] = None
+            found["含有 JavaScript，位于名称树 /JavaScript"] = None
         if "/EmbeddedFiles" in names:
             found[EMBEDDED] = None
     seen: set[tuple[int, int]] = set()
@@ -294,7 +294,7 @@ def _active_content(pdf: Any) -> list[str]:
 
 
 def _dictionary_problems(obj: Any, key: str) -> list[str]:
-    where = f"（{key}）" if key else ""
+    where = f"，位于 {key}" if key else ""
     problems = []
     if "/JS" in obj:
         problems.append(f"含有 JavaScript{where}")
@@ -302,14 +302,14 @@ def _dictionary_problems(obj: Any, key: str) -> list[str]:
     if kind == "/JavaScript":
         problems.append(f"含有 JavaScript{where}")
     elif kind in FORBIDDEN_ACTIONS:  # whatever the context: no other /S takes these names
-        problems.append(f"含有 PDF/A 禁止的 {kind.lstrip('/')} 动作{where}")
+        problems.append(f"含有 {kind.lstrip('/')} 动作{where}")
     elif kind and (key in ACTION_KEYS or str(obj.get("/Type", "")) == "/Action"):
         if kind not in PERMITTED_ACTIONS:
-            problems.append(f"含有 PDF/A 禁止的 {kind.lstrip('/')} 动作{where}")
+            problems.append(f"含有 {kind.lstrip('/')} 动作{where}")
         elif kind == "/Named" and str(obj.get("/N", "")) not in PERMITTED_NAMED:
-            problems.append(f"含有 PDF/A 禁止的命名动作 {str(obj.get('/N', '')).lstrip('/')}{where}")
+            problems.append(f"含有命名动作 {str(obj.get('/N', '')).lstrip('/')}{where}")
     if key == "/AA":
-        problems.append("含有附加动作（/AA），PDF/A 不允许")
+        problems.append("含有附加动作（/AA）")
     if "/EF" in obj:
         name = str(obj.get("/UF") or obj.get("/F") or "")[:100]
         problems.append(f"含有嵌入文件“{name}”" if name else EMBEDDED)
