@@ -316,5 +316,5 @@ def _dictionary_problems(obj: Any, key: str) -> list[str]:
     elif str(obj.get("/Type", "")) == "/EmbeddedFile":
         problems.append(EMBEDDED)
     if str(obj.get("/Subtype", "")) == "/FileAttachment":
-        problems.append("含有文件附件注释（FileAttachment）")
+        problems.append("含有文件附件注释 FileAttachment")
     return problems
