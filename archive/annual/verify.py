@@ -155,6 +155,7 @@ def _verify_dir(root: Path) -> VerifyReport:
     _authenticity(package, report)
     info = _bag_info(package, report)
     facts = {rel: pdfa.inspect_pdf(root / rel) for rel in sorted(package.payload) if rel.lower().endswith(".pdf")}
+    _read_catalogues(package, report)
     _completeness(package, report, facts)
     _archival_codes(package, report, info, facts)
     _usability(report, facts)
@@ -254,9 +255,12 @@ def _completeness(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.
     item_folders = {str(PurePosixPath(rel).parent) for rel in on_disk if rel.endswith(".xml")}
     described: set[str] = set()
     expected = {f"data/{STATS_NAME}.docx", f"data/{STATS_NAME}.pdf"}
-    _read_catalogues(package, report)
     if not package.catalogues and not any(f.file.endswith(".csv") for f in report.findings):
         report.add("completeness", "data/", "没有归档文件目录（归档文件目录.csv）")
+    sources: dict[PurePosixPath, list[str]] = {}
+    for rel in sorted(on_disk):
+        if rel.endswith(SOURCE_SUFFIXES):
+            sources.setdefault(PurePosixPath(rel).parent, []).append(rel)
     for rel, rows in package.catalogues.items():
         folder = PurePosixPath(rel).parent
         expected |= {str(folder / name) for name in _class_files()}
@@ -273,8 +277,7 @@ def _completeness(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.
                 expected.add(str(item / f"{stem}{suffix}"))
                 if str(item / f"{stem}{suffix}") not in on_disk:
                     report.add("completeness", str(item / f"{stem}{suffix}"), f"目录第 {line} 行的 {code} 缺少此文件")
-            sources = sorted(r for r in on_disk if PurePosixPath(r).parent == item and r.endswith(SOURCE_SUFFIXES))
-            expected |= set(sources[:1])  # one source record a 件
+            expected |= set(sources.get(item, [])[:1])  # one source record a 件
             facts = pdfs.get(pdf_rel)
             if facts is not None and not facts.problems and str(facts.pages) != (row.get("页数") or "").strip():
                 report.add(
@@ -469,9 +472,10 @@ def _text(path: Path) -> str | None:
 
     Every file is read, whatever its name: a ``notes.yml`` or ``说明.txt`` is scanned like a record."""
     with path.open("rb") as handle:
-        data = handle.read(TEXT_SCAN_BYTES)
-    if data.startswith(BINARY_MAGIC) or b"\0" in data[:8192]:
-        return None
+        head = handle.read(8192)
+        if head.startswith(BINARY_MAGIC) or b"\0" in head:
+            return None
+        data = head + handle.read(TEXT_SCAN_BYTES - len(head))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
