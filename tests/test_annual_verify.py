@@ -272,6 +272,18 @@ def test_links_in_the_package_are_refused_and_never_followed(copy: Path, tmp_pat
     assert "root:" not in result.output
 
 
+def test_pipes_and_names_that_are_not_utf8_are_refused(copy: Path) -> None:
+    os.mkfifo(copy / "data" / "pipe")
+    (copy / os.fsdecode(b"data/bad\xff.txt")).write_text("x", encoding="utf-8")
+
+    result = _cli("archive", "verify", str(copy))
+
+    assert result.exit_code == 1, result.output
+    findings = _findings(result)
+    assert "data/pipe: [安全性] 不是普通文件（设备、管道或套接字），未读取" in findings
+    assert "data/bad\\xff.txt: [安全性] 文件名不是 UTF-8 编码" in findings
+
+
 def test_a_manifest_line_pointing_outside_the_package_is_not_hashed(copy: Path, tmp_path: Path) -> None:
     host = tmp_path / "hostname"
     host.write_text("verify-host\n", encoding="utf-8")
