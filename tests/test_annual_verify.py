@@ -244,7 +244,7 @@ def test_a_classification_mark_in_any_text_file_is_found(copy: Path) -> None:
 
     assert result.exit_code == 1, result.output
     findings = _findings(result)
-    assert f"{ITEM}/notes.yml: [安全性] 源记录密级“机密”高于允许的“内部”" in findings
+    assert f"{ITEM}/notes.yml: [安全性] 文件标注的密级“机密”高于允许的“内部”" in findings
     assert "data/说明.txt: [安全性] 文件标注的密级“秘密”高于允许的“内部”" in findings
     assert any(f.startswith(f"{ITEM}/notes.yml: [完整性] 归档包中不应有此文件") for f in findings), findings
 

@@ -131,6 +131,7 @@ class _Package:
     root: Path
     listing: bagit.Listing
     catalogues: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # csv path → rows
+    sources: set[str] = field(default_factory=set)  # the source record of each 件 described
 
     @property
     def payload(self) -> set[str]:
@@ -277,7 +278,7 @@ def _completeness(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.
                 expected.add(str(item / f"{stem}{suffix}"))
                 if str(item / f"{stem}{suffix}") not in on_disk:
                     report.add("completeness", str(item / f"{stem}{suffix}"), f"目录第 {line} 行的 {code} 缺少此文件")
-            expected |= set(sources.get(item, [])[:1])  # one source record a 件
+            package.sources |= set(sources.get(item, [])[:1])  # one source record a 件
             facts = pdfs.get(pdf_rel)
             if facts is not None and not facts.problems and str(facts.pages) != (row.get("页数") or "").strip():
                 report.add(
@@ -288,7 +289,7 @@ def _completeness(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.
                 _check_metadata(root, xml_rel, facts.pages, package.listing.files[pdf_rel], report)
     for orphan in sorted(item_folders - described):
         report.add("completeness", orphan, "该件不在任何归档文件目录中")
-    for rel in sorted(on_disk - expected):
+    for rel in sorted(on_disk - expected - package.sources):
         report.add(
             "completeness", rel, "归档包中不应有此文件：它不属于归档文件目录所列的任何一件，也不是归档包的固定文件"
         )
@@ -460,7 +461,7 @@ def _security(package: _Package, report: VerifyReport, info: dict[str, str], pdf
         if text is None:
             continue
         report.checked["security"] += 1
-        what = "源记录" if rel.endswith(SOURCE_SUFFIXES) else "元数据" if rel.endswith(".xml") else "文件标注的"
+        what = "源记录" if rel in package.sources else "元数据" if rel.endswith(".xml") else "文件标注的"
         levels = {m for pattern in MARKS for m in pattern.findall(text) if m in CLASSIFICATIONS}
         for level in sorted(levels, key=CLASSIFICATIONS.index):
             if CLASSIFICATIONS.index(level) > limit:
