@@ -422,6 +422,23 @@ def test_a_pdf_swapped_with_another_items_fails_on_its_stamp(copy: Path) -> None
     ]
 
 
+def test_a_page_one_without_its_stamp_is_found(copy: Path) -> None:
+    import pikepdf
+
+    with pikepdf.open(copy / PDF, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        kept = [i for i in pikepdf.parse_content_stream(page) if str(i.operator) != "Do"]
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+        pdf.save(copy / PDF)
+    _keep_size(copy)
+    _rebag(copy)
+
+    result = _cli("archive", "verify", str(copy))
+
+    assert result.exit_code == 1, result.output
+    assert _findings(result) == [f"{PDF}: [真实性] 第 1 页没有归档章（档号 J017-WS·2024-Y-0001）"]
+
+
 def test_an_item_renumbered_in_folder_and_catalogue_fails_on_its_metadata_and_stamp(copy: Path) -> None:
     old, new = "J017-WS-2024-Y-0010", "J017-WS-2024-Y-0011"
     folder = copy / "data/Y" / new

@@ -318,3 +318,48 @@ def _dictionary_problems(obj: Any, key: str) -> list[str]:
     if str(obj.get("/Subtype", "")) == "/FileAttachment":
         problems.append("含有文件附件注释 FileAttachment")
     return problems
+
+
+def first_page_overlays(path: Path) -> bytes:
+    """A one-page PDF that shows only what page 1 of ``path`` draws through form XObjects at the top level of
+    its content — the 归档章 overlay of :func:`_overlay` — where the page draws it (every ``q``, ``Q`` and ``cm``
+    kept, so the placement is the page's own).
+
+    Reading the stamp back from this page instead of the whole page spares pdfminer the body text and its
+    fonts (about 6 ms a 件 instead of 85).  Raises ValueError when the PDF cannot be read.
+    """
+    import io
+
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as source:
+            page = source.pages[0]
+            resources = page.obj.get("/Resources")
+            xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+            forms = {
+                name
+                for name, xobject in (xobjects.items() if isinstance(xobjects, pikepdf.Dictionary) else [])
+                if isinstance(xobject, pikepdf.Stream) and str(xobject.get("/Subtype")) == "/Form"
+            }
+            kept = [
+                instruction
+                for instruction in pikepdf.parse_content_stream(page)
+                if str(instruction.operator) in ("q", "Q", "cm")
+                or (str(instruction.operator) == "Do" and str(instruction.operands[0]) in forms)
+            ]
+            out = pikepdf.new()
+            out.pages.append(page)
+            copied = out.pages[0].obj
+            copied.Resources = pikepdf.Dictionary(
+                XObject=pikepdf.Dictionary({name: copied.Resources.XObject[name] for name in forms})
+            )
+            copied.Contents = out.make_stream(pikepdf.unparse_content_stream(kept))
+            for key in ("/Annots", "/AA"):
+                if key in copied:
+                    del copied[key]
+            buffer = io.BytesIO()
+            out.save(buffer)
+            return buffer.getvalue()
+    except (pikepdf.PdfError, IndexError, OSError) as exc:
+        raise ValueError(type(exc).__name__) from exc

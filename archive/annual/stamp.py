@@ -85,19 +85,22 @@ def write_stamp_sheet(stamps: Sequence[StampFields], path: Path, when: dt.dateti
     _docx.save_docx(document, path, when, "归档章", "renda")
 
 
-def read_stamp(pdf_path: Path) -> StampFields | None:
+def read_stamp(pdf: Path | bytes) -> StampFields | None:
     """The 归档章 as it reads on page 1 (pdfplumber, by cell position); None when there is no text there.
 
-    Positions are taken relative to the page, so a page of another size (the overlay is scaled to it)
-    reads the same.  Raises ValueError when the PDF cannot be parsed.
+    ``pdf`` is a file or the bytes of one (such as ``pdfa.first_page_overlays``).  Positions are taken
+    relative to the page, so a page of another size (the overlay is scaled to it) reads the same.  Raises
+    ValueError when the PDF cannot be parsed.
     """
+    import io
+
     import pdfplumber
 
     left = (210 - 3 * CELL_WIDTH_MM) / 2
     cells: list[list[list[str]]] = [[[], [], []], [[], [], []]]
     try:
-        with pdfplumber.open(pdf_path) as pdf:
-            page = pdf.pages[0]
+        with pdfplumber.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf) as document:
+            page = document.pages[0]
             for word in page.extract_words():
                 x = (float(word["x0"]) + float(word["x1"])) / 2 / float(page.width) * 210
                 y = (float(word["top"]) + float(word["bottom"])) / 2 / float(page.height) * 297

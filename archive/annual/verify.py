@@ -396,7 +396,7 @@ def _check_stamp(root: Path, rel: str, code: str, pages: int, organ_name: str | 
     parts = ARCHIVAL_CODE.fullmatch(code)
     assert parts is not None
     try:
-        fields = stamp.read_stamp(root / rel)
+        fields = stamp.read_stamp(pdfa.first_page_overlays(root / rel))
     except ValueError as exc:
         report.add("authenticity", rel, f"无法读取第 1 页的归档章（{exc}）")
         return
