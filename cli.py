@@ -618,15 +618,15 @@ def archive_build(state: State, year: int, output: Path | None, as_zip: bool, ch
 def archive_verify(path: Path, as_json: bool) -> None:
     """按“四性”逐项校验归档包（目录或 ZIP）。
 
-    真实性：每个文件的 SHA-256 和 SM3 校验值。
+    真实性：每个文件的 SHA-256 和 SM3 校验值；每件的档号在目录、文件夹、元数据和首页归档章中一致。
 
-    完整性：归档文件目录与文件一一对应，页数与 PDF 一致。
+    完整性：归档文件目录与文件一一对应，页数与 PDF 一致，没有目录之外的文件。
 
-    可用性：PDF/A-2 标识、输出意图、字体全部嵌入、无加密和脚本。
+    可用性：PDF/A-2 标识、输出意图、字体全部嵌入、无加密。
 
-    安全性：没有高于允许密级的文件。
+    安全性：密级不超过允许级别；无链接、包外路径、可执行文件；PDF 无脚本、禁用动作和嵌入文件；ZIP 解压有上限。
 
-    不需要工作区。有任何问题时逐个列出文件，退出码为 1。
+    不需要工作区，只读归档包内部的文件。有任何问题时逐个列出文件，退出码为 1。
     """
     from archive.annual import verify_package
     from archive.annual.verify import PROPERTIES

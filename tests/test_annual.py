@@ -588,8 +588,9 @@ def test_verify_flags_a_pdf_that_is_not_pdfa_has_a_loose_font_javascript_and_enc
     assert "XMP 中没有 PDF/A-2b 标识（实际：无）" in usability
     assert "缺少 PDF/A 输出意图（OutputIntent）" in usability
     assert "字体未嵌入：Helvetica" in usability
-    assert "含有 JavaScript" in usability
     assert "文件已加密" in usability
+    security = {f.message for f in report.findings if f.property == "security" and f.file == rel}
+    assert "含有 JavaScript，位于 /OpenAction（PDF/A-2 不允许）" in security
 
 
 def test_verify_compares_the_metadata_with_the_pdf(copy: Path) -> None:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from archive.annual.errors import AnnualArchiveError
@@ -133,3 +136,162 @@ def read_manifest(path: Path) -> dict[str, str]:
             continue
         entries[decode_path(rel.strip())] = digest.lower()
     return entries
+
+
+# -- reading a package back: only from inside it ----------------------------------------------------------
+
+TAG_FILES = (
+    "bagit.txt",
+    "bag-info.txt",
+    *(f"manifest-{a}.txt" for a in ALGORITHMS),
+    *(f"tagmanifest-{a}.txt" for a in ALGORITHMS),
+)
+MAX_ENTRIES = 1_000_000  # files and folders in one package: a year of 件 is some thousands
+# ZIP expansion bounds, checked on the central directory before anything is written and again while
+# streaming each member.  PDF/A, DOCX and XLSX hardly compress; only the small text files (catalogue,
+# metadata, records) reach a ratio of 10:1, so a member that claims more than 100:1 above 1 MiB is a bomb.
+MAX_ZIP_MEMBERS = 200_000
+MAX_ZIP_BYTES = 16 << 30
+MAX_ZIP_RATIO = 100
+RATIO_FLOOR = 1 << 20
+
+
+def printable(name: str) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 (surrogate escapes) as ``\\xNN``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a package folder holds, found without following a single link.
+
+    ``files`` are the regular files (path inside the package → size); ``refused`` are the entries that are
+    never read: symbolic links (wherever they point), devices, pipes, sockets and names that are not UTF-8.
+    """
+
+    files: dict[str, int]
+    refused: dict[str, str]
+
+    def payload(self) -> set[str]:
+        return {rel for rel in self.files if rel.startswith("data/")}
+
+
+def list_package(root: Path) -> Listing:
+    files: dict[str, int] = {}
+    refused: dict[str, str] = {}
+    pending = [""]
+    seen = 0
+    while pending:
+        folder = pending.pop()
+        with os.scandir(root / folder if folder else root) as entries:
+            for entry in entries:
+                seen += 1
+                if seen > MAX_ENTRIES:
+                    raise AnnualArchiveError(f"{root}: 归档包中的文件和文件夹超过 {MAX_ENTRIES} 个，不予校验")
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                if printable(rel) != rel:
+                    refused[printable(rel)] = "文件名不是 UTF-8 编码"
+                elif entry.is_symlink():
+                    target = printable(os.readlink(entry.path))
+                    refused[rel] = f"是符号链接（指向 {target}），归档包中不允许链接，未读取"
+                elif entry.is_dir(follow_symlinks=False):
+                    pending.append(rel)
+                elif entry.is_file(follow_symlinks=False):
+                    files[rel] = entry.stat(follow_symlinks=False).st_size
+                else:
+                    refused[rel] = "不是普通文件（设备、管道或套接字），未读取"
+    return Listing(files, refused)
+
+
+class ZipRefusedError(AnnualArchiveError):
+    """A ZIP that is not unpacked: unsafe names, links, or an expansion past the bounds."""
+
+    def __init__(self, member: str, message: str) -> None:
+        super().__init__(f"{member}: {message}")
+        self.member = member
+        self.reason = message
+
+
+def extract_zip(path: Path, into: Path) -> Path:
+    """Unpack a package ZIP into ``into`` within the bounds above; returns the package folder."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise AnnualArchiveError(f"{path}: ZIP 文件无法读取（{exc}）") from None
+    with archive:
+        members = archive.infolist()
+        top = _check_members(path, members)
+        written = 0
+        for info in members:
+            written = _extract_member(archive, info, into, written)
+    return into / top
+
+
+def _check_members(path: Path, members: list[zipfile.ZipInfo]) -> str:
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ZipRefusedError(path.name, f"ZIP 有 {len(members)} 个成员，超过上限 {MAX_ZIP_MEMBERS} 个，未解压")
+    names: set[str] = set()
+    total = 0
+    for info in members:
+        name = info.filename
+        parts = name.rstrip("/").split("/")
+        kind = (info.external_attr >> 16) & 0o170000
+        if (
+            not name.rstrip("/")
+            or name.startswith("/")
+            or "\\" in name
+            or "\0" in name
+            or ":" in parts[0]
+            or any(p in ("", ".", "..") for p in parts)
+        ):
+            raise ZipRefusedError(printable(name), "ZIP 成员的路径不安全（绝对路径、含 .. 或盘符），未解压")
+        if kind == stat.S_IFLNK:
+            raise ZipRefusedError(name, "ZIP 成员是符号链接，归档包中不允许链接，未解压")
+        if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+            raise ZipRefusedError(name, "ZIP 成员不是普通文件或文件夹，未解压")
+        if info.flag_bits & 0x1:
+            raise ZipRefusedError(name, "ZIP 成员已加密，未解压")
+        if name.rstrip("/") in names:
+            raise ZipRefusedError(name, "ZIP 中有同名成员，未解压")
+        names.add(name.rstrip("/"))
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise ZipRefusedError(
+                name,
+                f"压缩比 {ratio}:1 超过上限 {MAX_ZIP_RATIO}:1"
+                f"（{info.compress_size} 字节解压后为 {info.file_size} 字节，疑似压缩炸弹），未解压",
+            )
+        total += info.file_size
+    if total > MAX_ZIP_BYTES:
+        raise ZipRefusedError(
+            path.name, f"解压后共 {total} 字节，超过上限 {MAX_ZIP_BYTES} 字节（疑似压缩炸弹），未解压"
+        )
+    tops = {n.split("/")[0] for n in names}
+    if len(tops) != 1:
+        raise AnnualArchiveError(f"{path}: ZIP 应只包含一个归档包目录，实际有 {len(tops)} 个顶层项")
+    return tops.pop()
+
+
+def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path, written: int) -> int:
+    """Stream one member, counting: never more than it declared, never past MAX_ZIP_BYTES in all."""
+    target = into.joinpath(*info.filename.rstrip("/").split("/"))
+    if info.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        return written
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    try:
+        with archive.open(info) as source, target.open("xb") as out:
+            while chunk := source.read(CHUNK):
+                size += len(chunk)
+                written += len(chunk)
+                if size > info.file_size or written > MAX_ZIP_BYTES:
+                    raise ZipRefusedError(
+                        info.filename, "解压出的数据多于 ZIP 目录中声明的大小（疑似压缩炸弹），已停止"
+                    )
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise ZipRefusedError(info.filename, f"ZIP 成员已损坏，无法解压（{exc}）") from None
+    except OSError as exc:
+        raise AnnualArchiveError(f"解压 {info.filename} 失败：{exc.strerror or exc}") from None
+    return written

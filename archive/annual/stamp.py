@@ -83,3 +83,35 @@ def write_stamp_sheet(stamps: Sequence[StampFields], path: Path, when: dt.dateti
         if index < len(stamps) - 1:
             _docx.page_break(document)
     _docx.save_docx(document, path, when, "归档章", "renda")
+
+
+def read_stamp(pdf: Path | bytes) -> StampFields | None:
+    """The 归档章 as it reads on page 1 (pdfplumber, by cell position); None when there is no text there.
+
+    ``pdf`` is a file or the bytes of one (such as ``pdfa.first_page_overlays``).  Positions are taken
+    relative to the page, so a page of another size (the overlay is scaled to it) reads the same.  Raises
+    ValueError when the PDF cannot be parsed.
+    """
+    import io
+
+    import pdfplumber
+
+    left = (210 - 3 * CELL_WIDTH_MM) / 2
+    cells: list[list[list[str]]] = [[[], [], []], [[], [], []]]
+    try:
+        with pdfplumber.open(io.BytesIO(pdf) if isinstance(pdf, bytes) else pdf) as document:
+            page = document.pages[0]
+            for word in page.extract_words():
+                x = (float(word["x0"]) + float(word["x1"])) / 2 / float(page.width) * 210
+                y = (float(word["top"]) + float(word["bottom"])) / 2 / float(page.height) * 297
+                column = int((x - left) // CELL_WIDTH_MM)
+                row = int((y - TOP_MM) // CELL_HEIGHT_MM)
+                if 0 <= column < 3 and 0 <= row < 2:
+                    cells[row][column].append(word["text"])
+    except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        raise ValueError(f"{type(exc).__name__}") from exc
+    text = [["".join(cell) for cell in row] for row in cells]
+    if not any(any(row) for row in text):
+        return None
+    (fonds, year, number), (organ, retention, pages) = text
+    return StampFields(fonds=fonds, year=year, number=number, organ=organ, retention=retention, pages=pages)
