@@ -116,8 +116,12 @@ class Cell:
     def reminder(self) -> str | None:
         out = self.root / "out" / "remind"
         self.run("track", "remind", "--format", "docx", "-o", str(out))
-        letter = out / "opinion-2024-03-催办函.docx"
-        return docx_text(letter) if letter.exists() else None
+        # each 催办函 is kept as a letter record naming its opinion, rendered under the letter's id
+        for path in (self.root / "records").rglob("letter-*.yaml"):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if data["opinion"] == "opinion-2024-03" and (out / f"{data['id']}.docx").exists():
+                return docx_text(out / f"{data['id']}.docx")
+        return None
 
     @cached_property
     def package(self) -> tuple[Path, dict[str, object]]:

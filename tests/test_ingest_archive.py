@@ -88,7 +88,7 @@ def test_check_predicts_build_and_an_imported_document_is_archived_as_its_own_pd
     pdf = Path(report["path"]) / item["pdf"]
     facts = inspect_pdf(pdf)
     assert (facts.pdfa_part, facts.pdfa_conformance, facts.output_intent) == ("2", "B", True)
-    assert facts.unembedded_fonts == () and not facts.javascript and not facts.encrypted
+    assert facts.unembedded_fonts == () and facts.active_content == () and not facts.encrypted
     with pdfplumber.open(FIXTURES / "article-budget.pdf") as original, pdfplumber.open(pdf) as stored:
         assert len(stored.pages) == len(original.pages) == item["pages"]
         text = "".join(page.extract_text() for page in stored.pages)

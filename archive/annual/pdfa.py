@@ -269,6 +269,8 @@ def _active_content(pdf: Any) -> list[str]:
             stack = [(obj, "") for obj in reversed(unreachable)]
             continue
         obj, key = stack.pop()
+        if not isinstance(obj, pikepdf.Object):  # pdf.objects gives indirect numbers as Python values
+            continue
         if obj.is_indirect:
             if obj.objgen in seen:
                 continue
