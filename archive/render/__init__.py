@@ -170,7 +170,7 @@ def _render_batches(
                 except RenderError as exc:
                     result.notices.append(str(exc))
                 else:
-                    _share_imprint_pages(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa, processes)
+                    _settle_imprints(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa, processes)
         for doc, docx_path in staged:
             written = []
             if "docx" in formats:
@@ -186,33 +186,58 @@ def _render_batches(
     return result
 
 
-def _share_imprint_pages(
+def _settle_imprints(
     staging: Path, pdfs: dict[Path, Path], fonts_conf: Path, pdfa: bool, processes: int | None
 ) -> None:
-    """Second pass: fold the 版记 onto the body's last page where it fits (see ``render.imprint``)."""
+    """Second pass: fold, unnumber or re-place the 版记 where the first pass left it wrong (``render.imprint``)."""
+    from archive.render import imprint
+
+    plans = {}
+    for docx_path, pdf_path in pdfs.items():
+        placement = imprint.measure(pdf_path)
+        action = placement.action() if placement else None
+        if placement and action:
+            plans[docx_path] = (action, placement)
+    retry = _imprint_pass(staging / "imprint-2", plans, pdfs, fonts_conf, pdfa, processes)
+    # a fold that did not land: the 版记 keeps a page of its own, after the blank page, without a number
+    unnumbered = {d: ("unnumber", plans[d][1]) for d in retry if plans[d][0] == "fold"}
+    _imprint_pass(staging / "imprint-3", unnumbered, pdfs, fonts_conf, pdfa, processes)
+
+
+def _imprint_pass(
+    work: Path,
+    plans: dict[Path, tuple[str, object]],
+    pdfs: dict[Path, Path],
+    fonts_conf: Path,
+    pdfa: bool,
+    processes: int | None,
+) -> list[Path]:
+    """Rewrite and convert the planned documents; replace those that land.  Returns the ones that did not."""
     from archive.render import imprint, pdf
 
-    candidates = [d for d, p in pdfs.items() if imprint.can_share(p)]
-    if not candidates:
-        return
-    fold_dir, fold_pdf = staging / "fold", staging / "fold-pdf"
-    fold_dir.mkdir()
-    fold_pdf.mkdir()
-    folded = {}
-    for docx_path in candidates:
-        target = fold_dir / docx_path.name
-        imprint.fold(docx_path, target)
-        folded[target] = docx_path
+    if not plans:
+        return []
+    docx_dir, pdf_dir = work / "docx", work / "pdf"
+    docx_dir.mkdir(parents=True)
+    pdf_dir.mkdir()
+    rewritten = {}
+    for docx_path, (action, placement) in plans.items():
+        target = docx_dir / docx_path.name
+        imprint.rewrite(docx_path, target, action, placement)  # type: ignore[arg-type]
+        rewritten[target] = docx_path
     try:
-        converted = pdf.convert_to_pdf(list(folded), fold_pdf, fonts_conf, pdfa=pdfa, processes=processes)
+        converted = pdf.convert_to_pdf(list(rewritten), pdf_dir, fonts_conf, pdfa=pdfa, processes=processes)
     except RenderError:
-        return  # the first pass stands
-    for target, pdf_path in converted.items():
-        if not imprint.landed(pdf_path):
-            continue  # keep the first pass: the folded layout is not better
-        original = folded[target]
+        return list(plans)  # the first pass stands
+    missed = []
+    for target, original in rewritten.items():
+        pdf_path = converted.get(target)
+        if pdf_path is None or not imprint.landed(pdf_path, plans[original][0]):
+            missed.append(original)
+            continue
         os.replace(target, original)
         os.replace(pdf_path, pdfs[original])
+    return missed
 
 
 def _publish(staged: Path, out_dir: Path) -> Path:

@@ -417,11 +417,97 @@ def _first_page_without_number(document: Any) -> None:
     section.first_page_footer.is_linked_to_previous = False
 
 
-IMPRINT_CHARS_PER_LINE = 29  # 4号 in 156 mm less one character each side
+IMPRINT_CHARS_PER_LINE = 30  # 4号 in 156 mm (31.6 characters) less one character on the right
+# LibreOffice draws a bordered paragraph's rules and their 1 pt gaps outside its exact line: measured on the PDF
+IMPRINT_RULE_TWIPS = 70
+IMPRINT_PARAGRAPH_TWIPS = 111  # each further bordered paragraph
+CC_LABEL = "\u3000抄送："
+
+
+def wrap_cc(text: str, per_line: int = IMPRINT_CHARS_PER_LINE) -> list[str]:
+    """The 抄送 line as printed lines: wrapped lines start under the first organ, after the colon (7.4.2),
+    and break after an organ's comma where one fits, so that no name is split needlessly."""
+    indent = "\u3000" * int(L.char_width(CC_LABEL))
+    lines: list[str] = []
+    rest = text
+    while L.char_width(rest) > per_line:
+        fit = 0
+        while fit < len(rest) and L.char_width(rest[: fit + 1]) <= per_line:
+            fit += 1
+        comma = rest.rfind("，", 0, fit)
+        cut = comma + 1 if comma > len(indent) + 2 else fit
+        if cut < len(rest) and rest[cut] in "、。，；：？！）》」』”’…":
+            cut -= 1  # a mark may not open a line: the character before it goes down with it
+        lines.append(rest[:cut])
+        rest = indent + rest[cut:]
+    lines.append(rest)
+    return lines
+
+
+def imprint_height(paragraphs: list[etree._Element]) -> int:
+    """Height in twips of the flowing 版记 paragraphs: exact lines (wrapped by :func:`wrap_cc`) and rules."""
+    lines = sum(1 + len(p.findall(f".//{qn('w:br')}")) for p in paragraphs)
+    borders = sum(len(p.findall(f"{qn('w:pPr')}/{qn('w:pBdr')}/*")) for p in paragraphs)
+    bordered = sum(1 for p in paragraphs if p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}") is not None)
+    return lines * PITCH + IMPRINT_RULE_TWIPS * borders + IMPRINT_PARAGRAPH_TWIPS * max(0, bordered - 1)
+
+
+def _break_cc(p: etree._Element) -> None:
+    """Write a long 抄送 paragraph as its printed lines, joined by line breaks, in its first run's format."""
+    text = paragraph_text(p)
+    if not text.startswith(CC_LABEL) or L.char_width(text) <= IMPRINT_CHARS_PER_LINE:
+        return
+    runs = _runs(p)
+    rpr = runs[0].find(qn("w:rPr"))
+    for r in runs:
+        r.getparent().remove(r)
+    run = sub(p, "w:r")
+    if rpr is not None:
+        run.append(rpr)
+    for i, line in enumerate(wrap_cc(text)):
+        if i:
+            sub(run, "w:br")
+        t = sub(run, "w:t")
+        t.text = line
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def imprint_spacer(paragraphs: list[etree._Element]) -> tuple[etree._Element | None, list[etree._Element]]:
+    """The spacer line and the flowing (unframed) 版记 paragraphs after it, or (None, [])."""
+    flowing = [
+        p for p in paragraphs if style_of(p) == "GwImprint" and p.find(f"{qn('w:pPr')}/{qn('w:framePr')}") is None
+    ]
+    if not flowing:
+        return None, []
+    spacer = flowing[0].getprevious()
+    if spacer is None or spacer.tag != qn("w:p") or style_of(spacer) != "GwTail":
+        return None, flowing
+    return spacer, flowing
+
+
+def set_spacer(spacer: etree._Element, height_twips: float) -> None:
+    """An empty line of exact height (at least 1 twip) with no space before or after it."""
+    ppr = spacer.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        spacer.insert(0, ppr)
+    _set_line(ppr, max(1, round(height_twips)))
+    spacing = ppr.find(qn("w:spacing"))
+    spacing.set(qn("w:before"), "0")
+    spacing.set(qn("w:after"), "0")
 
 
 def _place_imprint(paragraphs: list[etree._Element]) -> None:
-    """Put the framed 版记 so that its last rule lies on the bottom edge of the text block."""
+    """Put the 版记 so that its last rule lies on the bottom edge of the text block.
+
+    Flowing 版记 (the 文件格式 and 纪要): the spacer line before it takes the rest of the text block.  Framed
+    版记 (a letter's 抄送 line, or an older template): the frame is placed from the page edge.
+    """
+    spacer, flowing = imprint_spacer(paragraphs)
+    for p in flowing:
+        _break_cc(p)
+    if spacer is not None:
+        set_spacer(spacer, L.twips(L.TEXT_HEIGHT.value) - imprint_height(flowing))
     framed = [
         p for p in paragraphs if style_of(p) == "GwImprint" and p.find(f"{qn('w:pPr')}/{qn('w:framePr')}") is not None
     ]
