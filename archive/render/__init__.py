@@ -92,17 +92,19 @@ def render_documents(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    check: bool = True,
 ) -> RenderResult:
     """Render each record's documents into ``out_dir`` (.docx, and PDF through LibreOffice).
 
     ``processes`` fixes how many soffice processes share the batch (default: one per core); a caller that
-    needs the same PDF bytes on every machine passes a fixed number.
+    needs the same PDF bytes on every machine passes a fixed number.  Every PDF is measured by the GB/T 9704
+    checker (``check``): one that breaks a 规定 clause is kept but reported as a failure naming the clause.
     """
     records = list(records)
     names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names)) for record in records]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes, check)
 
 
 def render_prepared(
@@ -112,10 +114,11 @@ def render_prepared(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    check: bool = True,
 ) -> RenderResult:
     """Render documents built elsewhere (催办函, 履职档案) exactly like record documents."""
     batches = [(doc.record, partial(_one, doc)) for doc in documents]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes, check)
 
 
 def _one(document: Document) -> list[Document]:
@@ -129,6 +132,7 @@ def _render_batches(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    check: bool = True,
 ) -> RenderResult:
     """Each batch is one record's documents, built lazily: all of them are written, or none."""
     from archive.render import engine, pdf
@@ -171,13 +175,22 @@ def _render_batches(
                     result.notices.append(str(exc))
                 else:
                     _settle_imprints(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa, processes)
+        reports = _conformance(list(pdfs.values())) if check else {}
         for doc, docx_path in staged:
             written = []
             if "docx" in formats:
                 written.append(_publish(docx_path, out_dir))
             if want_pdf:
                 if docx_path in pdfs:
-                    written.append(_publish(pdfs[docx_path], out_dir))
+                    published = _publish(pdfs[docx_path], out_dir)
+                    written.append(published)
+                    report = reports.get(pdfs[docx_path])
+                    if report is not None and report.errors and doc.record.is_final:
+                        result.failures.append(
+                            RenderFailure(doc.record.id, doc.record.source, _nonconforming(published, report))
+                        )
+                    elif report is not None and report.errors:  # a draft is never issued: say so, go on
+                        result.notices.append(f"{doc.record.source}: 草稿 {_nonconforming(published, report)}")
                 elif pdf.find_soffice() is not None:
                     result.failures.append(RenderFailure(doc.record.id, doc.record.source, f"{doc.stem}: PDF 转换失败"))
             result.documents.append(
@@ -238,6 +251,37 @@ def _imprint_pass(
         os.replace(target, original)
         os.replace(pdf_path, pdfs[original])
     return missed
+
+
+def _conformance(pdf_paths: list[Path]) -> dict[Path, object]:
+    """The GB/T 9704 check of each PDF; a batch is spread over one process per core."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from archive.conformance import check_files
+
+    workers = min(os.cpu_count() or 1, len(pdf_paths) // 4)
+    if workers < 2 or threading.current_thread() is not threading.main_thread():  # fork only a lone thread
+        return dict(zip(pdf_paths, check_files(pdf_paths), strict=True))
+    chunks = [pdf_paths[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(check_files, chunks))
+    return {
+        path: report
+        for chunk, reports in zip(chunks, results, strict=True)
+        for path, report in zip(chunk, reports, strict=True)
+    }
+
+
+def _nonconforming(pdf_path: Path, report: object) -> str:
+    """A PDF that breaks a 规定 clause: kept for inspection, never passed off as good."""
+    errors = report.errors  # type: ignore[attr-defined]
+    found = "；".join(f.message for f in errors[:3]) + ("等" if len(errors) > 3 else "")
+    return (
+        f"{pdf_path.name} 不符合 GB/T 9704-2012（{len(errors)} 处规定要求不符）：{found}。"
+        "文件已保留以便检查，不能作为正式文件印发"
+    )
 
 
 def _publish(staged: Path, out_dir: Path) -> Path:

@@ -66,7 +66,6 @@ def measure(pdf_path: Path) -> Placement | None:
     """The 版记 placement of a converted document, or None when it has no ruled 版记 on its last page."""
     import pdfplumber
 
-    blank_before = _blank_before_last(pdf_path)
     with pdfplumber.open(pdf_path) as pdf:
         pages = pdf.pages
         if len(pages) < 2:
@@ -74,10 +73,12 @@ def measure(pdf_path: Path) -> Placement | None:
         rules = _imprint_rules(pages[-1])
         if not rules:
             return None
+        # a blank page draws no text (a draft's watermark aside)
+        blank_before = len(pages) >= 3 and not _text(pages[-2])
         body_bottom = None
         if blank_before:
             body_page = pages[-3]
-            tops = [c["top"] * PT_MM for c in body_page.chars if c["top"] * PT_MM < BLOCK_BOTTOM_MM - 0.5]
+            tops = [c["top"] * PT_MM for c in _text(body_page) if c["top"] * PT_MM < BLOCK_BOTTOM_MM - 0.5]
             if tops and body_page.page_number % 2 == 0:
                 body_bottom = max(tops) - GLYPH_OFFSET_MM + PITCH_MM
         return Placement(len(pages), rules[0], rules[-1], blank_before, body_bottom)
@@ -95,23 +96,13 @@ def landed(pdf_path: Path, action: str) -> bool:
         rules = _imprint_rules(last)
         if not rules or abs(rules[-1] - BLOCK_BOTTOM_MM) > 1.0:
             return False
-        body_on_page = any(c["top"] * PT_MM < rules[0] - 0.5 for c in last.chars)
+        body_on_page = any(c["top"] * PT_MM < rules[0] - 0.5 for c in _text(last))
         return body_on_page if action == "fold" else not body_on_page
 
 
-def _blank_before_last(pdf_path: Path) -> bool:
-    """The page before the last draws no text (a quick look at its content stream with qpdf)."""
-    import pikepdf
-
-    with pikepdf.open(pdf_path) as pdf:
-        if len(pdf.pages) < 3:
-            return False
-        contents = pdf.pages[-2].obj.get("/Contents")
-        if contents is None:
-            return True
-        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-        data = b"".join(stream.read_bytes() for stream in streams)
-        return b"Tj" not in data and b"TJ" not in data
+def _text(page: object) -> list[dict[str, object]]:
+    """The page's characters of text sizes (a draft's 草稿 watermark is 100 pt)."""
+    return [c for c in page.chars if c["size"] <= 40]  # type: ignore[attr-defined]
 
 
 def _imprint_rules(page: object) -> list[float]:
