@@ -177,10 +177,8 @@ def build_docx(path: Path, *, left_mm=28, theme_fonts=False, body_pt=16, pages=3
     _para(doc)
     _para(doc, "市人民政府：")
     _para(doc, SENTENCE * 25, indent=2 * 15.75)
-    # 版记 on its own section, without page numbers, on an even page
-    new = doc.add_section(WD_SECTION.NEW_PAGE)
-    for f in (new.footer, new.even_page_footer, new.first_page_footer):
-        f.is_linked_to_previous = False
+    # 版记 on an even page of its own after a page of text: numbered in sequence (GB/T 9704 7.5)
+    doc.add_section(WD_SECTION.NEW_PAGE)
     for _ in range(BLANKS):
         _para(doc)
     cc = _para(doc, "　抄送：市人大常委会各委员会，市人民政府办公室。", size=14, before=COLOPHON_BEFORE)
