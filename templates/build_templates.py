@@ -434,6 +434,8 @@ TEMPLATES = {
 def main() -> None:
     for name, build in TEMPLATES.items():
         doc = build()
+        X.prune_styles(doc)  # only the office's styles and the ones the template uses; fonts it names
+        X.rewrite_font_table(doc)
         doc.core_properties.title = name
         doc.core_properties.author = "renda"
         doc.save(str(HERE / name))

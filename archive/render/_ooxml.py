@@ -370,6 +370,8 @@ def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
     _place_imprint(paragraphs)
     if draft:
         _watermark(document)
+    prune_styles(document)
+    rewrite_font_table(document)
 
 
 # ── 信函格式 (GB/T 9704 10.1) ──────────────────────────────────────────────────────────────────────────
@@ -652,3 +654,92 @@ def _watermark(document: Any) -> None:
                 w=W_NS, top=int(top), cx=cx, cy=cy, id=9000 + 3 * n + m, font=L.FONT_HEITI, latin=L.FONT_LATIN
             )
             host.append(etree.fromstring(run))
+
+
+# ── styles and fonts the document really uses ───────────────────────────────────────────────────────
+
+STYLE_REFS = ("pStyle", "rStyle", "tblStyle", "numStyleLink", "styleLink")
+STYLE_CHAIN = ("basedOn", "link", "next")
+# GB2312 for the Chinese office fonts, ANSI for Latin ones: Word picks the font by charset when it is missing
+FONT_CHARSET = {"宋体": "86", "黑体": "86", "仿宋_GB2312": "86", "楷体_GB2312": "86", "方正小标宋简体": "86"}
+
+
+def _content_parts(document: Any) -> list[etree._Element]:
+    """The document body, headers, footers, numbering: every part that can name a style or a font."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    parts = [document.element]
+    kinds = (RT.HEADER, RT.FOOTER)
+    if next(document.element.iter(qn("w:numPr")), None) is not None:
+        kinds += (RT.NUMBERING,)  # the template's list definitions count only when a paragraph is numbered
+    for rel in document.part.rels.values():
+        if rel.is_external or rel.reltype not in kinds:
+            continue
+        target = rel.target_part
+        element = getattr(target, "element", None)
+        parts.append(element if element is not None else etree.fromstring(target.blob))
+    return parts
+
+
+def prune_styles(document: Any) -> None:
+    """Keep only the styles the document uses, the office's named (custom) styles and the defaults, with the
+    styles they are based on or linked to: python-docx's template brings ~150 unused English styles."""
+    styles = document.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    wanted = {
+        node.get(qn("w:val"))
+        for part in _content_parts(document)
+        for tag in STYLE_REFS
+        for node in part.iter(qn(f"w:{tag}"))
+    }
+    wanted |= {i for i, s in by_id.items() if _named(s) or s.get(qn("w:default")) in ("1", "true")}
+    todo = list(wanted)
+    while todo:
+        style = by_id.get(todo.pop())
+        if style is None:
+            continue
+        for tag in (*STYLE_CHAIN, *STYLE_REFS):
+            for node in style.iter(qn(f"w:{tag}")):
+                name = node.get(qn("w:val"))
+                if name not in wanted:
+                    wanted.add(name)
+                    todo.append(name)
+    for style_id, style in by_id.items():
+        if style_id not in wanted:
+            styles.remove(style)
+
+
+def _named(style: etree._Element) -> bool:
+    """An office's own style (custom), not the character twin Word links to a built-in one (“Heading 1 Char”)."""
+    if style.get(qn("w:customStyle")) not in ("1", "true"):
+        return False
+    return not (style.get(qn("w:type")) == "character" and style.find(qn("w:link")) is not None)
+
+
+def used_fonts(document: Any) -> list[str]:
+    """Font names the styles and the content name (ascii, hAnsi, eastAsia, cs slots), in first-use order."""
+    names: dict[str, None] = {}
+    for part in [document.styles.element, *_content_parts(document)]:
+        for rfonts in part.iter(qn("w:rFonts")):
+            for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
+                name = rfonts.get(qn(f"w:{slot}"))
+                if name:
+                    names.setdefault(name, None)
+    return list(names)
+
+
+def rewrite_font_table(document: Any) -> None:
+    """The font table lists the fonts the document uses, nothing from the template's past (ＭＳ 明朝 …)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for rel in document.part.rels.values():
+        if rel.reltype != RT.FONT_TABLE:
+            continue
+        fonts_el = etree.Element(qn("w:fonts"), nsmap=NSMAP)
+        for name in used_fonts(document):
+            font = etree.SubElement(fonts_el, qn("w:font"))
+            font.set(qn("w:name"), name)
+            etree.SubElement(font, qn("w:charset")).set(qn("w:val"), FONT_CHARSET.get(name, "00"))
+            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
+            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+        rel.target_part._blob = etree.tostring(fonts_el, xml_declaration=True, encoding="UTF-8", standalone=True)
