@@ -306,7 +306,7 @@ def attachment_pages(doc) -> None:
 
 
 def imprint(doc) -> None:
-    """版记 in its own section that starts on an even page, in the flow of the text (no frames: a frame's
+    """版记 in its own section on a new page, in the flow of the text (no frames: a frame's
     paragraph borders become text-box borders in LibreOffice and are lost when a clerk saves the file again).
 
     A spacer line of exact height (``版记锚点``, sized by the layout pass) pushes the 版记 down so that its
@@ -316,7 +316,10 @@ def imprint(doc) -> None:
     one-character side spaces are a leading full-width space and a right tab one character short of the
     right edge (an indent would shorten the rules); the layout pass wraps a long 抄送 line after the colon (7.4.2).
     """
-    doc.add_section(WD_SECTION.EVEN_PAGE)  # no footer of its own: linked to the body's numbered footers
+    # a new page, not an even-page section: LibreOffice gives an even-page section a page style of its own
+    # with 5 mm header and footer areas (the 版记 page's text block runs 8 mm too low, and a re-saved .docx
+    # says 下白边 27 mm).  The renderer adds the blank page when the 版记 page would be odd.
+    doc.add_section(WD_SECTION.NEW_PAGE)  # no footer of its own: linked to the body's numbered footers
     para(doc, "版记锚点")
     outer = round(L.mm_to_pt(L.IMPRINT_OUTER_RULE_MM.value) * 8)
     inner = round(L.mm_to_pt(L.IMPRINT_INNER_RULE_MM.value) * 8)

@@ -278,7 +278,8 @@ def test_correct_pdf_has_no_errors_and_measures_the_grid(docs: dict[str, Path]) 
     assert abs(m["red_rule"]["width_mm"] - 156) <= 1
     assert m["title"]["size_pt"] == 22
     assert m["pages"] % 2 == 0 and m["colophon"]["page"] == m["pages"]
-    assert str(m["pages"]) not in m["page_numbers"]
+    # the 版记 page follows a page of text: numbered in sequence (7.5)
+    assert m["page_numbers"][str(m["pages"])]["text"] == f"— {m['pages']} —"
     assert m["page_numbers"]["1"]["text"] == "— 1 —" and m["page_numbers"]["1"]["size_pt"] == 14
     assert all(f["embedded"] for f in m["fonts"])
 

@@ -145,7 +145,8 @@ def page_numbers(
 ) -> None:
     found: dict[str, dict[str, Any]] = {}
     missing = []
-    blanks = {p.number for p in pages if not any(ln.top <= BLOCK_BOTTOM for ln in p.lines)}
+    # a blank page draws no text in the text block (a draft's 100 pt 草稿 watermark aside)
+    blanks = {p.number for p in pages if not any(ln.top <= BLOCK_BOTTOM and ln.size <= 40 for ln in p.lines)}
     for p in pages:
         foot = [ln for ln in p.lines if ln.top > BLOCK_BOTTOM - 1 and PAGE_NUMBER.match(ln.text)]
         blank = p.number in blanks

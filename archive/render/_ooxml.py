@@ -421,8 +421,8 @@ def _first_page_without_number(document: Any) -> None:
 
 IMPRINT_CHARS_PER_LINE = 30  # 4号 in 156 mm (31.6 characters) less one character on the right
 # LibreOffice draws a bordered paragraph's rules and their 1 pt gaps outside its exact line: measured on the PDF
-IMPRINT_RULE_TWIPS = 70
-IMPRINT_PARAGRAPH_TWIPS = 111  # each further bordered paragraph
+IMPRINT_RULE_TWIPS = 54
+IMPRINT_PARAGRAPH_TWIPS = -19  # each further bordered paragraph: LibreOffice shares a gap between them
 CC_LABEL = "\u3000抄送："
 
 

@@ -1,13 +1,13 @@
 """Settle the 版记 after the first conversion: on the bottom edge of the last, even page, numbered per 7.5.
 
-A template cannot know where the body will end, so it puts the 版记 in a section of its own that starts on
-an even page, numbered like the body, pushed down by a spacer line whose height the layout pass estimates.
-After the first conversion each document with a 版记 is measured:
+A template cannot know where the body will end, so it puts the 版记 in a section of its own on a new page,
+numbered like the body, pushed down by a spacer line whose height the layout pass estimates.  After the
+first conversion each document with a 版记 is measured:
 
-- the body ended on an even page, so LibreOffice put a blank page before the 版记 page.  When the 版记 fits
-  under the body's last lines it is folded onto that page (one section; the spacer becomes the measured rest
-  of the page).  Otherwise the blank page stays and the 版记 page loses its number: GB/T 9704 7.5, "公文的
-  版记页前有空白页的，空白页和版记页均不编排页码" (a 版记 page after a page of text keeps its number);
+- the body ended on an even page, so the 版记 page is odd.  When the 版记 fits under the body's last lines
+  it is folded onto that page (one section; the spacer becomes the measured rest of the page).  Otherwise a
+  blank page goes before it and both lose their numbers: GB/T 9704 7.5, "公文的版记页前有空白页的，空白页和
+  版记页均不编排页码" (a 版记 page after a page of text keeps its number);
 - the 版记's last rule is off the bottom edge of the text block (the estimate missed): the spacer is
   corrected by the measured difference.
 
@@ -25,10 +25,11 @@ from archive.render.layout import LINE_PITCH_TWIPS, MARGIN_TOP, TEXT_HEIGHT, twi
 PT_MM = 25.4 / 72
 BLOCK_BOTTOM_MM = MARGIN_TOP.value + TEXT_HEIGHT.value
 PITCH_MM = LINE_PITCH_TWIPS.value / 20 * PT_MM
-# how far a 16 pt glyph box top (pdfplumber) lies into its 28.95 pt exact line (measured: 6.4 mm), less 0.5 mm so
-# that a folded 版记 never ends below the text block, where LibreOffice would push it to the next page
-GLYPH_OFFSET_MM = 5.9
-LANDED_MM = 0.5  # the last rule within this of the bottom edge needs no second pass
+GLYPH_OFFSET_MM = 2.7  # a 16 pt glyph box top (pdfplumber) lies this far into its 28.95 pt exact line (measured)
+# the last rule aims half a millimetre above the bottom edge: a rule's border drawn below the text block makes
+# LibreOffice push the 版记 to the next page
+TARGET_MM = BLOCK_BOTTOM_MM - 0.5
+LANDED_MM = 0.5  # the last rule within this of the target needs no second pass
 MIN_GAP_TWIPS = LINE_PITCH_TWIPS.value  # at least one empty line between the body and the 版记's first rule
 
 
@@ -39,18 +40,18 @@ class Placement:
     pages: int
     first_rule_mm: float  # centre of the 版记's first rule on the last page
     last_rule_mm: float  # centre of its last rule
-    blank_before: bool  # a blank page stands before the 版记 page
-    body_bottom_mm: float | None  # bottom of the body's last line box on its page (blank_before only)
+    odd: bool  # the 版记 page is odd: the body ended on an even page
+    body_bottom_mm: float | None  # bottom of the body's last line box on its (even) page
 
     @property
     def correction_twips(self) -> int:
-        return twips(BLOCK_BOTTOM_MM - self.last_rule_mm)
+        return twips(TARGET_MM - self.last_rule_mm)
 
     def action(self) -> str | None:
         """fold / unnumber / adjust, or None when the first pass stands."""
-        if self.blank_before:
+        if self.odd:
             return "fold" if self.fold_spacer_delta() is not None else "unnumber"
-        return "adjust" if abs(self.last_rule_mm - BLOCK_BOTTOM_MM) > LANDED_MM else None
+        return "adjust" if abs(self.last_rule_mm - TARGET_MM) > LANDED_MM else None
 
     def fold_spacer_delta(self) -> int | None:
         """How much the spacer shrinks when the 版记 moves under the body's last line (None: it does not fit)."""
@@ -75,20 +76,20 @@ def measure(pdf_path: Path) -> Placement | None:
         rules = _imprint_rules(pages[-1])
         if not rules:
             return None
-        # a blank page draws no text (a draft's watermark aside)
-        blank_before = len(pages) >= 3 and not _text(pages[-2])
+        if _text_above(pages[-1], rules[0]):
+            return None  # the 版记 already shares a page with the body
+        odd = len(pages) % 2 == 1
         body_bottom = None
-        if blank_before:
-            body_page = pages[-3]
-            tops = [c["top"] * PT_MM for c in _text(body_page) if c["top"] * PT_MM < BLOCK_BOTTOM_MM - 0.5]
-            if tops and body_page.page_number % 2 == 0:
+        if odd:
+            tops = [c["top"] * PT_MM for c in _text(pages[-2]) if c["top"] * PT_MM < BLOCK_BOTTOM_MM - 0.5]
+            if tops:
                 body_bottom = max(tops) - GLYPH_OFFSET_MM + PITCH_MM
-        return Placement(len(pages), rules[0], rules[-1], blank_before, body_bottom)
+        return Placement(len(pages), rules[0], rules[-1], odd, body_bottom)
 
 
 def landed(pdf_path: Path, action: str) -> bool:
     """After a second pass: an even number of pages, the 版记's last rule on the bottom edge of the text
-    block; a folded 版记 shares its page with body text, and an unnumbered one stands after a blank page."""
+    block; a folded 版记 shares its page with body text, and one of its own stands alone."""
     import pdfplumber
 
     with pdfplumber.open(pdf_path) as pdf:
@@ -98,8 +99,14 @@ def landed(pdf_path: Path, action: str) -> bool:
         rules = _imprint_rules(last)
         if not rules or abs(rules[-1] - BLOCK_BOTTOM_MM) > 1.0:
             return False
-        body_on_page = any(c["top"] * PT_MM < rules[0] - 0.5 for c in _text(last))
+        body_on_page = _text_above(last, rules[0])
+        if action == "unnumber" and _text(pdf.pages[-2]):
+            return False  # the page before must be blank
         return body_on_page if action == "fold" else not body_on_page
+
+
+def _text_above(page: object, mm: float) -> bool:
+    return any(c["top"] * PT_MM < mm - 0.5 for c in _text(page))
 
 
 def _text(page: object) -> list[dict[str, object]]:
@@ -135,6 +142,7 @@ def rewrite(docx_path: Path, target: Path, action: str, placement: Placement) ->
         _merge_last_section(document)
     elif action == "unnumber":
         _numberless_last_section(document)
+        _blank_page_before(spacer)
     _ooxml.set_spacer(spacer, height)
     document.save(str(target))
 
@@ -158,9 +166,25 @@ def _merge_last_section(document: object) -> None:
         body.remove(holder)
 
 
+def _blank_page_before(spacer: object) -> None:
+    """A blank page at the head of the 版记's section: an empty hairline paragraph, then the spacer on a new page."""
+    from docx.oxml.ns import qn
+
+    from archive.render import _ooxml
+
+    blank = _ooxml.el("w:p")
+    ppr = _ooxml.sub(blank, "w:pPr")
+    _ooxml.sub(ppr, "w:pStyle", val="GwTail")
+    spacer.addprevious(blank)  # type: ignore[attr-defined]
+    spacer_ppr = spacer.find(qn("w:pPr"))  # type: ignore[attr-defined]
+    _ooxml.sub(spacer_ppr, "w:pageBreakBefore")
+    _ooxml.order_ppr(spacer_ppr)
+
+
 def _numberless_last_section(document: object) -> None:
-    """Empty footers for the 版记 section, one empty line in the page-number style each, so that the page's
-    margins stay those of the body's pages (LibreOffice sizes a footer from its content)."""
+    """Empty footers for the 版记 section (its blank page and the 版记 page), one empty line in the page-number
+    style each, so that the page's margins stay those of the body's pages (LibreOffice sizes a footer from
+    its content)."""
     section = document.sections[-1]  # type: ignore[attr-defined]
     for footer in (section.footer, section.even_page_footer):
         footer.is_linked_to_previous = False
