@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from samples import RENDA_COMMAND, copy_sample
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
