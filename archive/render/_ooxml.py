@@ -359,13 +359,13 @@ def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
             letter_rule_y = _place_letter_mark(p, texts[i])
         elif style == "GwLetterRule":
             letter_rules += 1
-            _place_letter_rule(ppr, top=letter_rules == 1, mark_rule_y=letter_rule_y)
         elif previous == "GwLetterRule":
             # 10.1: the first element under the double line, 7/8 of a 3号 character below it
             glyph_top = letter_rule_y + LETTER_RULE_TWIPS + round(16 * 20 * 7 / 8)
             set_spacing_before(ppr, glyph_top - BODY_GLYPH_OFFSET_TWIPS - L.twips(L.MARGIN_TOP.value))
         previous = style
     if letter_rules:
+        _draw_letter_rules([p for p, st in zip(paragraphs, styles, strict=True) if st == "GwLetterRule"], letter_rule_y)
         _first_page_without_number(document)
     _place_imprint(paragraphs)
     if draft:
@@ -406,10 +406,58 @@ def _place_letter_mark(p: etree._Element, text: str) -> int:
     return top + size_twips + L.twips(L.RULE_GAP.value)
 
 
-def _place_letter_rule(ppr: etree._Element, *, top: bool, mark_rule_y: int) -> None:
-    """The red double lines, 170 mm: 4 mm under the 标志, and 20 mm above the page bottom."""
+LINE_RUN = (
+    '<w:r xmlns:w="{w}" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    "<w:drawing>"
+    '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{id}" behindDoc="0" '
+    'locked="1" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+    '<wp:positionH relativeFrom="page"><wp:align>center</wp:align></wp:positionH>'
+    '<wp:positionV relativeFrom="page"><wp:posOffset>{top}</wp:posOffset></wp:positionV>'
+    '<wp:extent cx="{cx}" cy="0"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+    '<wp:docPr id="{id}" name="RendaLetterRule{id}"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    '<wps:wsp><wps:cNvCnPr/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="0"/></a:xfrm>'
+    '<a:prstGeom prst="line"><a:avLst/></a:prstGeom>'
+    '<a:ln w="{weight}"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln></wps:spPr>'
+    "<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"
+)
+EMU_PER_PT = 12_700
+LETTER_THICK_PT, LETTER_GAP_PT, LETTER_THIN_PT = 1.75, 0.75, 0.5  # together the 3 pt of LETTER_RULE_TWIPS
+
+
+def _draw_letter_rules(rule_paragraphs: list[etree._Element], mark_rule_y: int) -> None:
+    """The red double lines of 10.1 as drawn lines anchored to the page, thick over thin under the 标志 and
+    thin over thick 20 mm above the page bottom, 170 mm long.
+
+    Drawn lines, not paragraph borders of frames: LibreOffice turns a frame into a text box when it saves
+    a .docx, and a text box cannot keep a paragraph's border, so a clerk's re-saved letter lost its lines.
+    They hang on the paragraph after the rule paragraphs (on page 1), which are removed.
+    """
+    if not rule_paragraphs:
+        return
+    host = rule_paragraphs[-1].getnext()
+    while host is not None and (host.tag != qn("w:p") or style_of(host) == "GwLetterRule"):
+        host = host.getnext()
     bottom = L.twips(L.PAPER_HEIGHT.value - L.LETTER_BOTTOM_RULE.value) - LETTER_RULE_TWIPS
-    _frame(ppr, y_twips=mark_rule_y if top else bottom, width_twips=L.twips(L.LETTER_RULE_WIDTH.value))
+    thick, gap, thin = (round(v * EMU_PER_PT) for v in (LETTER_THICK_PT, LETTER_GAP_PT, LETTER_THIN_PT))
+    lines = []
+    for top_twips, first_thick in ((mark_rule_y, True), (bottom, False)):
+        y = top_twips * 635  # EMU
+        weights = (thick, thin) if first_thick else (thin, thick)
+        lines.append((y + weights[0] // 2, weights[0]))
+        lines.append((y + weights[0] + gap + weights[1] // 2, weights[1]))
+    for p in rule_paragraphs:
+        p.getparent().remove(p)
+    if host is None:
+        return
+    for n, (centre, weight) in enumerate(lines):
+        run = LINE_RUN.format(
+            w=W_NS, top=centre, cx=L.twips(L.LETTER_RULE_WIDTH.value) * 635, weight=weight, color=L.RED_HEX, id=9100 + n
+        )
+        host.append(etree.fromstring(run))
 
 
 def _first_page_without_number(document: Any) -> None:
