@@ -98,7 +98,8 @@ def render_documents(
 
     ``processes`` fixes how many soffice processes share the batch (default: one per core); a caller that
     needs the same PDF bytes on every machine passes a fixed number.  Every PDF is measured by the GB/T 9704
-    checker (``check``): one that breaks a 规定 clause is kept but reported as a failure naming the clause.
+    checker (``check``): one that breaks a 规定 clause is kept but reported as a failure naming the clause
+    (a draft too: its watermark is no excuse for a layout that would be wrong once issued).
     """
     records = list(records)
     names = _deputy_names(workspace) if any(r.type in ("meeting", "deputy_report") for r in records) else {}
@@ -185,12 +186,10 @@ def _render_batches(
                     published = _publish(pdfs[docx_path], out_dir)
                     written.append(published)
                     report = reports.get(pdfs[docx_path])
-                    if report is not None and report.errors and doc.record.is_final:
+                    if report is not None and report.errors:
                         result.failures.append(
                             RenderFailure(doc.record.id, doc.record.source, _nonconforming(published, report))
                         )
-                    elif report is not None and report.errors:  # a draft is never issued: say so, go on
-                        result.notices.append(f"{doc.record.source}: 草稿 {_nonconforming(published, report)}")
                 elif pdf.find_soffice() is not None:
                     result.failures.append(RenderFailure(doc.record.id, doc.record.source, f"{doc.stem}: PDF 转换失败"))
             result.documents.append(
