@@ -17,12 +17,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
 from archive.records import Deputy, Record
 from archive.render.documents import Document, documents_for
 from archive.render.errors import RenderError, TemplateError
 from archive.workspace import Workspace
+
+if TYPE_CHECKING:
+    from archive.conformance import CheckReport
+    from archive.render.imprint import Placement
 
 __all__ = [
     "RenderError",
@@ -218,7 +223,7 @@ def _settle_imprints(
 
 def _imprint_pass(
     work: Path,
-    plans: dict[Path, tuple[str, object]],
+    plans: dict[Path, tuple[str, Placement]],
     pdfs: dict[Path, Path],
     fonts_conf: Path,
     pdfa: bool,
@@ -235,7 +240,7 @@ def _imprint_pass(
     rewritten = {}
     for docx_path, (action, placement) in plans.items():
         target = docx_dir / docx_path.name
-        imprint.rewrite(docx_path, target, action, placement)  # type: ignore[arg-type]
+        imprint.rewrite(docx_path, target, action, placement)
         rewritten[target] = docx_path
     try:
         converted = pdf.convert_to_pdf(list(rewritten), pdf_dir, fonts_conf, pdfa=pdfa, processes=processes)
@@ -252,7 +257,7 @@ def _imprint_pass(
     return missed
 
 
-def _conformance(pdf_paths: list[Path]) -> dict[Path, object]:
+def _conformance(pdf_paths: list[Path]) -> dict[Path, CheckReport]:
     """The GB/T 9704 check of each PDF; a batch is spread over one process per core."""
     import multiprocessing
     import threading
@@ -273,9 +278,9 @@ def _conformance(pdf_paths: list[Path]) -> dict[Path, object]:
     }
 
 
-def _nonconforming(pdf_path: Path, report: object) -> str:
+def _nonconforming(pdf_path: Path, report: CheckReport) -> str:
     """A PDF that breaks a 规定 clause: kept for inspection, never passed off as good."""
-    errors = report.errors  # type: ignore[attr-defined]
+    errors = report.errors
     found = "；".join(f.message for f in errors[:3]) + ("等" if len(errors) > 3 else "")
     return (
         f"{pdf_path.name} 不符合 GB/T 9704-2012（{len(errors)} 处规定要求不符）：{found}。"

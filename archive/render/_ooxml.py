@@ -499,7 +499,7 @@ def imprint_height(paragraphs: list[etree._Element]) -> int:
     lines = sum(1 + len(p.findall(f".//{qn('w:br')}")) for p in paragraphs)
     borders = sum(len(p.findall(f"{qn('w:pPr')}/{qn('w:pBdr')}/*")) for p in paragraphs)
     bordered = sum(1 for p in paragraphs if p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}") is not None)
-    return lines * PITCH + IMPRINT_RULE_TWIPS * borders + IMPRINT_PARAGRAPH_TWIPS * max(0, bordered - 1)
+    return round(lines * PITCH + IMPRINT_RULE_TWIPS * borders + IMPRINT_PARAGRAPH_TWIPS * max(0, bordered - 1))
 
 
 def _break_cc(p: etree._Element) -> None:
@@ -717,7 +717,7 @@ def _content_parts(document: Any) -> list[etree._Element]:
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     parts = [document.element]
-    kinds = (RT.HEADER, RT.FOOTER)
+    kinds: tuple[str, ...] = (RT.HEADER, RT.FOOTER)
     if next(document.element.iter(qn("w:numPr")), None) is not None:
         kinds += (RT.NUMBERING,)  # the template's list definitions count only when a paragraph is numbered
     for rel in document.part.rels.values():

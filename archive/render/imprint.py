@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from archive.render.layout import LINE_PITCH_TWIPS, MARGIN_TOP, TEXT_HEIGHT, twips
 
@@ -109,7 +110,7 @@ def _text_above(page: object, mm: float) -> bool:
     return any(c["top"] * PT_MM < mm - 0.5 for c in _text(page))
 
 
-def _text(page: object) -> list[dict[str, object]]:
+def _text(page: object) -> list[dict[str, Any]]:
     """The page's characters of text sizes (a draft's 草稿 watermark is 100 pt)."""
     return [c for c in page.chars if c["size"] <= 40]  # type: ignore[attr-defined]
 
