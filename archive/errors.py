@@ -38,3 +38,7 @@ class QueryError(SearchError):
 
 class IngestError(ArchiveError):
     """A legacy file (PDF) cannot be imported."""
+
+
+class WriteError(ArchiveError):
+    """A file or folder cannot be written: the disk is full or the file system is read-only."""

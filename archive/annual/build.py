@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
 from archive.chinese import date_text
+from archive.fileio import make_work_folder, storage_error
 from archive.workspace import Workspace
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -138,10 +138,12 @@ def build_annual_archive(
     name = package_name(config.fonds_code, year)
     target = dest / (name + ".zip" if as_zip else name)
     try:
-        dest.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=dest))
+        # private, named after this process: the next build removes it if this one is killed
+        staging = make_work_folder(dest, f".{name}.")
     except OSError as exc:
-        raise AnnualArchiveError(f"无法在 {dest} 中写入归档包：{exc.strerror or exc}") from None
+        raise storage_error(exc, dest) or AnnualArchiveError(
+            f"无法在 {dest} 中写入归档包：{exc.strerror or exc}"
+        ) from None
     try:
         bag = staging / name
         result = _build_into(workspace, arrangement, stats, bag, staging / "work")
@@ -155,7 +157,10 @@ def build_annual_archive(
             built = bag
         _move_into_place(built, target, staging)
     except OSError as exc:
-        raise AnnualArchiveError(f"写入归档包失败（{exc.filename or dest}）：{exc.strerror or exc}") from None
+        problem = storage_error(exc, dest)
+        raise problem or AnnualArchiveError(
+            f"写入归档包失败（{exc.filename or dest}）：{exc.strerror or exc}"
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result

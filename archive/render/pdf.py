@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from archive.fileio import work_folder
+from archive.processes import die_with_parent
 from archive.render.errors import RenderError
 
 INSTALL_HINT = (
@@ -61,7 +63,8 @@ def convert_to_pdf(
     count = max(parallel, -(-len(docx_files) // MAX_DOCS_PER_PROCESS))
     chunks = [docx_files[i::count] for i in range(count)]
     errors: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="renda-lo-") as profiles:
+    # LibreOffice profiles; a killed run's are removed by the next (its soffice processes died with it)
+    with work_folder(Path(tempfile.gettempdir()), "renda-lo-") as profiles:
         waiting = list(enumerate(chunks))
         while waiting:
             wave, waiting = waiting[:parallel], waiting[parallel:]
@@ -105,6 +108,12 @@ def _start(
         *map(str, chunk),
     ]
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=die_with_parent,  # soffice.bin, its child, goes when it goes
     )
     return proc, 60 + TIMEOUT_PER_DOC * len(chunk)
