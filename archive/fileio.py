@@ -30,9 +30,10 @@ def storage_error(exc: BaseException, folder: Path | None = None) -> WriteError 
         return None
     where = folder
     if exc.filename is not None:
-        name = Path(os.fsdecode(exc.filename))
-        where = name if name.is_dir() else name.parent
-    return WriteError(f"无法写入 {where or '工作区'}：{_STORAGE[exc.errno]}")
+        name = Path(os.path.abspath(os.fsdecode(exc.filename)))
+        if folder is None or not name.is_relative_to(os.path.abspath(folder)):  # else: the folder the user named
+            where = name if name.is_dir() else name.parent
+    return WriteError(f"无法写入 {where or '工作区'}：{_STORAGE[exc.errno]}", _STORAGE[exc.errno])
 
 
 @contextlib.contextmanager

@@ -31,6 +31,7 @@ from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
 from archive.chinese import date_text
+from archive.errors import WriteError
 from archive.fileio import make_work_folder, storage_error
 from archive.workspace import Workspace
 
@@ -156,6 +157,8 @@ def build_annual_archive(
         else:
             built = bag
         _move_into_place(built, target, staging)
+    except WriteError as exc:  # the disk filled up under a step that names its own (work) folder
+        raise WriteError(f"无法写入 {dest}：{exc.reason}") from None
     except OSError as exc:
         problem = storage_error(exc, dest)
         raise problem or AnnualArchiveError(

@@ -10,6 +10,7 @@ only if the 版记 now lies on the bottom edge of the last, even page, under the
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from archive.render.layout import MARGIN_TOP, TEXT_HEIGHT
@@ -103,4 +104,6 @@ def fold(docx_path: Path, target: Path) -> None:
     body.append(inner)  # the body's section properties: its footers with page numbers, its headers
     if not "".join(t.text or "" for t in holder.iter(qn("w:t"))):
         body.remove(holder)
-    document.save(str(target))
+    buffer = io.BytesIO()  # a zip written to the file itself would fail again in __del__ when the disk is full
+    document.save(buffer)
+    target.write_bytes(buffer.getvalue())
