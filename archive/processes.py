@@ -14,18 +14,21 @@ import ctypes
 import ctypes.util
 import os
 import signal
+import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
 
 
-def _load_prctl() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _load_prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).prctl  # type: ignore[no-any-return]
+        prctl: Callable[..., int] = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).prctl
+        return prctl
     except (OSError, AttributeError):
         return None
 
@@ -95,7 +98,7 @@ _inherited_fds: set[int] = set()  # descriptors a forked helper must close (e.g.
 
 
 @contextlib.contextmanager
-def not_inherited(fd: int):  # type: ignore[no-untyped-def]
+def not_inherited(fd: int) -> Iterator[None]:
     """While the block runs, forked workers close ``fd`` first thing (a lock they must never hold)."""
     _inherited_fds.add(fd)
     try:
@@ -133,3 +136,56 @@ def worker_started(parent: int, watch: int, write_end: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch_parent, daemon=True).start()
+
+
+# -- process groups that must not outlive this process ------------------------------------
+
+# Run by a small watchdog process: it hears "+ <pgid>" when a group starts and "- <pgid>" when it is done;
+# when its input ends without the groups done (this process died, however), it kills what is left.
+# LibreOffice needs it: soffice.bin is a child of oosplash, which is all PR_SET_PDEATHSIG reaches.
+_WATCHDOG = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+groups = set()
+for line in sys.stdin:
+    verb, _, pgid = line.partition(" ")
+    (groups.add if verb == "+" else groups.discard)(int(pgid))
+for pgid in groups:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+"""
+
+_watchdog: subprocess.Popen[bytes] | None = None
+_watchdog_lock = threading.Lock()
+
+
+def _tell_watchdog(line: str) -> None:
+    global _watchdog
+    with _watchdog_lock:
+        if _watchdog is None or _watchdog.poll() is not None:
+            _watchdog = subprocess.Popen(
+                [sys.executable, "-c", _WATCHDOG], stdin=subprocess.PIPE, start_new_session=True
+            )
+        assert _watchdog.stdin is not None
+        with contextlib.suppress(OSError):
+            _watchdog.stdin.write(line.encode("ascii"))
+            _watchdog.stdin.flush()
+
+
+def watch_group(pgid: int) -> None:
+    """From now on the process group ``pgid`` (a subprocess started in a new session) is killed if this
+    process dies, even by SIGKILL; until :func:`group_dies_with_us` ends."""
+    _tell_watchdog(f"+ {pgid}\n")
+
+
+@contextlib.contextmanager
+def group_dies_with_us(pgid: int) -> Iterator[None]:
+    """While the block runs (and since :func:`watch_group`), the process group ``pgid`` dies with this
+    process; when it ends the group is done (its number may be reused: it is never killed after)."""
+    watch_group(pgid)
+    try:
+        yield
+    finally:
+        _tell_watchdog(f"- {pgid}\n")

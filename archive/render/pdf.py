@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from archive.fileio import work_folder
-from archive.processes import die_with_parent
+from archive.processes import die_with_parent, group_dies_with_us, watch_group
 from archive.render.errors import RenderError
 
 INSTALL_HINT = (
@@ -71,13 +71,14 @@ def convert_to_pdf(
             wave, waiting = waiting[:parallel], waiting[parallel:]
             running = [_start(soffice, Path(profiles) / str(i), target, out_dir, chunk, env) for i, chunk in wave]
             for proc, timeout in running:
-                try:
-                    _out, err = proc.communicate(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.communicate()
-                    errors.append("LibreOffice 转换 PDF 超时")
-                    continue
+                with group_dies_with_us(proc.pid):  # registered when started (see _start)
+                    try:
+                        _out, err = proc.communicate(timeout=timeout)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                        proc.communicate()
+                        errors.append("LibreOffice 转换 PDF 超时")
+                        continue
                 if err.strip():
                     errors.append(err.strip())
     converted = {}
@@ -132,6 +133,7 @@ def _start(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        preexec_fn=die_with_parent,  # soffice.bin, its child, goes when it goes
+        preexec_fn=die_with_parent,
     )
+    watch_group(proc.pid)  # soffice.bin, a child of oosplash, is killed if renda dies, even by SIGKILL
     return proc, 60 + TIMEOUT_PER_DOC * len(chunk)
