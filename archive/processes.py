@@ -9,6 +9,7 @@ one, even when the pid has been reused since.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import ctypes.util
@@ -168,6 +169,7 @@ def _tell_watchdog(line: str) -> None:
             _watchdog = subprocess.Popen(
                 [sys.executable, "-c", _WATCHDOG], stdin=subprocess.PIPE, start_new_session=True
             )
+            atexit.register(_stop_watchdog, _watchdog)
         assert _watchdog.stdin is not None
         with contextlib.suppress(OSError):
             _watchdog.stdin.write(line.encode("ascii"))
@@ -178,6 +180,14 @@ def watch_group(pgid: int) -> None:
     """From now on the process group ``pgid`` (a subprocess started in a new session) is killed if this
     process dies, even by SIGKILL; until :func:`group_dies_with_us` ends."""
     _tell_watchdog(f"+ {pgid}\n")
+
+
+def _stop_watchdog(watchdog: subprocess.Popen[bytes]) -> None:
+    """At a normal exit: every group is done, so the watchdog just ends."""
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        if watchdog.stdin is not None:
+            watchdog.stdin.close()
+        watchdog.wait(timeout=5)
 
 
 @contextlib.contextmanager
