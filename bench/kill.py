@@ -117,10 +117,10 @@ def partial_outputs(workspace: Path, kind: str) -> list[str]:
     """Visible outputs that are not whole."""
     bad: list[str] = []
     if kind == "render":
-        for path in (workspace / "out").glob("*"):
-            whole = _whole_zip(path) if path.suffix == ".docx" else b"%%EOF" in path.read_bytes()[-1024:]
-            if path.suffix in (".docx", ".pdf") and not whole:
+        for path in (workspace / "out").glob("*.docx"):
+            if not _whole_zip(path):
                 bad.append(str(path))
+        bad += [str(p) for p in (workspace / "out").glob("*.pdf") if b"%%EOF" not in p.read_bytes()[-1024:]]
     elif kind == "archive":
         for path in (workspace / "out" / "archive").glob("[!.]*"):
             if path.name != "J017-WS-2024" or not (path / "tagmanifest-sha256.txt").is_file():
@@ -174,19 +174,21 @@ def _run(workspace: Path, args: list[str]) -> subprocess.Popen[bytes]:
     )
 
 
-def kill_once(workspace: Path, kind: str, delay: float, outcome: Outcome) -> None:
-    proc = _run(workspace, COMMANDS[kind])
+def kill_once(workspace: Path, kind: str, delay: float, outcome: Outcome, args: list[str] | None = None) -> None:
+    """Start ``kind`` (or ``args``), SIGKILL it after ``delay`` seconds, and check what it left."""
+    proc = _run(workspace, args or COMMANDS[kind])
     deadline = time.monotonic() + delay
     below: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
         below |= descendants(proc.pid)
         time.sleep(0.05)
     if proc.poll() is not None:
+        proc.communicate()
         outcome.finished_before_kill += 1
         return
     below |= descendants(proc.pid)
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.communicate()
     outcome.delays.append(delay)
     time.sleep(GRACE)
     left = running(below)

@@ -44,7 +44,7 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("deputy", "attendance"), False),
     (("deputy", "draft-report", "d035", "--year", "2024"), True),
     (("archive", "build", "2024"), True),
-    (("archive", "verify", "{ws}/out/archive/J017-WS-2024"), False),
+    (("archive", "verify", "{ws}/out/archive/J017-WS-2022"), False),
     (("init", "{ws}/another"), True),
 ]
 
@@ -72,7 +72,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for args in (
         ("index",),
         ("render", "opinion-2024-01", "--format", "docx", "-o", str(root / "out" / "r")),
-        ("archive", "build", "2024"),
+        ("archive", "build", "2022"),  # the smallest year
     ):
         result = CliRunner().invoke(cli.cli, ["--root", str(root), *args])
         assert result.exit_code == 0, result.output
