@@ -284,7 +284,7 @@ def main() -> None:
         for kind in args.commands.split(","):
             outcome = exercise(workdir, kind, args.kills, args.window, rng)
             outcomes.append(outcome)
-            print(f"{kind}: done", flush=True)
+            print(table([outcome]), flush=True)  # as each command is done: the whole run takes long
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
