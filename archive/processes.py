@@ -158,6 +158,7 @@ for pgid in groups:
         pass
 """
 
+_Popen = subprocess.Popen  # bound here: a test that fakes subprocess.Popen for soffice does not fake the watchdog
 _watchdog: subprocess.Popen[bytes] | None = None
 _watchdog_lock = threading.Lock()
 
@@ -166,9 +167,7 @@ def _tell_watchdog(line: str) -> None:
     global _watchdog
     with _watchdog_lock:
         if _watchdog is None or _watchdog.poll() is not None:
-            _watchdog = subprocess.Popen(
-                [sys.executable, "-c", _WATCHDOG], stdin=subprocess.PIPE, start_new_session=True
-            )
+            _watchdog = _Popen([sys.executable, "-c", _WATCHDOG], stdin=subprocess.PIPE, start_new_session=True)
             atexit.register(_stop_watchdog, _watchdog)
         assert _watchdog.stdin is not None
         with contextlib.suppress(OSError):
@@ -179,7 +178,8 @@ def _tell_watchdog(line: str) -> None:
 def watch_group(pgid: int) -> None:
     """From now on the process group ``pgid`` (a subprocess started in a new session) is killed if this
     process dies, even by SIGKILL; until :func:`group_dies_with_us` ends."""
-    _tell_watchdog(f"+ {pgid}\n")
+    if pgid > 0:
+        _tell_watchdog(f"+ {pgid}\n")
 
 
 def _stop_watchdog(watchdog: subprocess.Popen[bytes]) -> None:
@@ -198,4 +198,5 @@ def group_dies_with_us(pgid: int) -> Iterator[None]:
     try:
         yield
     finally:
-        _tell_watchdog(f"- {pgid}\n")
+        if pgid > 0:
+            _tell_watchdog(f"- {pgid}\n")
