@@ -84,28 +84,35 @@ def convert_to_pdf(
     converted = {}
     for docx_file in docx_files:
         pdf = out_dir / (docx_file.stem + ".pdf")
-        if pdf.is_file() and _complete(pdf, out_dir):
+        if pdf.is_file() and _complete(pdf):
             converted[docx_file] = pdf
+    if len(converted) < len(docx_files):
+        _check_disk(out_dir)
     if not converted:
         raise RenderError(f"LibreOffice 未能转换 PDF：{'；'.join(errors) or '没有输出'}")
     return converted
 
 
-FULL_DISK = 64 << 20  # bytes free below which a cut-off PDF is put down to the disk, not to LibreOffice
+FULL_DISK = 16 << 20  # bytes free below which a cut-off PDF is put down to the disk, not to LibreOffice
 
 
-def _complete(pdf: Path, out_dir: Path) -> bool:
-    """Whether LibreOffice wrote ``pdf`` to the end; it says nothing when the disk fills up and leaves the
-    file cut off.  A cut-off file on a (nearly) full disk is that OSError, for the caller to report."""
+def _complete(pdf: Path) -> bool:
+    """Whether LibreOffice wrote ``pdf`` to the end (it leaves a file cut off when the disk fills up); a cut-off
+    file is removed."""
     with pdf.open("rb") as handle:
         handle.seek(max(0, pdf.stat().st_size - 1024))
         if b"%%EOF" in handle.read():
             return True
     pdf.unlink()
+    return False
+
+
+def _check_disk(out_dir: Path) -> None:
+    """LibreOffice says nothing when it cannot write a PDF: missing or cut-off PDFs on a (nearly) full disk are
+    the disk's fault, an OSError for the caller to report."""
     disk = os.statvfs(out_dir)
     if disk.f_bavail * disk.f_frsize < FULL_DISK:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out_dir))
-    return False
 
 
 def _start(
