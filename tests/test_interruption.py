@@ -128,15 +128,15 @@ def test_index_removes_generations_a_killed_build_left(tmp_path: Path) -> None:
 
 def test_archive_build_removes_what_a_killed_build_left(tmp_path: Path, sleeper: str) -> None:
     root = copy_sample(tmp_path / "ws")
-    archive = root / "out" / "archive"
-    dead = _work_folder(archive, f".J017-WS-2024.{_identity_of_a_finished_process()}.abcd1234")
-    live = _work_folder(archive, f".J017-WS-2024.{sleeper}.efgh5678")
+    archive = root / "out" / "archive"  # 2022: the sample's smallest year
+    dead = _work_folder(archive, f".J017-WS-2022.{_identity_of_a_finished_process()}.abcd1234")
+    live = _work_folder(archive, f".J017-WS-2022.{sleeper}.efgh5678")
 
-    result = _renda(root, "archive", "build", "2024")
+    result = _renda(root, "archive", "build", "2022")
 
     assert result.exit_code == 0, result.output
     assert not dead.exists() and live.is_dir()
-    assert sorted(p.name for p in archive.iterdir()) == sorted(["J017-WS-2024", live.name])
+    assert sorted(p.name for p in archive.iterdir()) == sorted(["J017-WS-2022", live.name])
 
 
 # -- the index lock ----------------------------------------------------------------------------------------------
