@@ -109,7 +109,7 @@ def not_inherited(fd: int) -> Iterator[None]:
 
 
 def die_with_parent() -> None:
-    """In a freshly started child: be killed when the parent dies (Linux), for subprocess's ``preexec_fn``."""
+    """In a forked worker: be killed when the parent dies (Linux)."""
     if _prctl is not None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from archive.fileio import work_folder
-from archive.processes import die_with_parent, group_dies_with_us, watch_group
+from archive.processes import group_dies_with_us, watch_group
 from archive.render.errors import RenderError
 
 INSTALL_HINT = (
@@ -139,8 +139,7 @@ def _start(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,
-        preexec_fn=die_with_parent,
+        start_new_session=True,  # its own group, which the watchdog kills whole (no preexec_fn: threads call this)
     )
     watch_group(proc.pid)  # soffice.bin, a child of oosplash, is killed if renda dies, even by SIGKILL
     return proc, 60 + TIMEOUT_PER_DOC * len(chunk)
