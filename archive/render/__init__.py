@@ -12,7 +12,6 @@ them for comment, and nobody can mistake one for the issued document.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
+from archive.fileio import work_folder, writing
 from archive.problems import Problem
 from archive.progress import Progress, report
 from archive.records import Deputy, Meeting, Record
@@ -181,11 +181,10 @@ def _render_batches(
     if "pdfa" in formats:
         pdfa = True
         formats = tuple(f for f in formats if f != "pdfa") or ("pdf",)
-    out_dir.mkdir(parents=True, exist_ok=True)
     result = RenderResult()
     want_pdf = "pdf" in formats or pdfa
-    with tempfile.TemporaryDirectory(prefix=".renda-", dir=out_dir) as tmp:
-        staging = Path(tmp)
+    # a private folder, removed however this run ends; the next run removes it if this one is killed
+    with writing(out_dir), work_folder(out_dir, ".renda-") as staging:
         staged: list[tuple[Document, Path]] = []
         for done, (record, build) in enumerate(batches):
             report(progress, DOCX_STAGE, done, len(batches), record.id)
