@@ -126,7 +126,7 @@ def render_documents(
         names, meetings = _names_and_meetings(workspace)
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names, meetings)) for record in records]
-    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes, progress, check)
+    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes, progress=progress, check=check)
     result.failures[:0] = [
         RenderFailure(
             PurePosixPath(p.source).stem, p.source, f"记录有错误，未生成（{p.detail()}）；请先运行 renda validate"
@@ -155,7 +155,7 @@ def render_prepared(
 ) -> RenderResult:
     """Render documents built elsewhere (催办函, 履职档案) exactly like record documents."""
     batches = [(doc.record, partial(_one, doc)) for doc in documents]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes, check)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes, check=check)
 
 
 def _one(document: Document) -> list[Document]:
@@ -169,6 +169,7 @@ def _render_batches(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    *,
     progress: Progress | None = None,
     check: bool = True,
 ) -> RenderResult:
