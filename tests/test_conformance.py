@@ -343,7 +343,7 @@ def test_report_is_json_serialisable_with_chinese(docs: dict[str, Path]) -> None
     reports = check_files([docs["bad"], docs.get("bad_pdf", docs["good"])])
     text = json.dumps([r.as_dict() for r in reports], ensure_ascii=False)
     data = json.loads(text)
-    assert set(data[0]) == {"file", "errors", "warnings", "measures"}
+    assert set(data[0]) == {"file", "verdict", "errors", "warnings", "measures"}
     assert "应为 28±1 mm" in text
     assert isinstance(reports[0], CheckReport) and not reports[0].ok
 
