@@ -113,7 +113,15 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
     full = [ln for n, lines in body.items() for ln in lines if _full_line(ln, *edges[n], em)]
     if full:
         m["text_right_margin_mm"] = round(PAGE_W - right, 1)
-        check("text_fills_width", PAGE_W - right)
+        # each page on its own, like the left margin: one finding for all pages when they agree
+        filled = {
+            n: PAGE_W - edges[n][1] for n, lines in body.items() if any(_full_line(x, *edges[n], em) for x in lines)
+        }
+        if len({round(v, 1) for v in filled.values()}) <= 1:
+            check("text_fills_width", PAGE_W - right)
+        else:
+            for n, value in sorted(filled.items()):
+                check("text_fills_width", value, n)
 
     # Characters per full line (5.2.3)
     # the line after the last one of a page is the first of the next page: a number carried over a page
