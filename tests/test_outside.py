@@ -87,6 +87,7 @@ def test_first_line_top_is_measured_on_the_glyphs_the_page_shows() -> None:
 def test_mirrored_margins_are_judged_per_page_and_the_reading_of_binding_margin_is_said() -> None:
     report = check_file(OUTSIDE / "mirrored-margins.pdf")
     [page2, page4] = sorted(report.errors, key=lambda f: f.page)
+    assert page4.message.startswith("第 4 页：左白边（订口）26.0 mm")
     assert page2.message.startswith("第 2 页：左白边（订口）26.0 mm，应为 28±1 mm：本条写明订口即左白边")
     assert "对称页边距" in page2.message
     assert report.measures["left_margin_by_page_mm"] == {"1": 28.0, "2": 26.0, "3": 28.0, "4": 26.0}
