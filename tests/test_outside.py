@@ -167,3 +167,29 @@ def test_a_long_organ_name_wrapped_in_the_mark_is_not_taken_for_two_organs() -> 
         line("2024年3月8日", 440, 16),
     ]
     assert extract(lines, 1).issuer == "澄湖区人民代表大会常务委员会"
+
+
+def test_import_prefers_poppler_when_most_glyphs_have_no_character(ws: Path, renda: Renda, tmp_path: Path) -> None:
+    """A title in a font with a ToUnicode map, the body in one without: pdfminer reads the title and
+    "(cid:N)" for the rest; what poppler reads is kept instead."""
+    import pikepdf
+    from pdfgen import write_text_pdf
+
+    title = "关于加强门诊管理工作的通知和有关事项的补充说明"
+    body = "区第十七届人大常委会第二十一次会议听取和审议了区人民政府"
+    path = write_text_pdf(tmp_path / "mixed.pdf", [[(title, 80, 100, 22), ("2024年3月8日", 380, 300, 16)]])
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        mapped = page.Resources.Font.F1
+        bare = pdf.make_indirect(pikepdf.Dictionary({k: v for k, v in mapped.items() if k != "/ToUnicode"}))
+        page.Resources.Font.F2 = bare
+        code = "".join(f"{ord(ch):04X}" for ch in body)
+        page.contents_add(pdf.make_stream(f"BT /F2 16 Tf 1 0 0 1 80 600 Tm <{code}> Tj ET".encode()), prepend=False)
+        pdf.save(path)
+
+    result = renda("import", str(path))
+
+    assert result.exit_code == 0, result.output
+    data = parse_yaml((ws / "records/2024/document-2024-01.yaml").read_text(encoding="utf-8")).data
+    assert data["title"] == title
+    assert body in "".join(data["body"])

@@ -152,6 +152,7 @@ def _read_lines(path: Path) -> tuple[list[Line], int]:
             raise IngestError(_ENCRYPTED) from None
         raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
     lines: list[Line] = []
+    unmapped = 0  # glyphs pdfminer could not map to a character
     try:
         with pdf:
             check_page_tree(pdf.doc)
@@ -160,6 +161,7 @@ def _read_lines(path: Path) -> tuple[list[Line], int]:
                 raise _too_many(pages)
             for number, page in enumerate(pdf.pages, 1):
                 for item in page.extract_text_lines(return_chars=True):
+                    unmapped += len(_CID.findall(item["text"]))
                     text = _tidy(item["text"])
                     if not text:
                         continue
@@ -183,10 +185,14 @@ def _read_lines(path: Path) -> tuple[list[Line], int]:
         if any(isinstance(e, MemoryError) for e in (exc, *exc.args, exc.__cause__, exc.__context__)):
             raise MemoryError from None  # pdfplumber wraps what pdfminer raised, running out of memory included
         raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
-    if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS:
-        # pdfminer reads nothing where a font has no ToUnicode map (it then yields "(cid:N)", dropped by
-        # _tidy); poppler falls back on the font's own encoding and reads the text the page shows.
-        lines = _poppler_lines(path)
+    read = sum(len(line.text) for line in lines)
+    if read < MIN_TEXT_CHARS or unmapped:
+        # pdfminer cannot map the glyphs of a font without a ToUnicode map (it yields "(cid:N)", dropped by
+        # _tidy); poppler falls back on the font's encoding or program and reads the text the page shows.
+        # Its lines are kept when they hold more text.
+        poppler = _poppler_lines(path)
+        if sum(len(line.text) for line in poppler) > read:
+            lines = poppler
     if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS:
         raise IngestError("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再导入")
     return lines, pages
@@ -230,6 +236,7 @@ _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 # Characters a record file may not hold (see archive.source): PDFs carry them in broken text layers;
 # "(cid:N)" is pdfminer's stand-in for a glyph it cannot map to a character (a font without ToUnicode).
+_CID = re.compile(r"\(cid:\d+\)")
 _UNPRINTABLE = re.compile(r"\(cid:\d+\)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
 
 
