@@ -27,7 +27,7 @@ from typing import Any
 
 from .elements import colophon, fonts_check, header, page_numbers, running_header, title
 from .pdfread import PT, Line, Page, is_red, read_pages
-from .profile import BOTTOM, LEFT, PAGE_W, PITCH_PT, TOP, judge, violation
+from .profile import BLOCK_W, BOTTOM, LEFT, PAGE_W, PITCH_PT, TOP, judge, violation
 from .report import Finding
 from .typography import typographic_break
 
@@ -213,7 +213,7 @@ def page_edges(lines: list[Line], left: float, right: float, em: float) -> tuple
     own_left, own_right = text_edges(lines, em)
     if abs(own_left - (left + 2 * em)) < 0.6 or abs(min(ln.x0 for ln in lines) - left) < 1.0:
         own_left = left
-    if not any(ln.x1 - ln.x0 >= right - left - em for ln in lines):
+    if not any(ln.x1 - ln.x0 >= min(right - left, BLOCK_W) - em for ln in lines):
         own_left = left  # no line spans the text block (a page of hanging 附件说明 lines and a 署名): no measure
     if sum(len(ln.text) >= 20 for ln in lines) < 10:
         own_right = right  # a few long lines are no measure of where the page's lines end
