@@ -6,4 +6,6 @@ The library behind the `renda` command.  It never prints or exits; it raises
 
 from .errors import ArchiveError
 
-__all__ = ["ArchiveError"]
+__version__ = "0.1.0"
+
+__all__ = ["ArchiveError", "__version__"]
