@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from archive.annual import _docx, catalogue, metadata, pdfa
+from archive import pdfa
+from archive.annual import _docx, catalogue, metadata
 from archive.annual.arrange import (
     ArchiveClass,
     Arrangement,

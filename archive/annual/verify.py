@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from archive import pdfa
 from archive.annual import bag as bagit
-from archive.annual import catalogue, pdfa, stamp
+from archive.annual import catalogue, stamp
 from archive.annual.arrange import RETENTION_NAMES
 from archive.annual.errors import AnnualArchiveError
 from archive.annual.stats import STATS_NAME

@@ -30,7 +30,8 @@ from ..walker import walk_records
 from ..workspace import Workspace
 from .analysis import fingerprint_of, place_names, words_digest
 from .content import IndexDoc, index_doc, sitting_key
-from .engine import DEFAULT_ENGINE, ENGINES, Engine, Hit, open_engine
+from .engine import DEFAULT_ENGINE, ENGINES, Engine, open_engine
+from .hits import Hit
 from .query import Filters, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
 from .store import (

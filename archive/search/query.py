@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ..chinese import chinese_to_int
 from ..errors import QueryError
 from ..schema import type_named, unknown_type_message
 from .analysis import Analyzer, char_phrase, fold, runs
-from .content import OWN_SITTING, chinese_to_int, parse_sitting, sitting_names
+from .content import OWN_SITTING, parse_sitting, sitting_names
 
 MAX_QUERY_CHARS = 500
 
