@@ -80,7 +80,7 @@ class BuildResult:
             "drafts": [r.id for r in arr.drafts],
             "withheld": len(arr.withheld),
             "statistics": self.stats.as_dict(),
-            "notices": [{"source": n.source, "message": n.message, "blocking": n.blocking} for n in self.notices],
+            "notices": [n.as_dict() for n in self.notices],
         }
 
 

@@ -19,7 +19,7 @@ from ._shared import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from archive.annual import Arrangement
 
 
 @click.group(name="archive", cls=Group, short_help="年度归档（DA/T 22-2015）：生成并校验归档包")
@@ -55,47 +55,26 @@ def archive_build(state: State, year: int, output: Path | None, as_zip: bool, ch
     workspace = state.workspace
     if check_only:
         arrangement = preflight(workspace, year)
+        report, lines = arrangement.preflight_json(), [arrangement.preflight_summary()]
     else:
         with progress_line(as_json) as progress:
             result = build_annual_archive(workspace, year, output, as_zip=as_zip, progress=progress)
-        arrangement = result.arrangement
-    notices = sorted(arrangement.notices, key=lambda n: (not n.blocking, n.source, n.message))
-    blocking = [n for n in notices if n.blocking]
+        arrangement, report = result.arrangement, result.to_json()
+        built = f"{workspace.relative(result.path)}：{len(arrangement.items)} 件（{arrangement.contents()}）"
+        lines = [f"已生成归档包 {built}。", "运行 renda archive verify 校验归档包。"]
     if as_json:
-        if check_only:
-            echo_json(
-                {
-                    "year": year,
-                    "items": len(arrangement.items),
-                    "ok": not blocking,
-                    "notices": [{"source": n.source, "message": n.message, "blocking": n.blocking} for n in notices],
-                }
-            )
-        else:
-            echo_json(result.to_json())
+        echo_json(report)
     else:
-        for notice in notices:
-            click.echo(notice.format())
-        classes = "，".join(f"{c.label} {len(c.items)} 件" for c in arrangement.classes)
-        left_out = [
-            f"{label} {n} 件未归档"
-            for label, n in (
-                (f"密级高于“{arrangement.max_classification}”的", len(arrangement.withheld)),
-                ("草稿", len(arrangement.drafts)),
-            )
-            if n
-        ]
-        if left_out:
-            classes += "；" + "，".join(left_out)
-        if check_only:
-            verdict = f"有 {len(blocking)} 个问题会阻止归档" if blocking else "可以归档"
-            hints = len(notices) - len(blocking)
-            click.echo(f"{year} 年度：{len(arrangement.items)} 件（{classes}）；{verdict}，{hints} 条提示。")
-        else:
-            click.echo(f"已生成归档包 {workspace.relative(result.path)}：{len(arrangement.items)} 件（{classes}）。")
-            click.echo("运行 renda archive verify 校验归档包。")
-    if blocking:
+        print_notices(arrangement, lines)
+    if arrangement.blocking:
         sys.exit(1)
+
+
+def print_notices(arrangement: Arrangement, lines: list[str]) -> None:
+    for notice in arrangement.sorted_notices:
+        click.echo(notice.format())
+    for line in lines:
+        click.echo(line)
 
 
 @archive_group.command(name="verify", short_help="按“四性”校验归档包")

@@ -28,6 +28,8 @@ from ._shared import (
 )
 
 if TYPE_CHECKING:
+    from archive.deputies import Attendance, Period
+
     pass
 
 
@@ -105,21 +107,10 @@ def attendance(
     缺席或请假次数达到 renda.yaml 中 oversight 的约谈标准的代表列在最前并标注“约谈”。
     不给 --term 和 --year 时统计参考日期所在的一届。没有记录出席情况的会议不计为缺席。
     """
-    from archive.catalog import load_catalog
-    from archive.deputies import attendance_table, resolve_period
-    from archive.followup import oversight_settings, reference_date
+    from archive.deputies import screened_attendance
 
     day = parse_as_of(as_of)
-    workspace = state.workspace
-    clearance = clearance_of(workspace, level)
-    catalog = load_catalog(workspace)
-    config = workspace.config
-    period = resolve_period(config, term, year, reference_date(config, day))
-    rows, screened = clearance.derive(
-        catalog,
-        lambda c: attendance_table(c, period, oversight_settings(config)),
-        lambda rows: [s.meeting for r in rows for s in r.sittings],
-    )
+    period, rows, screened = screened_attendance(state.workspace, clearance_of(state.workspace, level), term, year, day)
     for warning in (w for r in rows for w in r.warnings):
         click.echo(f"警告：{warning}", err=True)
     say_screened(screened)
@@ -128,29 +119,22 @@ def attendance(
             {"classification": screened.marking, "period": period.as_dict(), "deputies": [r.as_dict() for r in rows]}
         )
         return
+    click.echo(attendance_text(rows, period))
+    if line := marking_line(screened):
+        click.echo(line)
+
+
+def attendance_text(rows: list[Attendance], period: Period) -> str:
     table = [["编号", "姓名", "应出席", "出席", "请假", "缺席", "未记录", "约谈"]]
     for r in rows:
         c = r.counts()
-        table.append(
-            [
-                r.deputy,
-                r.name,
-                str(len(r.sittings)),
-                str(c["present"]),
-                str(c["leave"]),
-                str(c["absent"]),
-                str(c["unrecorded"]),
-                "约谈：" + "；".join(r.interview_reasons) if r.interview else "",
-            ]
-        )
-    click.echo(format_table(table))
+        counts = [str(len(r.sittings)), *(str(c[k]) for k in ("present", "leave", "absent", "unrecorded"))]
+        table.append([r.deputy, r.name, *counts, "约谈：" + "；".join(r.interview_reasons) if r.interview else ""])
     flagged = sum(1 for r in rows if r.interview)
-    click.echo(
-        f"{period.label}（{period.start} 至 {period.end}）：{len(rows)} 位代表有应出席的会议，"
+    return (
+        format_table(table) + f"\n{period.label}（{period.start} 至 {period.end}）：{len(rows)} 位代表有应出席的会议，"
         f"{flagged} 位达到约谈标准。"
     )
-    if line := marking_line(screened):
-        click.echo(line)
 
 
 @deputy.command(name="draft-report", short_help="按年度生成代表述职报告的 YAML 草稿")

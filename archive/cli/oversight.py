@@ -28,7 +28,7 @@ from ._shared import (
 )
 
 if TYPE_CHECKING:
-    from archive.followup import FollowUpReport
+    from archive.followup import FollowUpReport, OpinionFollowUp
 
 
 @click.group(cls=Group, invoke_without_command=True, short_help="审议意见督办：报告期限和办理状态，催办函")
@@ -58,18 +58,13 @@ def track(
         ctx.meta["track_as_of"] = as_of  # `renda track --as-of D remind` means the same as `remind --as-of D`
         ctx.meta["track_level"] = level
         return
-    from archive.catalog import load_catalog
-    from archive.followup import track_opinions
+    from archive.followup import screened_follow_up
 
     state = ctx.find_object(State)
     assert state is not None
     day = parse_as_of(as_of)
     clearance = clearance_of(state.workspace, level)
-    report, screened = clearance.derive(
-        load_catalog(state.workspace),
-        lambda catalog: track_opinions(catalog, day).filter(status, organ),
-        lambda report: report.sources,
-    )
+    report, screened = screened_follow_up(state.workspace, clearance, day, lambda report: report.filter(status, organ))
     say_screened(screened)
     if as_json:
         echo_json({"classification": screened.marking, **report.as_dict()})
@@ -82,39 +77,12 @@ def track(
 
 
 def format_track(report: FollowUpReport) -> str:
-    table = [["编号", "主送", "交办", "报告期限", "收到报告", "状态", "测评"]]
-    overdue = []
-    for item in report.items:
-        current = item.current
-        due = item.due.isoformat() if item.due else ""
-        if current is not None and current.nominal_due is not None:
-            due += "（节假日顺延）"
-        if item.reopened:
-            due += f"（第{len(item.rounds)}轮）"
-        state = item.status.label
-        if item.days_left is not None:
-            state += f"（逾期{-item.days_left}天）" if item.days_left < 0 else f"（剩{item.days_left}天）"
-        elif current is not None and current.on_time is False and item.status.value == "evaluated":
-            state += f"（逾期报告{current.days_late}天）"
-        if item.reminders:
-            state += f"，已催办{len(item.reminders)}次"
-        table.append(
-            [
-                item.id,
-                item.addressee,
-                item.assigned.isoformat() if item.assigned else "",
-                due,
-                current.received.isoformat() if current and current.received else "",
-                state,
-                "→".join(r.evaluation for r in item.rounds if r.evaluation),
-            ]
-        )
-        overdue.append(item.status.value == "overdue")
+    table = [["编号", "主送", "交办", "报告期限", "收到报告", "状态", "测评"], *(track_row(i) for i in report.items)]
     lines = format_table(table).splitlines()
     color = use_color()
     styled = [lines[0]] + [
-        click.style(line, fg="red", bold=True) if late and color else line
-        for line, late in zip(lines[1:], overdue, strict=True)
+        click.style(line, fg="red", bold=True) if item.status.value == "overdue" and color else line
+        for line, item in zip(lines[1:], report.items, strict=True)
     ]
     counts: dict[str, int] = {}
     for item in report.items:
@@ -123,6 +91,26 @@ def format_track(report: FollowUpReport) -> str:
     return "\n".join(
         [*styled, f"参考日期 {report.as_of.isoformat()}：共 {len(report.items)} 件{'，' if summary else ''}{summary}。"]
     )
+
+
+def track_row(item: OpinionFollowUp) -> list[str]:
+    current = item.current
+    due = item.due.isoformat() if item.due else ""
+    if current is not None and current.nominal_due is not None:
+        due += "（节假日顺延）"
+    if item.reopened:
+        due += f"（第{len(item.rounds)}轮）"
+    state = item.status.label
+    if item.days_left is not None:
+        state += f"（逾期{-item.days_left}天）" if item.days_left < 0 else f"（剩{item.days_left}天）"
+    elif current is not None and current.on_time is False and item.status.value == "evaluated":
+        state += f"（逾期报告{current.days_late}天）"
+    if item.reminders:
+        state += f"，已催办{len(item.reminders)}次"
+    assigned = item.assigned.isoformat() if item.assigned else ""
+    received = current.received.isoformat() if current and current.received else ""
+    evaluations = "→".join(r.evaluation for r in item.rounds if r.evaluation)
+    return [item.id, item.addressee, assigned, due, received, state, evaluations]
 
 
 def use_color() -> bool:
@@ -153,33 +141,17 @@ def remind(
     密级高于 max_public_classification（或 --classification）的意见不生成催办函，只给出件数；
     用 --classification 列入的，催办函按所引意见和会议的最高密级标注密级，版头印份号。
     """
-    from archive.catalog import load_catalog
-    from archive.followup import track_opinions
-    from archive.render.oversight import remind_overdue
+    from archive.render.oversight import remind_screened
 
     wanted = parse_formats(formats)
     day = parse_as_of(as_of or ctx.meta.get("track_as_of"))
     workspace = state.workspace
     clearance = clearance_of(workspace, level or ctx.meta.get("track_level"))
-    catalog = load_catalog(workspace)
-    report, screened = clearance.derive(
-        catalog, lambda c: track_opinions(c, day).overdue(), lambda report: report.sources
-    )
-    allowed, _ = clearance.screen_catalog(catalog)
-    reminders = remind_overdue(workspace, report, output or workspace.output_dir, wanted, allowed)
+    report, screened, reminders = remind_screened(workspace, clearance, day, output or workspace.output_dir, wanted)
     say_screened(screened, "生成催办函")
     result = reminders.result
     if as_json:
-        echo_json(
-            {
-                **result.to_json(),
-                "records": [
-                    {"id": n.id, "doc_number": n.doc_number, "source": workspace.relative(n.path)}
-                    for n in reminders.created
-                ],
-                "reused": list(reminders.reused),
-            }
-        )
+        echo_json(reminders.to_json(workspace))
         if result.failures:
             sys.exit(1)
         return

@@ -24,6 +24,7 @@ from ._shared import (
 
 if TYPE_CHECKING:
     from archive.problems import ValidationReport
+    from archive.records import Record
 
 
 @click.command(cls=Command)
@@ -128,33 +129,29 @@ def list_(
     密级高于 max_public_classification（或 --classification）的记录不列出，只给出条数。
     """
     from archive.catalog import filter_records, load_catalog
-    from archive.schema import TYPE_LABELS
 
     kind = parse_type_option(record_type)
     catalog = load_catalog(state.workspace)
     screened = clearance_of(state.workspace, level).screen(filter_records(catalog.records, kind, term, year))
     rows = list(screened.kept)
     say_screened(screened, "列出")
-    broken = len(catalog.files) - len(catalog.records)
     if as_json:
         echo_json([r.summary() for r in rows])
     else:
-        table = [["编号", "类型", "届", "日期", "标题", "状态", "密级"]]
-        for r in rows:
-            table.append(
-                [
-                    r.id,
-                    TYPE_LABELS[r.type],
-                    str(r.term or ""),
-                    r.date.isoformat() if r.date else "",
-                    r.title,
-                    "" if r.type == "deputy" else ("草稿" if r.status == "draft" else "定稿"),
-                    r.classification,
-                ]
-            )
-        click.echo(format_table(table))
-        click.echo(f"共 {len(rows)} 条记录。")
+        click.echo(records_text(rows))
+    broken = len(catalog.files) - len(catalog.records)
     if broken:
         click.echo(f"警告：{broken} 个文件有错误，未列出；运行 renda validate 查看详情。", err=True)
     if catalog.skipped:
         click.echo(f"警告：跳过了 {len(catalog.skipped)} 个符号链接；运行 renda validate 查看详情。", err=True)
+
+
+def records_text(rows: list[Record]) -> str:
+    from archive.schema import TYPE_LABELS
+
+    table = [["编号", "类型", "届", "日期", "标题", "状态", "密级"]]
+    for r in rows:
+        state = "" if r.type == "deputy" else ("草稿" if r.status == "draft" else "定稿")
+        day = r.date.isoformat() if r.date else ""
+        table.append([r.id, TYPE_LABELS[r.type], str(r.term or ""), day, r.title, state, r.classification])
+    return format_table(table) + f"\n共 {len(rows)} 条记录。"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from ._shared import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from archive.search import SearchHit
 
 
 def notify(message: str) -> None:
@@ -97,25 +98,23 @@ def search(
         click.echo(f"提示：{result.notice}", err=True)
     if as_json:
         echo_json([hit.as_dict() for hit in result.hits])
-        return
+    else:
+        print_hits(result.hits)
+
+
+def print_hits(hits: Sequence[SearchHit]) -> None:
+    """Ranked hits, the title in bold and the matched words in red."""
     from archive.schema import TYPE_LABELS
 
-    for rank, hit in enumerate(result.hits, 1):
-        where = "  ".join(
-            x
-            for x in (
-                TYPE_LABELS.get(hit.type, hit.type),
-                f"第{hit.term}届" if hit.term else "",
-                str(hit.year or ""),
-                "" if hit.classification == "公开" else hit.classification,
-            )
-            if x
-        )
+    for rank, hit in enumerate(hits, 1):
+        term = f"第{hit.term}届" if hit.term else ""
+        privacy = "" if hit.classification == "公开" else hit.classification
+        facts = (TYPE_LABELS.get(hit.type, hit.type), term, str(hit.year or ""), privacy)
         click.echo(f"{rank}. {click.style(hit.title, bold=True)}")
-        click.echo(f"   {hit.id}  {where}  {hit.source}")
+        click.echo(f"   {hit.id}  {'  '.join(x for x in facts if x)}  {hit.source}")
         snippet = "".join(click.style(text, fg="red", bold=True) if match else text for text, match in hit.snippet)
         click.echo(f"   {snippet}")
-    click.echo(f"共 {len(result.hits)} 条结果。" if result.hits else "没有找到符合条件的记录。")
+    click.echo(f"共 {len(hits)} 条结果。" if hits else "没有找到符合条件的记录。")
 
 
 @click.command(cls=Command, name="import", short_help="把已有的 PDF 文件导入为文件记录")

@@ -19,12 +19,15 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..catalog import Catalog
+from ..catalog import Catalog, load_catalog
 from ..errors import ArchiveError
 from ..records import Deputy, Meeting, TermService
-from ..workspace import Config
+from ..workspace import Config, Workspace
+
+if TYPE_CHECKING:
+    from ..clearance import Clearance, Screened
 
 DEFAULT_INTERVIEW_ABSENCES = 2
 KIND_ORDER = ("代表大会会议", "常委会会议", "主任会议")
@@ -293,3 +296,21 @@ def attendance_table(catalog: Catalog, period: Period, settings: Mapping[str, An
             rows.append(row)
     rows.sort(key=lambda r: (not r.interview, -len(r.of(Outcome.ABSENT)), -len(r.of(Outcome.LEAVE)), r.deputy))
     return rows
+
+
+def screened_attendance(
+    workspace: Workspace, clearance: Clearance, term: int | None, year: int | None, as_of: dt.date | None
+) -> tuple[Period, list[Attendance], Screened]:
+    """``renda deputy attendance``: the period (the term of the reference date when neither is given), every
+    deputy's attendance from the records the clearance admits, and what it left out."""
+    from ..followup import oversight_settings, reference_date
+
+    catalog = load_catalog(workspace)
+    config = workspace.config
+    period = resolve_period(config, term, year, reference_date(config, as_of))
+    rows, screened = clearance.derive(
+        catalog,
+        lambda c: attendance_table(c, period, oversight_settings(config)),
+        lambda rows: [s.meeting for r in rows for s in r.sittings],
+    )
+    return period, rows, screened

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..catalog import Catalog
+from ..catalog import Catalog, load_catalog
 from ..records import Letter, Meeting, Opinion
 from ..schema import date_problem
 from ..workdays import CalendarError, nominal_due_date, roll_forward, rule_text
-from ..workspace import Config, DeadlineRule
+from ..workspace import Config, DeadlineRule, Workspace
 from .model import (
     DEFAULT_DUE_SOON_DAYS,
     RULE_LABELS,
@@ -23,6 +23,22 @@ from .model import (
     Status,
     TrackingError,
 )
+
+if TYPE_CHECKING:
+    from ..clearance import Clearance, Screened
+
+
+def screened_follow_up(
+    workspace: Workspace,
+    clearance: Clearance,
+    as_of: dt.date | None,
+    narrow: Callable[[FollowUpReport], FollowUpReport] = lambda report: report,
+) -> tuple[FollowUpReport, Screened]:
+    """The follow-up (narrowed, e.g. to one status) from the records the clearance admits, and what it left
+    out: ``renda track``."""
+    return clearance.derive(
+        load_catalog(workspace), lambda catalog: narrow(track_opinions(catalog, as_of)), lambda r: r.sources
+    )
 
 
 def parse_date_option(text: str, option: str = "--as-of") -> dt.date:
