@@ -59,7 +59,8 @@ class Context(click.Context):
 
 class _Plumbing:
     """What every command shares: Chinese usage, option and command rows, the Chinese help option, and library
-    errors (``ArchiveError``) turned into a Chinese message with exit code 1 — so no command catches them."""
+    errors (``ArchiveError``, and a full disk or read-only file system) turned into a Chinese message with exit
+    code 1 — so no command catches them."""
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option: click.Option | None = super().get_help_option(ctx)  # type: ignore[misc]
@@ -74,6 +75,13 @@ class _Plumbing:
             return super().invoke(ctx)  # type: ignore[misc]
         except ArchiveError as exc:
             raise RendaError(str(exc)) from None
+        except OSError as exc:  # a full disk or a read-only file system says so, in one place
+            from archive.fileio import storage_error
+
+            problem = storage_error(exc)
+            if problem is None:
+                raise
+            raise RendaError(str(problem)) from None
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "用法：")  # type: ignore[attr-defined]
