@@ -7,6 +7,8 @@ The W namespace, ``qn`` and the theme-font attribute list, defined once: the doc
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,3 +77,20 @@ def strip_theme_fonts(root: etree._Element) -> None:
 def run_fonts(east_asia: str, latin: str) -> etree._Element:
     """A run's fonts, every script named (no theme font left for Word to substitute)."""
     return el("w:rFonts", ascii=latin, hAnsi=latin, eastAsia=east_asia, cs=latin, hint="eastAsia")
+
+
+# The zip timestamp of every member of a reproducible package (the earliest a zip can hold).
+PACKAGE_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def reproducible_package(data: bytes) -> bytes:
+    """The same .docx with its members in name order ([Content_Types].xml first), one fixed timestamp and fixed
+    permissions: a package built twice from the same parts has the same bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(source.namelist()):
+            info = zipfile.ZipInfo(name, date_time=PACKAGE_TIME)
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(name))
+    return out.getvalue()

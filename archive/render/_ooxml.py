@@ -1,7 +1,7 @@
 """Raw WordprocessingML for the documents: the GB/T 9704 layout pass (the names and element helpers are
 ``archive.ooxml``, shared with the annual archive and the conformance check).
 
-Used twice: by ``templates/build_templates.py`` to write the templates, and after every docxtpl render to
+Used twice: by ``template_builder`` to write the templates, and after every docxtpl render to
 (re)apply the GB/T 9704 layout mechanics a template cannot express — so a clerk's edited template still
 prints on the grid.
 """

@@ -88,9 +88,9 @@ def reminder_fields(
     }
     if opinion.data.get("secrecy_period"):
         fields["secrecy_period"] = opinion.data["secrecy_period"]
-    number = copy_number(fields["classification"])
-    if number:
-        fields["copy_number"] = number
+    copy = copy_number(fields["classification"])
+    if copy:
+        fields["copy_number"] = copy
     return fields
 
 
@@ -171,11 +171,11 @@ def remind_overdue(
     is the report's own, screened by its clearance (the whole workspace when not given): a letter quotes
     only what it holds.
     """
-    from archive.catalog import load_catalog
     from archive.render import render_documents
     from archive.scaffold import add_record
 
-    by_id = (catalog or load_catalog(workspace)).by_id()
+    catalog = catalog or load_catalog(workspace)
+    by_id = catalog.by_id()
     config = workspace.config
     on_file = {(r.opinion, r.date): r.id for r in catalog.records if isinstance(r, Letter) and r.kind == REMINDER_KIND}
     created: list[NewRecord] = []
