@@ -27,12 +27,11 @@ from archive.annual.arrange import (
     sorted_notices,
 )
 from archive.annual.bag import fix_times, write_bag, write_zip
-from archive.annual.errors import AnnualArchiveError
 from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
 from archive.chinese import date_text
-from archive.errors import WriteError
+from archive.errors import AnnualArchiveError, WriteError
 from archive.fileio import make_work_folder, storage_error
 from archive.progress import Progress, report
 from archive.records import Document
@@ -429,8 +428,8 @@ class _Converter:
             self.pending = []
 
     def _run(self, batch: list[Path]) -> dict[Path, Path]:
+        from archive.errors import RenderError
         from archive.render import pdf
-        from archive.render.errors import RenderError
 
         try:
             return pdf.convert_to_pdf(batch, self.out_dir, self.fonts, pdfa=True, processes=1)

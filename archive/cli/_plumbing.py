@@ -59,7 +59,7 @@ class Context(click.Context):
 
 class _Plumbing:
     """What every command shares: Chinese usage, option and command rows, the Chinese help option, and library
-    errors (``ArchiveError``, and a full disk or read-only file system) turned into a Chinese message with exit
+    errors (``RendaError``, and a full disk or read-only file system) turned into a Chinese message with exit
     code 1 — so no command catches them."""
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
@@ -69,19 +69,19 @@ class _Plumbing:
         return option
 
     def invoke(self, ctx: click.Context) -> Any:
-        from archive.errors import ArchiveError
+        from archive.errors import RendaError
 
         try:
             return super().invoke(ctx)  # type: ignore[misc]
-        except ArchiveError as exc:
-            raise RendaError(str(exc)) from None
+        except RendaError as exc:
+            raise ErrorMessage(str(exc)) from None
         except OSError as exc:  # a full disk or a read-only file system says so, in one place
             from archive.fileio import storage_error
 
             problem = storage_error(exc)
             if problem is None:
                 raise
-            raise RendaError(str(problem)) from None
+            raise ErrorMessage(str(problem)) from None
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "用法：")  # type: ignore[attr-defined]
@@ -150,7 +150,7 @@ def _translate_usage(message: str) -> str:
     return message
 
 
-class RendaError(click.ClickException):
+class ErrorMessage(click.ClickException):
     """A library error, shown in Chinese with exit code 1."""
 
     def show(self, file: Any = None) -> None:

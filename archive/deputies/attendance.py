@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, load_catalog
-from ..errors import ArchiveError
+from ..errors import DeputyError as DeputyError
 from ..records import Deputy, Meeting, TermService
 from ..workspace import Config, Workspace
 
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 
 DEFAULT_INTERVIEW_ABSENCES = 2
 KIND_ORDER = ("代表大会会议", "常委会会议", "主任会议")
-
-
-class DeputyError(ArchiveError):
-    """A deputy or a period cannot be found, or a draft cannot be written."""
 
 
 class Outcome(StrEnum):

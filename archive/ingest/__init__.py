@@ -25,8 +25,8 @@ import yaml
 from ..catalog import PLACEHOLDER
 from ..errors import IngestError
 from ..fileio import write_new
-from ..walker import linked_folder
 from ..records import CLASSIFICATIONS, classification_rank
+from ..walker import linked_folder
 from ..workspace import Workspace
 from .pdf import Extracted, Line, extract, read_pdf_lines
 

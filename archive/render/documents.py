@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.chinese import chinese_number, date_text
+from archive.errors import RenderError
 from archive.records import AgendaItem, Block, DeputyReport, Inspection, Letter, Meeting, Opinion, Record, parse_body
-from archive.render.errors import RenderError
 from archive.workspace import Config
 
 
