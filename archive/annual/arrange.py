@@ -35,12 +35,8 @@ class ArchiveRules:
 
 
 def archive_rules(config: Config) -> ArchiveRules:
-    raw = config.raw.get("archive") or {}
-    return ArchiveRules(
-        opinion_report=raw.get("opinion_report", "linked"),
-        arranger=raw.get("arranger", ""),
-        checker=raw.get("checker", ""),
-    )
+    section = config.archive
+    return ArchiveRules(opinion_report=section.opinion_report, arranger=section.arranger, checker=section.checker)
 
 
 @dataclass(frozen=True)

@@ -64,11 +64,10 @@ class SearchSettings:
 def search_settings(workspace: Workspace, engine: str | None = None) -> SearchSettings:
     """renda.yaml's ``search:`` section; the index ceiling defaults to ``max_public_classification``."""
     config = workspace.config
-    section = config.raw.get("search") or {}
-    name = engine or section.get("engine", DEFAULT_ENGINE)
+    name = engine or config.search.engine or DEFAULT_ENGINE
     if name not in ENGINES:
         raise SearchError(f"未知的检索引擎“{name}”，可用：{'、'.join(ENGINES)}")
-    level = section.get("max_classification", config.max_public_classification)
+    level = config.search.max_classification or config.max_public_classification
     if level not in CLASSIFICATIONS:
         raise SearchError(f"renda.yaml: search.max_classification 应为 {'、'.join(CLASSIFICATIONS)} 之一")
     return SearchSettings(name, level)
