@@ -9,87 +9,24 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .checks import check_catalog
 from .errors import WorkspaceError
 from .glyphs import FONTS_CONF, describe_characters, hidden_characters, hidden_message, uncovered_characters
-from .problems import Problem, ProblemSink, Severity, ValidationReport
+from .loaded import PLACEHOLDER as PLACEHOLDER
+from .loaded import Catalog as Catalog
+from .loaded import LoadedFile as LoadedFile
+from .problems import Problem, ProblemSink, ValidationReport
 from .records import Record, parse_record
 from .schema import RECORD_TYPES, TYPE_LABELS
 from .source import SourceError, YamlDocument, format_field, parse_yaml, read_text
 from .walker import walk_records
 from .workspace import CONFIG_NAME, ConfigProblems, Workspace
 
-PLACEHOLDER = "（待填写）"  # what `renda new` leaves for the clerk to fill
-
-
-@dataclass(frozen=True)
-class LoadedFile:
-    """One record file: its parsed document (if it parsed) and record (if it validated)."""
-
-    source: str
-    document: YamlDocument | None
-    record: Record | None
-
-
-@dataclass
-class Catalog:
-    """All records of a workspace, with the problems found while loading and checking them."""
-
-    workspace: Workspace
-    files: list[LoadedFile] = field(default_factory=list)
-    sink: ProblemSink = field(default_factory=ProblemSink)
-    skipped: list[Problem] = field(default_factory=list)  # links the walk did not follow (also in ``sink``)
-    _documents: dict[str, YamlDocument | None] = field(default_factory=dict, repr=False)
-
-    @property
-    def records(self) -> list[Record]:
-        return [f.record for f in self.files if f.record is not None]
-
-    def by_id(self) -> dict[str, Record]:
-        out: dict[str, Record] = {}
-        for record in self.records:
-            out.setdefault(record.id, record)
-        return out
-
-    def document(self, source: str) -> YamlDocument | None:
-        if len(self._documents) != len(self.files):
-            self._documents = {f.source: f.document for f in self.files}
-        return self._documents.get(source)
-
-    def first_errors(self) -> dict[str, Problem]:
-        """Each source (record file or skipped link) with an error → its first error."""
-        out: dict[str, Problem] = {}
-        for problem in self.sink.sorted():
-            if problem.severity is Severity.ERROR:
-                out.setdefault(problem.source, problem)
-        return out
-
-    def to_render(self) -> tuple[list[Record], list[Problem]]:
-        """What ``render --all`` makes: every valid record but deputies, and the first error of each
-        record that has one (those are not rendered, and are failures of the batch)."""
-        errors = self.first_errors()
-        records = [r for r in self.records if r.type != "deputy" and r.source not in errors]
-        return records, list(errors.values())
-
-    def broken_ids(self) -> dict[str, str]:
-        """Ids of files that failed their schema → their source (to avoid cascades).  A file that did
-        not parse at all stands for the id of its name, as records are named after their ids."""
-        out: dict[str, str] = {}
-        for loaded in self.files:
-            data = loaded.document.data if loaded.document else None
-            if loaded.record is None and isinstance(data, dict) and isinstance(data.get("id"), str):
-                out.setdefault(data["id"], loaded.source)
-            elif loaded.document is None:
-                out.setdefault(PurePosixPath(loaded.source).stem, loaded.source)
-        return out
-
 
 def load_catalog(workspace: Workspace) -> Catalog:
     """Read, schema-check and cross-check every record of the workspace."""
-    from .checks import check_catalog  # cross-record rules need the whole catalog
-
     config = workspace.config  # raises ConfigProblems first: nothing else makes sense without it
     catalog = Catalog(workspace)
     walk = walk_records(workspace.root)

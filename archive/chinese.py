@@ -50,3 +50,60 @@ def _section(n: int, *, leading: bool) -> str:
 def date_text(day: dt.date | None) -> str:
     """2024年5月6日 (no zero padding, as GB/T 9704 writes 成文日期); empty for no date."""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+_READ_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_READ_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_to_int(text: str) -> int | None:
+    """``十七`` → 17, ``一百零五`` → 105, ``一万零一十`` → 10010, ``二〇二四`` → 2024, ``17`` → 17; None when it is
+    not a number. Reads whatever :func:`chinese_number` writes."""
+    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if text.isdigit():
+        return int(text)
+    if len(text) > 1 and all(ch in _READ_DIGITS for ch in text):  # 二〇二四: digit by digit
+        return int("".join(str(_READ_DIGITS[ch]) for ch in text))
+    return _read_big(text)
+
+
+def _read_big(text: str) -> int | None:
+    # 一万亿 is (一万)亿: split at the last big unit, the part before it is a number of its own
+    # (any size before 亿, below 一万 before 万).
+    for unit, name, most in ((10**8, "亿", None), (10**4, "万", 10**4)):
+        if name in text:
+            head, _, tail = text.rpartition(name)
+            high = _read_big(head) if head else None
+            low = _read_big(tail) if tail else 0
+            if not high or low is None or low >= unit or (most and high >= most):
+                return None
+            return high * unit + low
+    return _read_section(text)
+
+
+def _read_section(text: str) -> int | None:
+    if not text:
+        return None
+    total, current = 0, 0
+    for ch in text:
+        if ch in _READ_DIGITS:
+            current = _READ_DIGITS[ch]
+        elif ch in _READ_UNITS:
+            total += (current or 1) * _READ_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
-from .errors import ArchiveError
+from .errors import ClearanceError as ClearanceError
 from .records import CLASSIFICATIONS, Record, classification_rank
 
 if TYPE_CHECKING:
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 FIRST_COPY = "000001"  # 份号 of the one copy renda prints of a classified derived document
-
-
-class ClearanceError(ArchiveError):
-    """A classification level that does not exist."""
 
 
 def check_level(level: str, where: str = "--classification") -> str:

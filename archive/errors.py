@@ -1,15 +1,20 @@
-"""The error hierarchy of renda.
+"""The error hierarchy of renda, in one module.
 
-Every error the library raises on purpose derives from :class:`ArchiveError`;
-its subclasses name the stage that failed.  The CLI turns any of them into a
-message and exit code 1.  Anything else is a bug and keeps its traceback.
+Every error the library raises on purpose derives from :class:`RendaError` (named for the product; the old
+name ``ArchiveError`` stays as an alias); its subclasses name the stage that failed.  A face (the command
+line) turns any of them into a message and exit code 1.  Anything else is a bug and keeps its traceback.
+Two errors that carry their module's data stay beside it: ``source.SourceError`` (line and field of a YAML
+problem) and ``workspace.ConfigProblems`` (every problem of renda.yaml); both derive from classes here.
 """
 
 from __future__ import annotations
 
 
-class ArchiveError(Exception):
+class RendaError(Exception):
     """Root of every error renda raises on purpose.  The message is for users (Chinese)."""
+
+
+ArchiveError = RendaError  # the root's first name ("archive" is the library's package), kept for callers
 
 
 class WorkspaceError(ArchiveError):
@@ -46,3 +51,44 @@ class WriteError(ArchiveError):
     def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.reason = reason  # 磁盘已满, 只读文件系统…
+
+
+class RenderError(ArchiveError):
+    """A document cannot be rendered or converted (LibreOffice failed, output not writable…)."""
+
+
+class TemplateError(ArchiveError):
+    """A template file is missing, broken, or uses a variable the record does not provide."""
+
+
+class AnnualArchiveError(ArchiveError):
+    """The annual archive cannot be built or read (bad year, workspace errors, no LibreOffice, bad path)."""
+
+
+class ZipRefusedError(AnnualArchiveError):
+    """A ZIP that is not unpacked: unsafe names, links, or an expansion past the bounds."""
+
+    def __init__(self, member: str, message: str) -> None:
+        super().__init__(f"{member}: {message}")
+        self.member = member
+        self.reason = message
+
+
+class CalendarError(ArchiveError):
+    """The holiday calendar does not cover a date, so working days cannot be told."""
+
+
+class DeputyError(ArchiveError):
+    """A deputy or a period cannot be found, or a draft cannot be written."""
+
+
+class ClearanceError(ArchiveError):
+    """A classification level that does not exist."""
+
+
+class TrackingError(ArchiveError):
+    """A follow-up question cannot be answered as asked (bad date, unknown status or organ)."""
+
+
+class ConformanceError(ArchiveError):
+    """A file cannot be checked at all (missing, not a PDF/.docx, corrupt, encrypted, too large)."""

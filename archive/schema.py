@@ -42,11 +42,30 @@ TYPE_LABELS: Mapping[str, str] = {
     "document": "外来文件",
     "letter": "函件",
 }
+# Every name a user may give for a record type (commands' --type, the search query's 类型:), to its type.
+TYPE_ALIASES: Mapping[str, str] = {
+    **{t: t for t in TYPE_LABELS},
+    **{label: t for t, label in TYPE_LABELS.items()},
+    "述职": "deputy_report",
+    "会议纪要": "meeting",
+    "纪要": "meeting",
+    "催办函": "letter",
+}
 SCHEMA_FILES: tuple[str, ...] = ("common", *RECORD_TYPES, "config")
 
 DOC_NUMBER = re.compile(r"^(?P<code>[^〔〕\[\]［］()（）\s]+)〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOOSE_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def type_named(value: str) -> str | None:
+    """The record type an English name, Chinese label or common alias stands for; None when it names none."""
+    return TYPE_ALIASES.get(value.strip())
+
+
+def unknown_type_message(value: str) -> str:
+    allowed = "、".join(f"{t}/{label}" for t, label in TYPE_LABELS.items())
+    return f"未知的记录类型“{value}”，可用：{allowed}"
 
 
 def builtin_dir(name: str) -> Path:

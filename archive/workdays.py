@@ -22,14 +22,10 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from .errors import ArchiveError
+from .errors import CalendarError as CalendarError
 from .workspace import DeadlineRule
 
 MAX_SCAN_DAYS = 60  # the longest run of rest days in any year is far shorter
-
-
-class CalendarError(ArchiveError):
-    """The holiday calendar does not cover a date, so working days cannot be told."""
 
 
 @cache

@@ -46,6 +46,33 @@ class DeadlineRule:
 
 
 @dataclass(frozen=True)
+class OversightSettings:
+    """The optional ``oversight:`` section: reference date, 即将到期 days, the 约谈 thresholds."""
+
+    as_of: dt.date | None = None
+    due_soon_days: int | None = None
+    interview_absences: int | None = None
+    interview_leaves: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchSettingsSection:
+    """The optional ``search:`` section (the engine and index ceiling; defaults are applied by search)."""
+
+    engine: str | None = None
+    max_classification: str | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveSection:
+    """The optional ``archive:`` section, with its defaults."""
+
+    opinion_report: str = "linked"
+    arranger: str = ""
+    checker: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated contents of ``renda.yaml``."""
 
@@ -65,6 +92,10 @@ class Config:
     classify_by_organ: bool
     max_public_classification: str
     letter_format: bool
+    oversight: OversightSettings = field(default_factory=OversightSettings)
+    search: SearchSettingsSection = field(default_factory=SearchSettingsSection)
+    archive: ArchiveSection = field(default_factory=ArchiveSection)
+    deadlines: Mapping[str, DeadlineRule] = field(default_factory=dict)  # deadlines.<name> as given
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
     def term_of(self, day: dt.date) -> Term | None:
@@ -81,8 +112,7 @@ class Config:
 
     def deadline_rule(self, name: str) -> DeadlineRule | None:
         """The rule ``deadlines.<name>`` of renda.yaml (opinion_report, opinion_plan, opinion_rereport), if set."""
-        rule = (self.raw.get("deadlines") or {}).get(name)
-        return _deadline(rule) if rule else None
+        return self.deadlines.get(name)
 
 
 class ConfigProblems(WorkspaceError):
@@ -153,7 +183,32 @@ def parse_config(doc: YamlDocument, schemas: SchemaSet, source: str = CONFIG_NAM
         classify_by_organ=bool(data.get("classify_by_organ", False)),
         max_public_classification=data.get("max_public_classification", "内部"),
         letter_format=bool(data.get("letter_format", False)),
+        oversight=_oversight(data.get("oversight") or {}),
+        search=SearchSettingsSection(
+            engine=(data.get("search") or {}).get("engine"),
+            max_classification=(data.get("search") or {}).get("max_classification"),
+        ),
+        archive=_archive(data.get("archive") or {}),
+        deadlines={name: _deadline(rule) for name, rule in (data.get("deadlines") or {}).items() if rule},
         raw=data,
+    )
+
+
+def _archive(section: Mapping[str, Any]) -> ArchiveSection:
+    return ArchiveSection(
+        opinion_report=section.get("opinion_report", "linked"),
+        arranger=section.get("arranger", ""),
+        checker=section.get("checker", ""),
+    )
+
+
+def _oversight(section: Mapping[str, Any]) -> OversightSettings:
+    as_of = section.get("as_of")
+    return OversightSettings(
+        as_of=dt.date.fromisoformat(as_of) if isinstance(as_of, str) else None,
+        due_soon_days=section.get("due_soon_days"),
+        interview_absences=section.get("interview_absences"),
+        interview_leaves=section.get("interview_leaves"),
     )
 
 

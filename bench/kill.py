@@ -35,8 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
 
 RENDA = Path(sys.executable).parent / "renda"
 COMMAND = [str(RENDA)] if RENDA.exists() else [sys.executable, str(REPO / "cli.py")]

@@ -50,8 +50,6 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(HERE))
 
 from corpus import realistic  # noqa: E402
 from validate import ERAS, TERM_SHIFT, _dump, _load, generate  # noqa: E402  (the one synthetic-workspace generator)

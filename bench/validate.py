@@ -31,7 +31,6 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.chinese import chinese_number
-from archive.search.content import chinese_to_int
+from archive.chinese import chinese_number, chinese_to_int
 
 # Written by hand from the rules of 汉语数字 (零 for each run of missing places, 十 only at the very start).
 KNOWN = {

@@ -19,6 +19,7 @@ import yaml
 from click.testing import CliRunner, Result
 from samples import REPO, replace_once
 
+import archive.cli.oversight
 import cli
 from archive.catalog import load_catalog
 from archive.followup import followup_figures
@@ -149,7 +150,7 @@ def test_the_table_lists_overdue_first_and_filters_by_status_and_organ() -> None
 
 
 def test_overdue_rows_are_red_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_use_color", lambda: True)
+    monkeypatch.setattr(archive.cli.oversight, "use_color", lambda: True)
 
     result = CliRunner().invoke(cli.cli, ["--root", str(REPO), "track"], color=True)
 

@@ -18,7 +18,7 @@ from pdfgen import official_pdf
 from samples import copy_sample, snapshot
 
 import cli
-from archive.annual.pdfa import inspect_pdf
+from archive.pdfa import inspect_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 Run = Callable[..., Result]

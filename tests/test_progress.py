@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from samples import copy_sample
 
+import archive.cli._shared
 import cli
 from archive.progress import ProgressLine, Step
 
@@ -113,7 +114,7 @@ def run(root: Path, *args: str) -> Result:
 def tty(monkeypatch: pytest.MonkeyPatch) -> FakeTTY:
     """The CLI's progress stream, as if stdout and stderr were a terminal."""
     stream = FakeTTY()
-    monkeypatch.setattr(cli, "_progress_stream", lambda: stream)
+    monkeypatch.setattr(archive.cli._shared, "progress_stream", lambda: stream)
     return stream
 
 

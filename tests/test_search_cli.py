@@ -166,3 +166,35 @@ def test_search_without_an_index_and_with_the_writer_busy_fails_clearly(run: Ren
         result = run("search", "物业")
     assert result.exit_code == 1
     assert "另一个 renda 进程正在更新检索索引" in result.output
+
+
+@pytest.mark.parametrize(
+    ("alias", "kind"),
+    [
+        ("纪要", "meeting"),
+        ("会议纪要", "meeting"),
+        ("述职", "deputy_report"),
+        ("审议意见", "opinion"),
+        ("meeting", "meeting"),
+    ],
+)
+def test_list_and_search_take_the_same_type_names(run: Renda, alias: str, kind: str) -> None:
+    listed = run("list", "--type", alias, "--json")
+    found = run("search", "人大", "--type", alias, "--limit", "100", "--json")
+
+    assert listed.exit_code == 0, listed.output
+    assert found.exit_code == 0, found.output
+    listed_ids = {r["id"] for r in json.loads(listed.output) if r["type"] == kind}
+    hits = json.loads(found.output)
+    assert listed_ids and len(listed_ids) == len(json.loads(listed.output))
+    assert hits and {h["type"] for h in hits} == {kind}
+    assert {h["id"] for h in hits} <= listed_ids
+
+
+def test_list_and_search_refuse_an_unknown_type_with_the_same_words(run: Renda) -> None:
+    listed = run("list", "--type", "决议")
+    found = run("search", "人大", "--type", "决议")
+
+    expected = "未知的记录类型“决议”，可用：meeting/会议、opinion/审议意见、inspection/执法检查、deputy_report/代表述职"
+    assert listed.exit_code == 2 and expected in listed.output
+    assert found.exit_code == 1 and expected in found.output

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from archive.annual.arrange import Arrangement, Item, Notice, arrange
 from archive.annual.build import BuildResult, build_annual_archive, preflight
-from archive.annual.errors import AnnualArchiveError
 from archive.annual.verify import Finding, VerifyReport, verify_package
+from archive.errors import AnnualArchiveError as AnnualArchiveError
 
 __all__ = [
     "AnnualArchiveError",

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.ooxml import el, qn, run_fonts, strip_theme_fonts, sub
 from archive.render import layout as L
-from archive.render._ooxml import el, fonts, qn, sub
 
 SONG = L.FONT_SONGTI
 HEI = L.FONT_HEITI
@@ -55,17 +55,14 @@ def new_document(*, landscape: bool = False, margins_mm: tuple[float, float, flo
     section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
     section.header_distance, section.footer_distance = Mm(8), Mm(8)
     # no theme fonts anywhere: every run names its fonts
-    styles = document.styles.element
-    for rfonts in styles.iter(qn("w:rFonts")):
-        for name in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-            rfonts.attrib.pop(qn(f"w:{name}"), None)
+    strip_theme_fonts(document.styles.element)
     return document
 
 
 def _run(paragraph: Any, text: str, font: str, size_pt: float) -> None:
     run = paragraph.add_run(text)
     rpr = run._element.get_or_add_rPr()
-    rpr.insert(0, fonts(font))
+    rpr.insert(0, run_fonts(font, L.FONT_LATIN))
     sub(rpr, "w:sz", val=round(size_pt * 2))
     sub(rpr, "w:szCs", val=round(size_pt * 2))
 

@@ -35,12 +35,8 @@ class ArchiveRules:
 
 
 def archive_rules(config: Config) -> ArchiveRules:
-    raw = config.raw.get("archive") or {}
-    return ArchiveRules(
-        opinion_report=raw.get("opinion_report", "linked"),
-        arranger=raw.get("arranger", ""),
-        checker=raw.get("checker", ""),
-    )
+    section = config.archive
+    return ArchiveRules(opinion_report=section.opinion_report, arranger=section.arranger, checker=section.checker)
 
 
 @dataclass(frozen=True)
@@ -132,6 +128,9 @@ class Notice:
     def format(self) -> str:
         return f"{self.source}: {'错误：' if self.blocking else ''}{self.message}"
 
+    def as_dict(self) -> dict[str, object]:
+        return {"source": self.source, "message": self.message, "blocking": self.blocking}
+
 
 @dataclass(frozen=True)
 class Arrangement:
@@ -147,6 +146,40 @@ class Arrangement:
     @property
     def items(self) -> list[Item]:
         return [item for cls in self.classes for item in cls.items]
+
+    @property
+    def sorted_notices(self) -> list[Notice]:
+        """Blocking notices first, then by source and message."""
+        return sorted_notices(self.notices)
+
+    @property
+    def blocking(self) -> list[Notice]:
+        return [n for n in self.sorted_notices if n.blocking]
+
+    def contents(self) -> str:
+        """What the package holds and leaves out: 会议 3 件，审议意见 5 件；草稿 1 件未归档."""
+        classes = "，".join(f"{c.label} {len(c.items)} 件" for c in self.classes)
+        left_out = [
+            f"{label} {n} 件未归档"
+            for label, n in ((f"密级高于“{self.max_classification}”的", len(self.withheld)), ("草稿", len(self.drafts)))
+            if n
+        ]
+        return classes + ("；" + "，".join(left_out) if left_out else "")
+
+    def preflight_summary(self) -> str:
+        """The last line of a pre-flight check: what would be archived and whether anything blocks it."""
+        blocking = len(self.blocking)
+        verdict = f"有 {blocking} 个问题会阻止归档" if blocking else "可以归档"
+        hints = len(self.notices) - blocking
+        return f"{self.year} 年度：{len(self.items)} 件（{self.contents()}）；{verdict}，{hints} 条提示。"
+
+    def preflight_json(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "items": len(self.items),
+            "ok": not self.blocking,
+            "notices": [n.as_dict() for n in self.sorted_notices],
+        }
 
 
 def retention_of(record: Record, config: Config) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.annual.errors import AnnualArchiveError
+from archive.errors import AnnualArchiveError, ZipRefusedError
 
 ALGORITHMS = ("sha256", "sm3")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
@@ -201,15 +201,6 @@ def list_package(root: Path) -> Listing:
                 else:
                     refused[rel] = "不是普通文件（设备、管道或套接字），未读取"
     return Listing(files, refused)
-
-
-class ZipRefusedError(AnnualArchiveError):
-    """A ZIP that is not unpacked: unsafe names, links, or an expansion past the bounds."""
-
-    def __init__(self, member: str, message: str) -> None:
-        super().__init__(f"{member}: {message}")
-        self.member = member
-        self.reason = message
 
 
 def extract_zip(path: Path, into: Path) -> Path:

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from archive.annual import _docx, catalogue, metadata, pdfa
+from archive import pdfa
+from archive.annual import _docx, catalogue, metadata
 from archive.annual.arrange import (
     ArchiveClass,
     Arrangement,
@@ -26,12 +27,11 @@ from archive.annual.arrange import (
     sorted_notices,
 )
 from archive.annual.bag import fix_times, write_bag, write_zip
-from archive.annual.errors import AnnualArchiveError
 from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
 from archive.chinese import date_text
-from archive.errors import WriteError
+from archive.errors import AnnualArchiveError, WriteError
 from archive.fileio import make_work_folder, storage_error
 from archive.progress import Progress, report
 from archive.records import Document
@@ -80,7 +80,7 @@ class BuildResult:
             "drafts": [r.id for r in arr.drafts],
             "withheld": len(arr.withheld),
             "statistics": self.stats.as_dict(),
-            "notices": [{"source": n.source, "message": n.message, "blocking": n.blocking} for n in self.notices],
+            "notices": [n.as_dict() for n in self.notices],
         }
 
 
@@ -428,8 +428,8 @@ class _Converter:
             self.pending = []
 
     def _run(self, batch: list[Path]) -> dict[Path, Path]:
+        from archive.errors import RenderError
         from archive.render import pdf
-        from archive.render.errors import RenderError
 
         try:
             return pdf.convert_to_pdf(batch, self.out_dir, self.fonts, pdfa=True, processes=1)

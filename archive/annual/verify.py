@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from archive import pdfa
 from archive.annual import bag as bagit
-from archive.annual import catalogue, pdfa, stamp
+from archive.annual import catalogue, stamp
 from archive.annual.arrange import RETENTION_NAMES
-from archive.annual.errors import AnnualArchiveError
 from archive.annual.stats import STATS_NAME
+from archive.errors import AnnualArchiveError, ZipRefusedError
 from archive.records import CLASSIFICATIONS
 
 PROPERTIES = {
@@ -112,7 +113,7 @@ def verify_package(path: Path) -> VerifyReport:
         with tempfile.TemporaryDirectory(prefix="renda-verify-") as tmp:
             try:
                 root = bagit.extract_zip(path, Path(tmp))
-            except bagit.ZipRefusedError as exc:
+            except ZipRefusedError as exc:
                 report = VerifyReport(path)
                 report.checked["security"] += 1
                 report.add("security", exc.member, exc.reason)

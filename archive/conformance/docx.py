@@ -12,20 +12,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from archive.ooxml import NSMAP as NS
+from archive.ooxml import THEME_ATTRS
+from archive.ooxml import w_name as _w
+
 from .profile import BLOCK_H, BLOCK_W, BOTTOM, LEFT, MM_PER_PT, RIGHT, TOP, judge, violation
 from .report import ConformanceError, Finding
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NS = {"w": W}
-THEME_ATTRS = ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme")
 TWIP_MM = 25.4 / 1440
 MAX_BYTES = 100 * 1024 * 1024
 FANGSONG = ("仿宋", "fangsong", "stfangsong")
 OFFICE_FONTS = (*FANGSONG, "小标宋", "黑体", "simhei", "楷体", "kaiti", "stkaiti", "宋体", "simsun", "times new roman")
-
-
-def _w(name: str) -> str:
-    return f"{{{W}}}{name}"
 
 
 def _load(path: Path) -> Any:

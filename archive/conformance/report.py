@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ArchiveError
-
-
-class ConformanceError(ArchiveError):
-    """A file cannot be checked at all (missing, not a PDF/.docx, corrupt, encrypted, too large)."""
+from ..errors import ConformanceError as ConformanceError
 
 
 @dataclass(frozen=True)

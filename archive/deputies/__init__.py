@@ -12,6 +12,7 @@ from .attendance import (
     attendance_table,
     find_deputy,
     resolve_period,
+    screened_attendance,
 )
 from .draft import DraftReport, draft_report
 from .profile import DeputyProfile, Figure, Section, build_profile, compile_profile, profile_period
@@ -34,4 +35,5 @@ __all__ = [
     "find_deputy",
     "profile_period",
     "resolve_period",
+    "screened_attendance",
 ]

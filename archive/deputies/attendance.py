@@ -16,22 +16,21 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..catalog import Catalog
-from ..errors import ArchiveError
+from ..catalog import Catalog, load_catalog
+from ..errors import DeputyError as DeputyError
 from ..records import Deputy, Meeting, TermService
-from ..workspace import Config
+from ..workspace import Config, OversightSettings, Workspace
+
+if TYPE_CHECKING:
+    from ..clearance import Clearance, Screened
 
 DEFAULT_INTERVIEW_ABSENCES = 2
 KIND_ORDER = ("代表大会会议", "常委会会议", "主任会议")
-
-
-class DeputyError(ArchiveError):
-    """A deputy or a period cannot be found, or a draft cannot be written."""
 
 
 class Outcome(StrEnum):
@@ -260,28 +259,30 @@ def sittings_of(deputy: Deputy, meetings: Iterable[Meeting], period: Period) -> 
     return tuple(out)
 
 
-def interview_reasons(sittings: Sequence[Sitting], settings: Mapping[str, Any]) -> tuple[str, ...]:
+def interview_reasons(sittings: Sequence[Sitting], settings: OversightSettings) -> tuple[str, ...]:
     absences = sum(1 for s in sittings if s.outcome is Outcome.ABSENT)
     leaves = sum(1 for s in sittings if s.outcome is Outcome.LEAVE)
     reasons = []
-    limit = int(settings.get("interview_absences", DEFAULT_INTERVIEW_ABSENCES))
+    limit = settings.interview_absences or DEFAULT_INTERVIEW_ABSENCES
     if absences >= limit:
         reasons.append(f"缺席 {absences} 次，达到约谈标准（{limit} 次）")
-    leave_limit = settings.get("interview_leaves")
-    if isinstance(leave_limit, int) and leaves >= leave_limit:
+    leave_limit = settings.interview_leaves
+    if leave_limit is not None and leaves >= leave_limit:
         reasons.append(f"请假 {leaves} 次，达到约谈标准（{leave_limit} 次）")
     return tuple(reasons)
 
 
 def attendance_of(
-    catalog: Catalog, deputy: Deputy, period: Period, settings: Mapping[str, Any] | None = None
+    catalog: Catalog, deputy: Deputy, period: Period, settings: OversightSettings | None = None
 ) -> Attendance:
     meetings = [r for r in catalog.records if isinstance(r, Meeting)]
     sittings = sittings_of(deputy, meetings, period)
-    return Attendance(deputy.id, deputy.name, period, sittings, interview_reasons(sittings, settings or {}))
+    return Attendance(
+        deputy.id, deputy.name, period, sittings, interview_reasons(sittings, settings or OversightSettings())
+    )
 
 
-def attendance_table(catalog: Catalog, period: Period, settings: Mapping[str, Any] | None = None) -> list[Attendance]:
+def attendance_table(catalog: Catalog, period: Period, settings: OversightSettings | None = None) -> list[Attendance]:
     """Attendance of every deputy who served in the period, those to interview first."""
     rows = []
     config = catalog.workspace.config
@@ -293,3 +294,21 @@ def attendance_table(catalog: Catalog, period: Period, settings: Mapping[str, An
             rows.append(row)
     rows.sort(key=lambda r: (not r.interview, -len(r.of(Outcome.ABSENT)), -len(r.of(Outcome.LEAVE)), r.deputy))
     return rows
+
+
+def screened_attendance(
+    workspace: Workspace, clearance: Clearance, term: int | None, year: int | None, as_of: dt.date | None
+) -> tuple[Period, list[Attendance], Screened]:
+    """``renda deputy attendance``: the period (the term of the reference date when neither is given), every
+    deputy's attendance from the records the clearance admits, and what it left out."""
+    from ..followup import oversight_settings, reference_date
+
+    catalog = load_catalog(workspace)
+    config = workspace.config
+    period = resolve_period(config, term, year, reference_date(config, as_of))
+    rows, screened = clearance.derive(
+        catalog,
+        lambda c: attendance_table(c, period, oversight_settings(config)),
+        lambda rows: [s.meeting for r in rows for s in r.sittings],
+    )
+    return period, rows, screened

@@ -7,14 +7,14 @@ not cover (training, delegation activities, awards) say so rather than show a ze
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..catalog import Catalog
 from ..chinese import chinese_number, date_text
 from ..records import Deputy, DeputyReport, Inspection, TermService
-from ..workspace import Config
+from ..workspace import Config, OversightSettings
 from .attendance import (
     KIND_ORDER,
     Attendance,
@@ -141,7 +141,7 @@ def profile_period(config: Config, deputy: Deputy, term: int | None, year: int |
 
 
 def build_profile(
-    catalog: Catalog, deputy: Deputy, period: Period, as_of: dt.date, settings: Mapping[str, Any] | None = None
+    catalog: Catalog, deputy: Deputy, period: Period, as_of: dt.date, settings: OversightSettings | None = None
 ) -> DeputyProfile:
     attendance = attendance_of(catalog, deputy, period, settings)
     services = services_in(catalog.workspace.config, deputy, period)

@@ -19,6 +19,7 @@ from .compute import (
     oversight_settings,
     parse_date_option,
     reference_date,
+    screened_follow_up,
     track_opinions,
 )
 from .figures import FollowUpFigures, figures_of, followup_figures
@@ -48,5 +49,6 @@ __all__ = [
     "parse_date_option",
     "parse_status",
     "reference_date",
+    "screened_follow_up",
     "track_opinions",
 ]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..catalog import Catalog
+from ..catalog import Catalog, load_catalog
 from ..records import Letter, Meeting, Opinion
 from ..schema import date_problem
 from ..workdays import CalendarError, nominal_due_date, roll_forward, rule_text
-from ..workspace import Config, DeadlineRule
+from ..workspace import Config, DeadlineRule, OversightSettings, Workspace
 from .model import (
     DEFAULT_DUE_SOON_DAYS,
     RULE_LABELS,
@@ -24,6 +24,22 @@ from .model import (
     TrackingError,
 )
 
+if TYPE_CHECKING:
+    from ..clearance import Clearance, Screened
+
+
+def screened_follow_up(
+    workspace: Workspace,
+    clearance: Clearance,
+    as_of: dt.date | None,
+    narrow: Callable[[FollowUpReport], FollowUpReport] = lambda report: report,
+) -> tuple[FollowUpReport, Screened]:
+    """The follow-up (narrowed, e.g. to one status) from the records the clearance admits, and what it left
+    out: ``renda track``."""
+    return clearance.derive(
+        load_catalog(workspace), lambda catalog: narrow(track_opinions(catalog, as_of)), lambda r: r.sources
+    )
+
 
 def parse_date_option(text: str, option: str = "--as-of") -> dt.date:
     """A date given on the command line, or :class:`TrackingError` in Chinese."""
@@ -33,18 +49,16 @@ def parse_date_option(text: str, option: str = "--as-of") -> dt.date:
     return dt.date.fromisoformat(text.strip())
 
 
-def oversight_settings(config: Config) -> Mapping[str, Any]:
-    """The ``oversight`` section of renda.yaml (already schema-checked), or an empty mapping."""
-    section = config.raw.get("oversight")
-    return section if isinstance(section, Mapping) else {}
+def oversight_settings(config: Config) -> OversightSettings:
+    """The ``oversight`` section of renda.yaml (already schema-checked; every field optional)."""
+    return config.oversight
 
 
 def reference_date(config: Config, explicit: dt.date | None = None) -> dt.date:
     """``--as-of`` wins, then ``oversight.as_of`` in renda.yaml, then today."""
     if explicit is not None:
         return explicit
-    configured = oversight_settings(config).get("as_of")
-    return dt.date.fromisoformat(configured) if isinstance(configured, str) else dt.date.today()
+    return config.oversight.as_of or dt.date.today()
 
 
 # -- the computation ----------------------------------------------------------------------------------
@@ -54,7 +68,8 @@ def track_opinions(catalog: Catalog, as_of: dt.date | None = None) -> FollowUpRe
     """The follow-up of every opinion of the catalog on the reference date, most urgent first."""
     config = catalog.workspace.config
     day = reference_date(config, as_of)
-    soon = int(oversight_settings(config).get("due_soon_days", DEFAULT_DUE_SOON_DAYS))
+    configured = config.oversight.due_soon_days
+    soon = DEFAULT_DUE_SOON_DAYS if configured is None else configured
     meetings = {r.id: r for r in catalog.records if isinstance(r, Meeting)}
     reminders: dict[str, list[Reminder]] = {}
     for letter in sorted(

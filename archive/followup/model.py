@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..errors import ArchiveError
+from ..errors import TrackingError as TrackingError
 
 DEFAULT_DUE_SOON_DAYS = 15
 SATISFACTORY = ("满意", "基本满意")
@@ -18,10 +18,6 @@ RULE_LABELS = {
     "opinion_plan": "研究处理方案期限",
     "opinion_rereport": "不满意后再次报告期限",
 }
-
-
-class TrackingError(ArchiveError):
-    """A follow-up question cannot be answered as asked (bad date, unknown status or organ)."""
 
 
 class Status(StrEnum):

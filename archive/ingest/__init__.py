@@ -26,8 +26,8 @@ from ..catalog import PLACEHOLDER
 from ..errors import IngestError
 from ..fileio import write_new
 from ..glyphs import is_hidden
-from ..walker import linked_folder
 from ..records import CLASSIFICATIONS, classification_rank
+from ..walker import linked_folder
 from ..workspace import Workspace
 from .pdf import Extracted, Line, extract, read_pdf_lines
 

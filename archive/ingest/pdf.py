@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..chinese import chinese_to_int
 from ..errors import IngestError
 from ..glyphs import is_hidden
-from ..search.content import chinese_to_int
 from .worker import run_limited
 
 MAX_PDF_BYTES = 50 * 1024 * 1024

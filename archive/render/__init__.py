@@ -18,14 +18,13 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, RenderError, TemplateError
 from archive.fileio import work_folder, writing
 from archive.problems import Problem
 from archive.progress import Progress, report
 from archive.records import Deputy, Meeting, Record
 from archive.records import Document as DocumentRecord
 from archive.render.documents import Document, documents_for
-from archive.render.errors import RenderError, TemplateError
 from archive.workspace import Workspace
 
 if TYPE_CHECKING:

@@ -1,77 +1,32 @@
-"""Raw WordprocessingML: the only module of renda that touches OOXML elements.
+"""Raw WordprocessingML for the documents: the GB/T 9704 layout pass (the names and element helpers are
+``archive.ooxml``, shared with the annual archive and the conformance check).
 
-Used twice: by ``templates/build_templates.py`` to write the templates, and after every docxtpl render to
+Used twice: by ``template_builder`` to write the templates, and after every docxtpl render to
 (re)apply the GB/T 9704 layout mechanics a template cannot express — so a clerk's edited template still
 prints on the grid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
 
+from archive.ooxml import NSMAP as NSMAP
+from archive.ooxml import THEME_ATTRS as THEME_ATTRS
+from archive.ooxml import W_NS as W_NS
+from archive.ooxml import child as child
+from archive.ooxml import el as el
+from archive.ooxml import qn as qn
+from archive.ooxml import replace_child as replace_child
+from archive.ooxml import run_fonts
+from archive.ooxml import strip_theme_fonts as strip_theme_fonts
+from archive.ooxml import sub as sub
 from archive.render import layout as L
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NSMAP = {"w": W_NS}
-THEME_ATTRS = ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme")
-
-
-def qn(tag: str) -> str:
-    prefix, local = tag.split(":")
-    assert prefix == "w"
-    return f"{{{W_NS}}}{local}"
-
-
-def el(tag: str, **attrs: Any) -> etree._Element:
-    # python-docx's parser, so that its proxy objects understand the new elements
-    from docx.oxml import OxmlElement
-
-    node: etree._Element = OxmlElement(tag)
-    for key, value in attrs.items():
-        node.set(qn(f"w:{key}"), str(value))
-    return node
-
-
-def sub(parent: etree._Element, tag: str, **attrs: Any) -> etree._Element:
-    node = el(tag, **attrs)
-    parent.append(node)
-    return node
-
-
-def child(parent: etree._Element, tag: str, order: Iterable[str] = ()) -> etree._Element:
-    """The first ``tag`` child of ``parent``, created when missing."""
-    found = parent.find(qn(tag))
-    if found is None:
-        found = el(tag)
-        parent.append(found)
-    return found
-
-
-def replace_child(parent: etree._Element, node: etree._Element) -> etree._Element:
-    old = parent.find(node.tag)
-    if old is not None:
-        old.addprevious(node)
-        parent.remove(old)
-    else:
-        parent.append(node)
-    return node
-
-
-# ── fonts ────────────────────────────────────────────────────────────────────────────────────────────
-
-
-def strip_theme_fonts(root: etree._Element) -> None:
-    """Remove every theme-font attribute: Word would otherwise replace 黑体 by 等线 on an office PC."""
-    for rfonts in root.iter(qn("w:rFonts")):
-        for name in THEME_ATTRS:
-            rfonts.attrib.pop(qn(f"w:{name}"), None)
 
 
 def fonts(east_asia: str, latin: str = L.FONT_LATIN) -> etree._Element:
-    return el("w:rFonts", ascii=latin, hAnsi=latin, eastAsia=east_asia, cs=latin, hint="eastAsia")
+    return run_fonts(east_asia, latin)
 
 
 def run_props(

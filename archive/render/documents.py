@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.chinese import chinese_number, date_text
+from archive.errors import RenderError
 from archive.records import AgendaItem, Block, DeputyReport, Inspection, Letter, Meeting, Opinion, Record, parse_body
-from archive.render.errors import RenderError
 from archive.workspace import Config
 
 
@@ -124,11 +124,11 @@ def break_title(title: str, per_line: int = 20) -> str:
 
 
 def _word_boundaries(text: str) -> set[int]:
-    """Offsets between words of ``text``, by the search index's segmenter and domain dictionary."""
-    from archive.search.analysis import Analyzer
+    """Offsets between words of ``text``, by the segmenter and domain dictionary search uses."""
+    from archive.segmenter import segmenter
 
     offsets, at = set(), 0
-    for word in Analyzer().jieba.cut(text, False):
+    for word in segmenter(()).cut(text, False):
         at += len(word)
         offsets.add(at)
     return offsets

@@ -7,9 +7,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from archive.errors import TemplateError
 from archive.render import _ooxml
 from archive.render.documents import Document
-from archive.render.errors import TemplateError
 from archive.workspace import Workspace
 
 

@@ -67,7 +67,7 @@ def copy_originals(
         staged = Path(name)
         try:
             if pdfa:
-                from archive.annual import pdfa as pdfa_module
+                from archive import pdfa as pdfa_module
 
                 problems = pdfa_module.original_problems(source)
                 if problems:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, load_catalog
 from archive.chinese import chinese_number, date_text
-from archive.clearance import copy_number, marking
+from archive.clearance import Clearance, Screened, copy_number, marking
 from archive.deputies import DeputyProfile
-from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording
+from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording, track_opinions
 from archive.records import Letter, Meeting, Opinion, report_subject
 from archive.render import RenderResult
 from archive.render.documents import Document, _envelope, break_title, sitting_name
@@ -88,9 +88,9 @@ def reminder_fields(
     }
     if opinion.data.get("secrecy_period"):
         fields["secrecy_period"] = opinion.data["secrecy_period"]
-    number = copy_number(fields["classification"])
-    if number:
-        fields["copy_number"] = number
+    copy = copy_number(fields["classification"])
+    if copy:
+        fields["copy_number"] = copy
     return fields
 
 
@@ -136,6 +136,26 @@ class Reminders:
     reused: list[str]  # ids of letters already on file for the same opinion and day
     result: RenderResult
 
+    def to_json(self, workspace: Workspace) -> dict[str, object]:
+        return {
+            **self.result.to_json(),
+            "records": [
+                {"id": n.id, "doc_number": n.doc_number, "source": workspace.relative(n.path)} for n in self.created
+            ],
+            "reused": list(self.reused),
+        }
+
+
+def remind_screened(
+    workspace: Workspace, clearance: Clearance, as_of: dt.date | None, out_dir: Path, formats: Sequence[str]
+) -> tuple[FollowUpReport, Screened, Reminders]:
+    """``renda track remind``: the overdue opinions the clearance admits, what it left out, and a 催办函 for
+    each, quoting only what the clearance admits."""
+    catalog = load_catalog(workspace)
+    report, screened = clearance.derive(catalog, lambda c: track_opinions(c, as_of).overdue(), lambda r: r.sources)
+    allowed, _ = clearance.screen_catalog(catalog)
+    return report, screened, remind_overdue(workspace, report, out_dir, formats, allowed)
+
 
 def remind_overdue(
     workspace: Workspace,
@@ -151,11 +171,11 @@ def remind_overdue(
     is the report's own, screened by its clearance (the whole workspace when not given): a letter quotes
     only what it holds.
     """
-    from archive.catalog import load_catalog
     from archive.render import render_documents
     from archive.scaffold import add_record
 
-    by_id = (catalog or load_catalog(workspace)).by_id()
+    catalog = catalog or load_catalog(workspace)
+    by_id = catalog.by_id()
     config = workspace.config
     on_file = {(r.opinion, r.date): r.id for r in catalog.records if isinstance(r, Letter) and r.kind == REMINDER_KIND}
     created: list[NewRecord] = []

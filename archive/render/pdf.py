@@ -11,10 +11,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from archive.errors import RenderError
 from archive.fileio import work_folder
 from archive.processes import group_dies_with_us, watch_group
 from archive.progress import Progress, report
-from archive.render.errors import RenderError
 
 INSTALL_HINT = (
     "未找到 LibreOffice（soffice），只生成了 .docx。安装：apt-get install libreoffice-writer-nogui fonts-noto-cjk"

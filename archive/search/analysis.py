@@ -23,14 +23,15 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..segmenter import DICTIONARY as DICTIONARY
+from ..segmenter import fold as fold
+from ..segmenter import segmenter
 
 if TYPE_CHECKING:
     from rjieba import Jieba
 
-DICTIONARY = Path(__file__).with_name("dict.txt")
 # Bumped whenever tokens or the indexed text change: an index built by another version is rebuilt.
 ANALYSIS_VERSION = 7
 MAX_WORD = 16  # longest dictionary word indexed where full mode cannot be read in order
@@ -38,23 +39,6 @@ GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs 
 
 # Function words dropped from an unquoted query of several words; alone they are still searched.
 STOP_WORDS = frozenset("的了和与及在是对等把被为以之或并而")
-
-
-def _fold_table() -> dict[int, str]:
-    """Full-width ASCII and the ideographic space → half-width, A–Z → a–z: one character for one."""
-    table = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
-    table[0x3000] = " "
-    table.update({code: chr(code).lower() for code in range(0x41, 0x5B)})
-    table.update({code: table[code].lower() for code in range(0xFF21, 0xFF3B)})
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def fold(text: str) -> str:
-    """Full-width → half-width and ASCII lower case; the length never changes (offsets stay valid)."""
-    return text.translate(_FOLD)
 
 
 def is_word_char(ch: str) -> bool:
@@ -135,7 +119,7 @@ class Analyzer:
         # Kept on the instance: the cache below hashes the whole tuple of names on every lookup.
         found: Jieba | None = self.__dict__.get("_segmenter")
         if found is None:
-            found = _jieba(self.extra_words)
+            found = segmenter(self.extra_words)
             object.__setattr__(self, "_segmenter", found)
         return found
 
@@ -241,20 +225,6 @@ def fingerprint_of(words: str) -> str:
     digest.update(DICTIONARY.read_bytes())
     digest.update(words.encode())
     return digest.hexdigest()[:16]
-
-
-@lru_cache(maxsize=8)
-def _jieba(extra_words: tuple[str, ...]) -> Jieba:
-    from rjieba import Jieba
-
-    jieba = Jieba()
-    for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if parts and not parts[0].startswith("#"):
-            jieba.add_word(parts[0], int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
-    for word in extra_words:
-        jieba.add_word(fold(word), None, None)
-    return jieba
 
 
 def workspace_words(names: Iterable[str], places: Iterable[str]) -> tuple[str, ...]:

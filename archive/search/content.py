@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..chinese import chinese_number
+from ..chinese import chinese_number, chinese_to_int
 from ..records import Record, classification_rank
 
 # Fields that are machinery, not content: never searched as text.
@@ -17,62 +17,7 @@ _DEPUTY_ID = re.compile(r"^d[0-9a-z-]*\d$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RECORD_ID = re.compile(r"^[a-z]+[0-9]*(-[a-z0-9]+)+$")  # cwh-17-19, opinion-2024-02
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _NUM = r"[0-9０-９零〇一二两三四五六七八九十百千万亿]+"
-_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-
-
-def chinese_to_int(text: str) -> int | None:
-    """``十七`` → 17, ``一百零五`` → 105, ``一万零一十`` → 10010, ``二〇二四`` → 2024, ``17`` → 17; None when it is
-    not a number. Reads whatever :func:`archive.chinese.chinese_number` writes."""
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if text.isdigit():
-        return int(text)
-    if len(text) > 1 and all(ch in _CN_DIGITS for ch in text):  # 二〇二四: digit by digit
-        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
-    return _big_number(text)
-
-
-def _big_number(text: str) -> int | None:
-    # 一万亿 is (一万)亿: split at the last big unit, the part before it is a number of its own
-    # (any size before 亿, below 一万 before 万).
-    for unit, name, most in ((10**8, "亿", None), (10**4, "万", 10**4)):
-        if name in text:
-            head, _, tail = text.rpartition(name)
-            high = _big_number(head) if head else None
-            low = _big_number(tail) if tail else 0
-            if not high or low is None or low >= unit or (most and high >= most):
-                return None
-            return high * unit + low
-    return _section(text)
-
-
-def _section(text: str) -> int | None:
-    if not text:
-        return None
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _SMALL_UNITS:
-            total += (current or 1) * _SMALL_UNITS[ch]
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 # 第十七届人大常委会第十二次会议 / 区第十七届人民代表大会常务委员会第二十次会议 / 十七届人大常委会第12次会议

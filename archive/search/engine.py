@@ -8,30 +8,17 @@ the engine's own objects never leave its module.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from ..errors import SearchError
 from .analysis import Analyzer
 from .content import IndexDoc
+from .hits import Hit
 from .query import Plan
 
 ENGINES: tuple[str, ...] = ("whoosh", "tantivy")
 DEFAULT_ENGINE = "whoosh"
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    type: str
-    term: int | None
-    year: int | None
-    title: str
-    source: str
-    text: str
-    score: float
-    classification: str = "公开"
 
 
 class Engine(Protocol):

@@ -31,7 +31,8 @@ from ..walker import walk_records
 from ..workspace import Workspace
 from .analysis import fingerprint_of, place_names, words_digest
 from .content import IndexDoc, index_doc, sitting_key
-from .engine import DEFAULT_ENGINE, ENGINES, Engine, Hit, open_engine
+from .engine import DEFAULT_ENGINE, ENGINES, Engine, open_engine
+from .hits import Hit
 from .query import Filters, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
 from .store import (
@@ -63,11 +64,10 @@ class SearchSettings:
 def search_settings(workspace: Workspace, engine: str | None = None) -> SearchSettings:
     """renda.yaml's ``search:`` section; the index ceiling defaults to ``max_public_classification``."""
     config = workspace.config
-    section = config.raw.get("search") or {}
-    name = engine or section.get("engine", DEFAULT_ENGINE)
+    name = engine or config.search.engine or DEFAULT_ENGINE
     if name not in ENGINES:
         raise SearchError(f"未知的检索引擎“{name}”，可用：{'、'.join(ENGINES)}")
-    level = section.get("max_classification", config.max_public_classification)
+    level = config.search.max_classification or config.max_public_classification
     if level not in CLASSIFICATIONS:
         raise SearchError(f"renda.yaml: search.max_classification 应为 {'、'.join(CLASSIFICATIONS)} 之一")
     return SearchSettings(name, level)

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ..chinese import chinese_to_int
 from ..errors import QueryError
-from ..schema import TYPE_LABELS
+from ..schema import type_named, unknown_type_message
 from .analysis import Analyzer, char_phrase, fold, runs
-from .content import OWN_SITTING, chinese_to_int, parse_sitting, sitting_names
+from .content import OWN_SITTING, parse_sitting, sitting_names
 
 MAX_QUERY_CHARS = 500
 
@@ -71,13 +72,6 @@ class Query:
     filters: Filters = field(default_factory=Filters)
 
 
-TYPE_NAMES: dict[str, str] = {
-    **{t: t for t in TYPE_LABELS},
-    **{label: t for t, label in TYPE_LABELS.items()},
-    "述职": "deputy_report",
-    "会议纪要": "meeting",
-    "纪要": "meeting",
-}
 
 _FILTER_KEYS = {
     "届": "term",
@@ -97,10 +91,9 @@ _QUOTES = {'"': '"', "“": "”", "「": "」"}
 
 def record_type(value: str) -> str:
     """English type name or Chinese label → type name, or a QueryError listing what is allowed."""
-    kind = TYPE_NAMES.get(value.strip())
+    kind = type_named(value)
     if kind is None:
-        allowed = "、".join(f"{t}/{label}" for t, label in TYPE_LABELS.items())
-        raise QueryError(f"未知的记录类型“{value}”，可用：{allowed}")
+        raise QueryError(unknown_type_message(value))
     return kind
 
 

@@ -17,7 +17,7 @@ import tantivy
 from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_tokens, flatten
 from .content import IndexDoc
-from .engine import Hit
+from .hits import Hit
 from .query import AllOf, AnyOf, Node, PhraseQ, Plan, PrefixQ, TermQ
 
 _KEYWORDS = ("id", "type", "term", "year", "rank", "sittings", "people")

@@ -26,7 +26,7 @@ from whoosh.writing import SegmentWriter
 from ..records import CLASSIFICATIONS
 from .analysis import Analyzer, char_positions, group_positions
 from .content import IndexDoc
-from .engine import Hit
+from .hits import Hit
 from .query import Plan, TermQ
 from .store import index_processes, parallel_map
 from .whoosh_plan import PlanRunner

@@ -1,11 +1,11 @@
 """PDF/A work with pikepdf: assembling a 件, overlaying its 归档章, fixing dates and ids, inspecting.
 
-The only module of archive.annual that touches pikepdf objects.  Why the stamp is an overlay: the page
-count it shows is only known after LibreOffice has laid the document out.  So the documents are
-converted first, then one stamp sheet (one 归档章 a page, real page counts filled in) is converted by
-LibreOffice as PDF/A too, and page *i* of the sheet is laid over page 1 of 件 *i* as a form XObject.
-Both sides are LibreOffice PDF/A-2b with embedded font subsets, so the result keeps its fonts embedded
-and its PDF/A identification.
+Shared by the annual archive and by imported originals (render.original), so it sits below both.
+Why the stamp is an overlay: the page count it shows is only known after LibreOffice has laid the document
+out. So the documents are converted first, then one stamp sheet (one 归档章 a page, real page counts filled in)
+is converted by LibreOffice as PDF/A too, and page *i* of the sheet is laid over page 1 of 件 *i* as a form
+XObject. Both sides are LibreOffice PDF/A-2b with embedded font subsets, so the result keeps its fonts
+embedded and its PDF/A identification.
 
 LibreOffice writes the current time and random document ids; :func:`finish_item` replaces them with the
 件's own date and an id derived from its 档号, and saves with a content-derived trailer /ID, so the same

@@ -1,4 +1,7 @@
-"""Regenerate the built-in .docx templates:  python templates/build_templates.py
+"""Regenerate the built-in .docx templates:  python -m archive.render.template_builder [folder]
+
+(the folder defaults to the checkout's ``templates/``; tests/test_templates.py rebuilds into a temporary folder
+and compares the bytes, so a template edited by hand, or a builder changed without rebuilding, fails the suite.)
 
 The templates are docxtpl (Jinja) documents a clerk can open in Word: page setup, styles, fixed wording and the
 places where record data goes.  Styles name the office fonts in the East-Asian slot and carry no theme fonts.
@@ -8,18 +11,21 @@ the renderer's post-processing can never disagree.
 
 from __future__ import annotations
 
+import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.enum.section import WD_SECTION
 from docx.oxml.ns import qn as dqn
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-
-from archive.render import _ooxml as X  # noqa: E402
-from archive.render import layout as L  # noqa: E402
+from archive.fileio import write_replace
+from archive.ooxml import reproducible_package
+from archive.render import _ooxml as X
+from archive.render import layout as L
+from archive.schema import builtin_dir
 
 TEXT_TWIPS = L.twips(L.TEXT_WIDTH.value)
 
@@ -92,7 +98,7 @@ CHAR_STYLES = [
 ]
 
 
-def _style(styles, style_id: str, name: str, kind: str) -> object:
+def _style(styles: Any, style_id: str, name: str, kind: str) -> Any:
     node = X.el("w:style", type=kind, customStyle=1, styleId=style_id)
     X.sub(node, "w:name", val=name)
     X.sub(node, "w:basedOn", val="Normal" if kind == "paragraph" else "DefaultParagraphFont")
@@ -144,7 +150,7 @@ def new_document() -> docx.document.Document:
     return doc
 
 
-def _page_numbers(doc, sect) -> None:
+def _page_numbers(doc: Any, sect: Any) -> None:
     for footer, align, side in ((sect.footer, "right", "right"), (sect.even_page_footer, "left", "left")):
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
@@ -160,7 +166,7 @@ def _page_numbers(doc, sect) -> None:
         p.add_run(" —")
 
 
-def para(doc, style: str, *runs: str | tuple[str, str]):
+def para(doc: Any, style: str, *runs: str | tuple[str, str]) -> Any:
     p = doc.add_paragraph(style=doc.styles[style])
     for run in runs:
         if isinstance(run, tuple):
@@ -171,12 +177,12 @@ def para(doc, style: str, *runs: str | tuple[str, str]):
     return p
 
 
-def tag(doc, text: str) -> None:
+def tag(doc: Any, text: str) -> None:
     """A docxtpl paragraph tag ({%p … %}): the paragraph disappears when rendered."""
     doc.add_paragraph(text, style=doc.styles["公文无缩进"])
 
 
-def blocks(doc, var: str = "blocks", *, source_align: str | None = None) -> None:
+def blocks(doc: Any, var: str = "blocks", *, source_align: str | None = None) -> None:
     """Body blocks: lead (heading number and heading, in the heading's font) then text in 仿宋.
 
     Level 5 is a flush-left reference line (the 履职档案's 依据记录); ``source_align`` sets its alignment, so a
@@ -203,7 +209,7 @@ def blocks(doc, var: str = "blocks", *, source_align: str | None = None) -> None
     tag(doc, "{%p endfor %}")
 
 
-def copy_secrecy_urgency(doc) -> None:
+def copy_secrecy_urgency(doc: Any) -> None:
     """份号, 密级和保密期限, 紧急程度: flush left, one line each, when the record has them."""
     tag(doc, "{%p if copy_number %}")
     para(doc, "份号", "{{ copy_number }}")
@@ -216,7 +222,7 @@ def copy_secrecy_urgency(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
-def masthead(doc, *, minutes: bool = False) -> None:
+def masthead(doc: Any, *, minutes: bool = False) -> None:
     """份号, 密级, 紧急程度, 发文机关标志, 发文字号 (or 期号 and the organ/date line), red rule."""
     copy_secrecy_urgency(doc)
     para(doc, "发文机关标志", "{{ mark }}")
@@ -238,7 +244,7 @@ def masthead(doc, *, minutes: bool = False) -> None:
     X.bottom_border(p._p.get_or_add_pPr(), size_eighths=round(L.RULE_THICKNESS_PT.value * 8), color=L.RED_HEX)
 
 
-def letter_masthead(doc) -> None:
+def letter_masthead(doc: Any) -> None:
     """信函格式 (GB/T 9704 10.1): 标志 30 mm from the page top, red double lines of 170 mm under it and
     20 mm above the page bottom, then 份号/密级/紧急程度 on the left and the 发文字号 on the right.
 
@@ -258,7 +264,7 @@ def letter_masthead(doc) -> None:
     para(doc, "公文无缩进")
 
 
-def letter_imprint(doc) -> None:
+def letter_imprint(doc: Any) -> None:
     """10.1: the letter's 版记 is the 抄送 line alone, no rules, at the bottom of the last page's text block."""
     tag(doc, "{%p if cc %}")
     p = para(doc, "版记", "\u3000抄送：{{ cc }}。")
@@ -269,11 +275,11 @@ def letter_imprint(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
-def title(doc) -> None:
+def title(doc: Any) -> None:
     para(doc, "公文标题", "{{ title }}")
 
 
-def signature(doc) -> None:
+def signature(doc: Any) -> None:
     tag(doc, "{%p if issuer %}")
     para(doc, "署名", "{{ issuer }}")
     tag(doc, "{%p endif %}")
@@ -283,7 +289,7 @@ def signature(doc) -> None:
     tag(doc, "{%p endif %}")
 
 
-def attachments(doc) -> None:
+def attachments(doc: Any) -> None:
     tag(doc, "{%p for a in attachments %}")
     tag(doc, "{%p if loop.first %}")
     para(doc, "附件说明", "附件：{{ a.label }}{{ a.title }}")
@@ -293,7 +299,7 @@ def attachments(doc) -> None:
     tag(doc, "{%p endfor %}")
 
 
-def attachment_pages(doc) -> None:
+def attachment_pages(doc: Any) -> None:
     tag(doc, "{%p for a in attachment_pages %}")
     p = para(doc, "附件标识", "附件{{ a.number }}")
     X.sub(p._p.get_or_add_pPr(), "w:pageBreakBefore")
@@ -305,7 +311,7 @@ def attachment_pages(doc) -> None:
     tag(doc, "{%p endfor %}")
 
 
-def imprint(doc) -> None:
+def imprint(doc: Any) -> None:
     """版记 in its own section on a new page, in the flow of the text (no frames: a frame's
     paragraph borders become text-box borders in LibreOffice and are lost when a clerk saves the file again).
 
@@ -324,7 +330,7 @@ def imprint(doc) -> None:
     outer = round(L.mm_to_pt(L.IMPRINT_OUTER_RULE_MM.value) * 8)
     inner = round(L.mm_to_pt(L.IMPRINT_INNER_RULE_MM.value) * 8)
 
-    def ruled(p, top: int | None, bottom: int) -> None:
+    def ruled(p: Any, top: int | None, bottom: int) -> None:
         ppr = p._p.get_or_add_pPr()
         bdr = X.el("w:pBdr")
         if top:
@@ -442,7 +448,7 @@ def resolution() -> docx.document.Document:
     return doc
 
 
-TEMPLATES = {
+TEMPLATES: dict[str, Callable[[], Any]] = {
     "opinion.docx": opinion,
     "opinion_letter.docx": lambda: opinion(letter=True),
     "letter.docx": letter,
@@ -455,15 +461,27 @@ TEMPLATES = {
 }
 
 
-def main() -> None:
+def build_templates(folder: Path) -> list[Path]:
+    """Write every template into ``folder``; the same builder always writes the same bytes."""
+    written = []
     for name, build in TEMPLATES.items():
         doc = build()
         X.prune_styles(doc)  # only the office's styles and the ones the template uses; fonts it names
         X.rewrite_font_table(doc)
         doc.core_properties.title = name
         doc.core_properties.author = "renda"
-        doc.save(str(HERE / name))
-        print(f"wrote templates/{name}")
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        write_replace(folder / name, reproducible_package(buffer.getvalue()))
+        (folder / name).chmod(0o644)  # shipped in the wheel: readable by all, not the temporary file's 0600
+        written.append(folder / name)
+    return written
+
+
+def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else builtin_dir("templates")
+    for path in build_templates(folder):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark `renda archive build` and `renda archive verify` on a synthetic year of N records.
 
-    python bench/archive.py 300 [--year 2024] [--keep DIR]
+    python bench/annual_archive.py 300 [--year 2024] [--keep DIR]
 
 The workspace comes from bench/validate.py's generator with every copy of the sample kept in the
 sample's own decade, so one year holds many copies of that year's records (12 per copy for 2024;
@@ -22,8 +22,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
 
 import validate as generator  # noqa: E402 - the generator shared with bench/validate.py
 

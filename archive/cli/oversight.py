@@ -1,0 +1,165 @@
+"""Oversight of 审议意见: deadlines and status (track), reminder letters (remind)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ._plumbing import Group
+from ._shared import (
+    State,
+    as_of_option,
+    classification_option,
+    clearance_of,
+    echo_json,
+    format_table,
+    formats_option,
+    json_option,
+    marking_line,
+    output_option,
+    parse_as_of,
+    parse_formats,
+    pass_state,
+    print_render,
+    say_screened,
+)
+
+if TYPE_CHECKING:
+    from archive.followup import FollowUpReport, OpinionFollowUp
+
+
+@click.group(cls=Group, invoke_without_command=True, short_help="审议意见督办：报告期限和办理状态，催办函")
+@as_of_option
+@click.option(
+    "--status",
+    metavar="状态",
+    help="只列出该状态：overdue 已逾期、due_soon 即将到期、pending 待报告、answered_on_time 按期报告待测评、"
+    "answered_late 逾期报告待测评、evaluated 已测评、unassigned 待交办、no_deadline 期限未定、draft 草稿（也可写中文）",
+)
+@click.option("--organ", metavar="机关", help="只列出主送或报告机关含该名称的意见，如 区人民政府、法院")
+@classification_option
+@json_option("以 JSON 输出每件意见的各轮期限、收到日期和测评结果")
+@click.pass_context
+def track(
+    ctx: click.Context, as_of: str | None, status: str | None, organ: str | None, level: str | None, as_json: bool
+) -> None:
+    """审议意见督办：列出每件审议意见的报告期限和办理状态，已逾期的排在最前（终端中标红）。
+
+    期限按 renda.yaml 的 deadlines 规则和国家法定节假日计算：期限最后一日是休息日的，顺延至下一个工作日。
+    测评“不满意”的，按 deadlines.opinion_rereport 自测评之日起重新计算再次报告的期限。
+    子命令 remind 为已逾期的意见生成催办函。
+    """
+    if ctx.invoked_subcommand is not None:
+        if status or organ or as_json:
+            raise click.UsageError("--status、--organ 和 --json 只用于列出意见；请写在子命令之后或去掉")
+        ctx.meta["track_as_of"] = as_of  # `renda track --as-of D remind` means the same as `remind --as-of D`
+        ctx.meta["track_level"] = level
+        return
+    from archive.followup import screened_follow_up
+
+    state = ctx.find_object(State)
+    assert state is not None
+    day = parse_as_of(as_of)
+    clearance = clearance_of(state.workspace, level)
+    report, screened = screened_follow_up(state.workspace, clearance, day, lambda report: report.filter(status, organ))
+    say_screened(screened)
+    if as_json:
+        echo_json({"classification": screened.marking, **report.as_dict()})
+    else:
+        click.echo(format_track(report))
+        if line := marking_line(screened):
+            click.echo(line)
+    for note in [*report.notes, *(f"{i.id}：{n}" for i in report.items for n in i.notes)]:
+        click.echo(f"警告：{note}", err=True)
+
+
+def format_track(report: FollowUpReport) -> str:
+    table = [["编号", "主送", "交办", "报告期限", "收到报告", "状态", "测评"], *(track_row(i) for i in report.items)]
+    lines = format_table(table).splitlines()
+    color = use_color()
+    styled = [lines[0]] + [
+        click.style(line, fg="red", bold=True) if item.status.value == "overdue" and color else line
+        for line, item in zip(lines[1:], report.items, strict=True)
+    ]
+    counts: dict[str, int] = {}
+    for item in report.items:
+        counts[item.status.label] = counts.get(item.status.label, 0) + 1
+    summary = "，".join(f"{k} {v} 件" for k, v in counts.items())
+    return "\n".join(
+        [*styled, f"参考日期 {report.as_of.isoformat()}：共 {len(report.items)} 件{'，' if summary else ''}{summary}。"]
+    )
+
+
+def track_row(item: OpinionFollowUp) -> list[str]:
+    current = item.current
+    due = item.due.isoformat() if item.due else ""
+    if current is not None and current.nominal_due is not None:
+        due += "（节假日顺延）"
+    if item.reopened:
+        due += f"（第{len(item.rounds)}轮）"
+    state = item.status.label
+    if item.days_left is not None:
+        state += f"（逾期{-item.days_left}天）" if item.days_left < 0 else f"（剩{item.days_left}天）"
+    elif current is not None and current.on_time is False and item.status.value == "evaluated":
+        state += f"（逾期报告{current.days_late}天）"
+    if item.reminders:
+        state += f"，已催办{len(item.reminders)}次"
+    assigned = item.assigned.isoformat() if item.assigned else ""
+    received = current.received.isoformat() if current and current.received else ""
+    evaluations = "→".join(r.evaluation for r in item.rounds if r.evaluation)
+    return [item.id, item.addressee, assigned, due, received, state, evaluations]
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty()
+
+
+@track.command(short_help="为已逾期的审议意见生成催办函")
+@as_of_option
+@output_option()
+@formats_option
+@classification_option
+@json_option("以 JSON 列出写出的文件")
+@pass_state
+@click.pass_context
+def remind(
+    ctx: click.Context,
+    state: State,
+    as_of: str | None,
+    output: Path | None,
+    formats: str,
+    level: str | None,
+    as_json: bool,
+) -> None:
+    """为参考日期已逾期的每件审议意见生成催办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。
+
+    每件催办函保存为一条函件记录（records/年度/letter-….yaml），按办公室函件的发文字号顺序编号，
+    可检索、归档；同一天再次运行不会重复建立记录。
+    密级高于 max_public_classification（或 --classification）的意见不生成催办函，只给出件数；
+    用 --classification 列入的，催办函按所引意见和会议的最高密级标注密级，版头印份号。
+    """
+    from archive.render.oversight import remind_screened
+
+    wanted = parse_formats(formats)
+    day = parse_as_of(as_of or ctx.meta.get("track_as_of"))
+    workspace = state.workspace
+    clearance = clearance_of(workspace, level or ctx.meta.get("track_level"))
+    report, screened, reminders = remind_screened(workspace, clearance, day, output or workspace.output_dir, wanted)
+    say_screened(screened, "生成催办函")
+    result = reminders.result
+    if as_json:
+        echo_json(reminders.to_json(workspace))
+        if result.failures:
+            sys.exit(1)
+        return
+    if not result.documents and not result.failures:
+        click.echo(f"参考日期 {report.as_of.isoformat()} 没有已逾期的审议意见，无需催办。")
+        return
+    for made in reminders.created:
+        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
+    for rid in reminders.reused:
+        click.echo(f"同一天的催办函已有记录 {rid}，重新生成文件")
+    print_render(workspace, result, as_json)

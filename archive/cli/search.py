@@ -1,0 +1,149 @@
+"""Search and import: the full-text index, queries, importing existing PDFs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ._plumbing import Command
+from ._shared import (
+    State,
+    echo_json,
+    json_option,
+    pass_state,
+    progress_line,
+)
+
+if TYPE_CHECKING:
+    from archive.search import SearchHit
+
+
+def notify(message: str) -> None:
+    """Progress for long work, on stderr (stdout may be JSON)."""
+    click.echo(message, err=True)
+
+
+@click.command(cls=Command, name="index", short_help="建立或更新全文检索索引")
+@click.option("--rebuild", is_flag=True, help="丢弃现有索引，全部重新建立")
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), help="本次使用的检索引擎（默认按 renda.yaml）")
+@json_option("以 JSON 输出新增、更新、删除和跳过的记录数")
+@pass_state
+def index_(state: State, rebuild: bool, engine: str | None, as_json: bool) -> None:
+    """建立或更新全文检索索引：默认只处理新增、修改和删除的记录；索引保存在工作区的 .renda/index/。
+
+    密级高于 renda.yaml 规定的记录不收录；有错误的记录跳过并给出警告。中途中断不会损坏原有索引；
+    同一时间只能有一个进程写索引。
+    """
+    from archive.search import update_index
+
+    with progress_line(as_json) as progress:
+        report = update_index(state.workspace, rebuild=rebuild, engine=engine, notify=notify, progress=progress)
+    if as_json:
+        echo_json(report.as_dict())
+        return
+    for skipped in report.skipped:
+        click.echo(f"警告：{skipped.source}: {skipped.reason}", err=True)
+    if report.rebuilt:
+        done = "已重新建立"
+    elif report.changed:
+        done = f"已更新：新增 {report.added}，修改 {report.updated}，删除 {report.removed}"
+    else:
+        done = "已是最新"
+    click.echo(f"检索索引{done}（{report.engine}）；共收录 {report.indexed} 条记录，用时 {report.seconds:.1f} 秒。")
+    if report.withheld:
+        click.echo(f"另有 {report.withheld} 条记录密级高于检索收录范围，未收录。")
+
+
+@click.command(cls=Command, short_help="全文检索记录", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True, metavar="检索式…", type=click.UNPROCESSED)
+@click.option("--term", type=int, metavar="届", help="只检索该届，如 17（同检索式中的 届:17）")
+@click.option("--year", type=int, metavar="年", help="只检索该年度，如 2024（同 年:2024）")
+@click.option("--type", "record_type", metavar="类型", help="只检索该类型，如 opinion 或 审议意见（同 类型:审议意见）")
+@click.option("--limit", type=int, default=10, show_default=True, metavar="N", help="最多显示 N 条结果")
+@click.option("--engine", type=click.Choice(["whoosh", "tantivy"]), help="本次使用的检索引擎（默认按 renda.yaml）")
+@json_option("以 JSON 输出：编号、类型、届次、年度、标题、得分、摘要、来源文件")
+@pass_state
+def search(
+    state: State,
+    words: tuple[str, ...],
+    term: int | None,
+    year: int | None,
+    record_type: str | None,
+    limit: int,
+    engine: str | None,
+    as_json: bool,
+) -> None:
+    """全文检索记录，按相关度排序并显示摘要，命中的词突出显示。
+
+    检索式：多个词同时出现；"带引号的短语" 须原样出现；甲 OR 乙 出现其一即可；-词语 排除；
+    届:17、年:2024、类型:审议意见、代表:姓名 筛选；“第十七届人大常委会第十二次会议”“十七届十二次”“17-12”都指同一次会议。
+    检索前自动更新索引（只处理改动过的记录）。
+    """
+    from archive.search import Filters, search_workspace
+    from archive.search import record_type as parse_type
+
+    # "-词语" excludes a word, so unknown "-x" reach the query; a mistyped "--option" should not.
+    unknown = [w for w in words if w.startswith("--")]
+    if unknown:
+        raise click.UsageError(f"没有选项 {unknown[0]}")
+    if limit < 1:
+        raise click.BadParameter(f"应为正整数，实际为 {limit}", param_hint="--limit")
+    filters = Filters(term, year, parse_type(record_type) if record_type else None)
+    result = search_workspace(state.workspace, " ".join(words), filters, limit, engine, notify=notify)
+    if result.notice:
+        click.echo(f"提示：{result.notice}", err=True)
+    if as_json:
+        echo_json([hit.as_dict() for hit in result.hits])
+    else:
+        print_hits(result.hits)
+
+
+def print_hits(hits: Sequence[SearchHit]) -> None:
+    """Ranked hits, the title in bold and the matched words in red."""
+    from archive.schema import TYPE_LABELS
+
+    for rank, hit in enumerate(hits, 1):
+        term = f"第{hit.term}届" if hit.term else ""
+        privacy = "" if hit.classification == "公开" else hit.classification
+        facts = (TYPE_LABELS.get(hit.type, hit.type), term, str(hit.year or ""), privacy)
+        click.echo(f"{rank}. {click.style(hit.title, bold=True)}")
+        click.echo(f"   {hit.id}  {'  '.join(x for x in facts if x)}  {hit.source}")
+        snippet = "".join(click.style(text, fg="red", bold=True) if match else text for text, match in hit.snippet)
+        click.echo(f"   {snippet}")
+    click.echo(f"共 {len(hits)} 条结果。" if hits else "没有找到符合条件的记录。")
+
+
+@click.command(cls=Command, name="import", short_help="把已有的 PDF 文件导入为文件记录")
+@click.argument("files", nargs=-1, required=True, metavar="PDF文件…", type=click.Path(path_type=Path))
+@json_option("以 JSON 列出导入的记录、待填写的字段和失败的文件")
+@pass_state
+def import_(state: State, files: tuple[Path, ...], as_json: bool) -> None:
+    """把在 renda 以外形成的 PDF 文件导入为文件记录（document），供检索和归档。
+
+    读取文字层，合并被换行拆开的句子，去掉页眉和页码，识别发文字号、标题和成文日期，
+    按日期推定届次；原 PDF 复制到记录旁并记录 SHA-256。识别不出的字段标为“（待填写）”，记录为草稿。
+    版头的密级标志（如“秘密★1年”）写入 classification 和 secrecy_period；没有或无法识别密级标志时
+    按“内部”草稿导入，请核对后改为定稿；“绝密”文件不导入。
+    扫描件（无文字层）、加密、损坏或过大的文件给出说明并跳过，其余文件照常导入；有失败时退出码为 1。
+    不会覆盖已有记录。
+    """
+    from archive.ingest import import_pdfs
+
+    result = import_pdfs(state.workspace, files)
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        for item in result.imported:
+            todo = f"（待填写：{'、'.join(item.missing)}）" if item.missing else ""
+            click.echo(f"已导入 {item.pdf_name} → {item.record_source}{todo}")
+            for warning in item.warnings:
+                click.echo(f"{item.pdf_name}: 注意：{warning}", err=True)
+        for failure in result.failures:
+            click.echo(f"{failure.file}: 错误：{failure.message}", err=True)
+        click.echo(f"共导入 {len(result.imported)} 个文件，{len(result.failures)} 个失败。")
+    if result.failures:
+        sys.exit(1)
