@@ -1,0 +1,66 @@
+"""Search that forgives (issue 17): traditional characters, sittings without their term, suggestions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import cli
+from archive.search.engine import ENGINES
+
+Renda = Callable[..., Result]
+
+
+@pytest.fixture
+def sample(built: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(built, tmp_path / "ws"))
+
+
+@pytest.fixture
+def run(sample: Path) -> Renda:
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli.cli, ["--root", str(sample), *args])
+
+    return invoke
+
+
+def found(run: Renda, engine: str, *query: str, limit: int = 50) -> list[str]:
+    result = run("search", *query, "--engine", engine, "--limit", str(limit), "--json")
+    assert result.exit_code == 0, result.output
+    return [hit["id"] for hit in json.loads(result.stdout)]
+
+
+# -- traditional characters --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("traditional", "simplified"), [("審議意見", "审议意见"), ("老舊小區改造", "老旧小区改造"), ("物業管理", "物业管理")]
+)
+def test_traditional_characters_find_what_the_simplified_find(
+    run: Renda, engine: str, traditional: str, simplified: str
+) -> None:
+    expected = found(run, engine, simplified)
+    assert expected  # the sample has these
+    assert found(run, engine, traditional) == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_record_in_traditional_characters_is_found_and_shown_as_written(
+    run: Renda, sample: Path, engine: str
+) -> None:
+    path = sample / "records" / "2022" / "opinion-2022-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "老旧小区" in text
+    path.write_text(text.replace("老旧小区", "老舊小區"), encoding="utf-8")
+
+    result = run("search", '"老旧小区"', "--engine", engine, "--json", "--limit", "50")
+    hits = {hit["id"]: hit for hit in json.loads(result.stdout)}
+    assert "opinion-2022-01" in hits
+    assert "<mark>老舊小區</mark>" in hits["opinion-2022-01"]["snippet"]  # the record's own text, marked
+    assert path.read_text(encoding="utf-8").count("老舊小區") == text.count("老旧小区")  # not rewritten
