@@ -40,7 +40,8 @@ def found(run: Renda, engine: str, *query: str, limit: int = 50) -> list[str]:
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
-    ("traditional", "simplified"), [("審議意見", "审议意见"), ("老舊小區改造", "老旧小区改造"), ("物業管理", "物业管理")]
+    ("traditional", "simplified"),
+    [("審議意見", "审议意见"), ("老舊小區改造", "老旧小区改造"), ("物業管理", "物业管理")],
 )
 def test_traditional_characters_find_what_the_simplified_find(
     run: Renda, engine: str, traditional: str, simplified: str
