@@ -65,3 +65,32 @@ def test_a_record_in_traditional_characters_is_found_and_shown_as_written(
     assert "opinion-2022-01" in hits
     assert "<mark>老舊小區</mark>" in hits["opinion-2022-01"]["snippet"]  # the record's own text, marked
     assert path.read_text(encoding="utf-8").count("老舊小區") == text.count("老旧小区")  # not rewritten
+
+
+# -- sittings named without their term --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_sitting_without_its_term_ranks_its_minutes_first(run: Renda, engine: str) -> None:
+    hits = found(run, engine, "第十二次会议")
+    assert hits[0] == "cwh-17-12"
+    assert "zrh-17-20" not in hits[:1]  # the twentieth 主任会议 no longer ranks above it
+    assert "cwh-17-12" in found(run, engine, "第12次会议")[:3]
+    assert found(run, engine, "十二次常委会")[0] == "cwh-17-12"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_named_kind_and_a_term_filter_narrow_the_sittings(run: Renda, engine: str, sample: Path) -> None:
+    assert found(run, engine, "第二十次主任会议")[0] == "zrh-17-20"
+    assert "cwh-17-12" not in found(run, engine, "第十二次主任会议")
+    # the twelfth sitting of term 16 exists too: newest term first, and 届:16 keeps only it
+    older = sample / "records" / "2021" / "cwh-16-12.yaml"
+    text = (sample / "records" / "2021" / "cwh-16-39.yaml").read_text(encoding="utf-8")
+    older.write_text(
+        text.replace("cwh-16-39", "cwh-16-12").replace("第三十九次", "第十二次").replace("sitting: 39", "sitting: 12"),
+        encoding="utf-8",
+    )
+    both = found(run, engine, "第十二次会议")
+    assert both[:2] == ["cwh-17-12", "cwh-16-12"]
+    narrowed = found(run, engine, "第十二次会议", "--term", "16")
+    assert narrowed[0] == "cwh-16-12" and "cwh-17-12" not in narrowed

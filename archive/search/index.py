@@ -509,7 +509,9 @@ def search_workspace(
     if manifest.context.split(":")[0] != fingerprint_of(manifest.words):
         # built by another version of renda, and it could not be rebuilt just now (see notice)
         raise SearchError("检索索引是由其他版本的 renda 建立的，请运行 renda index --rebuild 后再检索")
-    plan = plan_query(query, analyzer, settings.max_rank)
+    known = {int(key.split("-")[0]) for key in manifest.sittings.values()}
+    terms = tuple(range(1, max(known) + 1)) if known else ()  # a sitting without its term: every term up to the last
+    plan = plan_query(query, analyzer, settings.max_rank, terms)
     eng: Engine = open_engine(settings.engine, generation, analyzer)
     try:
         hits: list[Hit] = eng.search(plan, limit)
