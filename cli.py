@@ -762,8 +762,12 @@ def search(
         _fail(exc)
     if result.notice:
         click.echo(f"提示：{result.notice}", err=True)
+    # what the clerk may have meant: shown, never searched instead (on stderr beside JSON)
+    hint = "、".join(f"{s.text}（{s.count} 条）" for s in result.suggestions)
     if as_json:
         _echo_json([hit.as_dict() for hit in result.hits])
+        if hint:
+            click.echo(f"您要找的是不是：{hint}", err=True)
         return
     from archive.schema import TYPE_LABELS
 
@@ -783,6 +787,8 @@ def search(
         snippet = "".join(click.style(text, fg="red", bold=True) if match else text for text, match in hit.snippet)
         click.echo(f"   {snippet}")
     click.echo(f"共 {len(result.hits)} 条结果。" if result.hits else "没有找到符合条件的记录。")
+    if hint:
+        click.echo(f"您要找的是不是：{hint}")
 
 
 @cli.command(name="import", short_help="把已有的 PDF 文件导入为文件记录")

@@ -102,7 +102,7 @@ def worker(root: Path, engine: str, repeat: int, script_fold: bool = True) -> di
     from archive.search.index import search_settings
     from archive.search.query import needles_of, parse_query, plan_query
     from archive.search.snippet import make_snippet
-    from archive.search.store import MANIFEST, Manifest, index_root, live_generation
+    from archive.search.store import MANIFEST, Manifest, live_generation
     from archive.workspace import Workspace
 
     ws = Workspace(root)
@@ -156,7 +156,7 @@ def worker(root: Path, engine: str, repeat: int, script_fold: bool = True) -> di
         "p99_ms": _pct(latencies, 0.99) * 1000,
         "one_shot_ms": statistics.median(one_shot) * 1000,
         "queries_with_hits": sum(1 for n in hits_per_query if n),
-        "index_mib": _size(index_root(ws) / engine) / 1024 / 1024,
+        "index_mib": _size(generation) / 1024 / 1024,  # the live generation (a second run keeps the first)
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         # the build's worker processes (Whoosh); forked, so much of their memory is shared with this one
         "children_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -281,7 +281,7 @@ def main() -> None:
         gen = time.perf_counter() - t0
         per_record = _chinese_bytes_per_record(workdir)
         frequencies = document_frequency(workdir)
-        folds = ("on", "off") if args.script_fold == "both" else (args.script_fold,)
+        folds = ("off", "on") if args.script_fold == "both" else (args.script_fold,)
         for engine, fold in [(e, f) for e in args.engines.split(",") for f in folds]:
             done = subprocess.run(
                 [sys.executable, __file__, "--worker", engine, "--root", str(workdir),

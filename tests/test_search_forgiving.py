@@ -94,3 +94,45 @@ def test_a_named_kind_and_a_term_filter_narrow_the_sittings(run: Renda, engine: 
     assert both[:2] == ["cwh-17-12", "cwh-16-12"]
     narrowed = found(run, engine, "第十二次会议", "--term", "16")
     assert narrowed[0] == "cwh-16-12" and "cwh-17-12" not in narrowed
+
+
+# -- suggestions -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("老旧小区改照", "老旧小区改造"), ("检查院", "检察院"), ("赵静瑛", "赵静英")]
+)
+def test_a_slip_gets_a_suggestion_with_what_it_would_find(run: Renda, engine: str, typed: str, meant: str) -> None:
+    would_find = len(found(run, engine, meant, limit=999))
+    assert would_find
+
+    result = run("search", typed, "--engine", engine)
+
+    assert result.exit_code == 0, result.output
+    assert f"您要找的是不是：{meant}（{would_find} 条）" in result.output.splitlines()[-1]
+
+
+def test_a_suggestion_does_not_replace_what_was_asked(run: Renda) -> None:
+    result = run("search", "老旧小区改照", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []  # what was asked, found nothing: not the corrected search's hits
+    assert "您要找的是不是：老旧小区改造" in result.stderr
+    typo = run("search", "检查院", "--json", "--limit", "999")
+    meant = run("search", "检察院", "--json", "--limit", "999")
+    assert json.loads(typo.stdout) != json.loads(meant.stdout)
+
+
+@pytest.mark.parametrize("query", ["物业管理", "检察院", "十七届十二次", '"老旧小区改照"', "量子计算"])
+def test_no_suggestion_for_what_is_found_as_typed_or_has_no_near_word(run: Renda, query: str) -> None:
+    result = run("search", query)
+    assert result.exit_code == 0, result.output
+    assert "您要找的是不是" not in result.output
+
+
+def test_homophones_ignore_tones_and_the_retroflex_slip() -> None:
+    from archive.search.suggest import homophones
+
+    assert "察" in homophones("查")  # chá / chá
+    assert "造" in homophones("照")  # zhào heard as zào
+    assert "照" not in homophones("照")
