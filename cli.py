@@ -791,6 +791,68 @@ def search(
         click.echo(f"您要找的是不是：{hint}")
 
 
+@cli.command(short_help="查找提出同一问题的其他记录（跨届次）")
+@click.argument("record_id", required=False, metavar="编号")
+@click.option("--limit", default=5, show_default=True, type=int, metavar="N", help="最多列出 N 条")
+@click.option("--recurring", is_flag=True, help="列出跨两个以上年度反复提出的问题（重点督办候选）")
+@click.option("--year", type=int, metavar="年份", help="与 --recurring 同用：只列出含该年度记录的问题")
+@json_option("以 JSON 输出相关记录、共同的关键词和办理结果")
+@click.help_option("-h", "--help", help="显示帮助并退出")
+@pass_state
+def related(state: State, record_id: str | None, limit: int, recurring: bool, year: int | None, as_json: bool) -> None:
+    """列出与某条记录提出同一问题的记录（任何届次，按时间先后），附共同的关键词、记录类型，
+    审议意见另附办理结果（是否按期报告、满意度测评结果）。关键词按全部记录加权（TF-IDF）选出，
+    相似度不足的记录不列出。密级高于 renda.yaml 的 max_public_classification 的记录不列入。
+
+    --recurring 列出跨两个以上年度反复提出的问题，供确定重点督办事项参考。
+    """
+    from archive.catalog import load_catalog
+    from archive.errors import ArchiveError
+    from archive.related import recurring_threads, related_records
+
+    if recurring == bool(record_id):
+        raise click.UsageError("请给出记录编号，或使用 --recurring（二者选一）")
+    if year is not None and not recurring:
+        raise click.UsageError("--year 只能与 --recurring 同用")
+    if limit < 1:
+        raise click.BadParameter(f"应为正整数，实际为 {limit}", param_hint="--limit")
+    clearance = _clearance(state.workspace, None)
+
+    def line(r: Any, number: int) -> list[str]:
+        where = "  ".join(x for x in (r.id, r.kind, f"第{r.term}届" if r.term else "", str(r.date or "")) if x)
+        out = [f"{number}. {click.style(r.title, bold=True)}", f"   {where}", f"   共同的关键词：{'、'.join(r.shared)}"]
+        if r.outcome:
+            out.append(f"   办理结果：{r.outcome.text()}")
+        return out
+
+    try:
+        catalog = load_catalog(state.workspace)
+        if recurring:
+            threads = recurring_threads(catalog, clearance, year)
+            if as_json:
+                _echo_json([t.as_dict() for t in threads])
+                return
+            for n, thread in enumerate(threads, 1):
+                years = "、".join(str(y) for y in thread.years)
+                click.echo(f"{n}. {'、'.join(thread.phrases)}（{years}）")
+                for k, r in enumerate(thread.records, 1):
+                    click.echo("\n".join("   " + x for x in line(r, k)))
+            click.echo(f"共 {len(threads)} 个跨年度反复提出的问题。" if threads else "没有跨年度反复提出的问题。")
+            return
+        assert record_id is not None
+        found = related_records(catalog, record_id, clearance, limit)
+    except ArchiveError as exc:
+        _fail(exc)
+    if as_json:
+        _echo_json([r.as_dict() for r in found])
+        return
+    for n, r in enumerate(found, 1):
+        click.echo("\n".join(line(r, n)))
+    click.echo(
+        f"共 {len(found)} 条相关记录（按时间先后）。" if found else f"没有找到与 {record_id} 提出同一问题的记录。"
+    )
+
+
 @cli.command(name="import", short_help="把已有的 PDF 文件导入为文件记录")
 @click.argument("files", nargs=-1, required=True, metavar="PDF文件…", type=click.Path(path_type=Path))
 @json_option("以 JSON 列出导入的记录、待填写的字段和失败的文件")

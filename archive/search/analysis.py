@@ -95,7 +95,7 @@ def _has_traditional(text: str) -> bool:
 def to_simplified(text: str) -> str:
     """OpenCC t2s with the length kept: where a phrase would change the length, character by character."""
     convert = _converter().convert
-    out = convert(text)
+    out: str = convert(text)
     if len(out) == len(text):
         return out
     chars = [convert(c) for c in text]

@@ -75,6 +75,12 @@ def main() -> None:
             update_index(workspace)
             results[engine] = {k: math.floor(v * 10000) / 10000 for k, v in evaluate(workspace, engine).items()}
         print(engine, results[engine])
+    from test_related_relevance import evaluate as evaluate_related  # related records (issue 17): precision@3, recall@5
+
+    with tempfile.TemporaryDirectory() as tmp:
+        related = evaluate_related(copy_sample(Path(tmp) / "ws"))
+    results["related"] = {k: math.floor(v * 10000) / 10000 for k, v in related.items()}
+    print("related", results["related"])
     if "--record" in sys.argv:
         header = "# Recorded by tests/relevance/test_relevance.py --record; the test fails below these.\n"
         BASELINE_FILE.write_text(header + yaml.safe_dump(results, sort_keys=True), encoding="utf-8")
