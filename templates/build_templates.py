@@ -306,30 +306,26 @@ def attachment_pages(doc) -> None:
 
 
 def imprint(doc) -> None:
-    """版记 in its own section that starts on an even page, framed onto the bottom edge of the text block.
+    """版记 in its own section on a new page, in the flow of the text (no frames: a frame's
+    paragraph borders become text-box borders in LibreOffice and are lost when a clerk saves the file again).
 
-    The rules are paragraph borders spanning the full 156 mm; the one-character side spaces are a leading
-    full-width space and a right tab one character short of the right edge.
+    A spacer line of exact height (``版记锚点``, sized by the layout pass) pushes the 版记 down so that its
+    last rule lies on the bottom edge of the text block.  The section's footers are those of the body: a
+    版记 page that follows a page of text is numbered in sequence (7.5); the renderer removes the number only
+    when a blank page stands before it.  The rules are paragraph borders spanning the full 156 mm; the
+    one-character side spaces are a leading full-width space and a right tab one character short of the
+    right edge (an indent would shorten the rules); the layout pass wraps a long 抄送 line after the colon (7.4.2).
     """
-    sect = doc.add_section(WD_SECTION.EVEN_PAGE)
-    for footer in (sect.footer, sect.even_page_footer):
-        footer.is_linked_to_previous = False  # new, empty footers: no page number on the 版记 page
+    # a new page, not an even-page section: LibreOffice gives an even-page section a page style of its own
+    # with 5 mm header and footer areas (the 版记 page's text block runs 8 mm too low, and a re-saved .docx
+    # says 下白边 27 mm).  The renderer adds the blank page when the 版记 page would be odd.
+    doc.add_section(WD_SECTION.NEW_PAGE)  # no footer of its own: linked to the body's numbered footers
+    para(doc, "版记锚点")
     outer = round(L.mm_to_pt(L.IMPRINT_OUTER_RULE_MM.value) * 8)
     inner = round(L.mm_to_pt(L.IMPRINT_INNER_RULE_MM.value) * 8)
 
-    def framed(p, top: int | None, bottom: int) -> None:
+    def ruled(p, top: int | None, bottom: int) -> None:
         ppr = p._p.get_or_add_pPr()
-        ppr.append(
-            X.el(
-                "w:framePr",
-                w=TEXT_TWIPS,
-                wrap="around",
-                vAnchor="margin",
-                hAnchor="margin",
-                xAlign="center",
-                yAlign="bottom",
-            )
-        )
         bdr = X.el("w:pBdr")
         if top:
             X.sub(bdr, "w:top", val="single", sz=top, space=1, color="000000")
@@ -339,12 +335,11 @@ def imprint(doc) -> None:
         X.order_ppr(ppr)
 
     tag(doc, "{%p if cc %}")
-    framed(para(doc, "版记", "\u3000抄送：{{ cc }}。"), outer, inner)
-    framed(para(doc, "版记", "\u3000{{ print_organ }}\t{{ print_date }}印发"), None, outer)
+    ruled(para(doc, "版记", "\u3000抄送：{{ cc }}。"), outer, inner)
+    ruled(para(doc, "版记", "\u3000{{ print_organ }}\t{{ print_date }}印发"), None, outer)
     tag(doc, "{%p else %}")
-    framed(para(doc, "版记", "\u3000{{ print_organ }}\t{{ print_date }}印发"), outer, outer)
+    ruled(para(doc, "版记", "\u3000{{ print_organ }}\t{{ print_date }}印发"), outer, outer)
     tag(doc, "{%p endif %}")
-    doc.add_paragraph(style=doc.styles["版记锚点"])
 
 
 def opinion(letter: bool = False) -> docx.document.Document:
@@ -463,6 +458,8 @@ TEMPLATES = {
 def main() -> None:
     for name, build in TEMPLATES.items():
         doc = build()
+        X.prune_styles(doc)  # only the office's styles and the ones the template uses; fonts it names
+        X.rewrite_font_table(doc)
         doc.core_properties.title = name
         doc.core_properties.author = "renda"
         doc.save(str(HERE / name))

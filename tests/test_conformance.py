@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from archive import ArchiveError
-from archive.conformance import RULES, CheckReport, ConformanceError, check_file, check_files
+from archive.conformance import RULES, CheckReport, ConformanceError, Finding, check_file, check_files
 
 docx = pytest.importorskip("docx")
 pytest.importorskip("pdfplumber")
@@ -177,10 +177,8 @@ def build_docx(path: Path, *, left_mm=28, theme_fonts=False, body_pt=16, pages=3
     _para(doc)
     _para(doc, "市人民政府：")
     _para(doc, SENTENCE * 25, indent=2 * 15.75)
-    # 版记 on its own section, without page numbers, on an even page
-    new = doc.add_section(WD_SECTION.NEW_PAGE)
-    for f in (new.footer, new.even_page_footer, new.first_page_footer):
-        f.is_linked_to_previous = False
+    # 版记 on an even page of its own after a page of text: numbered in sequence (GB/T 9704 7.5)
+    doc.add_section(WD_SECTION.NEW_PAGE)
     for _ in range(BLANKS):
         _para(doc)
     cc = _para(doc, "　抄送：市人大常委会各委员会，市人民政府办公室。", size=14, before=COLOPHON_BEFORE)
@@ -280,7 +278,8 @@ def test_correct_pdf_has_no_errors_and_measures_the_grid(docs: dict[str, Path]) 
     assert abs(m["red_rule"]["width_mm"] - 156) <= 1
     assert m["title"]["size_pt"] == 22
     assert m["pages"] % 2 == 0 and m["colophon"]["page"] == m["pages"]
-    assert str(m["pages"]) not in m["page_numbers"]
+    # the 版记 page follows a page of text: numbered in sequence (7.5)
+    assert m["page_numbers"][str(m["pages"])]["text"] == f"— {m['pages']} —"
     assert m["page_numbers"]["1"]["text"] == "— 1 —" and m["page_numbers"]["1"]["size_pt"] == 14
     assert all(f["embedded"] for f in m["fonts"])
 
@@ -426,3 +425,49 @@ def test_full_page_line_count(rows: int, last_full: bool, flagged: bool) -> None
     findings, measures = measure(_pages(rows, last_full=last_full), 3, [])
     assert measures["lines_per_full_page"]["2"] == rows
     assert any(f.rule == "lines_per_page" and f.page == 2 for f in findings) is flagged
+
+
+# --- GB/T 9704 7.5: the 版记 page's number, both ways ------------------------------------------------
+
+
+def _page(number: int, *, text: bool = True, imprint: bool = False, numbered: bool = True) -> Page:
+    """A page as the PDF reader gives it: body text, or only the 版记 at the foot, or nothing; a page number."""
+    lines = []
+    if text:
+        lines.append(Line("正文" * 14, 28, 184, 37.5, 43.1, 16, False, ("FangSong",), True))
+    if imprint:
+        imprint_line = "澄湖区人大常委会办公室 2024年6月28日印发"
+        lines.append(Line(imprint_line, 29, 182, 252, 257, 14, False, ("FangSong",), False))
+    if numbered:
+        x0, x1 = (33, 55) if number % 2 == 0 else (157, 179)
+        lines.append(Line(f"— {number} —", x0, x1, 269, 274, 14, False, ("SimSun",), False))
+    return Page(number, 210, 297, lines, [], 0)
+
+
+def _colophon_findings(pages: list[Page]) -> list[Finding]:
+    from archive.conformance.elements import page_numbers
+
+    found: list[Finding] = []
+    page_numbers(pages, {}, found.append, lambda *a, **k: None, {"format": "文件格式"}, True)
+    return [f for f in found if f.rule == "colophon_page_number"]
+
+
+def test_a_colophon_page_after_a_page_of_text_must_carry_its_number() -> None:
+    pages = [_page(1), _page(2), _page(3), _page(4, text=False, imprint=True, numbered=False)]
+    (finding,) = _colophon_findings(pages)
+    assert finding.severity == "error" and finding.clause == "7.5" and finding.page == 4
+    assert "版记页应编排页码“— 4 —”" in finding.message
+    pages[-1] = _page(4, text=False, imprint=True)
+    assert _colophon_findings(pages) == []
+
+
+def test_a_blank_page_and_the_colophon_page_after_it_carry_no_number() -> None:
+    blank = _page(3, text=False, numbered=False)
+    pages = [_page(1), _page(2), blank, _page(4, text=False, imprint=True, numbered=False)]
+    assert _colophon_findings(pages) == []
+    numbered = [_page(1), _page(2), blank, _page(4, text=False, imprint=True)]
+    (finding,) = _colophon_findings(numbered)
+    assert finding.severity == "error" and finding.page == 4 and "均不编排页码" in finding.message
+    blank_numbered = [_page(1), _page(2), _page(3, text=False), _page(4, text=False, imprint=True, numbered=False)]
+    (finding,) = _colophon_findings(blank_numbered)
+    assert finding.page == 3 and "空白页" in finding.message

@@ -265,7 +265,9 @@ def test_pdf_masthead_title_and_page_numbers(rendered) -> None:
         assert numbers[1][0][0]["size"] == pytest.approx(14, abs=0.1)
         last = pdf.pages[-1]
         assert len(pdf.pages) % 2 == 0
-        assert not any(line[0]["top"] * MM > 262 for line in _lines(last)), "no page number on the 版记 page"
+        # 7.5: the 版记 page follows a page of text, so it is numbered in sequence
+        assert any(_lines(p) for p in pdf.pages[-2:-1]), "the page before the 版记 page carries text"
+        assert "".join(c["text"] for c in numbers[len(pdf.pages)][0]) == f"— {len(pdf.pages)} —"
         rules = sorted(last.lines + last.rects, key=lambda r: r["top"])
         assert rules[-1]["top"] * MM == pytest.approx(262, abs=1)
 
@@ -413,28 +415,29 @@ def test_imprint_shares_the_last_even_page_when_it_fits_and_keeps_a_page_of_its_
             texts = ["".join(c["text"] for c in line) for line in _lines(last)]
             return len(pdf.pages), rules, texts
 
-    # cwh-17-26: the body ends half-way down page 2, so the 版记 goes under it on that page
-    # (cwh-17-19 did until its agenda and decisions were printed)
-    pages, rules, texts = layout("cwh-17-26")
+    # zrh-17-20: the body ends half-way down page 2, so the 版记 goes under it on that page
+    # (cwh-17-19 did until its agenda and decisions were printed; the 常委会 minutes now run to 4 pages)
+    pages, rules, texts = layout("zrh-17-20")
     assert pages == 2 and rules[-1] == pytest.approx(262, abs=1)
     assert "— 2 —" in texts and any(t.startswith("出席") or t.startswith("列席") for t in texts)
-    assert len(docx.Document(str(out / "cwh-17-26.docx")).sections) == 1  # the .docx matches the PDF
-    # opinion-2024-03: the body ends on page 3 (odd): the 版记 takes page 4, unnumbered
+    assert len(docx.Document(str(out / "zrh-17-20.docx")).sections) == 1  # the .docx matches the PDF
+    # opinion-2024-03: the body ends on page 3 (odd): the 版记 takes page 4, numbered after a page of text (7.5)
     pages, rules, texts = layout("opinion-2024-03")
     assert pages == 4 and rules[-1] == pytest.approx(262, abs=1)
-    assert not any(t.startswith("—") for t in texts)
+    assert "— 4 —" in texts
     assert len(docx.Document(str(out / "opinion-2024-03.docx")).sections) == 2
 
 
 def test_fold_merges_the_imprint_section_and_keeps_the_page_numbers(rendered_docx: Path, tmp_path: Path) -> None:
     import docx
 
-    from archive.render.imprint import fold
+    from archive.render.imprint import Placement, rewrite
 
     source = rendered_docx / "opinion-2024-01.docx"
     before = docx.Document(str(source))
     assert len(before.sections) == 2
-    fold(source, tmp_path / "folded.docx")
+    # measured: a blank page before the 版记 page, the body ending 100 mm down its even page
+    rewrite(source, tmp_path / "folded.docx", "fold", Placement(4, 251, 262, True, 100))
     after = docx.Document(str(tmp_path / "folded.docx"))
     assert len(after.sections) == 1
     footer_xml = after.sections[0].footer._element.xml

@@ -145,15 +145,27 @@ def page_numbers(
 ) -> None:
     found: dict[str, dict[str, Any]] = {}
     missing = []
+    # a blank page draws no text in the text block (a draft's 100 pt 草稿 watermark aside)
+    blanks = {p.number for p in pages if not any(ln.top <= BLOCK_BOTTOM and ln.size <= 40 for ln in p.lines)}
     for p in pages:
         foot = [ln for ln in p.lines if ln.top > BLOCK_BOTTOM - 1 and PAGE_NUMBER.match(ln.text)]
-        blank = not any(ln.top <= BLOCK_BOTTOM for ln in p.lines)
-        # 7.5: a 版记 page of its own (after a blank page) has no number; a 版记 under the body's last lines
-        # and a letter's 抄送 (10.1) share a numbered page
+        blank = p.number in blanks
+        # 7.5: "公文的版记页前有空白页的，空白页和版记页均不编排页码" — only a 版记 page of its own after a blank
+        # page goes without a number; a 版记 page after a page of text is numbered in sequence, and a 版记 under
+        # the body's last lines and a letter's 抄送 (10.1) share a numbered page
         alone = not any(15.5 <= ln.size <= 40 and ln.bottom <= BLOCK_BOTTOM for ln in p.lines)  # not a watermark
         is_colophon = colophon and p is pages[-1] and alone and layout["format"] != "信函格式"
+        numberless = is_colophon and p.number - 1 in blanks
         if not foot:
-            if not (is_colophon or blank or (p.number == 1 and layout["format"] == "信函格式")):
+            if is_colophon and not numberless:
+                add(
+                    violation(
+                        "colophon_page_number",
+                        f"版记页前一页有正文，版记页应编排页码“— {p.number} —”",
+                        p.number,
+                    )
+                )
+            elif not (numberless or blank or (p.number == 1 and layout["format"] == "信函格式")):
                 missing.append(p.number)
             continue
         ln = foot[0]
@@ -164,8 +176,9 @@ def page_numbers(
             "x0_mm": round(ln.x0, 1),
             "x1_mm": round(ln.x1, 1),
         }
-        if is_colophon:
-            add(violation("page_number_on_colophon", f"版记页不应编排页码（有“{ln.text}”）", p.number, ln.text))
+        if numberless or (blank and colophon and p.number == pages[-1].number - 1):
+            what = "版记页前有空白页，空白页和版记页" if numberless else "版记页前的空白页"
+            add(violation("colophon_page_number", f"{what}均不编排页码（有“{ln.text}”）", p.number, ln.text))
             continue
         if not PAGE_NUMBER_OK.match(ln.text):
             add(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
 from archive.problems import Problem
@@ -26,6 +27,10 @@ from archive.records import Document as DocumentRecord
 from archive.render.documents import Document, documents_for
 from archive.render.errors import RenderError, TemplateError
 from archive.workspace import Workspace
+
+if TYPE_CHECKING:
+    from archive.conformance import CheckReport
+    from archive.render.imprint import Placement
 
 __all__ = [
     "RenderError",
@@ -98,6 +103,7 @@ def render_documents(
     processes: int | None = None,
     broken: Iterable[Problem] = (),
     progress: Progress | None = None,
+    check: bool = True,
 ) -> RenderResult:
     """Render each record's documents into ``out_dir`` (.docx, and PDF through LibreOffice).
 
@@ -105,7 +111,9 @@ def render_documents(
     needs the same PDF bytes on every machine passes a fixed number.  ``broken`` holds the first error of
     each record left out because it has errors (:meth:`~archive.catalog.Catalog.to_render`): each is a
     failure of the batch, named with its file and error.  ``progress`` hears each record's .docx and the
-    PDFs as LibreOffice writes them.
+    PDFs as LibreOffice writes them.  Every PDF is measured by the GB/T 9704 checker (``check``): one that
+    breaks a 规定 clause is kept but reported as a failure naming the clause (a draft too: its watermark is
+    no excuse for a layout that would be wrong once issued).
     """
     from archive.render.original import KIND, copy_originals
 
@@ -118,7 +126,7 @@ def render_documents(
         names, meetings = _names_and_meetings(workspace)
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names, meetings)) for record in records]
-    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes, progress)
+    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes, progress, check)
     result.failures[:0] = [
         RenderFailure(
             PurePosixPath(p.source).stem, p.source, f"记录有错误，未生成（{p.detail()}）；请先运行 renda validate"
@@ -143,10 +151,11 @@ def render_prepared(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    check: bool = True,
 ) -> RenderResult:
     """Render documents built elsewhere (催办函, 履职档案) exactly like record documents."""
     batches = [(doc.record, partial(_one, doc)) for doc in documents]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes, check)
 
 
 def _one(document: Document) -> list[Document]:
@@ -161,6 +170,7 @@ def _render_batches(
     pdfa: bool = False,
     processes: int | None = None,
     progress: Progress | None = None,
+    check: bool = True,
 ) -> RenderResult:
     """Each batch is one record's documents, built lazily: all of them are written, or none."""
     from archive.render import engine, pdf
@@ -205,14 +215,21 @@ def _render_batches(
                 except RenderError as exc:
                     result.notices.append(str(exc))
                 else:
-                    _share_imprint_pages(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa, processes)
+                    _settle_imprints(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa, processes)
+        reports = _conformance(list(pdfs.values())) if check else {}
         for doc, docx_path in staged:
             written = []
             if "docx" in formats:
                 written.append(_publish(docx_path, out_dir))
             if want_pdf:
                 if docx_path in pdfs:
-                    written.append(_publish(pdfs[docx_path], out_dir))
+                    published = _publish(pdfs[docx_path], out_dir)
+                    written.append(published)
+                    measured = reports.get(pdfs[docx_path])
+                    if measured is not None and measured.errors:
+                        result.failures.append(
+                            RenderFailure(doc.record.id, doc.record.source, _nonconforming(published, measured))
+                        )
                 elif pdf.find_soffice() is not None:
                     result.failures.append(RenderFailure(doc.record.id, doc.record.source, f"{doc.stem}: PDF 转换失败"))
             result.documents.append(
@@ -221,33 +238,89 @@ def _render_batches(
     return result
 
 
-def _share_imprint_pages(
+def _settle_imprints(
     staging: Path, pdfs: dict[Path, Path], fonts_conf: Path, pdfa: bool, processes: int | None
 ) -> None:
-    """Second pass: fold the 版记 onto the body's last page where it fits (see ``render.imprint``)."""
+    """Second pass: fold, unnumber or re-place the 版记 where the first pass left it wrong (``render.imprint``)."""
+    from archive.render import imprint
+
+    plans = {}
+    for docx_path, pdf_path in pdfs.items():
+        placement = imprint.measure(pdf_path)
+        action = placement.action() if placement else None
+        if placement and action:
+            plans[docx_path] = (action, placement)
+    retry = _imprint_pass(staging / "imprint-2", plans, pdfs, fonts_conf, pdfa, processes)
+    # a fold that did not land: the 版记 keeps a page of its own, after the blank page, without a number
+    unnumbered = {d: ("unnumber", plans[d][1]) for d in retry if plans[d][0] == "fold"}
+    _imprint_pass(staging / "imprint-3", unnumbered, pdfs, fonts_conf, pdfa, processes)
+
+
+def _imprint_pass(
+    work: Path,
+    plans: dict[Path, tuple[str, Placement]],
+    pdfs: dict[Path, Path],
+    fonts_conf: Path,
+    pdfa: bool,
+    processes: int | None,
+) -> list[Path]:
+    """Rewrite and convert the planned documents; replace those that land.  Returns the ones that did not."""
     from archive.render import imprint, pdf
 
-    candidates = [d for d, p in pdfs.items() if imprint.can_share(p)]
-    if not candidates:
-        return
-    fold_dir, fold_pdf = staging / "fold", staging / "fold-pdf"
-    fold_dir.mkdir()
-    fold_pdf.mkdir()
-    folded = {}
-    for docx_path in candidates:
-        target = fold_dir / docx_path.name
-        imprint.fold(docx_path, target)
-        folded[target] = docx_path
+    if not plans:
+        return []
+    docx_dir, pdf_dir = work / "docx", work / "pdf"
+    docx_dir.mkdir(parents=True)
+    pdf_dir.mkdir()
+    rewritten = {}
+    for docx_path, (action, placement) in plans.items():
+        target = docx_dir / docx_path.name
+        imprint.rewrite(docx_path, target, action, placement)
+        rewritten[target] = docx_path
     try:
-        converted = pdf.convert_to_pdf(list(folded), fold_pdf, fonts_conf, pdfa=pdfa, processes=processes)
+        converted = pdf.convert_to_pdf(list(rewritten), pdf_dir, fonts_conf, pdfa=pdfa, processes=processes)
     except RenderError:
-        return  # the first pass stands
-    for target, pdf_path in converted.items():
-        if not imprint.landed(pdf_path):
-            continue  # keep the first pass: the folded layout is not better
-        original = folded[target]
+        return list(plans)  # the first pass stands
+    missed = []
+    for target, original in rewritten.items():
+        pdf_path = converted.get(target)
+        if pdf_path is None or not imprint.landed(pdf_path, plans[original][0]):
+            missed.append(original)
+            continue
         os.replace(target, original)
         os.replace(pdf_path, pdfs[original])
+    return missed
+
+
+def _conformance(pdf_paths: list[Path]) -> dict[Path, CheckReport]:
+    """The GB/T 9704 check of each PDF; a batch is spread over one process per core."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from archive.conformance import check_files
+
+    workers = min(os.cpu_count() or 1, len(pdf_paths) // 4)
+    if workers < 2 or threading.current_thread() is not threading.main_thread():  # fork only a lone thread
+        return dict(zip(pdf_paths, check_files(pdf_paths), strict=True))
+    chunks = [pdf_paths[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(check_files, chunks))
+    return {
+        path: report
+        for chunk, reports in zip(chunks, results, strict=True)
+        for path, report in zip(chunk, reports, strict=True)
+    }
+
+
+def _nonconforming(pdf_path: Path, report: CheckReport) -> str:
+    """A PDF that breaks a 规定 clause: kept for inspection, never passed off as good."""
+    errors = report.errors
+    found = "；".join(f.message for f in errors[:3]) + ("等" if len(errors) > 3 else "")
+    return (
+        f"{pdf_path.name} 不符合 GB/T 9704-2012（{len(errors)} 处规定要求不符）：{found}。"
+        "文件已保留以便检查，不能作为正式文件印发"
+    )
 
 
 def _publish(staged: Path, out_dir: Path) -> Path:

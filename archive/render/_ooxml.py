@@ -359,17 +359,19 @@ def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
             letter_rule_y = _place_letter_mark(p, texts[i])
         elif style == "GwLetterRule":
             letter_rules += 1
-            _place_letter_rule(ppr, top=letter_rules == 1, mark_rule_y=letter_rule_y)
         elif previous == "GwLetterRule":
             # 10.1: the first element under the double line, 7/8 of a 3号 character below it
             glyph_top = letter_rule_y + LETTER_RULE_TWIPS + round(16 * 20 * 7 / 8)
             set_spacing_before(ppr, glyph_top - BODY_GLYPH_OFFSET_TWIPS - L.twips(L.MARGIN_TOP.value))
         previous = style
     if letter_rules:
+        _draw_letter_rules([p for p, st in zip(paragraphs, styles, strict=True) if st == "GwLetterRule"], letter_rule_y)
         _first_page_without_number(document)
     _place_imprint(paragraphs)
     if draft:
         _watermark(document)
+    prune_styles(document)
+    rewrite_font_table(document)
 
 
 # ── 信函格式 (GB/T 9704 10.1) ──────────────────────────────────────────────────────────────────────────
@@ -404,10 +406,58 @@ def _place_letter_mark(p: etree._Element, text: str) -> int:
     return top + size_twips + L.twips(L.RULE_GAP.value)
 
 
-def _place_letter_rule(ppr: etree._Element, *, top: bool, mark_rule_y: int) -> None:
-    """The red double lines, 170 mm: 4 mm under the 标志, and 20 mm above the page bottom."""
+LINE_RUN = (
+    '<w:r xmlns:w="{w}" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    "<w:drawing>"
+    '<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{id}" behindDoc="0" '
+    'locked="1" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+    '<wp:positionH relativeFrom="page"><wp:align>center</wp:align></wp:positionH>'
+    '<wp:positionV relativeFrom="page"><wp:posOffset>{top}</wp:posOffset></wp:positionV>'
+    '<wp:extent cx="{cx}" cy="0"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+    '<wp:docPr id="{id}" name="RendaLetterRule{id}"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    '<wps:wsp><wps:cNvCnPr/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="0"/></a:xfrm>'
+    '<a:prstGeom prst="line"><a:avLst/></a:prstGeom>'
+    '<a:ln w="{weight}"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln></wps:spPr>'
+    "<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"
+)
+EMU_PER_PT = 12_700
+LETTER_THICK_PT, LETTER_GAP_PT, LETTER_THIN_PT = 1.75, 0.75, 0.5  # together the 3 pt of LETTER_RULE_TWIPS
+
+
+def _draw_letter_rules(rule_paragraphs: list[etree._Element], mark_rule_y: int) -> None:
+    """The red double lines of 10.1 as drawn lines anchored to the page, thick over thin under the 标志 and
+    thin over thick 20 mm above the page bottom, 170 mm long.
+
+    Drawn lines, not paragraph borders of frames: LibreOffice turns a frame into a text box when it saves
+    a .docx, and a text box cannot keep a paragraph's border, so a clerk's re-saved letter lost its lines.
+    They hang on the paragraph after the rule paragraphs (on page 1), which are removed.
+    """
+    if not rule_paragraphs:
+        return
+    host = rule_paragraphs[-1].getnext()
+    while host is not None and (host.tag != qn("w:p") or style_of(host) == "GwLetterRule"):
+        host = host.getnext()
     bottom = L.twips(L.PAPER_HEIGHT.value - L.LETTER_BOTTOM_RULE.value) - LETTER_RULE_TWIPS
-    _frame(ppr, y_twips=mark_rule_y if top else bottom, width_twips=L.twips(L.LETTER_RULE_WIDTH.value))
+    thick, gap, thin = (round(v * EMU_PER_PT) for v in (LETTER_THICK_PT, LETTER_GAP_PT, LETTER_THIN_PT))
+    lines = []
+    for top_twips, first_thick in ((mark_rule_y, True), (bottom, False)):
+        y = top_twips * 635  # EMU
+        weights = (thick, thin) if first_thick else (thin, thick)
+        lines.append((y + weights[0] // 2, weights[0]))
+        lines.append((y + weights[0] + gap + weights[1] // 2, weights[1]))
+    for p in rule_paragraphs:
+        p.getparent().remove(p)
+    if host is None:
+        return
+    for n, (centre, weight) in enumerate(lines):
+        run = LINE_RUN.format(
+            w=W_NS, top=centre, cx=L.twips(L.LETTER_RULE_WIDTH.value) * 635, weight=weight, color=L.RED_HEX, id=9100 + n
+        )
+        host.append(etree.fromstring(run))
 
 
 def _first_page_without_number(document: Any) -> None:
@@ -417,11 +467,97 @@ def _first_page_without_number(document: Any) -> None:
     section.first_page_footer.is_linked_to_previous = False
 
 
-IMPRINT_CHARS_PER_LINE = 29  # 4号 in 156 mm less one character each side
+IMPRINT_CHARS_PER_LINE = 30  # 4号 in 156 mm (31.6 characters) less one character on the right
+# LibreOffice draws a bordered paragraph's rules and their 1 pt gaps outside its exact line: measured on the PDF
+IMPRINT_RULE_TWIPS = 54
+IMPRINT_PARAGRAPH_TWIPS = -19  # each further bordered paragraph: LibreOffice shares a gap between them
+CC_LABEL = "\u3000抄送："
+
+
+def wrap_cc(text: str, per_line: int = IMPRINT_CHARS_PER_LINE) -> list[str]:
+    """The 抄送 line as printed lines: wrapped lines start under the first organ, after the colon (7.4.2),
+    and break after an organ's comma where one fits, so that no name is split needlessly."""
+    indent = "\u3000" * int(L.char_width(CC_LABEL))
+    lines: list[str] = []
+    rest = text
+    while L.char_width(rest) > per_line:
+        fit = 0
+        while fit < len(rest) and L.char_width(rest[: fit + 1]) <= per_line:
+            fit += 1
+        comma = rest.rfind("，", 0, fit)
+        cut = comma + 1 if comma > len(indent) + 2 else fit
+        if cut < len(rest) and rest[cut] in "、。，；：？！）》」』”’…":
+            cut -= 1  # a mark may not open a line: the character before it goes down with it
+        lines.append(rest[:cut])
+        rest = indent + rest[cut:]
+    lines.append(rest)
+    return lines
+
+
+def imprint_height(paragraphs: list[etree._Element]) -> int:
+    """Height in twips of the flowing 版记 paragraphs: exact lines (wrapped by :func:`wrap_cc`) and rules."""
+    lines = sum(1 + len(p.findall(f".//{qn('w:br')}")) for p in paragraphs)
+    borders = sum(len(p.findall(f"{qn('w:pPr')}/{qn('w:pBdr')}/*")) for p in paragraphs)
+    bordered = sum(1 for p in paragraphs if p.find(f"{qn('w:pPr')}/{qn('w:pBdr')}") is not None)
+    return round(lines * PITCH + IMPRINT_RULE_TWIPS * borders + IMPRINT_PARAGRAPH_TWIPS * max(0, bordered - 1))
+
+
+def _break_cc(p: etree._Element) -> None:
+    """Write a long 抄送 paragraph as its printed lines, joined by line breaks, in its first run's format."""
+    text = paragraph_text(p)
+    if not text.startswith(CC_LABEL) or L.char_width(text) <= IMPRINT_CHARS_PER_LINE:
+        return
+    runs = _runs(p)
+    rpr = runs[0].find(qn("w:rPr"))
+    for r in runs:
+        r.getparent().remove(r)
+    run = sub(p, "w:r")
+    if rpr is not None:
+        run.append(rpr)
+    for i, line in enumerate(wrap_cc(text)):
+        if i:
+            sub(run, "w:br")
+        t = sub(run, "w:t")
+        t.text = line
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def imprint_spacer(paragraphs: list[etree._Element]) -> tuple[etree._Element | None, list[etree._Element]]:
+    """The spacer line and the flowing (unframed) 版记 paragraphs after it, or (None, [])."""
+    flowing = [
+        p for p in paragraphs if style_of(p) == "GwImprint" and p.find(f"{qn('w:pPr')}/{qn('w:framePr')}") is None
+    ]
+    if not flowing:
+        return None, []
+    spacer = flowing[0].getprevious()
+    if spacer is None or spacer.tag != qn("w:p") or style_of(spacer) != "GwTail":
+        return None, flowing
+    return spacer, flowing
+
+
+def set_spacer(spacer: etree._Element, height_twips: float) -> None:
+    """An empty line of exact height (at least 1 twip) with no space before or after it."""
+    ppr = spacer.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = el("w:pPr")
+        spacer.insert(0, ppr)
+    _set_line(ppr, max(1, round(height_twips)))
+    spacing = ppr.find(qn("w:spacing"))
+    spacing.set(qn("w:before"), "0")
+    spacing.set(qn("w:after"), "0")
 
 
 def _place_imprint(paragraphs: list[etree._Element]) -> None:
-    """Put the framed 版记 so that its last rule lies on the bottom edge of the text block."""
+    """Put the 版记 so that its last rule lies on the bottom edge of the text block.
+
+    Flowing 版记 (the 文件格式 and 纪要): the spacer line before it takes the rest of the text block.  Framed
+    版记 (a letter's 抄送 line, or an older template): the frame is placed from the page edge.
+    """
+    spacer, flowing = imprint_spacer(paragraphs)
+    for p in flowing:
+        _break_cc(p)
+    if spacer is not None:
+        set_spacer(spacer, L.twips(L.TEXT_HEIGHT.value) - imprint_height(flowing))
     framed = [
         p for p in paragraphs if style_of(p) == "GwImprint" and p.find(f"{qn('w:pPr')}/{qn('w:framePr')}") is not None
     ]
@@ -566,3 +702,92 @@ def _watermark(document: Any) -> None:
                 w=W_NS, top=int(top), cx=cx, cy=cy, id=9000 + 3 * n + m, font=L.FONT_HEITI, latin=L.FONT_LATIN
             )
             host.append(etree.fromstring(run))
+
+
+# ── styles and fonts the document really uses ───────────────────────────────────────────────────────
+
+STYLE_REFS = ("pStyle", "rStyle", "tblStyle", "numStyleLink", "styleLink")
+STYLE_CHAIN = ("basedOn", "link", "next")
+# GB2312 for the Chinese office fonts, ANSI for Latin ones: Word picks the font by charset when it is missing
+FONT_CHARSET = {"宋体": "86", "黑体": "86", "仿宋_GB2312": "86", "楷体_GB2312": "86", "方正小标宋简体": "86"}
+
+
+def _content_parts(document: Any) -> list[etree._Element]:
+    """The document body, headers, footers, numbering: every part that can name a style or a font."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    parts = [document.element]
+    kinds: tuple[str, ...] = (RT.HEADER, RT.FOOTER)
+    if next(document.element.iter(qn("w:numPr")), None) is not None:
+        kinds += (RT.NUMBERING,)  # the template's list definitions count only when a paragraph is numbered
+    for rel in document.part.rels.values():
+        if rel.is_external or rel.reltype not in kinds:
+            continue
+        target = rel.target_part
+        element = getattr(target, "element", None)
+        parts.append(element if element is not None else etree.fromstring(target.blob))
+    return parts
+
+
+def prune_styles(document: Any) -> None:
+    """Keep only the styles the document uses, the office's named (custom) styles and the defaults, with the
+    styles they are based on or linked to: python-docx's template brings ~150 unused English styles."""
+    styles = document.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    wanted = {
+        node.get(qn("w:val"))
+        for part in _content_parts(document)
+        for tag in STYLE_REFS
+        for node in part.iter(qn(f"w:{tag}"))
+    }
+    wanted |= {i for i, s in by_id.items() if _named(s) or s.get(qn("w:default")) in ("1", "true")}
+    todo = list(wanted)
+    while todo:
+        style = by_id.get(todo.pop())
+        if style is None:
+            continue
+        for tag in (*STYLE_CHAIN, *STYLE_REFS):
+            for node in style.iter(qn(f"w:{tag}")):
+                name = node.get(qn("w:val"))
+                if name not in wanted:
+                    wanted.add(name)
+                    todo.append(name)
+    for style_id, style in by_id.items():
+        if style_id not in wanted:
+            styles.remove(style)
+
+
+def _named(style: etree._Element) -> bool:
+    """An office's own style (custom), not the character twin Word links to a built-in one (“Heading 1 Char”)."""
+    if style.get(qn("w:customStyle")) not in ("1", "true"):
+        return False
+    return not (style.get(qn("w:type")) == "character" and style.find(qn("w:link")) is not None)
+
+
+def used_fonts(document: Any) -> list[str]:
+    """Font names the styles and the content name (ascii, hAnsi, eastAsia, cs slots), in first-use order."""
+    names: dict[str, None] = {}
+    for part in [document.styles.element, *_content_parts(document)]:
+        for rfonts in part.iter(qn("w:rFonts")):
+            for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
+                name = rfonts.get(qn(f"w:{slot}"))
+                if name:
+                    names.setdefault(name, None)
+    return list(names)
+
+
+def rewrite_font_table(document: Any) -> None:
+    """The font table lists the fonts the document uses, nothing from the template's past (ＭＳ 明朝 …)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for rel in document.part.rels.values():
+        if rel.reltype != RT.FONT_TABLE:
+            continue
+        fonts_el = etree.Element(qn("w:fonts"), nsmap=NSMAP)
+        for name in used_fonts(document):
+            font = etree.SubElement(fonts_el, qn("w:font"))
+            font.set(qn("w:name"), name)
+            etree.SubElement(font, qn("w:charset")).set(qn("w:val"), FONT_CHARSET.get(name, "00"))
+            etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
+            etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+        rel.target_part._blob = etree.tostring(fonts_el, xml_declaration=True, encoding="UTF-8", standalone=True)
