@@ -134,6 +134,18 @@ class Group(_Formatting, click.Group):
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Any command that meets a full disk or a read-only file system says so, in one place."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            from archive.fileio import storage_error
+
+            problem = storage_error(exc)
+            if problem is None:
+                raise
+            _fail(problem)
+
 
 _USAGE_MESSAGES: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
     (

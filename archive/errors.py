@@ -38,3 +38,11 @@ class QueryError(SearchError):
 
 class IngestError(ArchiveError):
     """A legacy file (PDF) cannot be imported."""
+
+
+class WriteError(ArchiveError):
+    """A file or folder cannot be written: the disk is full or the file system is read-only."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason  # 磁盘已满, 只读文件系统…

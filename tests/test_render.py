@@ -611,7 +611,7 @@ def test_pdf_batches_are_split_so_no_process_gets_too_many(monkeypatch: pytest.M
             files = [Path(a) for a in cmd if a.endswith(".docx")]
             calls.append(len(files))
             for f in files:
-                (tmp_path / "out" / (f.stem + ".pdf")).write_bytes(b"%PDF-1.7")
+                (tmp_path / "out" / (f.stem + ".pdf")).write_bytes(b"%PDF-1.7\n%%EOF\n")  # whole, if empty
 
         def communicate(self, timeout: float | None = None) -> tuple[str, str]:
             return "", ""

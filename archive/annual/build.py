@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +31,8 @@ from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
 from archive.chinese import date_text
+from archive.errors import WriteError
+from archive.fileio import make_work_folder, storage_error
 from archive.progress import Progress, report
 from archive.records import Document
 from archive.workspace import Workspace
@@ -175,10 +176,12 @@ def build_annual_archive(
     name = package_name(config.fonds_code, year)
     target = dest / (name + ".zip" if as_zip else name)
     try:
-        dest.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=dest))
+        # private, named after this process: the next build removes it if this one is killed
+        staging = make_work_folder(dest, f".{name}.")
     except OSError as exc:
-        raise AnnualArchiveError(f"无法在 {dest} 中写入归档包：{exc.strerror or exc}") from None
+        raise storage_error(exc, dest) or AnnualArchiveError(
+            f"无法在 {dest} 中写入归档包：{exc.strerror or exc}"
+        ) from None
     try:
         bag = staging / name
         result = _build_into(workspace, arrangement, stats, bag, staging / "work", progress)
@@ -191,8 +194,13 @@ def build_annual_archive(
         else:
             built = bag
         _move_into_place(built, target, staging)
+    except WriteError as exc:  # the disk filled up under a step that names its own (work) folder
+        raise WriteError(f"无法写入 {dest}：{exc.reason}") from None
     except OSError as exc:
-        raise AnnualArchiveError(f"写入归档包失败（{exc.filename or dest}）：{exc.strerror or exc}") from None
+        problem = storage_error(exc, dest)
+        raise problem or AnnualArchiveError(
+            f"写入归档包失败（{exc.filename or dest}）：{exc.strerror or exc}"
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result

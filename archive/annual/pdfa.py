@@ -15,6 +15,7 @@ inputs give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -125,7 +126,10 @@ def finish_item(
             if stamp is not None:
                 _overlay(pdf, pdf.pages[0], stamp.page(stamp_page))
             _fix_metadata(pdf, title=title, author=author, when=when, key=key)
-            pdf.save(out, deterministic_id=True, compress_streams=True)
+            # in memory first: qpdf aborts the whole process when a write to the file fails (a full disk)
+            buffer = io.BytesIO()
+            pdf.save(buffer, deterministic_id=True, compress_streams=True)
+            out.write_bytes(buffer.getvalue())
             return len(pdf.pages)
         finally:
             for other in extra:

@@ -12,7 +12,6 @@ them for comment, and nobody can mistake one for the issued document.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
+from archive.fileio import work_folder, writing
 from archive.problems import Problem
 from archive.progress import Progress, report
 from archive.records import Deputy, Meeting, Record
@@ -126,7 +126,7 @@ def render_documents(
         names, meetings = _names_and_meetings(workspace)
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names, meetings)) for record in records]
-    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes, progress, check)
+    result = _render_batches(workspace, batches, out_dir, formats, pdfa, processes, progress=progress, check=check)
     result.failures[:0] = [
         RenderFailure(
             PurePosixPath(p.source).stem, p.source, f"记录有错误，未生成（{p.detail()}）；请先运行 renda validate"
@@ -155,7 +155,7 @@ def render_prepared(
 ) -> RenderResult:
     """Render documents built elsewhere (催办函, 履职档案) exactly like record documents."""
     batches = [(doc.record, partial(_one, doc)) for doc in documents]
-    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes, check)
+    return _render_batches(workspace, batches, out_dir, formats, pdfa, processes, check=check)
 
 
 def _one(document: Document) -> list[Document]:
@@ -169,6 +169,7 @@ def _render_batches(
     formats: Sequence[str] = FORMATS,
     pdfa: bool = False,
     processes: int | None = None,
+    *,
     progress: Progress | None = None,
     check: bool = True,
 ) -> RenderResult:
@@ -181,11 +182,10 @@ def _render_batches(
     if "pdfa" in formats:
         pdfa = True
         formats = tuple(f for f in formats if f != "pdfa") or ("pdf",)
-    out_dir.mkdir(parents=True, exist_ok=True)
     result = RenderResult()
     want_pdf = "pdf" in formats or pdfa
-    with tempfile.TemporaryDirectory(prefix=".renda-", dir=out_dir) as tmp:
-        staging = Path(tmp)
+    # a private folder, removed however this run ends; the next run removes it if this one is killed
+    with writing(out_dir), work_folder(out_dir, ".renda-") as staging:
         staged: list[tuple[Document, Path]] = []
         for done, (record, build) in enumerate(batches):
             report(progress, DOCX_STAGE, done, len(batches), record.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,5 +60,7 @@ def render_docx(workspace: Workspace, doc: Document, out_dir: Path) -> Path:
     document = template.docx
     _ooxml.apply_layout(document, sealed=bool(doc.context.get("sealed", True)), draft=not doc.record.is_final)
     target = out_dir / f"{doc.stem}.docx"
-    document.save(str(target))
+    buffer = io.BytesIO()  # a zip written to the file itself would fail again in __del__ when the disk is full
+    document.save(buffer)
+    target.write_bytes(buffer.getvalue())
     return target

@@ -17,6 +17,7 @@ converted a third time as a numberless 版记 page of its own.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,9 @@ def rewrite(docx_path: Path, target: Path, action: str, placement: Placement) ->
         _numberless_last_section(document)
         _blank_page_before(spacer)
     _ooxml.set_spacer(spacer, height)
-    document.save(str(target))
+    buffer = io.BytesIO()  # a zip written to the file itself would fail again in __del__ when the disk is full
+    document.save(buffer)
+    target.write_bytes(buffer.getvalue())
 
 
 def _merge_last_section(document: object) -> None:

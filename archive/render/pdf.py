@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -10,6 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from archive.fileio import work_folder
+from archive.processes import group_dies_with_us, watch_group
 from archive.progress import Progress, report
 from archive.render.errors import RenderError
 
@@ -67,7 +70,8 @@ def convert_to_pdf(
     count = max(parallel, -(-len(docx_files) // MAX_DOCS_PER_PROCESS))
     chunks = [docx_files[i::count] for i in range(count)]
     errors: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="renda-lo-") as profiles:
+    # LibreOffice profiles; a killed run's are removed by the next (its soffice processes died with it)
+    with work_folder(Path(tempfile.gettempdir()), "renda-lo-") as profiles:
         waiting = list(enumerate(chunks))
         while waiting:
             wave, waiting = waiting[:parallel], waiting[parallel:]
@@ -80,8 +84,10 @@ def convert_to_pdf(
     converted = {}
     for docx_file in docx_files:
         pdf = out_dir / (docx_file.stem + ".pdf")
-        if pdf.is_file():
+        if pdf.is_file() and _complete(pdf):
             converted[docx_file] = pdf
+    if len(converted) < len(docx_files):
+        _check_disk(out_dir)
     if not converted:
         raise RenderError(f"LibreOffice 未能转换 PDF：{'；'.join(errors) or '没有输出'}")
     return converted
@@ -89,12 +95,13 @@ def convert_to_pdf(
 
 def _finish(proc: subprocess.Popen[str], timeout: int) -> list[str]:
     """Wait for one soffice process; its complaints, if any."""
-    try:
-        _out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return ["LibreOffice 转换 PDF 超时"]
+    with group_dies_with_us(proc.pid):  # registered when started (see _start)
+        try:
+            _out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return ["LibreOffice 转换 PDF 超时"]
     return [err.strip()] if err.strip() else []
 
 
@@ -118,6 +125,28 @@ def _finish_watching(
         return [message for f in futures for message in f.result()]
 
 
+FULL_DISK = 16 << 20  # bytes free below which a cut-off PDF is put down to the disk, not to LibreOffice
+
+
+def _complete(pdf: Path) -> bool:
+    """Whether LibreOffice wrote ``pdf`` to the end (it leaves a file cut off when the disk fills up); a cut-off
+    file is removed."""
+    with pdf.open("rb") as handle:
+        handle.seek(max(0, pdf.stat().st_size - 1024))
+        if b"%%EOF" in handle.read():
+            return True
+    pdf.unlink()
+    return False
+
+
+def _check_disk(out_dir: Path) -> None:
+    """LibreOffice says nothing when it cannot write a PDF: missing or cut-off PDFs on a (nearly) full disk are
+    the disk's fault, an OSError for the caller to report."""
+    disk = os.statvfs(out_dir)
+    if disk.f_bavail * disk.f_frsize < FULL_DISK:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out_dir))
+
+
 def _start(
     soffice: str, profile: Path, target: str, out_dir: Path, chunk: list[Path], env: dict[str, str]
 ) -> tuple[subprocess.Popen[str], int]:
@@ -137,6 +166,12 @@ def _start(
         *map(str, chunk),
     ]
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, which the watchdog kills whole (no preexec_fn: threads call this)
     )
+    watch_group(proc.pid)  # soffice.bin, a child of oosplash, is killed if renda dies, even by SIGKILL
     return proc, 60 + TIMEOUT_PER_DOC * len(chunk)

@@ -21,8 +21,9 @@ from typing import Any
 
 from ..catalog import load_record
 from ..clearance import Clearance
-from ..errors import SearchError
-from ..fileio import write_replace
+from ..errors import SearchError, WriteError
+from ..fileio import write_replace, writing
+from ..processes import identity
 from ..progress import Progress
 from ..progress import report as tell
 from ..records import CLASSIFICATIONS, Deputy, Meeting, Record, classification_rank
@@ -253,7 +254,8 @@ def update_index(
     ``progress`` hears each record file read and the writing of the index."""
     settings = search_settings(workspace, engine)
     started = time.perf_counter()
-    with writer_lock(workspace):
+    with writing(index_root(workspace)), writer_lock(workspace):
+        _remove_dead_builds(workspace, settings.engine)
         report = _update_locked(workspace, settings, rebuild, notify, progress)
     report.seconds = time.perf_counter() - started
     return report
@@ -386,6 +388,20 @@ def _update_locked(
     return report
 
 
+BUILDING = ".building"  # in a generation until it goes live: names the process building it
+
+
+def _remove_dead_builds(workspace: Workspace, engine: str) -> None:
+    """Generations a killed build left half made.  Only the lock holder builds, and it holds the lock now."""
+    live = live_generation(workspace, engine)
+    root = index_root(workspace) / engine
+    for folder in root.glob("g-*"):
+        if folder != live and (folder / BUILDING).is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+    for temp in [*root.glob(".*.tmp"), *(live.glob(".*.tmp") if live else ())]:  # fileio's, of a killed write
+        temp.unlink(missing_ok=True)
+
+
 NOTIFY_FILES = 2000  # a build of this many record files or more is announced (it takes a minute or more)
 READ_STAGE = "读取记录"
 WRITE_STAGE = "写入索引"
@@ -446,6 +462,8 @@ def _build(
     files = [(source, state, digest, record.id if record else None) for source, state, digest, record in parsed]
     parsed.clear()
     generation = folder / f"g-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3)}"
+    generation.mkdir()
+    (generation / BUILDING).write_text(identity(), encoding="ascii")
     eng = open_engine(settings.engine, generation, analyzer)
     tell(progress, WRITE_STAGE, 0, len(docs))
     try:
@@ -460,6 +478,7 @@ def _build(
         manifest.add(state, digest, record_id, indexed[source])
     manifest.reorder(current)
     write_replace(generation / MANIFEST, manifest.to_bytes())
+    (generation / BUILDING).unlink()
     previous = live_generation(workspace, settings.engine)
     write_replace(folder / "CURRENT", generation.name.encode())
     # The generation live until now stays one more round: a search that opened it just before the
@@ -501,7 +520,7 @@ def search_workspace(
     if auto_update:
         try:
             report = update_index(workspace, engine=settings.engine, notify=notify)
-        except SearchError as exc:
+        except (SearchError, WriteError) as exc:  # locked by another process, or the disk is full or read-only
             if live_generation(workspace, settings.engine) is None:
                 raise
             notice = f"检索索引未能更新，结果可能不是最新的：{exc}"

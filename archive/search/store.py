@@ -2,7 +2,7 @@
 
 Layout, under the workspace root::
 
-    .renda/index/lock                    held (flock) by the one process writing
+    .renda/index/lock                    held (flock) by the one process writing, which it names
     .renda/index/<engine>/CURRENT        names the live generation
     .renda/index/<engine>/g-…/           the engine's files + manifest.tsv
 """
@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import SearchError
+from ..fileio import storage_error
+from ..processes import alive, identity, not_inherited, pipe_to_workers, worker_started
 from ..workspace import Workspace
 from .analysis import Analyzer, words_digest, workspace_words
 
@@ -60,30 +62,70 @@ def index_root(workspace: Workspace) -> Path:
 
 @contextlib.contextmanager
 def writer_lock(workspace: Workspace) -> Iterator[None]:
-    """Hold the index's write lock, or raise SearchError at once if another process holds it.
+    """Hold the index's write lock, or raise SearchError at once if another live process holds it.
 
-    flock is released by the kernel when the holder dies, so a killed ``renda index`` leaves no stale lock.
+    The lock is an flock on ``lock``, which names its holder (:func:`~archive.processes.identity`).  The
+    kernel releases an flock when every process holding the file is gone; the reading processes of a build
+    close it and die with their parent, but a lock still held when the process it names is gone (left by
+    processes an older renda forked, say) is taken over: a fresh ``lock`` file replaces it.
     """
     root = index_root(workspace)
+    path = root / "lock"
     try:
         root.mkdir(parents=True, exist_ok=True)
-        handle = (root / "lock").open("a+")
     except OSError as exc:
-        raise SearchError(f"无法创建检索索引目录 {workspace.relative(root)}：{exc.strerror or exc}") from None
+        problem = storage_error(exc, root)
+        raise problem or SearchError(
+            f"无法创建检索索引目录 {workspace.relative(root)}：{exc.strerror or exc}"
+        ) from None
+    fd = _acquire(path)
     try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SearchError(
-                "另一个 renda 进程正在更新检索索引，请等它完成后再试（同一时间只能有一个进程写索引）"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        yield
+        with not_inherited(fd):
+            yield
     finally:
-        handle.close()
+        os.close(fd)
+
+
+def _acquire(path: Path) -> int:
+    for _attempt in range(5):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            problem = storage_error(exc, path.parent)
+            raise problem or SearchError(f"无法创建检索索引的锁文件 {path}：{exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("ascii", "replace").strip()
+            stale = os.fstat(fd).st_ino
+            os.close(fd)
+            if alive(holder):
+                raise SearchError(
+                    "另一个 renda 进程正在更新检索索引，请等它完成后再试（同一时间只能有一个进程写索引）"
+                ) from None
+            _replace_stale_lock(path, stale)
+            continue
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{identity()}\n".encode("ascii"), 0)
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # taken over by another process meanwhile: lock the file that is there now
+    raise SearchError("无法取得检索索引的写锁，请稍后再试")
+
+
+def _replace_stale_lock(path: Path, inode: int) -> None:
+    """Unlink ``path`` if it is still the stale lock ``inode``; one process at a time (a second flock)."""
+    guard = os.open(path.with_name("lock.takeover"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(path).st_ino == inode:
+                path.unlink()
+    finally:
+        os.close(guard)
 
 
 class Manifest:
@@ -343,10 +385,19 @@ def parallel_map(function: Callable[..., T], *arguments: Iterable[Any], processe
     want of memory, say) becomes a SearchError that says what to do."""
     if processes < 2 or sys.platform == "win32":
         return list(map(function, *arguments))
+    watch, write_end = pipe_to_workers()  # the workers die with this process, however it dies
     try:
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=worker_started,
+            initargs=(os.getpid(), watch, write_end),
+        ) as pool:
             return list(pool.map(function, *arguments))
     except BrokenProcessPool:
         raise SearchError(
             "建立检索索引的子进程意外退出（可能是内存不足）；可设置环境变量 RENDA_INDEX_WORKERS=1 后重试"
         ) from None
+    finally:
+        os.close(write_end)
+        os.close(watch)
