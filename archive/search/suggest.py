@@ -146,6 +146,8 @@ def suggest(
     out: dict[str, int] = {}
     folded = fold(text)
     for run in dict.fromkeys(_runs_of(query)):
+        if found >= FEW and _is_word(analyzer, run):
+            continue  # a word of the dictionary, and the query finds enough: no extra search
         as_typed = count(f'"{run}"')
         if found >= FEW and as_typed >= FEW:
             continue  # found as typed: nothing to correct
