@@ -669,7 +669,8 @@ def archive_verify(path: Path, as_json: bool) -> None:
 def check(files: tuple[Path, ...], as_json: bool) -> None:
     """检查 PDF 或 .docx 是否符合 GB/T 9704-2012：纸张、边距、行距、每页行数、每行字数、版头、红线、页码、版记、字体。
 
-    也可检查在别处排版的文件。任何文件有错误（“规定”类要求不符）时退出码为 1；“一般”“推荐”类要求不符只给警告。
+    也可检查在别处排版的文件。每个文件一行结论：“符合”表示“规定”条款全部符合（退出码 0），随后写明几项“一般”
+    “推荐”要求不符合（只给警告）；任何文件有“规定”条款不符合时写“不符合”，退出码为 1。
     """
     from archive.conformance import check_files
 
@@ -678,8 +679,7 @@ def check(files: tuple[Path, ...], as_json: bool) -> None:
         _echo_json([r.as_dict() for r in reports])
     else:
         for report in reports:
-            verdict = "符合" if report.ok else f"{len(report.errors)} 个错误"
-            click.echo(f"{report.file}：{verdict}，{len(report.warnings)} 个警告")
+            click.echo(f"{report.file}：{report.verdict}")
             for finding in report.errors + report.warnings:
                 label = "错误" if finding.severity == "error" else "警告"
                 click.echo(f"  [{label}] {finding.message}")

@@ -9,6 +9,7 @@ links), independently of the code under test.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -498,3 +499,38 @@ def test_a_catalogue_row_in_the_wrong_class_folder_is_found(copy: Path) -> None:
         "data/D30/J017-WS-2024-Y-0002/J017-WS-2024-Y-0002.pdf: [真实性] 归档章中的保管期限为“定期30年”，"
         "与档号 J017-WS·2024-Y-0002 不符（应为“永久”）"
     ) in findings
+
+
+# -- 可用性: GB/T 9704-2012 layout of each 件 (issue 11 item 3) -----------------------------------------
+
+
+def test_every_item_is_measured_against_gb_t_9704_and_a_clean_package_conforms(package: Path) -> None:
+    result = _cli("archive", "verify", str(package), "--json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    items = len(list((package / "data").glob("*/J017-WS-2024-*/J017-WS-2024-*.pdf")))
+    # every PDF's PDF/A facts, the statistics sheet's too, plus the layout of every 件
+    stats_pdfs = len(list((package / "data").glob("*.pdf")))
+    usability = report["properties"]["usability"]
+    assert (usability["checked"], usability["failures"]) == (2 * items + stats_pdfs, 0)
+
+
+def test_an_item_laid_out_off_the_text_block_fails_usability_naming_the_clause_and_page(copy: Path) -> None:
+    import pikepdf
+
+    with pikepdf.open(copy / PDF, allow_overwriting_input=True) as pdf:
+        assert len(pdf.pages) >= 2
+        page = pdf.pages[1]  # page 2: no 归档章 there, only the body, moved 15 mm to the right
+        page.contents_add(b"1 0 0 1 42.5 0 cm\n", prepend=True)
+        pdf.save(copy / PDF)
+    _keep_size(copy)
+    _rebag(copy)
+
+    result = _cli("archive", "verify", str(copy))
+
+    assert result.exit_code == 1, result.output
+    findings = _findings(result)
+    assert findings, result.output
+    assert all(f.startswith(f"{PDF}: [可用性] 版式不符合 GB/T 9704-2012 ") for f in findings), findings
+    assert any("（规定）：第 2 页：" in f and "左" in f for f in findings), findings

@@ -87,7 +87,7 @@ def test_check_a_file_that_is_not_a_document_is_an_error_with_a_message(
     report = json.loads(result.output)
     assert report[0]["file"] == str(junk)
     assert report[0]["errors"], report
-    assert set(report[0]) == {"file", "errors", "warnings", "measures"}
+    assert set(report[0]) == {"file", "verdict", "errors", "warnings", "measures"}
 
 
 def test_check_a_rendered_docx_declares_office_fonts_and_page_setup(

@@ -136,12 +136,15 @@ def finish_item(
                 other.close()
 
 
+STAMP_NAME = "/RendaArchiveStamp"  # the 归档章's form XObject on page 1
+
+
 def _overlay(pdf: Any, page: Any, stamp_page: Any) -> None:
     """``Page.add_overlay`` with a fixed resource name (pikepdf picks a random one: not reproducible)."""
     import pikepdf
 
     formx = pdf.copy_foreign(stamp_page.as_form_xobject())
-    name = pikepdf.Name("/RendaArchiveStamp")
+    name = pikepdf.Name(STAMP_NAME)
     page.add_resource(formx, pikepdf.Name.XObject, name)
     placement = page.calc_form_xobject_placement(
         formx, name, pikepdf.Rectangle(page.trimbox), allow_shrink=True, allow_expand=True
@@ -324,6 +327,28 @@ def _dictionary_problems(obj: Any, key: str) -> list[str]:
     if str(obj.get("/Subtype", "")) == "/FileAttachment":
         problems.append("含有文件附件注释 FileAttachment")
     return problems
+
+
+def as_laid_out(path: Path, out: Path, drop_last: int = 0) -> None:
+    """``path`` as renda laid it out: page 1 without the 归档章 overlay (:func:`_overlay`), and without the
+    last ``drop_last`` pages (a merged 件's registration sheet), for the GB/T 9704 checker.  Raises ValueError
+    when the PDF cannot be read."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            page = pdf.pages[0]
+            kept = [
+                instruction
+                for instruction in pikepdf.parse_content_stream(page)
+                if not (str(instruction.operator) == "Do" and str(instruction.operands[0]) == STAMP_NAME)
+            ]
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+            for _ in range(min(drop_last, len(pdf.pages) - 1)):
+                del pdf.pages[-1]
+            pdf.save(out)
+    except (pikepdf.PdfError, IndexError, OSError) as exc:
+        raise ValueError(type(exc).__name__) from exc
 
 
 def first_page_overlays(path: Path) -> bytes:

@@ -160,6 +160,7 @@ def _verify_dir(root: Path) -> VerifyReport:
     _completeness(package, report, facts)
     _archival_codes(package, report, info, facts)
     _usability(report, facts)
+    _conformance(package, report, facts)
     _security(package, report, info, facts)
     report.findings.sort(key=lambda f: (list(PROPERTIES).index(f.property), f.file, f.message))
     return report
@@ -433,6 +434,55 @@ def _usability(report: VerifyReport, pdfs: dict[str, pdfa.PdfFacts]) -> None:
             report.add("usability", rel, "字体未嵌入：" + "、".join(facts.unembedded_fonts))
         if facts.encrypted:
             report.add("usability", rel, "文件已加密")
+
+
+def _conformance(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.PdfFacts]) -> None:
+    """可用性 of what renda laid out: each 件's PDF, without its 归档章 (and a merged 件's registration sheet),
+    still meets every 规定 clause of GB/T 9704-2012, as `archive build` made sure before packing it.  An
+    imported original (a ``document`` record) is kept as received and is not judged."""
+    from archive.conformance import check_file
+    from archive.errors import ArchiveError
+
+    root = package.root
+    for rel, rows in package.catalogues.items():
+        for row in rows:
+            code = row.get("档号") or ""
+            if not code:
+                continue
+            item, stem = _item(rel, code)
+            pdf_rel = str(item / f"{stem}.pdf")
+            facts = pdfs.get(pdf_rel)
+            if facts is None or facts.problems or _record_type(package, item) in (None, "document"):
+                continue
+            report.checked["usability"] += 1
+            xml_rel = str(item / f"{stem}.xml")
+            meta = _metadata(root, xml_rel) if package.has(xml_rel) else None
+            merged = meta is not None and any(e.text == "组成部分" for e in meta.iter() if e.tag.endswith("relationType"))
+            with tempfile.TemporaryDirectory(prefix="renda-verify-") as tmp:
+                bare = Path(tmp) / f"{stem}.pdf"
+                try:
+                    pdfa.as_laid_out(root / pdf_rel, bare, drop_last=1 if merged else 0)
+                    measured = check_file(bare)
+                except (ValueError, ArchiveError) as exc:
+                    report.add("usability", pdf_rel, f"无法按 GB/T 9704-2012 实测版式（{exc}）")
+                    continue
+            for finding in measured.errors:
+                page = f"第 {finding.page} 页：" if finding.page else ""
+                report.add("usability", pdf_rel, f"版式不符合 GB/T 9704-2012 {finding.clause}（规定）：{page}{finding.message}")
+
+
+def _record_type(package: _Package, item: PurePosixPath) -> str | None:
+    """The ``type`` of the source record filed with a 件 (None when there is none or it cannot be read)."""
+    import yaml
+
+    for rel in sorted(package.sources):
+        if PurePosixPath(rel).parent == item:
+            try:
+                data = yaml.safe_load((package.root / rel).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                return None
+            return data.get("type") if isinstance(data, dict) and isinstance(data.get("type"), str) else None
+    return None
 
 
 def _security(package: _Package, report: VerifyReport, info: dict[str, str], pdfs: dict[str, pdfa.PdfFacts]) -> None:

@@ -41,13 +41,19 @@ def _load(path: Path) -> Any:
         raise ConformanceError(f"{path}: .docx 文件已损坏或不是 Word 文档（{type(exc).__name__}）") from exc
 
 
+def _find_style(styles: Any, style_id: str) -> Any:
+    # compared, not put into an XPath: a style id is document text and may hold quotes
+    return next((s for s in styles.iterfind("w:style", NS) if s.get(_w("styleId")) == style_id), None)
+
+
 def _style_chain(styles: Any, style_id: str | None) -> list[Any]:
     chain = []
     seen = set()
+    if style_id and _find_style(styles, style_id) is None:
+        style_id = _default_style(styles)  # Word lays out a paragraph whose style is missing in the default one
     while style_id and style_id not in seen:
         seen.add(style_id)
-        # compared, not put into an XPath: a style id is document text and may hold quotes
-        el = next((s for s in styles.iterfind("w:style", NS) if s.get(_w("styleId")) == style_id), None)
+        el = _find_style(styles, style_id)
         if el is None:
             break
         chain.append(el)
@@ -110,14 +116,32 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
         m["sections"].append(info)
         label = f"第 {i} 节" if len(sections) > 1 else ""
         w, h = info["page_mm"]
-        if abs(w - 210) > 1 or abs(h - 297) > 1:
+        if size is None or size.get(_w("w")) is None or size.get(_w("h")) is None:
+            info["page_mm"] = None
+            add(
+                violation(
+                    "page_size",
+                    f"{label}没有规定纸张大小（缺少 w:pgSz），Word 和 LibreOffice 会按本机默认纸张（常为 Letter）排版；"
+                    "应明确设为 A4 210×297 mm",
+                    None,
+                    None,
+                )
+            )
+        elif abs(w - 210) > 1 or abs(h - 297) > 1:
             add(violation("page_size", f"{label}纸张 {w:.1f}×{h:.1f} mm，应为 A4 210×297±1 mm", None, [w, h]))
-        for key, rule in (
-            ("top", "margin_top"),
-            ("left", "margin_left"),
-            ("bottom", "margin_bottom"),
-            ("right", "margin_right"),
-        ):
+        if mar is None:
+            info["margins_mm"] = None
+            add(
+                violation(
+                    "margin_top",
+                    f"{label}没有规定页边距（缺少 w:pgMar），排版软件会用本机默认页边距；"
+                    f"应为天头 {TOP:g}、订口 {LEFT:g}、下白边 {BOTTOM:g}、翻口 {RIGHT:g} mm",
+                    None,
+                    None,
+                )
+            )
+        sides = (("top", "margin_top"), ("left", "margin_left"), ("bottom", "margin_bottom"), ("right", "margin_right"))
+        for key, rule in sides if mar is not None else ():
             finding = judge(rule, abs(info["margins_mm"][key]))
             if finding:
                 add(_prefixed(finding, label))
@@ -134,7 +158,7 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
             )
         if gtype in ("lines", "linesAndChars") and grid_pitch is None:
             grid_pitch = info["doc_grid"]["line_pitch_twips"]
-    first = m["sections"][0] if m["sections"] else None
+    first = m["sections"][0] if m["sections"] and m["sections"][0]["margins_mm"] else None
 
     # The body style: the paragraph style carrying most text
     styles = document.styles.element
@@ -147,6 +171,9 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
         usage[style_id] += sum(len(t.text or "") for t in p.iter(_w("t")))
     body_id = usage.most_common(1)[0][0] if usage else _default_style(styles)
     chain = _style_chain(styles, body_id)
+    if _find_style(styles, body_id) is None:
+        m["body_style_missing"] = body_id
+        body_id = _default_style(styles)  # named as Word shows it: the paragraphs fall back to the default style
     m["body_style"] = body_id
     sz = _attr(chain, ".//w:rPr/w:sz", "val")
     size_pt = float(sz) / 2 if sz else 10.0  # Word's default is 10 pt

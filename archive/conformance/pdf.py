@@ -25,9 +25,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .elements import colophon, fonts_check, header, page_numbers, title
+from .elements import colophon, fonts_check, header, page_numbers, running_header, title
 from .pdfread import PT, Line, Page, is_red, read_pages
-from .profile import BLOCK_BOTTOM, PAGE_W, PITCH_PT, judge, violation
+from .profile import BOTTOM, LEFT, PAGE_W, PITCH_PT, TOP, judge, violation
 from .report import Finding
 from .typography import typographic_break
 
@@ -72,7 +72,8 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
             break
 
     # Body text: the dominant size inside the text block zone
-    zone = {p.number: [ln for ln in p.lines if 30 <= ln.centre_y <= BLOCK_BOTTOM] for p in pages}
+    # (measured against each page's own height: a Letter page is reported as such once, not as text lost)
+    zone = {p.number: [ln for ln in p.lines if 30 <= ln.centre_y <= p.height - BOTTOM] for p in pages}
     weight = Counter()  # type: Counter[float]
     for lines in zone.values():
         for ln in lines:
@@ -101,26 +102,26 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
     if gaps:
         check("line_pitch", pitch)
 
-    # Left margin and text block width, from full lines
+    # Left margin and text block width, from full lines: for the document, and for each page on its own
     all_body = [ln for lines in body.values() for ln in lines]
-    # The right edge is where most long lines end: a line whose last 。 hangs past it must not move it.
-    ends = Counter(round(ln.x1) for ln in all_body if len(ln.text) >= 20)
-    # (ties go to the rightmost end: a centred subtitle must not pass for the text block's edge)
-    right = max(ends.items(), key=lambda kv: (kv[1], kv[0]))[0] if ends else max(ln.x1 for ln in all_body)
-    full = [ln for ln in all_body if ln.x1 >= right - em / 2]
-    # The margin is the leftmost start that several body lines share: first lines of paragraphs are
-    # indented two characters, so in a short document even every full line may start indented.
-    starts = Counter(round(ln.x0, 1) for ln in all_body)
-    shared = [x for x, n in starts.items() if n >= 2]
-    left = min(shared) if shared else min(starts)
-    # a document of short paragraphs: the one line at the margin is two characters left of the indent
-    left = next((x for x in sorted(starts) if abs(x - (left - 2 * em)) < 0.6), left)
+    left, right = text_edges(all_body, em)
     m["left_margin_mm"] = round(left, 1)
-    check("left_margin", left)
-    full = [ln for ln in full if abs(ln.x0 - left) < 1.0]
+    edges = {n: page_edges(lines, left, right, em) for n, lines in body.items()}
+    margins = {n: e[0] for n, e in edges.items() if body[n]}
+    m["left_margin_by_page_mm"] = {str(n): round(x, 1) for n, x in margins.items()}
+    left_margins(margins, add)
+    full = [ln for n, lines in body.items() for ln in lines if _full_line(ln, *edges[n], em)]
     if full:
         m["text_right_margin_mm"] = round(PAGE_W - right, 1)
-        check("text_fills_width", PAGE_W - right)
+        # each page on its own, like the left margin: one finding for all pages when they agree
+        filled = {
+            n: PAGE_W - edges[n][1] for n, lines in body.items() if any(_full_line(x, *edges[n], em) for x in lines)
+        }
+        if len({round(v, 1) for v in filled.values()}) <= 1:
+            check("text_fills_width", PAGE_W - right)
+        else:
+            for n, value in sorted(filled.items()):
+                check("text_fills_width", value, n)
 
     # Characters per full line (5.2.3)
     # the line after the last one of a page is the first of the next page: a number carried over a page
@@ -152,14 +153,14 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
         m["first_line_top_mm"][str(p.number)] = round(top, 2)
         m["first_line_glyph_top_mm"][str(p.number)] = round(first.top, 2)
         if abs(body_size - 16) <= 0.5:  # the convention is defined for 16 pt glyphs in a 28.95 pt line
-            check("first_line_top", top, p.number)
+            first_line_top(first, top, p.number, add)
         bl = body[p.number]
         if (
             body.get(p.number + 1)  # the text flows on: a page before the 版记-only page is not full
             and p.boxes == 0
             and len(bl) == len(lines)
             and len(bl) >= 10
-            and bl[-1].centre_y >= BLOCK_BOTTOM - 2 * pitch
+            and bl[-1].centre_y >= p.height - BOTTOM - 2 * pitch
         ):
             slots = round((bl[-1].centre_y - bl[0].centre_y) / pitch) + 1
             m["lines_per_full_page"][str(p.number)] = slots
@@ -170,19 +171,92 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
             # A full last line that ends a sentence may as well end its paragraph, before a block that
             # starts at the margin (a 纪要's 出席 list): that page is not judged, rather than guessed wrong.
             runs_on = (
-                bl[-1].x1 >= right - em / 2
-                and abs(body[p.number + 1][0].x0 - left) < 1.0
+                bl[-1].x1 >= edges[p.number][1] - em / 2
+                and abs(body[p.number + 1][0].x0 - edges[p.number + 1][0]) < 1.0
                 and bl[-1].text[-1:] not in ("。", "！", "？")
             )
             if runs_on or slots > 22:
                 check("lines_per_page", slots, p.number)
 
-    layout = header(pages[0], body_size, left, m, add, check)
+    layout = header(pages[0], body_size, edges[pages[0].number], m, add, check)
+    running_header(pages, layout, m, add)
     title(pages[0], body_size, m, check, layout)
     has_colophon = colophon(pages[-1], m, add, check, layout, total, len(pages) == total)
     page_numbers(pages, m, add, check, layout, has_colophon)
     fonts_check(fonts, m, add)
     return out, m
+
+
+def text_edges(lines: list[Line], em: float) -> tuple[float, float]:
+    """The left margin and the right edge of the text block that ``lines`` (body lines) were set in."""
+    # The right edge is where most long lines end: a line whose last 。 hangs past it must not move it.
+    ends = Counter(round(ln.x1) for ln in lines if len(ln.text) >= 20)
+    # (ties go to the rightmost end: a centred subtitle must not pass for the text block's edge)
+    right = max(ends.items(), key=lambda kv: (kv[1], kv[0]))[0] if ends else max(ln.x1 for ln in lines)
+    # The margin is the leftmost start that several body lines share: first lines of paragraphs are
+    # indented two characters, so in a short document even every full line may start indented.
+    starts = Counter(round(ln.x0, 1) for ln in lines)
+    shared = [x for x, n in starts.items() if n >= 2]
+    left = min(shared) if shared else min(starts)
+    # a document of short paragraphs: the one line at the margin is two characters left of the indent
+    left = next((x for x in sorted(starts) if abs(x - (left - 2 * em)) < 0.6), left)
+    return left, right
+
+
+def page_edges(lines: list[Line], left: float, right: float, em: float) -> tuple[float, float]:
+    """One page's text block; the document's where the page has too few lines to show its own, where a line
+    of the page starts at the document's margin (the rest may hang after a colon, as a 纪要's 出席 list
+    does), or where its lines all start indented (short paragraphs: the margin is two characters left)."""
+    if len(lines) < 3:
+        return left, right
+    own_left, own_right = text_edges(lines, em)
+    if abs(own_left - (left + 2 * em)) < 0.6 or abs(min(ln.x0 for ln in lines) - left) < 1.0:
+        own_left = left
+    if sum(len(ln.text) >= 20 for ln in lines) < 10:
+        own_right = right  # a few long lines are no measure of where the page's lines end
+    return own_left, own_right
+
+
+def _full_line(ln: Line, left: float, right: float, em: float) -> bool:
+    return ln.x1 >= right - em / 2 and abs(ln.x0 - left) < 1.0
+
+
+def left_margins(margins: dict[int, float], add: Any) -> None:
+    """5.2.1 on every page: 订口 is read as the standard writes it, 订口（左白边）, the left margin of each page.
+
+    Mirrored margins (the binding margin on the right of even pages) therefore fail on the even pages,
+    each named; a page whose own margin is right passes, whatever the other pages do.
+    """
+    for number, left in sorted(margins.items()):
+        finding = judge("left_margin", left, number)
+        if finding:
+            mirrored = number % 2 == 0 and abs(margins.get(number - 1, 0) - LEFT) <= 1
+            note = "；双页订口改在右侧的对称页边距不符合本条" if mirrored else ""
+            add(
+                violation(
+                    "left_margin",
+                    f"左白边（订口）{left:.1f} mm，应为 {LEFT:g}±1 mm：本条写明订口即左白边，每页都量左边{note}",
+                    number,
+                    round(left, 1),
+                )
+            )
+
+
+def first_line_top(first: Line, line_top: float, number: int, add: Any) -> None:
+    """5.2.1 天头 on a page after the first: an error only when neither reading of the page puts the top of its
+    first line at 37±1 mm — the em box of the first glyph (what Typst and TeX place on the block's top edge)
+    or the line box it is centred in (Word, LibreOffice: centre minus half the pitch)."""
+    if judge("first_line_top", first.top, number) is None or judge("first_line_top", line_top, number) is None:
+        return
+    add(
+        violation(
+            "first_line_top",
+            f"首行字顶距页面上边 {first.top:.1f} mm（按居中行框推算的行顶 {line_top:.1f} mm），"
+            f"两种量法都不在 {TOP:g}±1 mm 内",
+            number,
+            round(first.top, 2),
+        )
+    )
 
 
 __all__ = ["Line", "Page", "check_pdf", "is_red", "measure", "read_pages", "typographic_break"]

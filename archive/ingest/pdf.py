@@ -24,6 +24,8 @@ from .worker import run_limited
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300
 MIN_TEXT_CHARS = 20  # fewer characters than this in the whole file: no usable text layer
+MAX_PDF_SECONDS = 60  # for pdftotext, the fallback reader
+_XHTML = "{http://www.w3.org/1999/xhtml}"
 
 _CN_DIGIT = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
 _CN_DIGIT.update({"六": "6", "七": "7", "八": "8", "九": "9"})
@@ -150,6 +152,7 @@ def _read_lines(path: Path) -> tuple[list[Line], int]:
             raise IngestError(_ENCRYPTED) from None
         raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
     lines: list[Line] = []
+    unmapped = 0  # glyphs pdfminer could not map to a character
     try:
         with pdf:
             check_page_tree(pdf.doc)
@@ -158,6 +161,7 @@ def _read_lines(path: Path) -> tuple[list[Line], int]:
                 raise _too_many(pages)
             for number, page in enumerate(pdf.pages, 1):
                 for item in page.extract_text_lines(return_chars=True):
+                    unmapped += len(_CID.findall(item["text"]))
                     text = _tidy(item["text"])
                     if not text:
                         continue
@@ -181,16 +185,59 @@ def _read_lines(path: Path) -> tuple[list[Line], int]:
         if any(isinstance(e, MemoryError) for e in (exc, *exc.args, exc.__cause__, exc.__context__)):
             raise MemoryError from None  # pdfplumber wraps what pdfminer raised, running out of memory included
         raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
+    read = sum(len(line.text) for line in lines)
+    if read < MIN_TEXT_CHARS or unmapped:
+        # pdfminer cannot map the glyphs of a font without a ToUnicode map (it yields "(cid:N)", dropped by
+        # _tidy); poppler falls back on the font's encoding or program and reads the text the page shows.
+        # Its lines are kept when they hold more text.
+        poppler = _poppler_lines(path)
+        if sum(len(line.text) for line in poppler) > read:
+            lines = poppler
     if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS:
         raise IngestError("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再导入")
     return lines, pages
 
 
+def _poppler_lines(path: Path) -> list[Line]:
+    """The text lines as poppler's pdftotext (poppler-utils, a required system package) reads them, with
+    their boxes; [] when it is not installed or fails.  A line's size is its box height."""
+    import shutil
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return []
+    try:
+        done = subprocess.run(
+            [exe, "-q", "-bbox-layout", "-l", str(MAX_PAGES), str(path), "-"],
+            capture_output=True,
+            timeout=MAX_PDF_SECONDS,
+            check=False,
+        )
+        root = ET.fromstring(done.stdout) if done.returncode == 0 and done.stdout else None
+    except (OSError, subprocess.SubprocessError, ET.ParseError):
+        return []
+    lines: list[Line] = []
+    for number, page in enumerate(root.iter(_XHTML + "page") if root is not None else (), 1):
+        width, height = float(page.get("width", 0)), float(page.get("height", 0))
+        for line in page.iter(_XHTML + "line"):
+            text = _tidy(" ".join(w.text or "" for w in line.iter(_XHTML + "word")))
+            if not text:
+                continue
+            top, bottom = float(line.get("yMin", 0)), float(line.get("yMax", 0))
+            x0, x1 = float(line.get("xMin", 0)), float(line.get("xMax", 0))
+            lines.append(Line(text, number, x0, x1, top, round(bottom - top, 1), width, height))
+    return lines
+
+
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 
 
-# Characters a record file may not hold (see archive.source): PDFs carry them in broken text layers.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
+# Characters a record file may not hold (see archive.source): PDFs carry them in broken text layers;
+# "(cid:N)" is pdfminer's stand-in for a glyph it cannot map to a character (a font without ToUnicode).
+_CID = re.compile(r"\(cid:\d+\)")
+_UNPRINTABLE = re.compile(r"\(cid:\d+\)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufffe\uffff]")
 
 
 def _tidy(text: str) -> str:
@@ -264,8 +311,7 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
         if centred and len(first.text) <= 40 and not first.text.endswith(tuple(_SENTENCE_END)):
             title_lines = [first]
     title = "".join(ln.text for ln in title_lines) or None
-    masthead_text = "".join(ln.text for ln in masthead)
-    issuer = re.sub(r"(文件|会议纪要|纪要)$", "", masthead_text) or None
+    issuer = _masthead_issuer([ln.text for ln in masthead])
     doc_number = None
     for ln in body[:12]:
         m = _DOC_NUMBER.search(ln.text)
@@ -283,6 +329,22 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
             break
     paragraphs = tuple(_paragraphs(rest, left, right, char))
     return Extracted(paragraphs, title, doc_number, issuer, date, pages, *marking)
+
+
+_MARK_WORD = re.compile(r"(文件|会议纪要|纪要)$")
+
+
+def _masthead_issuer(texts: list[str]) -> str | None:
+    """The 发文机关 of a 标志's lines.  A joint 标志 (7.2.4: 联合行文) stacks the organs with "文件" beside
+    them, read as a line of its own or at the end of the first: the organs are joined with 、; a long name
+    wrapped over two lines ends with "文件" on its last line only and is joined as it was."""
+    if not texts:
+        return None
+    joint = len(texts) >= 2 and (any(_MARK_WORD.fullmatch(t) for t in texts) or _MARK_WORD.search(texts[0]))
+    if joint:
+        organs = [_MARK_WORD.sub("", t) for t in texts]
+        return "、".join(t for t in organs if t) or None
+    return _MARK_WORD.sub("", "".join(texts)) or None
 
 
 def parse_mark(text: str) -> tuple[str, str | None] | None:
