@@ -52,6 +52,16 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
+def fold_width(text: str) -> str:
+    """:func:`fold` without the traditional → simplified step (the cheap part)."""
+    return text.translate(_FOLD)
+
+
+def has_traditional(text: str) -> bool:
+    """Whether ``text`` holds a character :func:`fold` turns into its simplified form."""
+    return _has_traditional(text)
+
+
 def fold(text: str) -> str:
     """Full-width → half-width, ASCII lower case and traditional → simplified characters; the length
     never changes (offsets stay valid, so a snippet marks the record's own text)."""
