@@ -206,12 +206,15 @@ def text_edges(lines: list[Line], em: float) -> tuple[float, float]:
 def page_edges(lines: list[Line], left: float, right: float, em: float) -> tuple[float, float]:
     """One page's text block; the document's where the page has too few lines to show its own, where a line
     of the page starts at the document's margin (the rest may hang after a colon, as a 纪要's 出席 list
-    does), or where its lines all start indented (short paragraphs: the margin is two characters left)."""
+    does), where its lines all start indented (short paragraphs: the margin is two characters left), or
+    where no line spans the text block."""
     if len(lines) < 3:
         return left, right
     own_left, own_right = text_edges(lines, em)
     if abs(own_left - (left + 2 * em)) < 0.6 or abs(min(ln.x0 for ln in lines) - left) < 1.0:
         own_left = left
+    if not any(ln.x1 - ln.x0 >= right - left - em for ln in lines):
+        own_left = left  # no line spans the text block (a page of hanging 附件说明 lines and a 署名): no measure
     if sum(len(ln.text) >= 20 for ln in lines) < 10:
         own_right = right  # a few long lines are no measure of where the page's lines end
     return own_left, own_right

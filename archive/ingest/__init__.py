@@ -25,6 +25,7 @@ import yaml
 from ..catalog import PLACEHOLDER
 from ..errors import IngestError
 from ..fileio import write_new
+from ..glyphs import is_hidden
 from ..walker import linked_folder
 from ..records import CLASSIFICATIONS, classification_rank
 from ..workspace import Workspace
@@ -131,8 +132,10 @@ def _escape(pattern: re.Pattern[str], path: Path | str) -> str:
 
 def stored_name(path: Path | str) -> str:
     """A file name as a record keeps it: exact, except bytes that are not UTF-8 and characters no record
-    may hold, which become ``\\xNN`` / ``\\uNNNN`` escapes."""
-    return _escape(_UNSTORABLE, path)
+    may hold (what YAML cannot carry, and the hidden characters validation refuses: line separators, bidi
+    controls, zero-width marks), which become ``\\xNN`` / ``\\uNNNN`` escapes."""
+    text = _escape(_UNSTORABLE, path)
+    return "".join(f"\\u{ord(ch):04x}" if is_hidden(ch) else ch for ch in text)
 
 
 def display_name(path: Path | str) -> str:
