@@ -1,7 +1,7 @@
 """Benchmark search on a synthetic workspace of N records, both engines in one run.
 
     python bench/search.py 50000 [--engines whoosh,tantivy] [--corpus realistic|copies] [--keep DIR]
-                                 [--queries-repeat 5]
+                                 [--queries-repeat 5] [--script-fold on|off|both]
 
 The workspace is grown from the bundled sample by bench/validate.py's generator (same records, shifted
 terms and dates, renumbered).  Half the sample's records are short deputy entries, so the copies average
@@ -29,6 +29,8 @@ process so peak memory is its own:
 * query latency over a mixed 20-query set (words, phrases, OR, exclusion, filters, sittings, names,
   a single character), engine opened once as a long-running process would: parse + plan + search +
   snippets, p50/p95/p99; and one-shot ``renda search`` (open index, freshness check included), median;
+* ``--script-fold both`` measures each engine twice, with and without traditional → simplified folding
+  (without: the check for traditional characters is switched off, so nothing is converted);
 * index size on disk, peak RSS of the measuring process and of the largest build worker (Whoosh
   builds in one forked process per core; their memory is largely shared with the parent).
 """
@@ -87,14 +89,18 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def worker(root: Path, engine: str, repeat: int) -> dict[str, Any]:
+def worker(root: Path, engine: str, repeat: int, script_fold: bool = True) -> dict[str, Any]:
     """Everything measured for one engine, in this process."""
+    if not script_fold:
+        import archive.search.analysis as analysis
+
+        analysis._has_traditional = lambda text: False  # build workers are forked: they inherit it
     from archive.search import search_workspace, update_index
     from archive.search.engine import open_engine
     from archive.search.index import search_settings
     from archive.search.query import needles_of, parse_query, plan_query
     from archive.search.snippet import make_snippet
-    from archive.search.store import MANIFEST, Manifest, index_root, live_generation
+    from archive.search.store import MANIFEST, Manifest, live_generation
     from archive.workspace import Workspace
 
     ws = Workspace(root)
@@ -139,7 +145,7 @@ def worker(root: Path, engine: str, repeat: int) -> dict[str, Any]:
         search_workspace(ws, text, engine=engine)
         one_shot.append(time.perf_counter() - t0)
     return {
-        "engine": engine,
+        "engine": engine if script_fold else f"{engine}-nofold",
         "indexed": report.indexed,
         "build_s": build,
         "incremental_s": incremental_s,
@@ -148,7 +154,7 @@ def worker(root: Path, engine: str, repeat: int) -> dict[str, Any]:
         "p99_ms": _pct(latencies, 0.99) * 1000,
         "one_shot_ms": statistics.median(one_shot) * 1000,
         "queries_with_hits": sum(1 for n in hits_per_query if n),
-        "index_mib": _size(index_root(ws) / engine) / 1024 / 1024,
+        "index_mib": _size(generation) / 1024 / 1024,  # the live generation (a second run keeps the first)
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         # the build's worker processes (Whoosh); forked, so much of their memory is shared with this one
         "children_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -244,11 +250,12 @@ def main() -> None:
     parser.add_argument("--queries-repeat", type=int, default=5, help="timed rounds over the query set")
     parser.add_argument("--record-kb", type=float, default=2.0, help="Chinese text per record, on average (KB)")
     parser.add_argument("--corpus", choices=("realistic", "copies"), default="realistic", help="text model (see above)")
+    parser.add_argument("--script-fold", choices=("on", "off", "both"), default="on", help="traditional folding")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.root, args.worker, args.queries_repeat)))
+        print(json.dumps(worker(args.root, args.worker, args.queries_repeat, args.script_fold != "off")))
         return
     if not args.n:
         parser.error("N is required")
@@ -272,10 +279,11 @@ def main() -> None:
         gen = time.perf_counter() - t0
         per_record = _chinese_bytes_per_record(workdir)
         frequencies = document_frequency(workdir)
-        for engine in args.engines.split(","):
+        folds = ("off", "on") if args.script_fold == "both" else (args.script_fold,)
+        for engine, fold in [(e, f) for e in args.engines.split(",") for f in folds]:
             done = subprocess.run(
                 [sys.executable, __file__, "--worker", engine, "--root", str(workdir),
-                 "--queries-repeat", str(args.queries_repeat)],
+                 "--queries-repeat", str(args.queries_repeat), "--script-fold", fold],
                 capture_output=True, text=True,
             )  # fmt: skip
             if done.returncode:

@@ -339,3 +339,19 @@ def test_whoosh_reads_only_the_posting_blocks_that_can_hold_a_candidate(
         for text in ["赵静英 物业管理", '"赵静英发言" 审议', "物业管理 -赵静英"]:
             _assert_runs_as_whoosh(searcher, runner, text)
     eng.close()
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_traditional_and_simplified_characters_find_each_other(name: str, tmp_path: Path) -> None:
+    eng = open_engine(name, tmp_path / name, ANALYZER)
+    eng.index([*DOCS, IndexDoc("t", "opinion", 15, 2016, "關於物業管理的審議意見", "records/t.yaml", 0,
+                               "關於物業管理的審議意見\n老舊小區改造進度緩慢。")])  # fmt: skip
+    try:
+        assert set(ids(eng, "老旧小区改造")) == {"t"}
+        assert set(ids(eng, "物業")) == {"a", "c", "t"}
+        assert set(ids(eng, '"审议意见"')) == {"a", "d", "t"}
+        assert ids(eng, "审议意见 届:15") == ["t"]
+        hit = next(h for h in eng.search(plan_query(parse_query("改造"), ANALYZER, 1), 10) if h.id == "t")
+        assert "老舊小區改造" in hit.text  # stored as written
+    finally:
+        eng.close()

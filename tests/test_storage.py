@@ -37,6 +37,7 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("check", "{ws}/out/r/opinion-2024-01.docx"), False),
     (("index",), True),
     (("search", "物业"), False),  # falls back to the index as it is
+    (("related", "opinion-2025-03"), False),
     (("import", "{ws}/article-budget.pdf"), True),
     (("track",), False),
     (("track", "remind"), True),

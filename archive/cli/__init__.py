@@ -45,6 +45,7 @@ for _command in (
     annual.archive_group,
     search.index_,
     search.search,
+    search.related,
     search.import_,
     oversight.track,
     deputies.deputy,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._plumbing import Command
 from ._shared import (
     State,
+    clearance_of,
     echo_json,
     json_option,
     pass_state,
@@ -96,10 +97,68 @@ def search(
     result = search_workspace(state.workspace, " ".join(words), filters, limit, engine, notify=notify)
     if result.notice:
         click.echo(f"提示：{result.notice}", err=True)
+    # what the clerk may have meant: shown, never searched instead (on stderr beside JSON)
+    hint = "、".join(f"{s.text}（{s.count} 条）" for s in result.suggestions)
     if as_json:
         echo_json([hit.as_dict() for hit in result.hits])
     else:
         print_hits(result.hits)
+    if hint:
+        click.echo(f"您要找的是不是：{hint}", err=as_json)
+
+
+@click.command(cls=Command, short_help="查找提出同一问题的其他记录（跨届次）")
+@click.argument("record_id", required=False, metavar="编号")
+@click.option("--limit", default=5, show_default=True, type=int, metavar="N", help="最多列出 N 条")
+@click.option("--recurring", is_flag=True, help="列出跨两个以上年度反复提出的问题（重点督办候选）")
+@click.option("--year", type=int, metavar="年份", help="与 --recurring 同用：只列出含该年度记录的问题")
+@json_option("以 JSON 输出相关记录、共同的关键词和办理结果")
+@pass_state
+def related(state: State, record_id: str | None, limit: int, recurring: bool, year: int | None, as_json: bool) -> None:
+    """列出与某条记录提出同一问题的记录（任何届次，按时间先后），附共同的关键词、记录类型，
+    审议意见另附办理结果（是否按期报告、满意度测评结果）。关键词按全部记录加权（TF-IDF）选出，
+    相似度不足的记录不列出。密级高于 renda.yaml 的 max_public_classification 的记录不列入。
+
+    --recurring 列出跨两个以上年度反复提出的问题，供确定重点督办事项参考。
+    """
+    from archive.catalog import load_catalog
+    from archive.related import recurring_threads, related_records
+
+    if recurring == bool(record_id):
+        raise click.UsageError("请给出记录编号，或使用 --recurring（二者选一）")
+    if year is not None and not recurring:
+        raise click.UsageError("--year 只能与 --recurring 同用")
+    if limit < 1:
+        raise click.BadParameter(f"应为正整数，实际为 {limit}", param_hint="--limit")
+    clearance = clearance_of(state.workspace, None)
+    catalog = load_catalog(state.workspace)
+    if recurring:
+        threads = recurring_threads(catalog, clearance, year)
+        if as_json:
+            echo_json([t.as_dict() for t in threads])
+            return
+        for n, thread in enumerate(threads, 1):
+            click.echo(f"{n}. {'、'.join(thread.phrases)}（{'、'.join(str(y) for y in thread.years)}）")
+            for k, r in enumerate(thread.records, 1):
+                click.echo("\n".join("   " + x for x in _related_lines(r, k)))
+        click.echo(f"共 {len(threads)} 个跨年度反复提出的问题。" if threads else "没有跨年度反复提出的问题。")
+        return
+    assert record_id is not None
+    found = related_records(catalog, record_id, clearance, limit)
+    if as_json:
+        echo_json([r.as_dict() for r in found])
+        return
+    for n, r in enumerate(found, 1):
+        click.echo("\n".join(_related_lines(r, n)))
+    click.echo(f"共 {len(found)} 条相关记录（按时间先后）。" if found else f"没有找到与 {record_id} 提出同一问题的记录。")
+
+
+def _related_lines(r: Any, number: int) -> list[str]:
+    where = "  ".join(x for x in (r.id, r.kind, f"第{r.term}届" if r.term else "", str(r.date or "")) if x)
+    out = [f"{number}. {click.style(r.title, bold=True)}", f"   {where}", f"   共同的关键词：{'、'.join(r.shared)}"]
+    if r.outcome:
+        out.append(f"   办理结果：{r.outcome.text()}")
+    return out
 
 
 def print_hits(hits: Sequence[SearchHit]) -> None:

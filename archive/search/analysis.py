@@ -23,22 +23,90 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from ..segmenter import DICTIONARY as DICTIONARY
-from ..segmenter import fold as fold
+from ..segmenter import fold as fold_width_only
 from ..segmenter import segmenter
 
 if TYPE_CHECKING:
     from rjieba import Jieba
 
 # Bumped whenever tokens or the indexed text change: an index built by another version is rebuilt.
-ANALYSIS_VERSION = 7
+ANALYSIS_VERSION = 8
 MAX_WORD = 16  # longest dictionary word indexed where full mode cannot be read in order
 GAP = "\u25a0"  # ■ — stands for a break where a pre-segmented stream needs a token (tantivy)
 
 # Function words dropped from an unquoted query of several words; alone they are still searched.
 STOP_WORDS = frozenset("的了和与及在是对等把被为以之或并而")
+
+
+def fold_width(text: str) -> str:
+    """:func:`fold` without the traditional → simplified step (the cheap part)."""
+    return fold_width_only(text)
+
+
+def has_traditional(text: str) -> bool:
+    """Whether ``text`` holds a character :func:`fold` turns into its simplified form."""
+    return _has_traditional(text)
+
+
+def fold(text: str) -> str:
+    """Full-width → half-width, ASCII lower case and traditional → simplified characters; the length
+    never changes (offsets stay valid, so a snippet marks the record's own text)."""
+    text = fold_width_only(text)
+    if _has_traditional(text):
+        return to_simplified(text)
+    return text
+
+
+# -- traditional → simplified ------------------------------------------------------------
+# OpenCC's t2s conversion (phrases first, then characters), from the ``opencc`` package (its
+# dictionaries ship in the wheel).  Most text has no traditional character: a regular-expression scan
+# for the characters that have a simplified form decides in C whether the converter is called at all.
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> frozenset[str]:
+    """The characters OpenCC folds to another character (from the converter itself: one table)."""
+    convert = _converter().convert
+    chars = [chr(c) for r in _HAN_RANGES for c in range(*r)]
+    folded = convert("\n".join(chars)).split("\n")
+    if len(folded) != len(chars):  # a phrase across the separators would misalign: ask one by one
+        folded = [convert(c) for c in chars]
+    return frozenset(c for c, f in zip(chars, folded, strict=True) if f != c)
+
+
+_HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
+
+
+def _has_traditional(text: str) -> bool:
+    return not _traditional().isdisjoint(text)
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s with the length kept: where a phrase would change the length, character by character."""
+    convert = _converter().convert
+    out: str = convert(text)
+    if len(out) == len(text):
+        return out
+    chars = [convert(c) for c in text]
+    return "".join(f if len(f) == 1 else c for c, f in zip(text, chars, strict=True))
+
+
+def script_version() -> str:
+    """The folding data's version: part of the index fingerprint (other data, other tokens)."""
+    from importlib.metadata import version
+
+    return version("opencc")
 
 
 def is_word_char(ch: str) -> bool:
@@ -221,7 +289,7 @@ def words_digest(words: Sequence[str]) -> str:
 def fingerprint_of(words: str) -> str:
     """The analysis fingerprint for workspace words with digest ``words``: this renda's analysis
     version and shipped dictionary, and the workspace's own words."""
-    digest = hashlib.sha256(f"v{ANALYSIS_VERSION}\n".encode())
+    digest = hashlib.sha256(f"v{ANALYSIS_VERSION}\nopencc {script_version()}\n".encode())
     digest.update(DICTIONARY.read_bytes())
     digest.update(words.encode())
     return digest.hexdigest()[:16]

@@ -33,6 +33,24 @@ _SITTING_QUERY = (
 
 
 OWN_SITTING = "="  # prefix of the key of the sitting a meeting record is the minutes of
+OWN_DIRECTORS = "=zr"  # prefix of the key of the 主任会议 a meeting record is the minutes of (=zr17-20)
+STANDING, DIRECTORS = "常委会会议", "主任会议"
+
+# A sitting named without its term: 第十二次会议, 第12次会议, 十二次常委会, 第十二次主任会议
+_TERMLESS_QUERY = re.compile(
+    rf"^第?(?P<sitting>{_NUM})次(?P<kind>常委会会议|常委会|常务委员会会议|常务委员会|人大常委会会议|人大常委会"
+    r"|主任会议|会议)$"
+)
+
+
+def parse_termless_sitting(text: str) -> tuple[int, str | None] | None:
+    """(sitting number, kind or None) when ``text`` names a sitting without its term, else None."""
+    m = _TERMLESS_QUERY.fullmatch(text.strip())
+    number = chinese_to_int(m["sitting"]) if m else None
+    if not m or not number:
+        return None
+    kind = m["kind"]
+    return number, DIRECTORS if kind == DIRECTORS else None if kind == "会议" else STANDING
 
 
 def sitting_names(key: str) -> list[str]:
@@ -120,6 +138,8 @@ def index_doc(
     ):
         own = sitting_key(record.term, sitting)
         sittings.update((own, OWN_SITTING + own))
+    elif record.type == "meeting" and record.data.get("kind") == DIRECTORS and record.term and isinstance(sitting, int):
+        sittings.add(OWN_DIRECTORS + sitting_key(record.term, sitting))
     heard_at = (meetings or {}).get(str(record.data.get("meeting"))) if record.type == "opinion" else None
     if heard_at:
         sittings.add(heard_at)

@@ -49,6 +49,7 @@ from .store import (
     state_lines,
     writer_lock,
 )
+from .suggest import Suggestion, suggest
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class SearchResult:
     hits: tuple[SearchHit, ...]
     notice: str | None = None  # e.g. the index could not be brought up to date
     report: IndexReport | None = None
+    suggestions: tuple[Suggestion, ...] = ()  # what the clerk may have meant (never searched instead)
 
 
 # -- files, manifest, lock -------------------------------------------------------
@@ -491,6 +493,8 @@ def _build(
 
 # -- searching ------------------------------------------------------------------------
 
+COUNT_LIMIT = 999  # records counted for a suggestion ("老旧小区改造（12 条）")
+
 
 def search_workspace(
     workspace: Workspace,
@@ -528,10 +532,18 @@ def search_workspace(
     if manifest.context.split(":")[0] != fingerprint_of(manifest.words):
         # built by another version of renda, and it could not be rebuilt just now (see notice)
         raise SearchError("检索索引是由其他版本的 renda 建立的，请运行 renda index --rebuild 后再检索")
-    plan = plan_query(query, analyzer, settings.max_rank)
+    known = {int(key.split("-")[0]) for key in manifest.sittings.values()}
+    terms = tuple(range(1, max(known) + 1)) if known else ()  # a sitting without its term: every term up to the last
+    plan = plan_query(query, analyzer, settings.max_rank, terms)
     eng: Engine = open_engine(settings.engine, generation, analyzer)
+
+    def count(corrected: str) -> int:
+        again = with_filters(parse_query(corrected), filters or Filters())
+        return len(eng.search(plan_query(again, analyzer, settings.max_rank, terms), COUNT_LIMIT))
+
     try:
         hits: list[Hit] = eng.search(plan, limit)
+        suggestions = tuple(suggest(text, query, analyzer, count, len(hits)))
     finally:
         eng.close()
     needles = needles_of(query, analyzer)
@@ -552,4 +564,5 @@ def search_workspace(
         ),
         notice,
         report,
+        suggestions,
     )

@@ -6,7 +6,8 @@ Words are all required; ``"quoted"`` (or “quoted”) text must occur exactly a
 typed; ``A OR B`` (also ``或``) needs either; ``-word`` excludes; ``届:`` ``年:``
 ``类型:`` ``代表:`` (or ``term:`` ``year:`` ``type:`` ``deputy:``) filter; a
 sitting named any usual way (第十七届人大常委会第十二次会议, 十七届十二次, 17-12)
-means that sitting.
+means that sitting; without its term (第十二次会议, 第12次会议, 十二次常委会, 第十二次主任会议) it means
+that sitting of every term, the newest first.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ..chinese import chinese_to_int
+from ..chinese import chinese_number, chinese_to_int
 from ..errors import QueryError
 from ..schema import type_named, unknown_type_message
 from .analysis import Analyzer, char_phrase, fold, runs
-from .content import OWN_SITTING, parse_sitting, sitting_names
+from .content import (
+    DIRECTORS,
+    OWN_DIRECTORS,
+    OWN_SITTING,
+    parse_sitting,
+    parse_termless_sitting,
+    sitting_names,
+)
 
 MAX_QUERY_CHARS = 500
 
@@ -45,7 +53,16 @@ class Sitting:
     text: str
 
 
-Clause = Words | Phrase | Sitting
+@dataclass(frozen=True)
+class SittingNumber:
+    """A sitting named without its term (第十二次会议): that sitting of every term, newest first."""
+
+    number: int
+    kind: str | None  # 常委会会议 or 主任会议 when named
+    text: str
+
+
+Clause = Words | Phrase | Sitting | SittingNumber
 
 
 @dataclass(frozen=True)
@@ -206,6 +223,9 @@ def _clause(kind: str, value: str) -> Clause | None:
     key = parse_sitting(value)
     if key:
         return Sitting(key, value)
+    numbered = parse_termless_sitting(value)
+    if numbered:
+        return SittingNumber(numbered[0], numbered[1], value)
     if not runs(value):
         return None
     return Words(value)
@@ -261,10 +281,41 @@ class Plan:
 TITLE_BOOST = 3.0
 
 
-def plan_query(query: Query, analyzer: Analyzer, max_rank: int) -> Plan:
-    groups = [AnyOf(tuple(_clause_node(c, analyzer) for c in g)) for g in query.groups]
+DEFAULT_TERMS = tuple(range(1, 21))  # the terms a sitting without its term is looked up in, when not told
+
+
+def plan_query(query: Query, analyzer: Analyzer, max_rank: int, terms: tuple[int, ...] = ()) -> Plan:
+    """``terms``: the terms the index holds sittings of (for a sitting named without its term)."""
+    if query.filters.term is not None:
+        terms = (query.filters.term,)
+    terms = terms or DEFAULT_TERMS
+    groups = [AnyOf(tuple(_clause_node(c, analyzer, terms) for c in g)) for g in query.groups]
     must: Node = AllOf(tuple(groups)) if groups else AllOf(())
-    return Plan(must, tuple(_clause_node(c, analyzer) for c in query.excluded), query.filters, max_rank)
+    return Plan(must, tuple(_clause_node(c, analyzer, terms) for c in query.excluded), query.filters, max_rank)
+
+
+# A sitting named without its term: the minutes of that sitting in every term rank first, the standing
+# committee's before the 主任会议 (unless the kind was named), the newer term before the older; then
+# what mentions the sitting.  The boosts leave each term one step: far above any BM25 difference
+# between two minutes' one-key matches.
+_OWN_BOOST = {None: 200.0, DIRECTORS: 100.0}
+
+
+def _sitting_number_node(clause: SittingNumber, terms: tuple[int, ...]) -> Node:
+    number = chinese_number(clause.number)
+    standing = clause.kind != DIRECTORS
+    directors = clause.kind in (None, DIRECTORS)
+    items: list[Node] = []
+    for term in sorted(set(terms), reverse=True):
+        key = f"{term}-{clause.number}"
+        if standing:
+            items.append(TermQ("sittings", OWN_SITTING + key, _OWN_BOOST[None] + 2 * term))
+            items.append(TermQ("sittings", key))
+        if directors:
+            items.append(TermQ("sittings", OWN_DIRECTORS + key, _OWN_BOOST[DIRECTORS] + 2 * term))
+    # a text that names the sitting without its term (提请第十二次会议审议)
+    items.append(_substring(f"第{number}次{clause.kind or '会议'}", 0.5))
+    return AnyOf(tuple(items))
 
 
 def _substring(text: str, boost: float = 1.0, field: str = "chars") -> Node:
@@ -278,7 +329,9 @@ def _substring(text: str, boost: float = 1.0, field: str = "chars") -> Node:
     return nodes[0] if len(nodes) == 1 else AllOf(tuple(nodes))
 
 
-def _clause_node(clause: Clause, analyzer: Analyzer) -> Node:
+def _clause_node(clause: Clause, analyzer: Analyzer, terms: tuple[int, ...] = DEFAULT_TERMS) -> Node:
+    if isinstance(clause, SittingNumber):
+        return _sitting_number_node(clause, terms)
     if isinstance(clause, Sitting):
         # the sitting's own minutes first, then what mentions it
         return AnyOf((TermQ("sittings", clause.key), TermQ("sittings", OWN_SITTING + clause.key, TITLE_BOOST)))
@@ -321,6 +374,8 @@ def needles_of(query: Query, analyzer: Analyzer) -> list[str]:
                 out.extend(runs(clause.text))
             elif isinstance(clause, Words):
                 out.extend([*runs(clause.text), *analyzer.query_words(clause.text)])
+            elif isinstance(clause, SittingNumber):
+                out.append(f"第{chinese_number(clause.number)}次{clause.kind or '会议'}")
             else:
                 out.extend(sitting_names(clause.key))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .analysis import fold
+from .analysis import fold, fold_width, has_traditional
 
 Segment = tuple[str, bool]  # (text, is_match)
 
@@ -48,9 +48,12 @@ def _best_start(spans: Sequence[tuple[int, int, int]], width: int) -> int:
 def make_snippet(text: str, needles: Sequence[str], width: int = 80) -> list[Segment]:
     """At most ``width`` characters of ``text`` around the best cluster of ``needles``, as segments."""
     flat = " ".join(text.split())
-    folded = fold(flat)
     wanted = sorted({fold(n) for n in needles if n.strip()}, key=len, reverse=True)
-    spans = _spans(folded, wanted)
+    # Most records are in simplified characters and hold every needle as it is: the traditional → simplified
+    # step (and its scan of the whole text) is taken only when a needle is missing.
+    spans = _spans(fold_width(flat), wanted)
+    if len({s[2] for s in spans}) < len(wanted) and has_traditional(flat):
+        spans = _spans(fold(flat), wanted)
     if not spans:
         return [(flat[:width] + ("…" if len(flat) > width else ""), False)]
     best = _best_start(spans, width)

@@ -1,4 +1,6 @@
-"""Relevance over the sample workspace: recall@10 and nDCG@10 on judged queries, per engine.
+"""Relevance over the sample workspace: recall@10 and nDCG@10 on judged queries, per engine; the share of
+judged slips (typos.yaml) whose first suggestion is what was meant; and precision@3 / recall@5 of
+`renda related` on judged pairs (related.yaml, test_related_relevance.py).
 
 The test fails when either engine falls below the baseline recorded in baseline.yaml.  After a change
 that improves ranking, record the new figures with:
@@ -46,6 +48,25 @@ def evaluate(workspace: Workspace, engine: str) -> dict[str, float]:
     return {"recall_at_10": sum(recalls) / len(recalls), "ndcg_at_10": sum(ndcgs) / len(ndcgs)}
 
 
+TYPOS: list[dict[str, Any]] = yaml.safe_load((HERE / "typos.yaml").read_text(encoding="utf-8"))
+
+
+def suggestion_accuracy(workspace: Workspace) -> float:
+    """Share of the judged slips whose first suggestion is what was meant (and of correct queries with none)."""
+    right = 0
+    for item in TYPOS:
+        offered = search_workspace(workspace, item["typed"]).suggestions
+        first = offered[0].text if offered else None
+        right += first == item["meant"]
+    return right / len(TYPOS)
+
+
+def test_slips_get_what_was_meant_as_the_first_suggestion(tmp_path: Path) -> None:
+    workspace = Workspace(copy_sample(tmp_path / "ws"))
+    update_index(workspace)
+    assert suggestion_accuracy(workspace) >= yaml.safe_load(BASELINE_FILE.read_text(encoding="utf-8"))["suggestions"]
+
+
 def test_the_judged_set_is_big_enough_and_names_real_records() -> None:
     root = Path(__file__).resolve().parents[2]
     ids = {p.stem for p in (root / "records").rglob("*.yaml")}
@@ -75,6 +96,17 @@ def main() -> None:
             update_index(workspace)
             results[engine] = {k: math.floor(v * 10000) / 10000 for k, v in evaluate(workspace, engine).items()}
         print(engine, results[engine])
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace = Workspace(copy_sample(Path(tmp) / "ws"))
+        update_index(workspace)
+        results["suggestions"] = math.floor(suggestion_accuracy(workspace) * 10000) / 10000
+    print("suggestions (first suggestion is what was meant)", results["suggestions"])
+    from test_related_relevance import evaluate as evaluate_related  # related records (issue 17): precision@3, recall@5
+
+    with tempfile.TemporaryDirectory() as tmp:
+        related = evaluate_related(copy_sample(Path(tmp) / "ws"))
+    results["related"] = {k: math.floor(v * 10000) / 10000 for k, v in related.items()}
+    print("related", results["related"])
     if "--record" in sys.argv:
         header = "# Recorded by tests/relevance/test_relevance.py --record; the test fails below these.\n"
         BASELINE_FILE.write_text(header + yaml.safe_dump(results, sort_keys=True), encoding="utf-8")
