@@ -15,7 +15,9 @@ import re
 import shutil
 import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -75,6 +77,19 @@ def _keep_size(root: Path) -> None:
     xml.write_text(re.sub(r"<computerFileSize>\d+</computerFileSize>", size, xml.read_text(encoding="utf-8")), "utf-8")
 
 
+def _verify_tampered(root: Path, edit: Callable[[Any], None]) -> Result:
+    """Edit the 件's PDF in place with ``edit(pdf)``, keep its recorded size and the manifests right (a careful
+    forger), then verify the package."""
+    import pikepdf
+
+    with pikepdf.open(root / PDF, allow_overwriting_input=True) as pdf:
+        edit(pdf)
+        pdf.save(root / PDF)
+    _keep_size(root)
+    _rebag(root)
+    return _cli("archive", "verify", str(root))
+
+
 def _findings(result: Result) -> list[str]:
     return [line.strip() for line in result.output.splitlines() if line.startswith("  ")]
 
@@ -103,7 +118,7 @@ def test_a_rebagged_copy_still_verifies(copy: Path) -> None:
 def test_an_embedded_executable_and_a_launch_action_in_a_pdf_fail_security(copy: Path) -> None:
     import pikepdf
 
-    with pikepdf.open(copy / PDF, allow_overwriting_input=True) as pdf:
+    def smuggle(pdf: pikepdf.Pdf) -> None:
         pdf.attachments["malware.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ\x90\x00 not really", description="x")
         spec = pdf.attachments["malware.exe"].obj
         annotation = pikepdf.Dictionary(
@@ -113,11 +128,8 @@ def test_an_embedded_executable_and_a_launch_action_in_a_pdf_fail_security(copy:
         pdf.Root.OpenAction = pdf.make_indirect(
             pikepdf.Dictionary(Type=pikepdf.Name.Action, S=pikepdf.Name.Launch, F=pikepdf.String("malware.exe"))
         )
-        pdf.save(copy / PDF)
-    _keep_size(copy)
-    _rebag(copy)
 
-    result = _cli("archive", "verify", str(copy))
+    result = _verify_tampered(copy, smuggle)
 
     assert result.exit_code == 1, result.output
     findings = _findings(result)
@@ -166,15 +178,7 @@ def _page_open_action(pdf: object) -> None:
     ids=["javascript-name-tree", "import-data", "named-print", "unknown-action", "page-additional-action"],
 )
 def test_actions_pdfa_forbids_fail_security(copy: Path, tamper: object, expected: list[str]) -> None:
-    import pikepdf
-
-    with pikepdf.open(copy / PDF, allow_overwriting_input=True) as pdf:
-        tamper(pdf)  # type: ignore[operator]
-        pdf.save(copy / PDF)
-    _keep_size(copy)
-    _rebag(copy)
-
-    result = _cli("archive", "verify", str(copy))
+    result = _verify_tampered(copy, tamper)  # type: ignore[arg-type]
 
     assert result.exit_code == 1, result.output
     for message in expected:
@@ -193,15 +197,13 @@ def test_actions_pdfa_forbids_fail_security(copy: Path, tamper: object, expected
 def test_actions_pdfa_permits_pass(copy: Path, action: dict[str, object]) -> None:
     import pikepdf
 
-    with pikepdf.open(copy / PDF, allow_overwriting_input=True) as pdf:
+    def link(pdf: pikepdf.Pdf) -> None:
         if action["/S"] == "/GoTo":
-            action = {**action, "/D": pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])}
-        _link(pdf, action)
-        pdf.save(copy / PDF)
-    _keep_size(copy)
-    _rebag(copy)
+            _link(pdf, {**action, "/D": pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])})
+        else:
+            _link(pdf, action)
 
-    result = _cli("archive", "verify", str(copy))
+    result = _verify_tampered(copy, link)
 
     assert result.exit_code == 0, result.output
 
@@ -418,7 +420,8 @@ def test_a_pdf_swapped_with_another_items_fails_on_its_stamp(copy: Path) -> None
 
     # another item's PDF with as many pages as Y-0001: only its stamp can tell them apart
     other = next(
-        p for p in sorted((copy / "data/Y").glob("J017-WS-2024-Y-*/J017-WS-2024-Y-*.pdf"))
+        p
+        for p in sorted((copy / "data/Y").glob("J017-WS-2024-Y-*/J017-WS-2024-Y-*.pdf"))
         if p.name != Path(PDF).name and pages(p) == pages(copy / PDF)
     )
     number = other.stem[-4:]
@@ -437,15 +440,12 @@ def test_a_pdf_swapped_with_another_items_fails_on_its_stamp(copy: Path) -> None
 def test_a_page_one_without_its_stamp_is_found(copy: Path) -> None:
     import pikepdf
 
-    with pikepdf.open(copy / PDF, allow_overwriting_input=True) as pdf:
+    def unstamp(pdf: pikepdf.Pdf) -> None:
         page = pdf.pages[0]
         kept = [i for i in pikepdf.parse_content_stream(page) if str(i.operator) != "Do"]
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
-        pdf.save(copy / PDF)
-    _keep_size(copy)
-    _rebag(copy)
 
-    result = _cli("archive", "verify", str(copy))
+    result = _verify_tampered(copy, unstamp)
 
     assert result.exit_code == 1, result.output
     assert _findings(result) == [f"{PDF}: [真实性] 第 1 页没有归档章（档号 J017-WS·2024-Y-0001）"]
@@ -519,15 +519,12 @@ def test_every_item_is_measured_against_gb_t_9704_and_a_clean_package_conforms(p
 def test_an_item_laid_out_off_the_text_block_fails_usability_naming_the_clause_and_page(copy: Path) -> None:
     import pikepdf
 
-    with pikepdf.open(copy / PDF, allow_overwriting_input=True) as pdf:
+    def shift(pdf: pikepdf.Pdf) -> None:
         assert len(pdf.pages) >= 2
         page = pdf.pages[1]  # page 2: no 归档章 there, only the body, moved 15 mm to the right
         page.contents_add(b"1 0 0 1 42.5 0 cm\n", prepend=True)
-        pdf.save(copy / PDF)
-    _keep_size(copy)
-    _rebag(copy)
 
-    result = _cli("archive", "verify", str(copy))
+    result = _verify_tampered(copy, shift)
 
     assert result.exit_code == 1, result.output
     findings = _findings(result)
