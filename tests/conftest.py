@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,3 +49,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_sample(tmp_path_factory.mktemp("built") / "ws")
     update_index(Workspace(root))
     return root
+
+
+@pytest.fixture
+def sample(built: Path, tmp_path: Path) -> Path:
+    """A copy of the indexed sample workspace (copytree keeps mtimes, so the index stays current); a module
+    that needs another sample defines its own."""
+    return Path(shutil.copytree(built, tmp_path / "ws"))
+
+
+@pytest.fixture
+def run(sample: Path) -> Callable[..., Result]:
+    """The CLI bound to ``sample`` (the module's own, where it defines one)."""
+
+    def invoke(*args: str) -> Result:
+        return CliRunner().invoke(cli.cli, ["--root", str(sample), *args])
+
+    return invoke

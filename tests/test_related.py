@@ -7,10 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from samples import copy_sample
-
-import cli
 
 Renda = Callable[..., Result]
 
@@ -18,14 +16,6 @@ Renda = Callable[..., Result]
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     return copy_sample(tmp_path / "ws")
-
-
-@pytest.fixture
-def run(sample: Path) -> Renda:
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli.cli, ["--root", str(sample), *args])
-
-    return invoke
 
 
 def test_related_lists_the_earlier_opinion_on_the_same_problem_with_how_it_ended(run: Renda) -> None:

@@ -9,28 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from samples import RENDA_COMMAND
 
-import cli
 from archive.search.store import writer_lock
 from archive.workspace import Workspace
 
 Renda = Callable[..., Result]
-
-
-@pytest.fixture
-def sample(built: Path, tmp_path: Path) -> Path:
-    """The sample workspace with a current index (copytree keeps mtimes, so the index stays current)."""
-    return Path(shutil.copytree(built, tmp_path / "ws"))
-
-
-@pytest.fixture
-def run(sample: Path) -> Renda:
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli.cli, ["--root", str(sample), *args])
-
-    return invoke
 
 
 def test_index_reports_what_it_did_then_that_nothing_changed(run: Renda, sample: Path) -> None:

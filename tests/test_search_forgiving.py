@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-import cli
 from archive.search.engine import ENGINES
 
 Renda = Callable[..., Result]
-
-
-@pytest.fixture
-def sample(built: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(built, tmp_path / "ws"))
-
-
-@pytest.fixture
-def run(sample: Path) -> Renda:
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli.cli, ["--root", str(sample), *args])
-
-    return invoke
 
 
 def found(run: Renda, engine: str, *query: str, limit: int = 50) -> list[str]:
