@@ -170,7 +170,9 @@ def test_an_original_with_a_launch_action_is_blocked_by_check_and_build(root: Pa
     assert run("import", str(hostile)).exit_code == 0
     _set(root / "records" / "2022" / "document-2022-01.yaml", status="final", classification="公开")
 
-    message = "records/2022/document-2022-01.yaml: 错误：原 PDF 含有 Launch 动作，位于 /OpenAction，PDF/A 不允许，不能归档"
+    message = (
+        "records/2022/document-2022-01.yaml: 错误：原 PDF 含有 Launch 动作，位于 /OpenAction，PDF/A 不允许，不能归档"
+    )
     check = run("archive", "build", "2022", "--check")
     assert check.exit_code == 1 and message in check.output
     built = run("archive", "build", "2022", "-o", str(tmp_path / "out"))

@@ -22,4 +22,3 @@ def test_the_import_contracts_are_kept() -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 kept, 0 broken" in result.stdout
-

@@ -458,7 +458,9 @@ def _conformance(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.P
             report.checked["usability"] += 1
             xml_rel = str(item / f"{stem}.xml")
             meta = _metadata(root, xml_rel) if package.has(xml_rel) else None
-            merged = meta is not None and any(e.text == "组成部分" for e in meta.iter() if e.tag.endswith("relationType"))
+            merged = meta is not None and any(
+                e.text == "组成部分" for e in meta.iter() if e.tag.endswith("relationType")
+            )
             with tempfile.TemporaryDirectory(prefix="renda-verify-") as tmp:
                 bare = Path(tmp) / f"{stem}.pdf"
                 try:
@@ -469,7 +471,9 @@ def _conformance(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.P
                     continue
             for finding in measured.errors:
                 page = f"第 {finding.page} 页：" if finding.page else ""
-                report.add("usability", pdf_rel, f"版式不符合 GB/T 9704-2012 {finding.clause}（规定）：{page}{finding.message}")
+                report.add(
+                    "usability", pdf_rel, f"版式不符合 GB/T 9704-2012 {finding.clause}（规定）：{page}{finding.message}"
+                )
 
 
 def _record_type(package: _Package, item: PurePosixPath) -> str | None:

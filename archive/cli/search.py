@@ -150,7 +150,9 @@ def related(state: State, record_id: str | None, limit: int, recurring: bool, ye
         return
     for n, r in enumerate(found, 1):
         click.echo("\n".join(_related_lines(r, n)))
-    click.echo(f"共 {len(found)} 条相关记录（按时间先后）。" if found else f"没有找到与 {record_id} 提出同一问题的记录。")
+    click.echo(
+        f"共 {len(found)} 条相关记录（按时间先后）。" if found else f"没有找到与 {record_id} 提出同一问题的记录。"
+    )
 
 
 def _related_lines(r: Any, number: int) -> list[str]:

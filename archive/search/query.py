@@ -89,7 +89,6 @@ class Query:
     filters: Filters = field(default_factory=Filters)
 
 
-
 _FILTER_KEYS = {
     "届": "term",
     "届次": "term",
