@@ -11,12 +11,12 @@ import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
+from .catalog_model import PLACEHOLDER as PLACEHOLDER
+from .catalog_model import Catalog as Catalog
+from .catalog_model import LoadedFile as LoadedFile
 from .checks import check_catalog
 from .errors import WorkspaceError
 from .glyphs import FONTS_CONF, describe_characters, hidden_characters, hidden_message, uncovered_characters
-from .loaded import PLACEHOLDER as PLACEHOLDER
-from .loaded import Catalog as Catalog
-from .loaded import LoadedFile as LoadedFile
 from .problems import Problem, ProblemSink, ValidationReport
 from .records import Record, parse_record
 from .schema import RECORD_TYPES, TYPE_LABELS

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
-from .loaded import PLACEHOLDER, Catalog
+from .catalog_model import PLACEHOLDER, Catalog
 from .records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
 from .schema import DOC_NUMBER, TYPE_LABELS
 from .source import FieldPath, format_field

@@ -444,7 +444,7 @@ def test_an_invalid_workspace_is_refused_naming_file_and_line(
 def test_without_libreoffice_the_build_says_how_to_install_it(
     renda: Callable[..., Result], ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("archive.render.pdf.find_soffice", lambda: None)
+    monkeypatch.setattr("archive.render.conversion.find_soffice", lambda: None)
 
     result = renda("archive", "build", "2025", "-o", str(ws / "out"))
 

@@ -359,7 +359,7 @@ def test_every_rule_names_clause_strength_and_severity() -> None:
 
 # --- line-breaking rules and full pages, on synthetic measurements ---------------------------------------
 
-from archive.conformance.pdf import Line, Page, measure, typographic_break  # noqa: E402
+from archive.conformance.measurement import Line, Page, measure, typographic_break  # noqa: E402
 
 _EM = 16 * 25.4 / 72  # one 3号 character in mm
 _PITCH = 28.95 * 25.4 / 72

@@ -231,7 +231,7 @@ def test_attendance_table_matches_the_recount_for_every_deputy() -> None:
 @pytest.mark.slow
 def test_profile_renders_a_docx_and_pdf_that_pass_the_checker_with_the_recounted_numbers(tmp_path: Path) -> None:
     from archive.conformance import check_file
-    from archive.render.pdf import find_soffice
+    from archive.render.conversion import find_soffice
 
     if find_soffice() is None:
         pytest.skip("LibreOffice is not installed")
@@ -413,8 +413,8 @@ def test_sparse_and_two_term_profiles_pass_the_checker(tmp_path: Path) -> None:
     from archive.conformance import check_file
     from archive.deputies import compile_profile
     from archive.render import render_prepared
+    from archive.render.conversion import find_soffice
     from archive.render.oversight import profile_document
-    from archive.render.pdf import find_soffice
     from archive.workspace import Workspace
 
     if find_soffice() is None:

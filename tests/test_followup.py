@@ -358,7 +358,7 @@ def test_track_help_names_every_status() -> None:
 
 def test_reminder_pdf_passes_the_gbt9704_checker(tmp_path: Path) -> None:
     from archive.conformance import check_file
-    from archive.render.pdf import find_soffice
+    from archive.render.conversion import find_soffice
 
     if find_soffice() is None:
         pytest.skip("LibreOffice is not installed")

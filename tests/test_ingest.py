@@ -126,7 +126,7 @@ def test_a_gbt_9704_document_rendered_by_renda_is_read_back(ws: Path, renda: Ren
 
 
 def test_too_many_pages_is_refused(ws: Path, renda: Renda, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest.pdf, "MAX_PAGES", 1)
+    monkeypatch.setattr(ingest.extraction, "MAX_PAGES", 1)
     result = _import(renda, FIXTURES / "article-property.pdf")
     assert result.exit_code == 1
     assert "错误：页数过多（2 页），单个 PDF 不得超过 1 页；请拆分后导入" in result.output
@@ -197,7 +197,7 @@ def test_bad_files_are_reported_and_the_rest_of_the_batch_is_imported(ws: Path, 
     huge = tmp_path / "huge.pdf"
     with huge.open("wb") as handle:
         handle.write(b"%PDF-1.7\n")
-        handle.truncate(ingest.pdf.MAX_PDF_BYTES + 1)  # sparse: no disk used
+        handle.truncate(ingest.extraction.MAX_PDF_BYTES + 1)  # sparse: no disk used
     files = [FIXTURES / "scanned.pdf", FIXTURES / "encrypted.pdf", corrupt, not_pdf, huge, tmp_path / "gone.pdf", good]
 
     result = _import(renda, *files)
@@ -281,7 +281,7 @@ def test_imported_documents_are_listed_and_skipped_by_render(ws: Path, renda: Re
 
 
 def test_control_characters_from_a_broken_text_layer_are_dropped() -> None:
-    from archive.ingest.pdf import _tidy
+    from archive.ingest.extraction import _tidy
 
     assert _tidy(" 物业\x0c管理\ufffd 2024 年 6 月 ") == "物业管理2024年6月"
 

@@ -446,15 +446,15 @@ def test_fold_merges_the_imprint_section_and_keeps_the_page_numbers(rendered_doc
 
 
 def test_pdf_pool_size_follows_cores_and_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive.render import pdf
+    from archive.render import conversion
 
     monkeypatch.delenv("RENDA_PDF_WORKERS", raising=False)
-    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 4)
-    assert pdf.workers(1) == 1  # one document: one process
-    assert pdf.workers(8) == 2  # each process gets at least four documents
-    assert pdf.workers(100) == 4  # never more than the cores
+    monkeypatch.setattr(conversion.os, "cpu_count", lambda: 4)
+    assert conversion.workers(1) == 1  # one document: one process
+    assert conversion.workers(8) == 2  # each process gets at least four documents
+    assert conversion.workers(100) == 4  # never more than the cores
     monkeypatch.setenv("RENDA_PDF_WORKERS", "3")
-    assert pdf.workers(100) == 3 and pdf.workers(2) == 2
+    assert conversion.workers(100) == 3 and conversion.workers(2) == 2
 
 
 @needs_soffice
@@ -600,7 +600,7 @@ def test_every_docx_keeps_the_element_order_word_requires(rendered) -> None:
 def test_pdf_batches_are_split_so_no_process_gets_too_many(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """LibreOffice 7.4 stops converting after ~240 documents in one process: batches are cut below that,
     and a fixed ``processes`` gives the same split on any machine."""
-    from archive.render import pdf
+    from archive.render import conversion
 
     calls: list[int] = []
 
@@ -617,12 +617,12 @@ def test_pdf_batches_are_split_so_no_process_gets_too_many(monkeypatch: pytest.M
             return "", ""
 
     (tmp_path / "out").mkdir()
-    monkeypatch.setattr(pdf, "find_soffice", lambda: "soffice")
-    monkeypatch.setattr(pdf.subprocess, "Popen", lambda cmd, **kw: FakeProcess(cmd))
+    monkeypatch.setattr(conversion, "find_soffice", lambda: "soffice")
+    monkeypatch.setattr(conversion.subprocess, "Popen", lambda cmd, **kw: FakeProcess(cmd))
     files = [tmp_path / f"d{i:03d}.docx" for i in range(250)]
-    converted = pdf.convert_to_pdf(files, tmp_path / "out", None, processes=1)
+    converted = conversion.convert_to_pdf(files, tmp_path / "out", None, processes=1)
     assert len(converted) == 250
-    assert calls == [84, 83, 83] and max(calls) <= pdf.MAX_DOCS_PER_PROCESS
+    assert calls == [84, 83, 83] and max(calls) <= conversion.MAX_DOCS_PER_PROCESS
 
 
 @pytest.mark.parametrize(

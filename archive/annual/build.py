@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archive import pdfa
-from archive.annual import _docx, catalogue, metadata
+from archive.annual import _docx, metadata, registers
 from archive.annual.arrange import (
     ArchiveClass,
     Arrangement,
@@ -159,7 +159,7 @@ def build_annual_archive(
     """Build ``<dest>/<全宗号>-WS-<年度>/`` (or ``.zip``); ``dest`` defaults to the workspace's ``out/archive``.
 
     ``progress`` hears the records rendered to PDF/A and the 件 put together."""
-    from archive.render import pdf
+    from archive.render import conversion
 
     _check_year(year)
     catalog = checked_catalog(workspace)
@@ -168,8 +168,8 @@ def build_annual_archive(
     blocking = [n for n in arrangement.notices if n.blocking]
     if blocking:
         raise AnnualArchiveError("\n".join(n.format() for n in sorted_notices(blocking)) + "\n归档未进行。")
-    if pdf.find_soffice() is None:
-        raise AnnualArchiveError(pdf.INSTALL_HINT.replace("只生成了 .docx", "无法生成 PDF/A，归档未进行"))
+    if conversion.find_soffice() is None:
+        raise AnnualArchiveError(conversion.INSTALL_HINT.replace("只生成了 .docx", "无法生成 PDF/A，归档未进行"))
     stats = annual_stats(catalog, year)
 
     dest = (dest or workspace.output_dir / "archive").resolve()
@@ -429,10 +429,10 @@ class _Converter:
 
     def _run(self, batch: list[Path]) -> dict[Path, Path]:
         from archive.errors import RenderError
-        from archive.render import pdf
+        from archive.render import conversion
 
         try:
-            return pdf.convert_to_pdf(batch, self.out_dir, self.fonts, pdfa=True, processes=1)
+            return conversion.convert_to_pdf(batch, self.out_dir, self.fonts, pdfa=True, processes=1)
         except RenderError:
             return {}
 
@@ -463,16 +463,16 @@ def _write_class(
     arranger: str,
     checker: str,
 ) -> None:
-    rows = catalogue.rows_for(cls, pages)
-    name = catalogue.CATALOGUE_NAME
-    (folder / f"{name}.csv").write_bytes(catalogue.csv_bytes(rows))
+    rows = registers.rows_for(cls, pages)
+    name = registers.CATALOGUE_NAME
+    (folder / f"{name}.csv").write_bytes(registers.csv_bytes(rows))
     heading = f"{arrangement.fonds_name} {arrangement.year}年度 {cls.label} {name}"
-    catalogue.write_xlsx(rows, folder / f"{name}.xlsx", heading, when)
-    catalogue.write_catalogue_docx(arrangement, cls, rows, folder / f"{name}.docx", when)
-    catalogue.write_note_docx(
+    registers.write_xlsx(rows, folder / f"{name}.xlsx", heading, when)
+    registers.write_catalogue_docx(arrangement, cls, rows, folder / f"{name}.docx", when)
+    registers.write_note_docx(
         arrangement,
         cls,
-        folder / f"{catalogue.NOTE_NAME}.docx",
+        folder / f"{registers.NOTE_NAME}.docx",
         when,
         arranger=arranger,
         checker=checker,

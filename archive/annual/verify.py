@@ -25,7 +25,7 @@ from typing import Any
 
 from archive import pdfa
 from archive.annual import bag as bagit
-from archive.annual import catalogue, stamp
+from archive.annual import registers, stamp
 from archive.annual.arrange import RETENTION_NAMES
 from archive.annual.stats import STATS_NAME
 from archive.errors import AnnualArchiveError, ZipRefusedError
@@ -240,9 +240,9 @@ def _bag_info(package: _Package, report: VerifyReport) -> dict[str, str]:
 
 
 def _read_catalogues(package: _Package, report: VerifyReport) -> None:
-    for rel in sorted(r for r in package.payload if PurePosixPath(r).name == f"{catalogue.CATALOGUE_NAME}.csv"):
+    for rel in sorted(r for r in package.payload if PurePosixPath(r).name == f"{registers.CATALOGUE_NAME}.csv"):
         try:
-            package.catalogues[rel] = catalogue.read_csv(package.root / rel)
+            package.catalogues[rel] = registers.read_csv(package.root / rel)
         except (UnicodeDecodeError, OSError, csv.Error) as exc:
             report.add("completeness", rel, f"无法读取：{exc}")
 
@@ -301,8 +301,8 @@ def _completeness(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.
 
 def _class_files() -> tuple[str, ...]:
     """What build writes into every class folder beside the 件 (see ``build._write_class``)."""
-    name = catalogue.CATALOGUE_NAME
-    return (f"{name}.csv", f"{name}.xlsx", f"{name}.docx", f"{catalogue.NOTE_NAME}.docx")
+    name = registers.CATALOGUE_NAME
+    return (f"{name}.csv", f"{name}.xlsx", f"{name}.docx", f"{registers.NOTE_NAME}.docx")
 
 
 def _metadata(root: Path, rel: str) -> Any:

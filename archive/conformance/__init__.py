@@ -23,7 +23,7 @@ def check_file(path: Path) -> CheckReport:
     if not path.is_file():
         raise ConformanceError(f"{path}: 文件不存在")
     if suffix == ".pdf":
-        from .pdf import check_pdf
+        from .measurement import check_pdf
 
         findings, measures = check_pdf(path)
     elif suffix == ".docx":

@@ -1,6 +1,6 @@
 """Read a PDF into lines, rules and fonts with pdfplumber, in millimetres from the page's top-left corner.
 
-The conventions (glyph box, line, body line) are described in ``archive.conformance.pdf``.
+The conventions (glyph box, line, body line) are described in ``archive.conformance.measurement``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The GB/T 9704-2012 profile: every checked value, tagged with its clause, strength and tolerance.
 
-This table is the single place where the numbers live; pdf.py and docx.py only measure and call
+This table is the single place where the numbers live; measurement.py and docx.py only measure and call
 :func:`judge`/:func:`violation`.  Strength follows the standard's wording: 规定 (stated outright) is an
 error, 一般/推荐 ("一般用…", "推荐…") a warning.  实践 marks office practice that the standard does not
 state but without which a document does not print as intended (fonts embedded, no theme fonts); its

@@ -29,7 +29,7 @@ from ..glyphs import is_hidden
 from ..records import CLASSIFICATIONS, classification_rank
 from ..walker import linked_folder
 from ..workspace import Workspace
-from .pdf import Extracted, Line, extract, read_pdf_lines
+from .extraction import Extracted, Line, extract, read_pdf_lines
 
 __all__ = ["Extracted", "ImportFailure", "ImportResult", "Imported", "Line", "extract", "import_pdfs", "read_pdf_lines"]
 

@@ -173,7 +173,7 @@ def _render_batches(
     check: bool = True,
 ) -> RenderResult:
     """Each batch is one record's documents, built lazily: all of them are written, or none."""
-    from archive.render import engine, pdf
+    from archive.render import conversion, engine
 
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -197,13 +197,13 @@ def _render_batches(
         report(progress, DOCX_STAGE, len(batches), len(batches))
         pdfs: dict[Path, Path] = {}
         if want_pdf and staged:
-            if pdf.find_soffice() is None:
-                result.notices.append(pdf.INSTALL_HINT)
+            if conversion.find_soffice() is None:
+                result.notices.append(conversion.INSTALL_HINT)
             else:
                 pdf_dir = staging / "pdf"
                 pdf_dir.mkdir()
                 try:
-                    pdfs = pdf.convert_to_pdf(
+                    pdfs = conversion.convert_to_pdf(
                         [p for _, p in staged],
                         pdf_dir,
                         workspace.template_path(FONTS_CONF),
@@ -229,7 +229,7 @@ def _render_batches(
                         result.failures.append(
                             RenderFailure(doc.record.id, doc.record.source, _nonconforming(published, measured))
                         )
-                elif pdf.find_soffice() is not None:
+                elif conversion.find_soffice() is not None:
                     result.failures.append(RenderFailure(doc.record.id, doc.record.source, f"{doc.stem}: PDF 转换失败"))
             result.documents.append(
                 RenderedDocument(doc.record.id, doc.kind, tuple(written), not doc.record.is_final, doc.letter)
@@ -264,7 +264,7 @@ def _imprint_pass(
     processes: int | None,
 ) -> list[Path]:
     """Rewrite and convert the planned documents; replace those that land.  Returns the ones that did not."""
-    from archive.render import imprint, pdf
+    from archive.render import conversion, imprint
 
     if not plans:
         return []
@@ -277,7 +277,7 @@ def _imprint_pass(
         imprint.rewrite(docx_path, target, action, placement)
         rewritten[target] = docx_path
     try:
-        converted = pdf.convert_to_pdf(list(rewritten), pdf_dir, fonts_conf, pdfa=pdfa, processes=processes)
+        converted = conversion.convert_to_pdf(list(rewritten), pdf_dir, fonts_conf, pdfa=pdfa, processes=processes)
     except RenderError:
         return list(plans)  # the first pass stands
     missed = []

@@ -1,5 +1,5 @@
-"""The records of a workspace as loaded: the :class:`Catalog` model that loading (``catalog``) fills and the
-cross-record rules (``checks``) read — its own module, so neither of the two imports the other's user."""
+"""The :class:`Catalog` model — a workspace's records as loaded — that loading (``catalog``) fills and the
+cross-record rules (``checks``) read: its own module, so neither of the two imports the other's user."""
 
 from __future__ import annotations
 
