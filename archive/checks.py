@@ -151,9 +151,9 @@ class _Checker:
         for record in self.records:
             if record.doc_number:
                 out.append((record, ("doc_number",), record.doc_number, record.type))
-            for i, item in enumerate(record.data.get("resolutions", ()) if isinstance(record, Meeting) else ()):
-                if item.get("doc_number"):
-                    out.append((record, ("resolutions", i, "doc_number"), item["doc_number"], "resolution"))
+            for i, item in enumerate(record.resolutions if isinstance(record, Meeting) else ()):
+                if item.doc_number:
+                    out.append((record, ("resolutions", i, "doc_number"), item.doc_number, "resolution"))
         return out
 
     def doc_numbers(self) -> None:
@@ -286,7 +286,7 @@ class _Checker:
                 f"定稿的{label}以文件格式或信函格式印发，必须有发文字号（GB/T 9704-2012 7.2.5）："
                 f"请填写 doc_number{example}（renda new 会自动填入下一个空闲的发文字号）",
             )
-        if record.data.get("signatory"):
+        if record.signatory:
             self.warning(
                 record,
                 ("signatory",),
@@ -295,14 +295,15 @@ class _Checker:
 
     def opinion_parts(self, o: Opinion) -> None:
         """The body is written either in the three parts or as one free ``body``, not both, not neither."""
-        parts = ("assessment", "problems", "recommendations")
-        if "body" in o.data:
-            for name in parts:
-                if name in o.data:
+        # each of the four is either absent or not empty (the schema's minItems)
+        parts = {"assessment": o.assessment, "problems": o.problems, "recommendations": o.recommendations}
+        if o.body:
+            for name, written in parts.items():
+                if written:
                     self.error(o, (name,), f"已用 body 写了整篇正文，不能同时填写 {name}；二者只能选一种写法")
             return
-        for name in parts:
-            if name not in o.data:
+        for name, written in parts.items():
+            if not written:
                 label = {"assessment": "总体评价", "problems": "存在的问题", "recommendations": "意见建议"}[name]
                 self.sink.error(
                     o.source,

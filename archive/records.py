@@ -45,9 +45,19 @@ def parse_body(items: Sequence[Any] | None) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """One 附件: its name, and its text when it is printed after the body."""
+
+    title: str
+    file: str | None = None
+    body: tuple[Block, ...] = ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Record:
-    """What every record has.  ``data`` is the full validated mapping, read-only."""
+    """What every record has (the envelope of ``common.yaml``).  ``data`` is the full validated mapping,
+    read-only: for walks over every value (placeholders, search text); fields are read through attributes."""
 
     id: str
     type: str
@@ -60,6 +70,17 @@ class Record:
     status: str = "final"
     retention: str | None = None
     organ: str | None = None
+    copy_number: str | None = None
+    secrecy_period: str | None = None
+    urgency: str | None = None
+    archive_title: str | None = None
+    signatory: str | None = None
+    issuer: str | None = None
+    sealed: bool = True
+    note: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    cc: tuple[str, ...] = ()
+    print_date: dt.date | None = None
     data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -120,16 +141,28 @@ class Attendance:
     recorded: bool = False
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """A 决议 or 决定 a meeting passed, printed as its own document."""
+
+    kind: str
+    title: str
+    body: tuple[Block, ...] = ()
+    doc_number: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Meeting(Record):
     kind: str
     sitting: int
+    issue_number: int | None = None
     place: str | None = None
     presiding: str | None = None
     agenda: tuple[AgendaItem, ...] = ()
     decisions: tuple[str, ...] = ()
     attendance: Attendance = Attendance()
     body: tuple[Block, ...] = ()
+    resolutions: tuple[Resolution, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,15 +210,51 @@ def organ_kind_of(organ: str) -> str | None:
     return next((kind for suffix, kind in ORGAN_KINDS.items() if organ.endswith(suffix)), None)
 
 
+@dataclass(frozen=True)
+class Recommendation:
+    title: str
+    text: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class Opinion(Record):
+    """An opinion's text is either the three parts (assessment, problems, recommendations) or one ``body``."""
+
     meeting: str
     report_title: str
     report_organ: str
     report_organ_kind: str
+    report_reporter: str | None = None
     addressee: str
+    format: str | None = None  # 文件格式 / 信函格式; None: as renda.yaml says
+    assessment: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    body: tuple[Block, ...] = ()
     deadline: dt.date | None = None
     follow_up: FollowUp = FollowUp()
+
+
+@dataclass(frozen=True)
+class InspectionReport:
+    """The parts of an 执法检查报告 (``intro`` optional, the other four required)."""
+
+    intro: tuple[Block, ...] = ()
+    implementation: tuple[Block, ...] = ()
+    problems: tuple[Block, ...] = ()
+    enforcement_suggestions: tuple[Block, ...] = ()
+    amendment_suggestions: tuple[Block, ...] = ()
+
+    def part(self, key: str) -> tuple[Block, ...]:
+        """A part by its schema key."""
+        parts = {
+            "intro": self.intro,
+            "implementation": self.implementation,
+            "problems": self.problems,
+            "enforcement_suggestions": self.enforcement_suggestions,
+            "amendment_suggestions": self.amendment_suggestions,
+        }
+        return parts[key]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,6 +266,29 @@ class Inspection(Record):
     members: tuple[str, ...]
     meeting: str | None = None
     visit_dates: tuple[dt.date, ...] = ()
+    report: InspectionReport = InspectionReport()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A 议案 or 建议 a deputy reports having made."""
+
+    kind: str
+    title: str
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class VoterEvaluation:
+    """The voters' 评议 of a deputy's report; the counts only when it was a vote."""
+
+    method: str
+    result: str
+    participants: int | None = None
+    satisfied: int | None = None
+    basically_satisfied: int | None = None
+    unsatisfied: int | None = None
+    comments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -204,6 +296,10 @@ class DeputyReport(Record):
     deputy: str
     constituency: str
     place: str
+    voters_present: int | None = None
+    body: tuple[Block, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    evaluation: VoterEvaluation | None = None
 
 
 @dataclass(frozen=True)
@@ -223,6 +319,10 @@ class TermService:
 class Deputy(Record):
     name: str
     gender: str
+    ethnicity: str | None = None
+    birth: str | None = None  # YYYY-MM
+    party: str | None = None
+    occupation: str | None = None
     terms: tuple[TermService, ...] = ()
 
     def service(self, term: int) -> TermService | None:
@@ -285,6 +385,19 @@ def _envelope(data: Mapping[str, Any], source: str) -> dict[str, Any]:
         "status": data.get("status", "final"),
         "retention": data.get("retention"),
         "organ": data.get("organ"),
+        "copy_number": data.get("copy_number"),
+        "secrecy_period": data.get("secrecy_period"),
+        "urgency": data.get("urgency"),
+        "archive_title": data.get("archive_title"),
+        "signatory": data.get("signatory"),
+        "issuer": data.get("issuer"),
+        "sealed": data.get("sealed", True),
+        "note": data.get("note"),
+        "attachments": tuple(
+            Attachment(a["title"], a.get("file"), parse_body(a.get("body"))) for a in data.get("attachments") or ()
+        ),
+        "cc": tuple(data.get("cc") or ()),
+        "print_date": _date(data.get("print_date")),
         "data": MappingProxyType(data),
     }
 
@@ -321,16 +434,22 @@ def _meeting(data: Mapping[str, Any], base: dict[str, Any]) -> Meeting:
         )
         for a in data.get("agenda", ())
     )
+    resolutions = tuple(
+        Resolution(r["kind"], r["title"], parse_body(r.get("body")), r.get("doc_number"))
+        for r in data.get("resolutions") or ()
+    )
     return Meeting(
         **base,
         kind=data["kind"],
         sitting=data["sitting"],
+        issue_number=data.get("issue_number"),
         place=data.get("place"),
         presiding=data.get("presiding"),
         agenda=agenda,
         decisions=tuple(data.get("decisions", ())),
         attendance=attendance,
         body=parse_body(data.get("body")),
+        resolutions=resolutions,
     )
 
 
@@ -349,13 +468,20 @@ def _opinion(data: Mapping[str, Any], base: dict[str, Any]) -> Opinion:
         report_title=report["title"],
         report_organ=report["organ"],
         report_organ_kind=report["organ_kind"],
+        report_reporter=report.get("reporter"),
         addressee=data["addressee"],
+        format=data.get("format"),
+        assessment=tuple(data.get("assessment") or ()),
+        problems=tuple(data.get("problems") or ()),
+        recommendations=tuple(Recommendation(r["title"], r["text"]) for r in data.get("recommendations") or ()),
+        body=parse_body(data.get("body")),
         deadline=_date(data.get("deadline")),
         follow_up=FollowUp(_date(follow.get("assigned")), _date(follow.get("plan_received")), reports),
     )
 
 
 def _inspection(data: Mapping[str, Any], base: dict[str, Any]) -> Inspection:
+    report = data.get("report") or {}
     return Inspection(
         **base,
         law=data["law"],
@@ -365,11 +491,40 @@ def _inspection(data: Mapping[str, Any], base: dict[str, Any]) -> Inspection:
         members=tuple(data["members"]),
         meeting=data.get("meeting"),
         visit_dates=tuple(_date(v["date"]) or dt.date.min for v in data.get("visits", ())),
+        report=InspectionReport(*(parse_body(report.get(key)) for key in _INSPECTION_PARTS)),
     )
 
 
+_INSPECTION_PARTS = ("intro", "implementation", "problems", "enforcement_suggestions", "amendment_suggestions")
+
+
 def _deputy_report(data: Mapping[str, Any], base: dict[str, Any]) -> DeputyReport:
-    return DeputyReport(**base, deputy=data["deputy"], constituency=data["constituency"], place=data["place"])
+    ev = data.get("evaluation")
+    evaluation = (
+        VoterEvaluation(
+            ev["method"],
+            ev["result"],
+            ev.get("participants"),
+            ev.get("satisfied"),
+            ev.get("basically_satisfied"),
+            ev.get("unsatisfied"),
+            tuple(ev.get("comments") or ()),
+        )
+        if ev
+        else None
+    )
+    return DeputyReport(
+        **base,
+        deputy=data["deputy"],
+        constituency=data["constituency"],
+        place=data["place"],
+        voters_present=data.get("voters_present"),
+        body=parse_body(data.get("body")),
+        suggestions=tuple(
+            Suggestion(s["kind"], s["title"], _date(s.get("date"))) for s in data.get("suggestions") or ()
+        ),
+        evaluation=evaluation,
+    )
 
 
 def _deputy(data: Mapping[str, Any], base: dict[str, Any]) -> Deputy:
@@ -387,13 +542,23 @@ def _deputy(data: Mapping[str, Any], base: dict[str, Any]) -> Deputy:
     )
     latest = max((t.term for t in terms), default=None)
     base.update(title=data["name"], term=latest)
-    return Deputy(**base, name=data["name"], gender=data["gender"], terms=terms)
+    return Deputy(
+        **base,
+        name=data["name"],
+        gender=data["gender"],
+        ethnicity=data.get("ethnicity"),
+        birth=data.get("birth"),
+        party=data.get("party"),
+        occupation=data.get("occupation"),
+        terms=terms,
+    )
 
 
 def _document(data: Mapping[str, Any], base: dict[str, Any]) -> Document:
     raw = data.get("source_file")
     source_file = SourceFile(raw["file"], raw["sha256"], raw.get("original_name"), raw.get("pages")) if raw else None
-    return Document(**base, issuer=data["issuer"], body=parse_body(data.get("body")), source_file=source_file)
+    base.update(issuer=data["issuer"])
+    return Document(**base, body=parse_body(data.get("body")), source_file=source_file)
 
 
 def _letter(data: Mapping[str, Any], base: dict[str, Any]) -> Letter:

@@ -127,16 +127,13 @@ def test_docx_names_office_fonts_and_no_theme_fonts(rendered) -> None:
 
 
 def test_record_text_renders_literally(workspace: Workspace, tmp_path: Path) -> None:
-    import dataclasses
-    from types import MappingProxyType
-
     import docx
+
+    from archive.records import parse_record
 
     record = load_catalog(workspace).by_id()["opinion-2024-01"]
     tricky = "{{ x }} {% if %} <b>&amp; ]]> \\ 完"
-    data = dict(record.data)
-    data["assessment"] = [tricky]
-    record = dataclasses.replace(record, data=MappingProxyType(data))
+    record = parse_record(dict(record.data, assessment=[tricky]), record.source)
     result = render_documents(workspace, [record], tmp_path, formats=("docx",))
     assert result.failures == []
     texts = [p.text for p in docx.Document(str(tmp_path / "opinion-2024-01.docx")).paragraphs]
@@ -332,14 +329,14 @@ def test_letter_format_is_laid_out_by_chapter_10(rendered) -> None:
 @needs_soffice
 def test_every_envelope_element_renders_and_conforms(workspace: Workspace, tmp_path: Path) -> None:
     """份号, 密级★保密期限, 紧急程度, 签发人, 附件说明 and two 附件 pages on one opinion, measured on the PDF."""
-    import dataclasses
-    from types import MappingProxyType
-
     import pdfplumber
+
+    from archive.records import parse_record
 
     record = load_catalog(workspace).by_id()["opinion-2024-01"]
     data = dict(record.data)
     data.update(
+        classification="秘密",
         copy_number="000123",
         secrecy_period="1年",
         urgency="特急",
@@ -355,7 +352,7 @@ def test_every_envelope_element_renders_and_conforms(workspace: Workspace, tmp_p
             {"title": "审议意见落实情况报告格式", "body": ["报告应当写明落实措施、取得成效、存在问题和下一步打算。"]},
         ],
     )
-    record = dataclasses.replace(record, data=MappingProxyType(data), classification="秘密")
+    record = parse_record(data, record.source)
     result = render_documents(workspace, [record], tmp_path, formats=("docx", "pdf"))
     assert result.failures == [] and result.notices == []
     pdf_path = tmp_path / "opinion-2024-01.pdf"
@@ -472,14 +469,13 @@ def test_signature_date_and_note_follow_the_sealed_and_unsealed_rules(
     """7.3.5: sealed — date 4 characters from the right, 署名 centred over it (a 署名 too long for that stays
     flush right inside the text block); unsealed — 署名 2 characters from the right, the date's first
     character 2 characters right of the 署名's; 附注 indented 2, in brackets."""
-    import dataclasses
-    from types import MappingProxyType
-
     import pdfplumber
+
+    from archive.records import parse_record
 
     record = load_catalog(workspace).by_id()["opinion-2024-01"]
     data = dict(record.data, sealed=sealed, issuer=issuer, note="联系人：区人大常委会办公室 王晓红，电话 0571-12345678")
-    record = dataclasses.replace(record, data=MappingProxyType(data))
+    record = parse_record(data, record.source)
     result = render_documents(workspace, [record], tmp_path, formats=("pdf",))
     assert result.failures == []
     char = 16 * 25.4 / 72 - 0.25 * 25.4 / 72  # one 3号 character with −0.25 pt spacing

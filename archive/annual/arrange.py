@@ -188,9 +188,8 @@ def retention_of(record: Record, config: Config) -> str:
 
 def responsible_party(record: Record, config: Config, names: Mapping[str, str]) -> str:
     """责任者: who issued the document (the issuer named in the record wins)."""
-    issuer = record.data.get("issuer")
-    if isinstance(issuer, str) and issuer:
-        return issuer
+    if record.issuer:
+        return record.issuer
     if isinstance(record, Inspection):
         return f"{config.organ_short_name}执法检查组"
     if isinstance(record, DeputyReport):
@@ -239,7 +238,7 @@ def arrange(
         members = sorted(groups[(retention, organ)], key=_order)
         items = []
         for number, record in enumerate(members, start=1):
-            made_up = record.data.get("archive_title")
+            made_up = record.archive_title
             relations = relations_of(record)
             items.append(
                 Item(

@@ -36,7 +36,7 @@ def _group(name: str, children: Sequence[str], indent: int) -> list[str]:
 
 def item_metadata(arrangement: Arrangement, item: Item, pdf: FileFacts, organ_name: str | None) -> bytes:
     record = item.record
-    secrecy_period = record.data.get("secrecy_period")
+    secrecy_period = record.secrecy_period
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<electronicRecord xmlns="{NAMESPACE}">']
     lines.append(_element("aggregationLevel", "文件", 1))
     lines += _group(

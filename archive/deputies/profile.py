@@ -183,15 +183,12 @@ def build_profile(
 
 
 def _basic(deputy: Deputy, services: Sequence[TermService]) -> Section:
-    data = deputy.data
     facts = [f"{deputy.name}，{deputy.gender}"]
-    for key, suffix in (("ethnicity", ""), ("birth", ""), ("party", ""), ("occupation", "")):
-        value = data.get(key)
-        if isinstance(value, str):
-            if key == "birth":
-                year, _, month = value.partition("-")
-                value = f"{year}年{int(month)}月生" if month else f"{year}年生"
-            facts.append(value + suffix)
+    born = None
+    if deputy.birth is not None:
+        year, _, month = deputy.birth.partition("-")
+        born = f"{year}年{int(month)}月生" if month else f"{year}年生"
+    facts += [v for v in (deputy.ethnicity, born, deputy.party, deputy.occupation) if v is not None]
     paragraphs = ["，".join(facts) + "。"]
     for service in services:
         line = f"第{chinese_number(service.term)}届区人民代表大会代表，{service.constituency}选出"
@@ -274,8 +271,8 @@ def _delegation(deputy: Deputy, services: Sequence[TermService]) -> Section:
 
 
 def _suggestions(reports: Sequence[DeputyReport]) -> Section:
-    items = [(r, s) for r in reports for s in (r.data.get("suggestions") or [])]
-    paragraphs = [f"{s['kind']}：{s['title']}。" for _, s in items]
+    items = [(r, s) for r in reports for s in r.suggestions]
+    paragraphs = [f"{s.kind}：{s.title}。" for _, s in items]
     if not paragraphs:
         paragraphs.append("本期间的记录中没有提出议案、建议的情况。")
     sources = tuple(dict.fromkeys(r.id for r, _ in items))
@@ -288,18 +285,17 @@ def _reports(reports: Sequence[DeputyReport]) -> Section:
     evaluated = []
     for r in reports:
         assert r.date is not None
-        voters = r.data.get("voters_present")
+        voters = r.voters_present
         line = f"{date_text(r.date)}在{r.place}向选民述职" + (f"，到会选民{voters}人" if voters else "")
-        ev = r.data.get("evaluation")
+        ev = r.evaluation
         if ev:
             evaluated.append(r.id)
             votes = ""
-            if "satisfied" in ev:
+            if ev.satisfied is not None:
                 votes = (
-                    f"满意{ev.get('satisfied', 0)}票、基本满意{ev.get('basically_satisfied', 0)}票、"
-                    f"不满意{ev.get('unsatisfied', 0)}票，"
+                    f"满意{ev.satisfied}票、基本满意{ev.basically_satisfied or 0}票、不满意{ev.unsatisfied or 0}票，"
                 )
-            line += f"；{ev['method']}：{votes}结果为{ev['result']}"
+            line += f"；{ev.method}：{votes}结果为{ev.result}"
         paragraphs.append(line + "。")
     if not paragraphs:
         paragraphs.append("本期间没有向选民述职的记录。")

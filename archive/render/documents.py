@@ -7,7 +7,6 @@ here, never in templates.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -16,13 +15,8 @@ from typing import Any
 
 from archive.chinese import chinese_number, date_text
 from archive.errors import RenderError
-from archive.records import AgendaItem, Block, DeputyReport, Inspection, Letter, Meeting, Opinion, Record, parse_body
+from archive.records import AgendaItem, Block, DeputyReport, Inspection, Letter, Meeting, Opinion, Record
 from archive.workspace import Config
-
-
-def _iso(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else None
-
 
 NUMBERING = {
     1: lambda n: f"{chinese_number(n)}、",
@@ -137,7 +131,7 @@ def _word_boundaries(text: str) -> set[int]:
 def secrecy_text(record: Record) -> str | None:
     if record.classification == "公开":
         return None
-    period = record.data.get("secrecy_period")
+    period = record.secrecy_period
     if period and record.classification in ("秘密", "机密"):
         return f"{record.classification}★{period}"
     return record.classification
@@ -157,34 +151,33 @@ class Document:
 
 
 def _envelope(record: Record, config: Config) -> dict[str, Any]:
-    data = record.data
-    attachments = list(data.get("attachments") or [])
+    attachments = record.attachments
     many = len(attachments) > 1
     day = record.date
     return {
-        "copy_number": data.get("copy_number"),
+        "copy_number": record.copy_number,
         "secrecy": secrecy_text(record),
-        "urgency": data.get("urgency"),
+        "urgency": record.urgency,
         "doc_number": record.doc_number or "",
-        "signatory": data.get("signatory"),
+        "signatory": record.signatory,
         "title": break_title(record.title),
-        "issuer": data.get("issuer") or config.organ_name,
-        "sealed": data.get("sealed", True),
+        "issuer": record.issuer or config.organ_name,
+        "sealed": record.sealed,
         "date_text": date_text(day),
-        "note": data.get("note"),
-        "attachments": [{"label": f"{i}." if many else "", "title": a["title"]} for i, a in enumerate(attachments, 1)],
+        "note": record.note,
+        "attachments": [{"label": f"{i}." if many else "", "title": a.title} for i, a in enumerate(attachments, 1)],
         "attachment_pages": [
             {
                 "number": str(i) if many else "",
-                "title": break_title(a["title"]),
-                "blocks": number_blocks(parse_body(a.get("body"))),
+                "title": break_title(a.title),
+                "blocks": number_blocks(a.body),
             }
             for i, a in enumerate(attachments, 1)
-            if a.get("body")
+            if a.body
         ],
-        "cc": "，".join(data.get("cc") or []) or None,
+        "cc": "，".join(record.cc) or None,
         "print_organ": config.office_name,
-        "print_date": date_text(_iso(data.get("print_date")) or day),
+        "print_date": date_text(record.print_date or day),
     }
 
 
@@ -226,7 +219,7 @@ def report_name(opinion: Opinion) -> str:
     """How the opening sentence names the report: 区人民政府关于……的报告, with its reporter when recorded
     (副区长林志远受区人民政府委托所作的关于……的报告; 区人民法院院长邵泽宇所作的关于……的报告)."""
     title, organ = opinion.report_title, opinion.report_organ
-    reporter = "".join(str(opinion.data.get("report", {}).get("reporter") or "").split())
+    reporter = "".join((opinion.report_reporter or "").split())
     if not reporter:
         return title if title.startswith(organ) else organ + title
     title = title.removeprefix(organ)
@@ -239,30 +232,29 @@ def opinion_document(record: Opinion, config: Config, meeting: Meeting | None = 
     """The 审议意见书: the opening sentence from the sitting and the report, then either the three parts
     (一、总体评价 / 二、存在的问题 / 三、意见和建议, each with （一）（二）) or the record's free ``body``, then the
     request with the deadline from renda.yaml.  The fixed wording lives in the template."""
-    data = record.data
     if meeting is None:
         raise RenderError(
             f"{record.source}: 找不到审议会议“{record.meeting}”，无法写出审议意见的开头；请运行 renda validate 检查"
         )
     context = _envelope(record, config)
-    structured = not data.get("body")
+    structured = not record.body
     problems = []
-    for i, text in enumerate(data.get("problems") or [], 1):
+    for i, text in enumerate(record.problems, 1):
         lead, sep, rest = text.partition("。")
         if sep and len(lead) <= 40:
             problems.append({"level": 2, "lead": f"（{chinese_number(i)}）{lead}。", "text": rest})
         else:
             problems.append({"level": 2, "lead": f"（{chinese_number(i)}）", "text": text})
     recommendations = [
-        {"level": 2, "lead": f"（{chinese_number(i)}）{r['title']}。", "text": r["text"]}
-        for i, r in enumerate(data.get("recommendations") or [], 1)
+        {"level": 2, "lead": f"（{chinese_number(i)}）{r.title}。", "text": r.text}
+        for i, r in enumerate(record.recommendations, 1)
     ]
     if record.deadline:
         deadline = f"{date_text(record.deadline)}前"
     else:
         rule = config.opinion_deadline
         deadline = f"{rule.months}个月内" if rule.months else f"{rule.working_days}个工作日内"
-    letter = data.get("format") == "信函格式" or (data.get("format") is None and config.letter_format)
+    letter = record.format == "信函格式" or (record.format is None and config.letter_format)
     item = heard_item(record, meeting)
     context.update(
         mark=config.organ_name + ("" if letter else "文件"),
@@ -272,10 +264,10 @@ def opinion_document(record: Opinion, config: Config, meeting: Meeting | None = 
         heard=item.action if item is not None else "听取和审议",
         report_name=report_name(record),
         structured=structured,
-        assessment=[{"level": 0, "lead": "", "text": t} for t in data.get("assessment") or []],
+        assessment=[{"level": 0, "lead": "", "text": t} for t in record.assessment],
         problems=problems,
         recommendations=recommendations,
-        blocks=[] if structured else number_blocks(parse_body(data.get("body"))),
+        blocks=[] if structured else number_blocks(record.body),
         deadline_text=deadline,
     )
     template = "opinion_letter.docx" if letter else "opinion.docx"
@@ -320,7 +312,7 @@ def minutes_document(record: Meeting, config: Config, names: Mapping[str, str]) 
     parts = sum(1 for b in rest if b.level == 1)
     context.update(
         mark=mark,
-        issue=str(record.data.get("issue_number") or record.sitting),
+        issue=str(record.issue_number or record.sitting),
         minutes_organ=config.office_name,
         minutes_date=date_text(record.date),
         intro=number_blocks(intro),
@@ -351,16 +343,15 @@ INSPECTION_PARTS = (
 
 
 def inspection_document(record: Inspection, config: Config) -> Document:
-    report = record.data.get("report") or {}
-    rows = number_blocks(parse_body(report.get("intro")))
+    rows = number_blocks(record.report.intro)
     for i, (key, heading) in enumerate(INSPECTION_PARTS, 1):
         rows.append({"level": 1, "lead": f"{chinese_number(i)}、{heading.format(law=record.law)}", "text": ""})
-        rows.extend(number_blocks(parse_body(report.get(key)), shift=1))
+        rows.extend(number_blocks(record.report.part(key), shift=1))
     context = _envelope(record, config)
     context.update(
         blocks=rows,
         subtitle=None,
-        issuer=record.data.get("issuer") or f"{config.organ_short_name}执法检查组",
+        issuer=record.issuer or f"{config.organ_short_name}执法检查组",
     )
     return Document(record, "执法检查报告", "inspection.docx", record.id, context, masthead=False)
 
@@ -368,9 +359,9 @@ def inspection_document(record: Inspection, config: Config) -> Document:
 def deputy_report_document(record: DeputyReport, config: Config, names: Mapping[str, str]) -> Document:
     context = _envelope(record, config)
     context.update(
-        blocks=number_blocks(parse_body(record.data.get("body"))),
+        blocks=number_blocks(record.body),
         subtitle=f"（{date_text(record.date)}在{record.place}）",
-        issuer=record.data.get("issuer") or names.get(record.deputy, record.deputy),
+        issuer=record.issuer or names.get(record.deputy, record.deputy),
     )
     for row in context["blocks"]:
         # the salutation (“各位选民：”) stands flush left
@@ -382,18 +373,16 @@ def deputy_report_document(record: DeputyReport, config: Config, names: Mapping[
 def resolution_documents(record: Meeting, config: Config) -> list[Document]:
     documents = []
     where = formal_sitting_name(record, config)
-    for i, item in enumerate(record.data.get("resolutions") or [], 1):
+    for i, item in enumerate(record.resolutions, 1):
         context = _envelope(record, config)
         context.update(
-            title=break_title(item["title"]),
+            title=break_title(item.title),
             caption=f"{date_text(record.date)}{where}通过",
-            blocks=number_blocks(parse_body(item.get("body"))),
-            doc_number=item.get("doc_number") or "",
+            blocks=number_blocks(item.body),
+            doc_number=item.doc_number or "",
         )
         documents.append(
-            Document(
-                record, item["kind"], "resolution.docx", f"{record.id}-{item['kind']}-{i}", context, masthead=False
-            )
+            Document(record, item.kind, "resolution.docx", f"{record.id}-{item.kind}-{i}", context, masthead=False)
         )
     return documents
 
@@ -405,7 +394,7 @@ def letter_document(record: Letter, config: Config) -> Document:
         mark=config.office_name,
         addressee=record.addressee,
         blocks=number_blocks(record.body),
-        issuer=record.data.get("issuer") or config.office_name,
+        issuer=record.issuer or config.office_name,
     )
     return Document(record, record.kind, "letter.docx", record.id, context, masthead=True, letter=True)
 

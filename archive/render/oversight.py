@@ -86,8 +86,8 @@ def reminder_fields(
         "issuer": config.office_name,
         "body": body,
     }
-    if opinion.data.get("secrecy_period"):
-        fields["secrecy_period"] = opinion.data["secrecy_period"]
+    if opinion.secrecy_period:
+        fields["secrecy_period"] = opinion.secrecy_period
     copy = copy_number(fields["classification"])
     if copy:
         fields["copy_number"] = copy
