@@ -344,7 +344,7 @@ class Corpus:
                     self._add_template(sentence, self.groups.setdefault(topic, Group()))
         self.procedural = self.groups.pop(None, Group())
         # Subjects the sample says enough about lend their sentences to the others.
-        rich = [t for t in sorted(self.groups, key=SUBJECTS.index) if self._rich(self.groups[t])]
+        rich = [t for t in SUBJECTS if t in self.groups and self._rich(self.groups[t])]
         draw = random.Random(11)
         self.domain = {s: s if s in rich else draw.choice(rich) for s in SUBJECTS}
 

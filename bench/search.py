@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -303,7 +304,7 @@ def main() -> None:
         shown = " · ".join(f"{word} {pct:.2f} %" for word, pct in cells)
         print(f"  {query:<{width}}  {shown}")
     print(f"query set: {len(QUERIES)} mixed queries × {args.queries_repeat} timed rounds, limit 10, snippets made")
-    rows = [
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
         ("records indexed", lambda r: f"{r['indexed']}"),
         ("build (s)", lambda r: f"{r['build_s']:.1f}"),
         ("build (records/s)", lambda r: f"{r['indexed'] / r['build_s']:,.0f}"),

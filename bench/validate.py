@@ -34,9 +34,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _load(path: Path) -> dict[str, Any]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     # CSafeLoader turns dates into datetime.date; the generator writes them back as text.
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def _dump(data: dict[str, Any]) -> str:

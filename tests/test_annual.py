@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -25,6 +26,7 @@ from samples import REPO, replace_once
 
 import cli
 from archive.annual import arrange, build_annual_archive, verify_package
+from archive.annual.arrange import Arrangement
 from archive.annual.stats import annual_stats
 from archive.catalog import load_catalog
 from archive.workspace import Workspace
@@ -74,7 +76,7 @@ def _catalogue_rows(root: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _sample_records(year: int) -> list[dict[str, object]]:
+def _sample_records(year: int) -> list[dict[str, Any]]:  # YAML as loaded
     out = []
     for path in sorted((REPO / "records").rglob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -235,7 +237,7 @@ def test_an_answered_opinion_names_its_report_in_the_remarks(package: Path) -> N
 
     assert answered
     for record in answered:
-        report = record["follow_up"]["reports"][0]  # type: ignore[index]
+        report = record["follow_up"]["reports"][0]
         assert report["doc_number"] in rows[record["doc_number"]]["备注"]
 
 
@@ -333,7 +335,14 @@ def test_verify_rejects_what_is_not_a_package(tmp_path: Path) -> None:
 # -- arrangement and pre-flight (no rendering) -------------------------------------------------------------
 
 
-def _arrangement(ws: Path, year: int = 2025) -> object:
+def _group(pattern: str, text: str) -> str:
+    """The first group of ``pattern``'s first match in ``text`` (which must match)."""
+    found = re.search(pattern, text)
+    assert found, pattern
+    return found[1]
+
+
+def _arrangement(ws: Path, year: int = 2025) -> Arrangement:
     workspace = Workspace(ws)
     return arrange(load_catalog(workspace).records, workspace.config, year)
 
@@ -348,10 +357,10 @@ def test_drafts_and_records_above_the_allowed_classification_are_left_out(
 
     arrangement = _arrangement(ws)
 
-    ids = [i.record.id for i in arrangement.items]  # type: ignore[attr-defined]
+    ids = [i.record.id for i in arrangement.items]
     assert "opinion-2025-01" not in ids and "report-2025-01" not in ids
-    assert [r.id for r in arrangement.withheld] == ["opinion-2025-01"]  # type: ignore[attr-defined]
-    assert [r.id for r in arrangement.drafts] == ["report-2025-01"]  # type: ignore[attr-defined]
+    assert [r.id for r in arrangement.withheld] == ["opinion-2025-01"]
+    assert [r.id for r in arrangement.drafts] == ["report-2025-01"]
     check = renda("archive", "build", "2025", "--check")
     assert check.exit_code == 0, check.output
     assert "密级高于“内部”的 1 件未归档，草稿 1 件未归档" in check.output
@@ -371,7 +380,7 @@ def test_a_record_can_override_its_retention_and_organs_classify_when_configured
 
     arrangement = _arrangement(ws)
 
-    codes = {i.record.id: i.code for i in arrangement.items}  # type: ignore[attr-defined]
+    codes = {i.record.id: i.code for i in arrangement.items}
     assert codes["inspection-2025-01"] == "J017-WS·2025-D10-FGW-0001"
     assert all(re.fullmatch(r"J017-WS·2025-(Y|D30|D10)-[A-Z]{2,6}-\d{4}", c) for c in codes.values()), codes
 
@@ -406,7 +415,7 @@ def test_a_made_up_title_goes_in_square_brackets(ws: Path, write: Callable[[str,
 
     arrangement = _arrangement(ws)
 
-    (item,) = [i for i in arrangement.items if i.record.id == "meeting-2025-01"]  # type: ignore[attr-defined]
+    (item,) = [i for i in arrangement.items if i.record.id == "meeting-2025-01"]
     assert item.catalogue_title == "[区人大常委会第二十六次会议纪要]"
 
 
@@ -525,7 +534,7 @@ def test_the_statistics_count_the_years_records() -> None:
 
 def test_an_answer_after_the_deadline_is_not_on_time(ws: Path, write: Callable[[str, str], Path]) -> None:
     opinion = (ws / "records/2025/opinion-2025-01.yaml").read_text(encoding="utf-8")
-    assigned = dt.date.fromisoformat(re.search(r"assigned: (\S+)", opinion)[1])  # type: ignore[index]
+    assigned = dt.date.fromisoformat(_group(r"assigned: (\S+)", opinion))
     late = assigned + dt.timedelta(days=200)  # the starter allows a few months at most
     text = replace_once(
         opinion, f"assigned: {assigned}\n", f"assigned: {assigned}\n  reports:\n    - received: {late}\n"
@@ -544,7 +553,7 @@ def test_merged_mode_puts_the_report_registration_page_into_the_opinions_item(
     import pdfplumber
 
     opinion = (ws / "records/2025/opinion-2025-01.yaml").read_text(encoding="utf-8")
-    assigned = re.search(r"assigned: (\S+)", opinion)[1]  # type: ignore[index]
+    assigned = _group(r"assigned: (\S+)", opinion)
     report = (
         "  reports:\n    - received: 2025-07-01\n      title: 区人民政府关于养老服务工作审议意见研究处理情况的报告\n"
     )
@@ -596,7 +605,7 @@ def test_verify_flags_a_pdf_that_is_not_pdfa_has_a_loose_font_javascript_and_enc
 def test_verify_compares_the_metadata_with_the_pdf(copy: Path) -> None:
     xml = sorted((copy / "data").rglob("*.xml"))[0]
     text = xml.read_text(encoding="utf-8")
-    pages = re.search(r"<pages>(\d+)</pages>", text)[1]  # type: ignore[index]
+    pages = _group(r"<pages>(\d+)</pages>", text)
     xml.write_text(text.replace(f"<pages>{pages}</pages>", f"<pages>{int(pages) + 2}</pages>"), encoding="utf-8")
     rel = xml.relative_to(copy).as_posix()
 
@@ -661,7 +670,7 @@ def test_the_cli_writes_a_zip_that_verifies(ws: Path, renda: Callable[..., Resul
         names = archive.namelist()
         assert names == sorted(names)
         info = archive.read("J017-WS-2025/bag-info.txt").decode("utf-8")
-        day = dt.date.fromisoformat(re.search(r"Bagging-Date: (\S+)", info)[1])  # type: ignore[index]
+        day = dt.date.fromisoformat(_group(r"Bagging-Date: (\S+)", info))
         assert {i.date_time for i in archive.infolist()} == {(day.year, day.month, day.day, 0, 0, 0)}
         assert all(n.startswith("J017-WS-2025/") for n in names)
     verify = renda("archive", "verify", str(ws / "out" / "J017-WS-2025.zip"))

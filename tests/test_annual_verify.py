@@ -15,7 +15,7 @@ import re
 import shutil
 import struct
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -177,8 +177,8 @@ def _page_open_action(pdf: object) -> None:
     ],
     ids=["javascript-name-tree", "import-data", "named-print", "unknown-action", "page-additional-action"],
 )
-def test_actions_pdfa_forbids_fail_security(copy: Path, tamper: object, expected: list[str]) -> None:
-    result = _verify_tampered(copy, tamper)  # type: ignore[arg-type]
+def test_actions_pdfa_forbids_fail_security(copy: Path, tamper: Callable[[Any], None], expected: list[str]) -> None:
+    result = _verify_tampered(copy, tamper)
 
     assert result.exit_code == 1, result.output
     for message in expected:
@@ -310,7 +310,7 @@ def test_a_manifest_line_pointing_outside_the_package_is_not_hashed(copy: Path, 
 # -- ZIP packages ---------------------------------------------------------------------------------------------
 
 
-def _zip(root: Path, target: Path, extra: list[tuple[zipfile.ZipInfo, bytes]] = ()) -> Path:  # type: ignore[assignment]
+def _zip(root: Path, target: Path, extra: Sequence[tuple[zipfile.ZipInfo, bytes]] = ()) -> Path:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(root.rglob("*")):
             if path.is_file():

@@ -35,7 +35,9 @@ def _ids(root: Path) -> dict[str, str]:
     out = {}
     for path in sorted((root / "records").rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        out[re.search(r"(?m)^id: (\S+)$", text).group(1)] = re.search(r"(?m)^type: (\S+)$", text).group(1)
+        rid, rtype = re.search(r"(?m)^id: (\S+)$", text), re.search(r"(?m)^type: (\S+)$", text)
+        assert rid and rtype, path
+        out[rid.group(1)] = rtype.group(1)
     return out
 
 

@@ -19,6 +19,7 @@ import shutil
 import zipfile
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -63,7 +64,8 @@ class Cell:
 
     @cached_property
     def list_json(self) -> list[dict[str, str]]:
-        return json.loads(self.run("list", "--year", "2024", "--json").stdout)
+        rows: list[dict[str, str]] = json.loads(self.run("list", "--year", "2024", "--json").stdout)
+        return rows
 
     @cached_property
     def search_text(self) -> str:
@@ -71,7 +73,8 @@ class Cell:
 
     @cached_property
     def search_json(self) -> list[dict[str, str]]:
-        return json.loads(self.run("search", CANARY, "--json").stdout)
+        hits: list[dict[str, str]] = json.loads(self.run("search", CANARY, "--json").stdout)
+        return hits
 
     def rendered(self, fmt: str, record: str = "cwh-17-19") -> Path:
         out = self.root / "out" / f"render-{fmt}-{record}"
@@ -85,28 +88,30 @@ class Cell:
         return docx_text(next(out.glob("*.docx")))
 
     @cached_property
-    def profile_json(self) -> dict[str, object]:
-        return json.loads(self.run("deputy", "profile", "d035", "--year", "2024", "--json").stdout)
+    def profile_json(self) -> dict[str, Any]:  # JSON as printed
+        return _json_object(self.run("deputy", "profile", "d035", "--year", "2024", "--json").stdout)
 
     @cached_property
-    def attendance_json(self) -> dict[str, object]:
-        return json.loads(self.run("deputy", "attendance", "--year", "2024", "--json").stdout)
+    def attendance_json(self) -> dict[str, Any]:
+        return _json_object(self.run("deputy", "attendance", "--year", "2024", "--json").stdout)
 
     @cached_property
     def attendance_text(self) -> str:
         return self.run("deputy", "attendance", "--year", "2024").stdout
 
     @cached_property
-    def draft(self) -> dict[str, object]:
+    def draft(self) -> dict[str, Any]:  # YAML as written
         copy = self.root.parent / "draft-ws"  # the draft is a new record: keep it out of the other outputs
         if not copy.exists():
             shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns("out", ".renda"))
         self.run("deputy", "draft-report", "d035", "--year", "2024", root=copy)
-        return yaml.safe_load((copy / "records/2024/report-2024-d035.yaml").read_text(encoding="utf-8"))
+        text = (copy / "records/2024/report-2024-d035.yaml").read_text(encoding="utf-8")
+        draft: dict[str, Any] = yaml.safe_load(text)
+        return draft
 
     @cached_property
-    def track_json(self) -> dict[str, object]:
-        return json.loads(self.run("track", "--json").stdout)
+    def track_json(self) -> dict[str, Any]:
+        return _json_object(self.run("track", "--json").stdout)
 
     @cached_property
     def track_text(self) -> str:
@@ -124,10 +129,16 @@ class Cell:
         return None
 
     @cached_property
-    def package(self) -> tuple[Path, dict[str, object]]:
+    def package(self) -> tuple[Path, dict[str, Any]]:
         out = self.root / "out" / "archive"
-        report = json.loads(self.run("archive", "build", "2024", "--json", "-o", str(out)).stdout)
+        report = _json_object(self.run("archive", "build", "2024", "--json", "-o", str(out)).stdout)
         return Path(str(report["path"])), report
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    value = json.loads(text)
+    assert isinstance(value, dict), text
+    return value
 
 
 def docx_text(path: Path) -> str:
@@ -247,7 +258,7 @@ def test_track_text(cell: Cell) -> None:
 
 
 def test_track_json(cell: Cell) -> None:
-    ids = [o["id"] for o in cell.track_json["opinions"]]  # type: ignore[index]
+    ids = [o["id"] for o in cell.track_json["opinions"]]
     assert ("opinion-2024-03" in ids) is cell.admitted
     assert OPINION_CANARY not in json.dumps(cell.track_json, ensure_ascii=False) or cell.admitted
     if cell.admitted:
@@ -300,7 +311,7 @@ def test_deputy_attendance_text(cell: Cell) -> None:
 
 
 def test_draft_report_record(cell: Cell) -> None:
-    body = "\n".join(str(b) for b in cell.draft["body"])  # type: ignore[attr-defined]
+    body = "\n".join(str(b) for b in cell.draft["body"])
     assert ("第十九次" in body) is cell.admitted
     if cell.admitted:
         assert _rank(str(cell.draft["classification"])) >= _rank(cell.level)
@@ -357,6 +368,6 @@ def _sittings_at_or_below(root: Path, ceiling: str) -> int:
 def test_archive_statistics(cell: Cell) -> None:
     _, report = cell.package
     stats = report["statistics"]
-    assert stats["sittings"]["常委会会议"] == _sittings_at_or_below(cell.root, cell.ceiling)  # type: ignore[index]
+    assert stats["sittings"]["常委会会议"] == _sittings_at_or_below(cell.root, cell.ceiling)
     items = sum(1 for _ in cell.package[0].rglob("归档文件目录.csv"))
     assert items  # the package was written

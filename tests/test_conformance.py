@@ -12,7 +12,9 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -29,19 +31,25 @@ from docx.oxml import OxmlElement  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm, Pt, RGBColor  # noqa: E402
 
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.section import Section, _Footer
+    from docx.text.paragraph import Paragraph
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 SENTENCE = "现将本委员会对市人民政府关于全市生态环境保护工作情况报告的审议意见汇总如下请研究处理"
 THEME_ATTRS = ("asciiTheme", "eastAsiaTheme", "hAnsiTheme", "cstheme")
 
 
-def _el(tag, **attrs):
+# lxml elements (python-docx's oxml classes) are Any: lxml ships no types.
+def _el(tag: str, **attrs: object) -> Any:
     el = OxmlElement(tag)
     for k, v in attrs.items():
         el.set(qn(f"w:{k}"), str(v))
     return el
 
 
-def _fonts(rpr, east, latin="Times New Roman"):
+def _fonts(rpr: Any, east: str, latin: str = "Times New Roman") -> None:
     rf = rpr.find(qn("w:rFonts"))
     if rf is None:
         rf = _el("w:rFonts")
@@ -53,7 +61,18 @@ def _fonts(rpr, east, latin="Times New Roman"):
     rf.set(qn("w:hAnsi"), latin)
 
 
-def _para(doc, text="", *, size=None, east=None, color=None, align=None, before=0, line=None, indent=None):
+def _para(
+    doc: DocxDocument,
+    text: str = "",
+    *,
+    size: float | None = None,
+    east: str | None = None,
+    color: str | None = None,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    before: float = 0,
+    line: float | None = None,
+    indent: float | None = None,
+) -> Paragraph:
     p = doc.add_paragraph()
     if text:
         r = p.add_run(text)
@@ -76,7 +95,7 @@ def _para(doc, text="", *, size=None, east=None, color=None, align=None, before=
     return p
 
 
-def _border(p, side, color, eighths, space=0):
+def _border(p: Paragraph, side: str, color: str, eighths: int, space: int = 0) -> None:
     ppr = p._p.get_or_add_pPr()
     bdr = ppr.find(qn("w:pBdr"))
     if bdr is None:
@@ -85,8 +104,8 @@ def _border(p, side, color, eighths, space=0):
     bdr.append(_el(f"w:{side}", val="single", sz=eighths, space=space, color=color))
 
 
-def _page_field(p, size):
-    def run(text=None, fld=None, instr=None):
+def _page_field(p: Paragraph, size: float) -> None:
+    def run(text: str | None = None, fld: str | None = None, instr: str | None = None) -> None:
         r = p.add_run(text) if text else p.add_run()
         r.font.size = Pt(size)
         _fonts(r._r.get_or_add_rPr(), "宋体")
@@ -106,7 +125,7 @@ def _page_field(p, size):
     run(" —")
 
 
-def _footer(footer, align, size=14):
+def _footer(footer: _Footer, align: WD_ALIGN_PARAGRAPH, size: float = 14) -> None:
     p = footer.paragraphs[0]
     p.alignment = align
     if align == WD_ALIGN_PARAGRAPH.RIGHT:
@@ -116,7 +135,7 @@ def _footer(footer, align, size=14):
     _page_field(p, size)
 
 
-def _setup(section, left, grid_pitch):
+def _setup(section: Section, left: float, grid_pitch: int) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(left), Mm(210 - 156 - left)
@@ -131,7 +150,9 @@ FOOTER_MM = 22
 COLOPHON_BEFORE = 25
 
 
-def build_docx(path: Path, *, left_mm=28, theme_fonts=False, body_pt=16, pages=3, pitch=579) -> Path:
+def build_docx(
+    path: Path, *, left_mm: float = 28, theme_fonts: bool = False, body_pt: float = 16, pages: int = 3, pitch: int = 579
+) -> Path:
     doc = Document()
     if not theme_fonts:
         for rf in doc.styles.element.iter(qn("w:rFonts")):
@@ -186,7 +207,7 @@ def build_docx(path: Path, *, left_mm=28, theme_fonts=False, body_pt=16, pages=3
     _border(cc, "bottom", "000000", 6)
     pr = _para(doc, "某某市人大常委会办公室　　　　　　　2024年3月1日印发　", size=14)
     _border(pr, "bottom", "000000", 8)
-    doc.save(path)
+    doc.save(str(path))
     return path
 
 
@@ -232,7 +253,7 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
 
-def rules(findings: tuple) -> list[str]:  # type: ignore[type-arg]
+def rules(findings: Iterable[Finding]) -> list[str]:
     return sorted(f.rule for f in findings)
 
 
@@ -289,7 +310,7 @@ def test_wrong_pdf_reports_exactly_the_left_margin_error(docs: dict[str, Path]) 
     report = check_file(docs["bad_pdf"])
     assert set(rules(report.errors)) == {"left_margin"}
     # judged on each page and naming it (issue 11 item 9)
-    assert sorted(f.page for f in report.errors) == [1, 2]  # the pages of body text; page 3 holds the 版记
+    assert sorted(f.page or 0 for f in report.errors) == [1, 2]  # the pages of body text; page 3 holds the 版记
     assert all(f.measured == pytest.approx(25, abs=0.2) for f in report.errors)
     assert "订口即左白边" in report.errors[0].message
     assert {"body_size", "chars_per_line", "text_fills_width"} <= set(rules(report.warnings))
@@ -309,7 +330,8 @@ def test_page_renders_to_a_non_blank_png(docs: dict[str, Path], tmp_path: Path) 
 
     (png,) = tmp_path.glob("p*.png")
     with Image.open(png) as im:
-        assert im.convert("L").getextrema()[0] < 128  # some dark ink on the page
+        darkest = im.convert("L").getextrema()[0]
+        assert isinstance(darkest, float | int) and darkest < 128  # some dark ink on the page
 
 
 # --- robustness and the report format -------------------------------------------------------------------

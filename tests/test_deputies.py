@@ -279,11 +279,12 @@ def test_profile_source_lines_are_flush_left_while_the_body_stays_justified(tmp_
         return None
 
     sources = [p for p in document.paragraphs if p.text.startswith("（依据记录：")]
-    body = [p for p in document.paragraphs if p.style.name == "公文正文" and p.text]
+    body = [p for p in document.paragraphs if p.style and p.style.name == "公文正文" and p.text]
     assert len(sources) >= 3 and body
     assert {alignment(p) for p in sources} <= {"left", "start"}
     assert {alignment(p) for p in body} == {"both"}
-    assert {p.style.name for p in sources} == {"公文无缩进"}  # font, size and indents come from the style
+    # font, size and indents come from the style
+    assert {p.style.name if p.style else None for p in sources} == {"公文无缩进"}
 
 
 def _docx_text(path: Path) -> str:

@@ -21,12 +21,12 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(replace_once(path.read_text(encoding="utf-8"), old, new), encoding="utf-8")
 
 
-def paragraphs(path: Path) -> list[tuple[str, str]]:
+def paragraphs(path: Path) -> list[tuple[str | None, str]]:
     """(style name, text) of each non-empty paragraph."""
-    return [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs if p.text.strip()]
+    return [(p.style.name if p.style else None, p.text) for p in docx.Document(str(path)).paragraphs if p.text.strip()]
 
 
-def render_docx(root: Path, record_id: str, out: Path) -> list[tuple[str, str]]:
+def render_docx(root: Path, record_id: str, out: Path) -> list[tuple[str | None, str]]:
     result = run(root, "render", record_id, "--format", "docx", "-o", str(out))
     assert result.exit_code == 0, result.output
     return paragraphs(out / f"{record_id}.docx")

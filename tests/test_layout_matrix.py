@@ -15,10 +15,14 @@ import math
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 from samples import RENDA_COMMAND, copy_sample
+
+if TYPE_CHECKING:
+    from archive.conformance import CheckReport
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 
@@ -103,7 +107,7 @@ def _rows(kind: str) -> list[dict[str, object]]:
     return pairwise(KINDS[kind][1])
 
 
-def _record(kind: str, base: dict, n: int, row: dict[str, object]) -> dict:
+def _record(kind: str, base: dict[str, Any], n: int, row: dict[str, object]) -> dict[str, Any]:  # YAML data
     data = dict(base)
     data["id"] = f"{base['id']}-m{n:03d}"
     data["doc_number"] = f"澄人常函〔2024〕{n + 500}号"
@@ -141,7 +145,7 @@ def _record(kind: str, base: dict, n: int, row: dict[str, object]) -> dict:
 
 
 @pytest.fixture(scope="session")
-def matrix(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, list]:
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, list[CheckReport]]:
     """Every generated record rendered in one batch, plus the sample's 催办函 and a 履职档案, each PDF checked."""
     from archive.catalog import load_catalog
     from archive.conformance import check_files
@@ -187,7 +191,9 @@ def test_pairwise_design_covers_every_pair_of_element_values(kind: str) -> None:
 
 @needs_soffice
 @pytest.mark.slow
-def test_every_combination_of_optional_elements_on_every_kind_measures_right(matrix) -> None:
+def test_every_combination_of_optional_elements_on_every_kind_measures_right(
+    matrix: tuple[Path, int, list[CheckReport]],
+) -> None:
     _out, expected, reports = matrix
     assert len(reports) == expected >= 200  # every generated record validated and rendered
     failed = {Path(r.file).name: [f.message for f in r.errors] for r in reports if r.errors}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from samples import OPINION, replace_once, reported, snapshot
+from samples import OPINION, Reported, replace_once, reported, snapshot
 
 from archive.schema import RECORD_TYPES, SchemaSet
 from archive.source import parse_yaml
@@ -161,7 +161,7 @@ def test_new_with_a_date_outside_every_term_is_refused(ws: Path, renda: Renda) -
     assert snapshot(ws) == before
 
 
-def _validate(renda: Renda) -> tuple[Result, list]:
+def _validate(renda: Renda) -> tuple[Result, list[Reported]]:
     result = renda("validate")
     return result, [p for p in reported(result.output) if p.source.endswith(("-2025-02.yaml", "d004.yaml"))]
 

@@ -8,13 +8,13 @@ wrong element must be flagged with its clause, on its page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
-from archive.conformance import check_file
+from archive.conformance import Finding, check_file
 from archive.ingest import Line, extract
 from archive.source import parse_yaml
 
@@ -62,7 +62,7 @@ EXPECTED: dict[str, tuple[set[tuple[str, int | None]], set[tuple[str, int | None
 }
 
 
-def _found(findings) -> set[tuple[str, int | None]]:
+def _found(findings: Iterable[Finding]) -> set[tuple[str, int | None]]:
     return {(f.rule, f.page) for f in findings}
 
 
@@ -86,7 +86,7 @@ def test_first_line_top_is_measured_on_the_glyphs_the_page_shows() -> None:
 
 def test_mirrored_margins_are_judged_per_page_and_the_reading_of_binding_margin_is_said() -> None:
     report = check_file(OUTSIDE / "mirrored-margins.pdf")
-    [page2, page4] = sorted(report.errors, key=lambda f: f.page)
+    [page2, page4] = sorted(report.errors, key=lambda f: f.page or 0)
     assert page4.message.startswith("第 4 页：左白边（订口）26.0 mm")
     assert page2.message.startswith("第 2 页：左白边（订口）26.0 mm，应为 28±1 mm：本条写明订口即左白边")
     assert "对称页边距" in page2.message

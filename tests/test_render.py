@@ -13,13 +13,19 @@ import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from archive.catalog import load_catalog
 from archive.conformance import check_file
-from archive.render import TemplateError, render_documents
+from archive.render import RenderResult, TemplateError, render_documents
 from archive.workspace import Workspace
+
+if TYPE_CHECKING:
+    from docx.text.paragraph import Paragraph
+
+Rendered = tuple[Path, RenderResult]  # the output folder and what render_documents said
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -43,7 +49,7 @@ def workspace() -> Workspace:
 
 
 @pytest.fixture(scope="session")
-def rendered(workspace: Workspace, tmp_path_factory: pytest.TempPathFactory):
+def rendered(workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     """Every final sample record, .docx and PDF, in one LibreOffice call."""
     records = [r for r in load_catalog(workspace).records if r.type != "deputy" and r.is_final]
     out = tmp_path_factory.mktemp("render")
@@ -58,7 +64,8 @@ def canonical_text(path: Path) -> str:
     document = docx.Document(str(path))
     lines = []
 
-    def describe(p) -> str:
+    def describe(p: Paragraph) -> str:
+        assert p.style is not None  # python-docx falls back to the default paragraph style
         fonts = []
         for r in p._p.iter(f"{W}r"):
             rf = r.find(f"{W}rPr/{W}rFonts")
@@ -80,7 +87,7 @@ def canonical_text(path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_every_final_sample_record_renders_without_failure(rendered) -> None:
+def test_every_final_sample_record_renders_without_failure(rendered: Rendered) -> None:
     _, result = rendered
     assert result.failures == []
     kinds = {d.kind for d in result.documents}
@@ -109,7 +116,7 @@ def test_golden_canonical_text(rendered_docx: Path, stem: str) -> None:
     assert text == golden.read_text(encoding="utf-8")
 
 
-def test_docx_names_office_fonts_and_no_theme_fonts(rendered) -> None:
+def test_docx_names_office_fonts_and_no_theme_fonts(rendered: Rendered) -> None:
     import zipfile
 
     out, _ = rendered
@@ -170,7 +177,7 @@ def test_draft_pdf_shows_the_watermark_on_every_text_page_and_keeps_the_layout(
 
 
 @needs_soffice
-def test_every_rendered_sample_pdf_conforms(rendered) -> None:
+def test_every_rendered_sample_pdf_conforms(rendered: Rendered) -> None:
     """Acceptance: `renda check` finds no error (and, after the line-breaking rules, no warning)."""
     out, _ = rendered
     pdfs = sorted(out.glob("*.pdf"))
@@ -209,19 +216,19 @@ def test_missing_template_variable_is_a_template_error(workspace: Workspace, tmp
 # ── PDF measurements ─────────────────────────────────────────────────────────────────────────────────
 
 
-def _lines(page) -> list[list[dict]]:
+def _lines(page: Any) -> list[list[dict[str, Any]]]:  # a pdfplumber page (untyped)
     rows = defaultdict(list)
     for c in page.chars:
         rows[round(c["top"], 1)].append(c)
     return [sorted(rows[t], key=lambda c: c["x0"]) for t in sorted(rows)]
 
 
-def _body_lines(page) -> list[list[dict]]:
+def _body_lines(page: Any) -> list[list[dict[str, Any]]]:
     return [line for line in _lines(page) if abs(line[0]["size"] - 16) < 0.1 and line[0]["top"] * MM < 262]
 
 
 @needs_soffice
-def test_pdf_grid_on_a_full_page(rendered) -> None:
+def test_pdf_grid_on_a_full_page(rendered: Rendered) -> None:
     import pdfplumber
 
     out, _ = rendered
@@ -242,7 +249,7 @@ def test_pdf_grid_on_a_full_page(rendered) -> None:
 
 
 @needs_soffice
-def test_pdf_masthead_title_and_page_numbers(rendered) -> None:
+def test_pdf_masthead_title_and_page_numbers(rendered: Rendered) -> None:
     import pdfplumber
 
     out, _ = rendered
@@ -270,7 +277,7 @@ def test_pdf_masthead_title_and_page_numbers(rendered) -> None:
 
 
 @needs_soffice
-def test_rendered_page_is_not_blank(rendered, tmp_path: Path) -> None:
+def test_rendered_page_is_not_blank(rendered: Rendered, tmp_path: Path) -> None:
     out, _ = rendered
     subprocess.run(
         ["pdftoppm", "-gray", "-r", "30", "-f", "1", "-l", "1", str(out / "cwh-17-23.pdf"), str(tmp_path / "p")],
@@ -287,7 +294,7 @@ def test_rendered_page_is_not_blank(rendered, tmp_path: Path) -> None:
 
 
 @needs_soffice
-def test_letter_format_is_laid_out_by_chapter_10(rendered) -> None:
+def test_letter_format_is_laid_out_by_chapter_10(rendered: Rendered) -> None:
     """信函格式 (sample opinion-2022-02): measured with pdfplumber directly, not through the checker."""
     import pdfplumber
 
@@ -399,7 +406,9 @@ def test_headings_numbered_by_hand_are_not_numbered_twice() -> None:
 
 
 @needs_soffice
-def test_imprint_shares_the_last_even_page_when_it_fits_and_keeps_a_page_of_its_own_otherwise(rendered) -> None:
+def test_imprint_shares_the_last_even_page_when_it_fits_and_keeps_a_page_of_its_own_otherwise(
+    rendered: Rendered,
+) -> None:
     import docx
     import pdfplumber
 
@@ -446,7 +455,7 @@ def test_pdf_pool_size_follows_cores_and_batch_size(monkeypatch: pytest.MonkeyPa
     from archive.render import conversion
 
     monkeypatch.delenv("RENDA_PDF_WORKERS", raising=False)
-    monkeypatch.setattr(conversion.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
     assert conversion.workers(1) == 1  # one document: one process
     assert conversion.workers(8) == 2  # each process gets at least four documents
     assert conversion.workers(100) == 4  # never more than the cores
@@ -567,7 +576,7 @@ SECTPR_ORDER = [
 ]
 
 
-def test_every_docx_keeps_the_element_order_word_requires(rendered) -> None:
+def test_every_docx_keeps_the_element_order_word_requires(rendered: Rendered) -> None:
     import zipfile
 
     from lxml import etree
@@ -614,7 +623,7 @@ def test_pdf_batches_are_split_so_no_process_gets_too_many(monkeypatch: pytest.M
 
     (tmp_path / "out").mkdir()
     monkeypatch.setattr(conversion, "find_soffice", lambda: "soffice")
-    monkeypatch.setattr(conversion.subprocess, "Popen", lambda cmd, **kw: FakeProcess(cmd))
+    monkeypatch.setattr(subprocess, "Popen", lambda cmd, **kw: FakeProcess(cmd))
     files = [tmp_path / f"d{i:03d}.docx" for i in range(250)]
     converted = conversion.convert_to_pdf(files, tmp_path / "out", None, processes=1)
     assert len(converted) == 250

@@ -126,7 +126,7 @@ def test_pdfa_on_request_is_identified_embeds_every_font_and_conforms(
         assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>", xmp)
         intents = [resolve1(i) for i in resolve1(catalog["OutputIntents"])]
         assert any(resolve1(i["S"]).name == "GTS_PDFA1" and "DestOutputProfile" in i for i in intents)
-        assert "Encrypt" not in pdf.doc.xrefs[0].trailer
+        assert "Encrypt" not in pdf.doc.xrefs[0].get_trailer()
     checked = renda("check", str(pdf_path), "--json")
     report = json.loads(checked.output)[0]
     assert checked.exit_code == 0 and report["errors"] == []

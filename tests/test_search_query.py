@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from archive.chinese import chinese_number
+from archive.chinese import chinese_number, chinese_to_int
 from archive.errors import QueryError
 from archive.search.analysis import Analyzer, char_positions, char_tokens, flatten, place_names
-from archive.search.content import chinese_to_int, parse_sitting, sittings_in
+from archive.search.content import parse_sitting, sittings_in
 from archive.search.query import Filters, Phrase, Sitting, Words, parse_query
 from archive.search.snippet import make_snippet, plain
 

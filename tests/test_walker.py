@@ -28,7 +28,9 @@ def _ids_on_disk(root: Path, skip: str = "\0") -> set[str]:
         for name in files:
             path = Path(folder) / name
             if name.endswith(".yaml") and not path.is_symlink() and skip not in path.as_posix():
-                ids.add(re.search(r"(?m)^id: (\S+)$", path.read_text(encoding="utf-8")).group(1))
+                found = re.search(r"(?m)^id: (\S+)$", path.read_text(encoding="utf-8"))
+                assert found, path
+                ids.add(found.group(1))
     return ids
 
 

@@ -232,7 +232,8 @@ def test_config_errors_stop_other_commands_with_file_and_line(ws: Path, renda: C
 def test_config_terms_map_dates_to_terms(ws: Path) -> None:
     config = Workspace(ws).config
 
-    assert config.term_of(dt.date(2025, 5, 6)).number == 17  # type: ignore[union-attr]
+    term = config.term_of(dt.date(2025, 5, 6))
+    assert term is not None and term.number == 17
     assert config.term_of(dt.date(2021, 12, 27)) is None
     assert config.doc_codes["opinion"] == "澄人常函"
 

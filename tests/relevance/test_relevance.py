@@ -33,7 +33,7 @@ BASELINE_FILE = HERE / "baseline.yaml"
 
 
 def dcg(gains: list[int]) -> float:
-    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+    return sum((2.0**g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
 
 
 def evaluate(workspace: Workspace, engine: str) -> dict[str, float]:
@@ -89,7 +89,7 @@ def test_ranking_is_no_worse_than_the_recorded_baseline(tmp_path: Path, engine: 
 def main() -> None:
     import tempfile
 
-    results = {}
+    results: dict[str, Any] = {}  # per engine its scores; "suggestions" and "related" their own figures
     for engine in ENGINES:
         with tempfile.TemporaryDirectory() as tmp:
             workspace = Workspace(copy_sample(Path(tmp) / "ws", engine))
