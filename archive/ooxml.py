@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -48,7 +47,7 @@ def sub(parent: etree._Element, tag: str, **attrs: Any) -> etree._Element:
     return node
 
 
-def child(parent: etree._Element, tag: str, order: Iterable[str] = ()) -> etree._Element:
+def child(parent: etree._Element, tag: str) -> etree._Element:
     """The first ``tag`` child of ``parent``, created when missing."""
     found = parent.find(qn(tag))
     if found is None:

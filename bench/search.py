@@ -95,7 +95,8 @@ def worker(root: Path, engine: str, repeat: int, script_fold: bool = True) -> di
     if not script_fold:
         import archive.search.analysis as analysis
 
-        analysis._has_traditional = lambda text: False  # build workers are forked: they inherit it
+        # build workers are forked: they inherit it
+        analysis._has_traditional = lambda text: False  # noqa: ARG005 (the signature it stands in for)
     from archive.search import search_workspace, update_index
     from archive.search.engine import open_engine
     from archive.search.index import search_settings

@@ -61,7 +61,7 @@ def _system_call(ws: Path) -> bytes:
     return text.encode()
 
 
-def _python_name(ws: Path) -> bytes:
+def _python_name(_ws: Path) -> bytes:
     return opinion("addressee: 区人民政府", "addressee: !!python/name:os.system").encode()
 
 
@@ -69,7 +69,7 @@ def _duplicate_id(ws: Path) -> bytes:
     return (ws / "records/2025/opinion-2025-01.yaml").read_bytes()
 
 
-def _fifty_megabytes(ws: Path) -> bytes:
+def _fifty_megabytes(_ws: Path) -> bytes:
     filler = ("# " + "填写说明" * 40 + "\n").encode()
     return OPINION.encode() + filler * (50 * 1024 * 1024 // len(filler) + 1)
 

@@ -399,7 +399,7 @@ def test_validate_path_that_does_not_exist_is_an_error(ws: Path, renda: Renda) -
     assert "Traceback" not in result.output
 
 
-def test_validate_path_outside_the_workspace_is_an_error(ws: Path, tmp_path: Path, renda: Renda) -> None:
+def test_validate_path_outside_the_workspace_is_an_error(tmp_path: Path, renda: Renda) -> None:
     stray = tmp_path / "elsewhere.yaml"
     stray.write_text(OPINION, encoding="utf-8")
 

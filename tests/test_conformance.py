@@ -151,7 +151,7 @@ COLOPHON_BEFORE = 25
 
 
 def build_docx(
-    path: Path, *, left_mm: float = 28, theme_fonts: bool = False, body_pt: float = 16, pages: int = 3, pitch: int = 579
+    path: Path, *, left_mm: float = 28, theme_fonts: bool = False, body_pt: float = 16, pitch: int = 579
 ) -> Path:
     doc = Document()
     if not theme_fonts:

@@ -431,7 +431,7 @@ def test_list_options_before_a_subcommand_are_a_usage_error() -> None:
     assert "--status、--organ 和 --json 只用于列出意见" in result.output
 
 
-def test_track_and_attendance_work_on_a_fresh_workspace(ws: Path, renda: Any) -> None:
+def test_track_and_attendance_work_on_a_fresh_workspace(renda: Any) -> None:
     listed = renda("track", "--json", "--as-of", "2025-06-30")
     attendance = renda("deputy", "attendance", "--json", "--as-of", "2025-06-30")
 

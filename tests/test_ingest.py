@@ -125,7 +125,7 @@ def test_a_gbt_9704_document_rendered_by_renda_is_read_back(ws: Path, renda: Ren
     assert "农村生活污水治理设施“建而不用”。部分设施因管网不配套" in body  # lines joined across the wrap
 
 
-def test_too_many_pages_is_refused(ws: Path, renda: Renda, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_many_pages_is_refused(renda: Renda, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ingest.extraction, "MAX_PAGES", 1)
     result = _import(renda, FIXTURES / "article-property.pdf")
     assert result.exit_code == 1
@@ -172,7 +172,7 @@ def test_what_was_not_detected_is_left_for_the_clerk(ws: Path, renda: Renda, mon
     plain = [
         Line("本文没有标题也没有日期，只有一段很长的正文内容，用来检验未识别字段的处理。", 1, 80, 520, 200, 16, w, h)
     ]
-    monkeypatch.setattr(ingest, "read_pdf_lines", lambda path: (plain, 1))
+    monkeypatch.setattr(ingest, "read_pdf_lines", lambda _path: (plain, 1))
     result = renda("import", str(FIXTURES / "article-budget.pdf"), "--json")
     report = json.loads(result.output)
 
@@ -262,7 +262,7 @@ def test_imported_text_is_what_search_holds(ws: Path, renda: Renda) -> None:
     assert fold("连心桥") in fold(hit.title)
 
 
-def test_imported_documents_are_listed_and_skipped_by_render(ws: Path, renda: Renda, tmp_path: Path) -> None:
+def test_imported_documents_are_listed_and_skipped_by_render(renda: Renda, tmp_path: Path) -> None:
     _import(renda, FIXTURES / "article-liaison.pdf")
 
     listed = json.loads(renda("list", "--type", "外来文件", "--json").output)
@@ -296,7 +296,7 @@ def test_a_date_outside_the_terms_leaves_the_term_for_the_clerk(
         Line("澄湖区人大常委会办公室", 1, 330, 500, 300, 16.0, w, h),
         Line("1998年3月2日", 1, 360, 490, 330, 16.0, w, h),
     ]
-    monkeypatch.setattr(ingest, "read_pdf_lines", lambda path: (lines, 1))
+    monkeypatch.setattr(ingest, "read_pdf_lines", lambda _path: (lines, 1))
     (item,) = json.loads(renda("import", str(FIXTURES / "article-budget.pdf"), "--json").output)["imported"]
     data = parse_yaml((ws / item["record"]).read_text(encoding="utf-8")).data
 
@@ -492,7 +492,7 @@ def test_a_page_tree_of_300000_pages_is_refused_before_any_page_is_read(ws: Path
     assert snapshot(ws) == before
 
 
-def test_a_page_count_that_lies_is_caught_by_walking_the_page_tree(ws: Path, renda: Renda, tmp_path: Path) -> None:
+def test_a_page_count_that_lies_is_caught_by_walking_the_page_tree(renda: Renda, tmp_path: Path) -> None:
     pdf = distinct_pages_pdf(tmp_path / "lie.pdf", 1000, count=1)
     result = renda("import", str(pdf))
 
@@ -515,7 +515,7 @@ def test_a_flate_bomb_ends_in_a_clear_error_within_the_memory_limit(ws: Path, tm
 
 
 def test_a_pdf_that_takes_too_long_to_read_is_stopped(
-    ws: Path, renda: Renda, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    renda: Renda, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ingest.worker, "MAX_SECONDS", 1)
     slow = long_kids_pdf(tmp_path / "slow.pdf", 300_000)  # seconds of parsing before the first page

@@ -136,7 +136,7 @@ def test_render_of_an_imported_document_copies_its_original(root: Path, run: Run
 
 
 def test_render_says_an_imported_document_has_no_docx_and_fails_when_that_was_all_asked(
-    root: Path, run: Run, tmp_path: Path
+    run: Run, tmp_path: Path
 ) -> None:
     assert run("import", str(FIXTURES / "article-budget.pdf")).exit_code == 0
     result = run("render", "document-2022-01", "--format", "docx", "-o", str(tmp_path / "out"))

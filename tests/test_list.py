@@ -69,7 +69,7 @@ def _ids(result: Result) -> set[str]:
     return {str(r["id"]) for r in _rows(result)}
 
 
-def test_json_rows_have_exactly_the_documented_keys(ws: Path, renda: Renda) -> None:
+def test_json_rows_have_exactly_the_documented_keys(renda: Renda) -> None:
     rows = _rows(renda("list", "--json"))
 
     assert {str(r["id"]) for r in rows} == STARTER_IDS
@@ -121,12 +121,14 @@ def test_unknown_type_is_a_usage_error(renda: Renda) -> None:
     assert "未知的记录类型“决议”" in result.output
 
 
-def test_term_filter_includes_deputies_serving_that_term(two_terms: Path, renda: Renda) -> None:
+@pytest.mark.usefixtures("two_terms")
+def test_term_filter_includes_deputies_serving_that_term(renda: Renda) -> None:
     assert _ids(renda("list", "--term", "16", "--json")) == {"meeting-2021-01", "d004"}
     assert _ids(renda("list", "--term", "17", "--json")) == STARTER_IDS
 
 
-def test_year_filter_uses_the_record_date(two_terms: Path, renda: Renda) -> None:
+@pytest.mark.usefixtures("two_terms")
+def test_year_filter_uses_the_record_date(renda: Renda) -> None:
     assert _ids(renda("list", "--year", "2021", "--json")) == {"meeting-2021-01"}
     assert _ids(renda("list", "--year", "2025", "--json")) == {
         "meeting-2025-01",
@@ -137,7 +139,8 @@ def test_year_filter_uses_the_record_date(two_terms: Path, renda: Renda) -> None
     assert _ids(renda("list", "--year", "2019", "--json")) == set()
 
 
-def test_filters_combine(two_terms: Path, renda: Renda) -> None:
+@pytest.mark.usefixtures("two_terms")
+def test_filters_combine(renda: Renda) -> None:
     assert _ids(renda("list", "--type", "会议", "--term", "16", "--year", "2021", "--json")) == {"meeting-2021-01"}
     assert _ids(renda("list", "--type", "会议", "--year", "2024", "--json")) == set()
 
@@ -149,7 +152,8 @@ def test_filter_records_matches_the_cli(two_terms: Path) -> None:
     assert [r.id for r in filter_records(records, term=16)] == ["meeting-2021-01", "d004"]
 
 
-def test_table_output_shows_chinese_headers_and_a_count(two_terms: Path, renda: Renda) -> None:
+@pytest.mark.usefixtures("two_terms")
+def test_table_output_shows_chinese_headers_and_a_count(renda: Renda) -> None:
     result = renda("list")
 
     assert result.exit_code == 0

@@ -194,7 +194,7 @@ def test_every_rendered_sample_pdf_conforms(rendered: Rendered) -> None:
             assert m["pages"] % 2 == 0 and m["colophon"]["page"] == m["pages"], name
 
 
-def test_missing_template_variable_is_a_template_error(workspace: Workspace, tmp_path: Path) -> None:
+def test_missing_template_variable_is_a_template_error(tmp_path: Path) -> None:
     import docx
 
     root = tmp_path / "ws"
@@ -618,12 +618,12 @@ def test_pdf_batches_are_split_so_no_process_gets_too_many(monkeypatch: pytest.M
             for f in files:
                 (tmp_path / "out" / (f.stem + ".pdf")).write_bytes(b"%PDF-1.7\n%%EOF\n")  # whole, if empty
 
-        def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        def communicate(self, timeout: float | None = None) -> tuple[str, str]:  # noqa: ARG002 (Popen's signature)
             return "", ""
 
     (tmp_path / "out").mkdir()
     monkeypatch.setattr(conversion, "find_soffice", lambda: "soffice")
-    monkeypatch.setattr(subprocess, "Popen", lambda cmd, **kw: FakeProcess(cmd))
+    monkeypatch.setattr(subprocess, "Popen", lambda cmd, **_kw: FakeProcess(cmd))
     files = [tmp_path / f"d{i:03d}.docx" for i in range(250)]
     converted = conversion.convert_to_pdf(files, tmp_path / "out", None, processes=1)
     assert len(converted) == 250

@@ -10,7 +10,7 @@ from click.testing import Result
 
 
 def test_render_docx_writes_one_document_per_record_and_lists_them_in_json(
-    ws: Path, renda: Callable[..., Result], tmp_path: Path
+    renda: Callable[..., Result], tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
 
@@ -32,7 +32,7 @@ def test_render_docx_writes_one_document_per_record_and_lists_them_in_json(
     assert leftovers == [], "temporary files must not survive a render"
 
 
-def test_render_by_path_selects_the_record_in_that_file(ws: Path, renda: Callable[..., Result], tmp_path: Path) -> None:
+def test_render_by_path_selects_the_record_in_that_file(renda: Callable[..., Result], tmp_path: Path) -> None:
     result = renda("render", "records/2025/opinion-2025-01.yaml", "--format", "docx", "-o", str(tmp_path / "o"))
 
     assert result.exit_code == 0, result.output
@@ -91,7 +91,7 @@ def test_check_a_file_that_is_not_a_document_is_an_error_with_a_message(
 
 
 def test_check_a_rendered_docx_declares_office_fonts_and_page_setup(
-    ws: Path, renda: Callable[..., Result], tmp_path: Path
+    renda: Callable[..., Result], tmp_path: Path
 ) -> None:
     out = tmp_path / "o"
     renda("render", "opinion-2025-01", "--format", "docx", "-o", str(out))
@@ -103,7 +103,7 @@ def test_check_a_rendered_docx_declares_office_fonts_and_page_setup(
 
 
 def test_pdfa_on_request_is_identified_embeds_every_font_and_conforms(
-    ws: Path, renda: Callable[..., Result], tmp_path: Path
+    renda: Callable[..., Result], tmp_path: Path
 ) -> None:
     import re
     import shutil
@@ -134,7 +134,7 @@ def test_pdfa_on_request_is_identified_embeds_every_font_and_conforms(
     assert fonts and all(f["embedded"] for f in fonts)
 
 
-def test_starter_workspace_documents_pass_the_checker(ws: Path, renda: Callable[..., Result], tmp_path: Path) -> None:
+def test_starter_workspace_documents_pass_the_checker(renda: Callable[..., Result], tmp_path: Path) -> None:
     """What a new user renders first: every PDF of `renda init` passes `renda check` without errors."""
     import shutil
 

@@ -154,7 +154,7 @@ class ErrorMessage(click.ClickException):
     """A library error, shown in Chinese with exit code 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"错误：{self.format_message()}", err=True)
+        click.echo(f"错误：{self.format_message()}", file=file, err=True)
 
 
 def _check_arguments(args: list[str]) -> None:

@@ -100,9 +100,7 @@ def title(page: Page, body_size: float, m: dict[str, Any], check: Any, layout: d
         return  # only the first line after the 版头 can be the title
 
 
-def colophon(
-    page: Page, m: dict[str, Any], add: Any, check: Any, layout: dict[str, Any], total: int, complete: bool
-) -> bool:
+def colophon(page: Page, m: dict[str, Any], add: Any, check: Any, layout: dict[str, Any], complete: bool) -> bool:
     """The 版记 on the last page: rules, the last one on the text block's bottom edge, an even page."""
     texts = [ln for ln in page.lines if ln.text.lstrip("　 ").startswith("抄送") or "印发" in ln.text]
     if not texts or not complete:
@@ -248,7 +246,7 @@ def doc_number(text: str, page: int, add: Any) -> None:
         add(violation("doc_number_spacing", f"发文字号“{text}”中有空格，应写作“{tight}”", page, text))
 
 
-def running_header(pages: list[Page], layout: dict[str, Any], m: dict[str, Any], add: Any) -> None:
+def running_header(pages: list[Page], m: dict[str, Any], add: Any) -> None:
     """Text above the text block (a 页眉): 公文 carry none — 7.1 places only the page number outside the 版心.
 
     Red type on page 1 is the 版头 (a 信函格式 标志 stands 30 mm from the top), not a header."""

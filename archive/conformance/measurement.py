@@ -179,9 +179,9 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
                 check("lines_per_page", slots, p.number)
 
     layout = header(pages[0], body_size, edges[pages[0].number], m, add, check)
-    running_header(pages, layout, m, add)
+    running_header(pages, m, add)
     title(pages[0], body_size, m, check, layout)
-    has_colophon = colophon(pages[-1], m, add, check, layout, total, len(pages) == total)
+    has_colophon = colophon(pages[-1], m, add, check, layout, len(pages) == total)
     page_numbers(pages, m, add, check, layout, has_colophon)
     fonts_check(fonts, m, add)
     return out, m

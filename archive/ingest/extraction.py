@@ -321,7 +321,7 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
     date = _document_date(body, title_lines)
     rest = [ln for ln in body if ln not in title_lines and ln not in masthead]
     if issuer is None:
-        issuer = _signature(rest, right, char)
+        issuer = _signature(rest)
     for ln in rest[:4] if issuer is None else ():
         source = re.search(r"来源[:：]\s*([\u4e00-\u9fff]{2,30})", ln.text)  # a published article's byline
         if source:
@@ -453,7 +453,7 @@ def _document_date(lines: Sequence[Line], title_lines: Sequence[Line]) -> dt.dat
     return None
 
 
-def _signature(lines: Sequence[Line], right: float, char: float) -> str | None:
+def _signature(lines: Sequence[Line]) -> str | None:
     """The organ signed above the closing date line, if the document ends that way."""
     for i in range(len(lines) - 1, 0, -1):
         if _DATE.fullmatch(lines[i].text.replace(" ", "")):

@@ -35,7 +35,7 @@ from .whoosh_plan import PlanRunner
 class _Unanalysed(Tokenizer):  # type: ignore[misc]
     """The analyzer of fields that are indexed from ready positions: text never reaches it."""
 
-    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:  # noqa: ARG002 (Tokenizer's signature)
         raise TypeError("renda's Whoosh text fields take {token: positions}, not text")
 
 
