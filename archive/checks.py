@@ -209,6 +209,11 @@ class _Checker:
             )
 
     def meeting(self, m: Meeting) -> None:
+        self.meeting_attendance(m)
+        self.meeting_votes(m)
+
+    def meeting_attendance(self, m: Meeting) -> None:
+        """Who presided and attended: deputies of the term, each listed once, every committee member listed."""
         att = m.attendance
         if m.presiding:
             self.deputy_on(m, ("presiding",), m.presiding, m.date, m.term)
@@ -225,6 +230,12 @@ class _Checker:
         for i, who in enumerate(att.absent):
             if who in present:
                 self.error(m, ("attendance", "absent", i), f"“{who}”同时列在出席和缺席中")
+        self.meeting_roll(m)
+
+    def meeting_roll(self, m: Meeting) -> None:
+        """Attendance recorded, and at a 常委会会议 every member of the committee on it."""
+        att = m.attendance
+        present = set(att.present)
         if not att.recorded:
             self.warning(m, ("attendance",), "没有记录出席情况；统计出勤时不会计算这次会议")
         elif m.kind == "常委会会议" and m.term and m.date:
@@ -234,6 +245,10 @@ class _Checker:
                     self.warning(
                         m, ("attendance",), f"常委会组成人员 {member.name}（{member.id}）未列入出席、请假或缺席"
                     )
+
+    def meeting_votes(self, m: Meeting) -> None:
+        """Each vote fits the attendance and its result."""
+        att = m.attendance
         for i, item in enumerate(m.agenda):
             vote = item.vote
             if vote is None:
@@ -324,6 +339,10 @@ class _Checker:
             heard = [a for a in meeting.agenda if a.action in ("听取", "审议", "听取和审议")]
             if heard and not any(o.report_organ == a.reporter or o.report_title in a.item for a in heard):
                 self.warning(o, ("report",), f"会议“{meeting.id}”的议程中没有{o.report_organ}的这份报告")
+        self.follow_up(o)
+
+    def follow_up(self, o: Opinion) -> None:
+        """交办, the reports received and their 满意度测评, in order."""
         follow = o.follow_up
         if follow.assigned and o.date and follow.assigned < o.date:
             self.error(o, ("follow_up", "assigned"), f"交办日期 {_iso(follow.assigned)} 早于成文日期 {_iso(o.date)}")

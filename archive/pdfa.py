@@ -262,10 +262,7 @@ def _active_content(pdf: Any) -> list[str]:
     found: dict[str, None] = {}  # ordered set
     names = pdf.Root.get("/Names")
     if isinstance(names, pikepdf.Dictionary):
-        if "/JavaScript" in names:
-            found["含有 JavaScript，位于名称树 /JavaScript"] = None
-        if "/EmbeddedFiles" in names:
-            found[EMBEDDED] = None
+        found.update(dict.fromkeys(_name_tree_problems(names)))
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[Any, str]] = [(pdf.trailer, "")]
     unreachable: list[Any] | None = None
@@ -286,20 +283,38 @@ def _active_content(pdf: Any) -> list[str]:
         if visited > MAX_PDF_OBJECTS:
             found[f"对象超过 {MAX_PDF_OBJECTS} 个，未能完整检查其中的动作和嵌入文件"] = None
             break
-        if isinstance(obj, pikepdf.Array):
-            stack += [(value, key) for value in obj if isinstance(value, pikepdf.Array | pikepdf.Dictionary)]
-            continue
-        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-            continue
-        for problem in _dictionary_problems(obj, key):
-            found[problem] = None
-        for child_key, value in obj.items():
-            if isinstance(value, pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream):
-                # every entry of an /AA dictionary is an action
-                stack.append((value, "/A" if key == "/AA" else child_key))
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            found.update(dict.fromkeys(_dictionary_problems(obj, key)))
+        stack += _children(obj, key)
     if any(p.startswith(EMBEDDED + "“") for p in found):  # named ones say it better
         del found[EMBEDDED]
     return list(found)
+
+
+def _name_tree_problems(names: Any) -> list[str]:
+    """Scripts and embedded files in the catalog's name tree."""
+    problems = []
+    if "/JavaScript" in names:
+        problems.append("含有 JavaScript，位于名称树 /JavaScript")
+    if "/EmbeddedFiles" in names:
+        problems.append(EMBEDDED)
+    return problems
+
+
+def _children(obj: Any, key: str) -> list[tuple[Any, str]]:
+    """The containers directly inside ``obj`` (an array's keep its key), each with the key it is under."""
+    import pikepdf
+
+    if isinstance(obj, pikepdf.Array):
+        return [(value, key) for value in obj if isinstance(value, pikepdf.Array | pikepdf.Dictionary)]
+    if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+        return []
+    # every entry of an /AA dictionary is an action
+    return [
+        (value, "/A" if key == "/AA" else child_key)
+        for child_key, value in obj.items()
+        if isinstance(value, pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream)
+    ]
 
 
 def _dictionary_problems(obj: Any, key: str) -> list[str]:

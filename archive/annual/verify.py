@@ -175,23 +175,7 @@ def _unsafe(rel: str) -> bool:
 
 def _authenticity(package: _Package, report: VerifyReport) -> None:
     root, on_disk = package.root, package.payload
-    listed: dict[str, dict[str, str]] = {}
-    for algorithm in bagit.ALGORITHMS:
-        manifest = f"manifest-{algorithm}.txt"
-        if not package.has(manifest):
-            report.add("authenticity", manifest, "缺少清单文件")
-            continue
-        entries = bagit.read_manifest(root / manifest)
-        if "" in entries:
-            report.add("authenticity", manifest, f"清单格式错误：{entries.pop('')}")
-        for rel, digest in sorted(entries.items()):
-            if not HEX256.fullmatch(digest):  # SHA-256 and SM3 are both 256-bit
-                report.add("authenticity", manifest, f"清单格式错误：{rel} 的校验值 '{digest}' 不是 64 位十六进制数")
-                del entries[rel]
-            elif _unsafe(rel) or not rel.startswith("data/"):
-                report.add("security", manifest, f"清单中的路径 {bagit.printable(rel)} 指向 data/ 之外，未读取")
-                del entries[rel]
-        listed[algorithm] = entries
+    listed = _manifests(package, report)
     named = set().union(*(set(v) for v in listed.values())) if listed else set()
     for rel in sorted(named - on_disk):
         if rel not in package.listing.refused:  # a link or device is reported under security
@@ -206,6 +190,33 @@ def _authenticity(package: _Package, report: VerifyReport) -> None:
                 report.add("authenticity", rel, f"manifest-{algorithm}.txt 中没有该文件")
             elif entries[rel] != digests[algorithm]:
                 report.add("authenticity", rel, f"{algorithm.upper()} 校验值不符（文件被改动）")
+    _tag_manifests(package, report)
+
+
+def _manifests(package: _Package, report: VerifyReport) -> dict[str, dict[str, str]]:
+    """Each payload manifest's well-formed entries inside data/, by algorithm."""
+    listed: dict[str, dict[str, str]] = {}
+    for algorithm in bagit.ALGORITHMS:
+        manifest = f"manifest-{algorithm}.txt"
+        if not package.has(manifest):
+            report.add("authenticity", manifest, "缺少清单文件")
+            continue
+        entries = bagit.read_manifest(package.root / manifest)
+        if "" in entries:
+            report.add("authenticity", manifest, f"清单格式错误：{entries.pop('')}")
+        for rel, digest in sorted(entries.items()):
+            if not HEX256.fullmatch(digest):  # SHA-256 and SM3 are both 256-bit
+                report.add("authenticity", manifest, f"清单格式错误：{rel} 的校验值 '{digest}' 不是 64 位十六进制数")
+                del entries[rel]
+            elif _unsafe(rel) or not rel.startswith("data/"):
+                report.add("security", manifest, f"清单中的路径 {bagit.printable(rel)} 指向 data/ 之外，未读取")
+                del entries[rel]
+        listed[algorithm] = entries
+    return listed
+
+
+def _tag_manifests(package: _Package, report: VerifyReport) -> None:
+    root = package.root
     for algorithm in bagit.ALGORITHMS:
         tagmanifest = f"tagmanifest-{algorithm}.txt"
         if not package.has(tagmanifest):
@@ -289,7 +300,13 @@ def _completeness(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.
             xml_rel = str(item / f"{stem}.xml")
             if facts is not None and not facts.problems and xml_rel in on_disk:
                 _check_metadata(root, xml_rel, facts.pages, package.listing.files[pdf_rel], report)
-    for orphan in sorted(item_folders - described):
+    _strays(package, report, item_folders - described, expected)
+
+
+def _strays(package: _Package, report: VerifyReport, orphans: set[str], expected: set[str]) -> None:
+    """件 folders no catalogue lists, and files that belong to no 件 and are not the package's own."""
+    on_disk = package.payload
+    for orphan in sorted(orphans):
         report.add("completeness", orphan, "该件不在任何归档文件目录中")
     for rel in sorted(on_disk - expected - package.sources):
         report.add(
@@ -502,6 +519,11 @@ def _security(package: _Package, report: VerifyReport, info: dict[str, str], pdf
     if ceiling not in CLASSIFICATIONS:
         report.add("security", "bag-info.txt", f"Renda-Max-Classification 缺失或无效：'{ceiling}'")
         return
+    _classification(package, report, ceiling)
+
+
+def _classification(package: _Package, report: VerifyReport, ceiling: str) -> None:
+    """Nothing above the package's ceiling: neither in a catalogue row nor marked in any text file."""
     limit = CLASSIFICATIONS.index(ceiling)
     for rel, rows in package.catalogues.items():
         for line, row in enumerate(rows, start=2):

@@ -90,74 +90,105 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
             add(finding)
 
     body_el = document.element.body
+    grid_pitch = _sections(body_el, m, add)
+    first = m["sections"][0] if m["sections"] and m["sections"][0]["margins_mm"] else None
+    chain, body_id, size_pt = _body_style(document, body_el, m, add, check)
+    _line_pitch(chain, body_id, grid_pitch, first, m, add, check)
+    if first:
+        width_mm = 210 - first["margins_mm"]["left"] - first["margins_mm"]["right"]
+        spacing = _attr(chain, ".//w:rPr/w:spacing", "val")
+        advance = size_pt + (float(spacing) / 20 if spacing else 0)
+        usable = width_mm if width_mm > 0 else BLOCK_W
+        m["chars_per_line"] = int(usable / MM_PER_PT // advance) if advance > 0 else None
+        if m["chars_per_line"] is not None:
+            check("chars_per_line", m["chars_per_line"])
+
+    _fonts(document, m, add)
+    from .glyphs import check_docx_glyphs
+
+    check_docx_glyphs(path, m, add)
+    return out, m
+
+
+def _twips(el: Any, name: str, default: float = 0) -> float:
+    value = el.get(_w(name)) if el is not None else None
+    return float(value) * TWIP_MM if value is not None else default
+
+
+def _sections(body_el: Any, m: dict[str, Any], add: Any) -> float | None:
+    """Paper, margins and document grid of each section (into ``m["sections"]``); the first line grid's pitch."""
     sections = body_el.findall(".//w:sectPr", NS)
     m["sections"] = []
     grid_pitch = None
     for i, sect in enumerate(sections, 1):
-        size, mar, grid = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS), sect.find("w:docGrid", NS)
-
-        def twips(el: Any, name: str, default: float = 0) -> float:
-            value = el.get(_w(name)) if el is not None else None
-            return float(value) * TWIP_MM if value is not None else default
-
-        info: dict[str, Any] = {
-            "page_mm": [round(twips(size, "w"), 1), round(twips(size, "h"), 1)],
-            "margins_mm": {k: round(twips(mar, k), 1) for k in ("top", "left", "bottom", "right")},
-            "doc_grid": {
-                "type": grid.get(_w("type")) if grid is not None else None,
-                "line_pitch_twips": int(grid.get(_w("linePitch")))
-                if grid is not None and grid.get(_w("linePitch"))
-                else None,
-            },
-        }
-        m["sections"].append(info)
         label = f"第 {i} 节" if len(sections) > 1 else ""
-        w, h = info["page_mm"]
-        if size is None or size.get(_w("w")) is None or size.get(_w("h")) is None:
-            info["page_mm"] = None
-            add(
-                violation(
-                    "page_size",
-                    f"{label}没有规定纸张大小（缺少 w:pgSz），Word 和 LibreOffice 会按本机默认纸张（常为 Letter）排版；"
-                    "应明确设为 A4 210×297 mm",
-                    None,
-                    None,
-                )
-            )
-        elif abs(w - 210) > 1 or abs(h - 297) > 1:
-            add(violation("page_size", f"{label}纸张 {w:.1f}×{h:.1f} mm，应为 A4 210×297±1 mm", None, [w, h]))
-        if mar is None:
-            info["margins_mm"] = None
-            add(
-                violation(
-                    "margin_top",
-                    f"{label}没有规定页边距（缺少 w:pgMar），排版软件会用本机默认页边距；"
-                    f"应为天头 {TOP:g}、订口 {LEFT:g}、下白边 {BOTTOM:g}、翻口 {RIGHT:g} mm",
-                    None,
-                    None,
-                )
-            )
-        sides = (("top", "margin_top"), ("left", "margin_left"), ("bottom", "margin_bottom"), ("right", "margin_right"))
-        for key, rule in sides if mar is not None else ():
-            finding = judge(rule, abs(info["margins_mm"][key]))
-            if finding:
-                add(_prefixed(finding, label))
+        info = _section(sect, label, add)
+        m["sections"].append(info)
         gtype = info["doc_grid"]["type"]
-        if gtype == "linesAndChars" or gtype == "snapToChars":
-            add(
-                violation(
-                    "doc_grid",
-                    f"{label}文档网格为“{gtype}”（字符网格），LibreOffice 排版会错位；"
-                    "应为“只指定行网格”（lines）并用 -0.25 磅字距排 28 字",
-                    None,
-                    gtype,
-                )
-            )
         if gtype in ("lines", "linesAndChars") and grid_pitch is None:
             grid_pitch = info["doc_grid"]["line_pitch_twips"]
-    first = m["sections"][0] if m["sections"] and m["sections"][0]["margins_mm"] else None
+    return grid_pitch
 
-    # The body style: the paragraph style carrying most text
+
+def _section(sect: Any, label: str, add: Any) -> dict[str, Any]:
+    size, mar, grid = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS), sect.find("w:docGrid", NS)
+    info: dict[str, Any] = {
+        "page_mm": [round(_twips(size, "w"), 1), round(_twips(size, "h"), 1)],
+        "margins_mm": {k: round(_twips(mar, k), 1) for k in ("top", "left", "bottom", "right")},
+        "doc_grid": {
+            "type": grid.get(_w("type")) if grid is not None else None,
+            "line_pitch_twips": int(grid.get(_w("linePitch")))
+            if grid is not None and grid.get(_w("linePitch"))
+            else None,
+        },
+    }
+    w, h = info["page_mm"]
+    if size is None or size.get(_w("w")) is None or size.get(_w("h")) is None:
+        info["page_mm"] = None
+        add(
+            violation(
+                "page_size",
+                f"{label}没有规定纸张大小（缺少 w:pgSz），Word 和 LibreOffice 会按本机默认纸张（常为 Letter）排版；"
+                "应明确设为 A4 210×297 mm",
+                None,
+                None,
+            )
+        )
+    elif abs(w - 210) > 1 or abs(h - 297) > 1:
+        add(violation("page_size", f"{label}纸张 {w:.1f}×{h:.1f} mm，应为 A4 210×297±1 mm", None, [w, h]))
+    if mar is None:
+        info["margins_mm"] = None
+        add(
+            violation(
+                "margin_top",
+                f"{label}没有规定页边距（缺少 w:pgMar），排版软件会用本机默认页边距；"
+                f"应为天头 {TOP:g}、订口 {LEFT:g}、下白边 {BOTTOM:g}、翻口 {RIGHT:g} mm",
+                None,
+                None,
+            )
+        )
+    sides = (("top", "margin_top"), ("left", "margin_left"), ("bottom", "margin_bottom"), ("right", "margin_right"))
+    for key, rule in sides if mar is not None else ():
+        finding = judge(rule, abs(info["margins_mm"][key]))
+        if finding:
+            add(_prefixed(finding, label))
+    gtype = info["doc_grid"]["type"]
+    if gtype == "linesAndChars" or gtype == "snapToChars":
+        add(
+            violation(
+                "doc_grid",
+                f"{label}文档网格为“{gtype}”（字符网格），LibreOffice 排版会错位；"
+                "应为“只指定行网格”（lines）并用 -0.25 磅字距排 28 字",
+                None,
+                gtype,
+            )
+        )
+    return info
+
+
+def _body_style(document: Any, body_el: Any, m: dict[str, Any], add: Any, check: Any) -> tuple[Any, str, float]:
+    """The body style — the paragraph style carrying most text —, its size and font: its style chain, id
+    and size in pt."""
     styles = document.styles.element
     usage: Counter[str] = Counter()
     for p in body_el.iter(_w("p")):
@@ -184,8 +215,19 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
                 "body_font", f"正文样式“{body_id}”的中文字体为“{east or '未指定'}”，应为仿宋（仿宋_GB2312）", None, east
             )
         )
+    return chain, body_id, size_pt
 
-    # Line pitch: exact spacing on the body style, else the line grid
+
+def _line_pitch(
+    chain: Any,
+    body_id: str,
+    grid_pitch: float | None,
+    first: dict[str, Any] | None,
+    m: dict[str, Any],
+    add: Any,
+    check: Any,
+) -> None:
+    """Line pitch: exact spacing on the body style, else the line grid; and the lines it gives a page."""
     rule_attr = _attr(chain, ".//w:pPr/w:spacing", "lineRule")
     line_attr = _attr(chain, ".//w:pPr/w:spacing", "line")
     snap = _first(chain, ".//w:pPr/w:snapToGrid")
@@ -213,20 +255,6 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
         check("line_pitch", pitch_pt * MM_PER_PT)
         m["lines_per_page"] = int((block_h if block_h > 0 else BLOCK_H) // (pitch_pt * MM_PER_PT) + 1e-9)
         check("lines_per_page", m["lines_per_page"])
-    if first:
-        width_mm = 210 - first["margins_mm"]["left"] - first["margins_mm"]["right"]
-        spacing = _attr(chain, ".//w:rPr/w:spacing", "val")
-        advance = size_pt + (float(spacing) / 20 if spacing else 0)
-        usable = width_mm if width_mm > 0 else BLOCK_W
-        m["chars_per_line"] = int(usable / MM_PER_PT // advance) if advance > 0 else None
-        if m["chars_per_line"] is not None:
-            check("chars_per_line", m["chars_per_line"])
-
-    _fonts(document, m, add)
-    from .glyphs import check_docx_glyphs
-
-    check_docx_glyphs(path, m, add)
-    return out, m
 
 
 def _default_style(styles: Any) -> str:

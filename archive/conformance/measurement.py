@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,20 +58,7 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
         add(violation("readable", "PDF 没有页面"))
         return out, m
 
-    # Paper (5.1)
-    m["page_size_mm"] = [round(pages[0].width, 1), round(pages[0].height, 1)]
-    for p in pages:
-        if abs(p.width - 210) > 1 or abs(p.height - 297) > 1:
-            add(
-                violation(
-                    "page_size",
-                    f"纸张 {p.width:.1f}×{p.height:.1f} mm，应为 A4 210×297±1 mm",
-                    p.number,
-                    [round(p.width, 1), round(p.height, 1)],
-                )
-            )
-            break
-
+    paper(pages, m, add)
     # Body text: the dominant size inside the text block zone
     # (measured against each page's own height: a Letter page is reported as such once, not as text lost)
     zone = {p.number: [ln for ln in p.lines if 30 <= ln.centre_y <= p.height - BOTTOM] for p in pages}
@@ -89,8 +77,41 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
     check("body_size", body_size)
     body = {n: [ln for ln in lines if abs(ln.size - body_size) <= 0.6 and not ln.red] for n, lines in zone.items()}
     em = body_size * PT
+    pitch = line_pitch(body, em, m, check)
+    edges, right, full = text_block(body, em, m, add, check)
+    chars_per_line(body, full, right, em, m, add)
+    grid = _Grid(zone, body, edges, body_size, pitch, em)
+    m["first_line_top_mm"], m["first_line_glyph_top_mm"], m["lines_per_full_page"] = {}, {}, {}
+    for p in pages:
+        page_grid(p, grid, m, add, check)
 
-    # Line pitch (5.2.3): median of consecutive baseline gaps of body lines
+    layout = header(pages[0], body_size, edges[pages[0].number], m, add, check)
+    running_header(pages, m, add)
+    title(pages[0], body_size, m, check, layout)
+    has_colophon = colophon(pages[-1], m, add, check, layout, len(pages) == total)
+    page_numbers(pages, m, add, check, layout, has_colophon)
+    fonts_check(fonts, m, add)
+    return out, m
+
+
+def paper(pages: list[Page], m: dict[str, Any], add: Any) -> None:
+    """Paper (5.1): A4 on every page, reported once."""
+    m["page_size_mm"] = [round(pages[0].width, 1), round(pages[0].height, 1)]
+    for p in pages:
+        if abs(p.width - 210) > 1 or abs(p.height - 297) > 1:
+            add(
+                violation(
+                    "page_size",
+                    f"纸张 {p.width:.1f}×{p.height:.1f} mm，应为 A4 210×297±1 mm",
+                    p.number,
+                    [round(p.width, 1), round(p.height, 1)],
+                )
+            )
+            break
+
+
+def line_pitch(body: dict[int, list[Line]], em: float, m: dict[str, Any], check: Any) -> float:
+    """Line pitch (5.2.3): median of consecutive baseline gaps of body lines."""
     gaps = [
         b.bottom - a.bottom
         for lines in body.values()
@@ -101,8 +122,14 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
     m["line_pitch_mm"] = round(pitch, 2) if gaps else None
     if gaps:
         check("line_pitch", pitch)
+    return pitch
 
-    # Left margin and text block width, from full lines: for the document, and for each page on its own
+
+def text_block(
+    body: dict[int, list[Line]], em: float, m: dict[str, Any], add: Any, check: Any
+) -> tuple[dict[int, tuple[float, float]], float, list[Line]]:
+    """Left margin and text block width, from full lines: for the document, and for each page on its own.
+    Returns each page's edges, the document's right edge and the full lines."""
     all_body = [ln for lines in body.values() for ln in lines]
     left, right = text_edges(all_body, em)
     m["left_margin_mm"] = round(left, 1)
@@ -122,8 +149,13 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
         else:
             for n, value in sorted(filled.items()):
                 check("text_fills_width", value, n)
+    return edges, right, full
 
-    # Characters per full line (5.2.3)
+
+def chars_per_line(
+    body: dict[int, list[Line]], full: list[Line], right: float, em: float, m: dict[str, Any], add: Any
+) -> None:
+    """Characters per full line (5.2.3)."""
     # the line after the last one of a page is the first of the next page: a number carried over a page
     # break shortens the line above it just as within a page
     following = {id(a): b for a, b in itertools.pairwise(ln for page in sorted(body) for ln in body[page])}
@@ -142,49 +174,54 @@ def measure(pages: list[Page], total: int, fonts: list[dict[str, Any]]) -> tuple
         else:
             add(violation("chars_per_line", f"{wrong} 个满行不是 28 字", None, wrong))
 
-    # Lines per page and the top of the first line (pages ≥ 2)
-    m["first_line_top_mm"], m["first_line_glyph_top_mm"], m["lines_per_full_page"] = {}, {}, {}
-    for p in pages:
-        lines = zone[p.number]
-        if p.number == 1 or not lines or not body[p.number] or lines[0] is not body[p.number][0]:
-            continue
-        first = lines[0]
-        top = first.centre_y - pitch / 2
-        m["first_line_top_mm"][str(p.number)] = round(top, 2)
-        m["first_line_glyph_top_mm"][str(p.number)] = round(first.top, 2)
-        if abs(body_size - 16) <= 0.5:  # the convention is defined for 16 pt glyphs in a 28.95 pt line
-            first_line_top(first, top, p.number, add)
-        bl = body[p.number]
-        if (
-            body.get(p.number + 1)  # the text flows on: a page before the 版记-only page is not full
-            and p.boxes == 0
-            and len(bl) == len(lines)
-            and len(bl) >= 10
-            and bl[-1].centre_y >= p.height - BOTTOM - 2 * pitch
-        ):
-            slots = round((bl[-1].centre_y - bl[0].centre_y) / pitch) + 1
-            m["lines_per_full_page"][str(p.number)] = slots
-            # A paragraph running on to the next page (a full last line, the next page starting at the
-            # margin, not indented) proves the page was filled; after a paragraph's
-            # end the last line may stay empty for a reason (space before a 署名, a heading kept with
-            # its text), so such a page only fails when it holds more lines than the grid.
-            # A full last line that ends a sentence may as well end its paragraph, before a block that
-            # starts at the margin (a 纪要's 出席 list): that page is not judged, rather than guessed wrong.
-            runs_on = (
-                bl[-1].x1 >= edges[p.number][1] - em / 2
-                and abs(body[p.number + 1][0].x0 - edges[p.number + 1][0]) < 1.0
-                and bl[-1].text[-1:] not in ("。", "！", "？")
-            )
-            if runs_on or slots > 22:
-                check("lines_per_page", slots, p.number)
 
-    layout = header(pages[0], body_size, edges[pages[0].number], m, add, check)
-    running_header(pages, m, add)
-    title(pages[0], body_size, m, check, layout)
-    has_colophon = colophon(pages[-1], m, add, check, layout, len(pages) == total)
-    page_numbers(pages, m, add, check, layout, has_colophon)
-    fonts_check(fonts, m, add)
-    return out, m
+@dataclass(frozen=True)
+class _Grid:
+    """What the page grid checks read: each page's zone and body lines and edges, the body size, the
+    measured line pitch and one em."""
+
+    zone: dict[int, list[Line]]
+    body: dict[int, list[Line]]
+    edges: dict[int, tuple[float, float]]
+    body_size: float
+    pitch: float
+    em: float
+
+
+def page_grid(p: Page, grid: _Grid, m: dict[str, Any], add: Any, check: Any) -> None:
+    """Lines per page and the top of the first line (pages ≥ 2)."""
+    lines, body, pitch, em = grid.zone[p.number], grid.body, grid.pitch, grid.em
+    if p.number == 1 or not lines or not body[p.number] or lines[0] is not body[p.number][0]:
+        return
+    first = lines[0]
+    top = first.centre_y - pitch / 2
+    m["first_line_top_mm"][str(p.number)] = round(top, 2)
+    m["first_line_glyph_top_mm"][str(p.number)] = round(first.top, 2)
+    if abs(grid.body_size - 16) <= 0.5:  # the convention is defined for 16 pt glyphs in a 28.95 pt line
+        first_line_top(first, top, p.number, add)
+    bl = body[p.number]
+    if (
+        body.get(p.number + 1)  # the text flows on: a page before the 版记-only page is not full
+        and p.boxes == 0
+        and len(bl) == len(lines)
+        and len(bl) >= 10
+        and bl[-1].centre_y >= p.height - BOTTOM - 2 * pitch
+    ):
+        slots = round((bl[-1].centre_y - bl[0].centre_y) / pitch) + 1
+        m["lines_per_full_page"][str(p.number)] = slots
+        # A paragraph running on to the next page (a full last line, the next page starting at the
+        # margin, not indented) proves the page was filled; after a paragraph's
+        # end the last line may stay empty for a reason (space before a 署名, a heading kept with
+        # its text), so such a page only fails when it holds more lines than the grid.
+        # A full last line that ends a sentence may as well end its paragraph, before a block that
+        # starts at the margin (a 纪要's 出席 list): that page is not judged, rather than guessed wrong.
+        runs_on = (
+            bl[-1].x1 >= grid.edges[p.number][1] - em / 2
+            and abs(body[p.number + 1][0].x0 - grid.edges[p.number + 1][0]) < 1.0
+            and bl[-1].text[-1:] not in ("。", "！", "？")
+        )
+        if runs_on or slots > 22:
+            check("lines_per_page", slots, p.number)
 
 
 def text_edges(lines: list[Line], em: float) -> tuple[float, float]:

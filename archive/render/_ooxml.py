@@ -8,6 +8,7 @@ prints on the grid.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -257,6 +258,74 @@ def _paragraphs(body: etree._Element) -> list[etree._Element]:
     return [p for p in body.iter(qn("w:p")) if p.getparent() is body]
 
 
+@dataclass
+class _Flow:
+    """What the layout pass carries from one paragraph to the next."""
+
+    sealed: bool
+    previous: str | None = None  # the style of the paragraph before
+    lines_above_mark: int = 0
+    letter_rules: int = 0
+    letter_rule_y: int = 0  # twips from the page top
+
+
+def _space_head(p: etree._Element, ppr: etree._Element, style: str | None, text: str, flow: _Flow) -> bool:
+    """The 版头 and what follows it: 份号/密级 lines, 标志, 发文字号, 标题, 主送机关.  True when ``p`` was one."""
+    previous = flow.previous
+    if style in ("GwCopyNo", "GwSecret"):
+        flow.lines_above_mark += 1
+    elif style == "GwMark":
+        _size_mark(p, text)
+        size_twips = _run_size_twips(p)
+        gap = L.twips(L.MARK_TOP.value) - flow.lines_above_mark * PITCH + mark_top_calibration(size_twips)
+        set_spacing_before(ppr, gap)
+        _set_line(ppr, size_twips + 40)
+    elif style in ("GwDocNumber", "GwIssue") and previous == "GwMark":
+        set_spacing_before(ppr, L.DOC_NUMBER_GAP_LINES.value * PITCH)
+    elif style == "GwTitle" and previous == "GwRule":
+        set_spacing_before(ppr, L.TITLE_GAP_LINES.value * PITCH - 200)
+    elif (style == "GwAddressee" and previous == "GwTitle") or style == "GwAttachNote":
+        set_spacing_before(ppr, PITCH)
+    else:
+        return False
+    return True
+
+
+def _space_rest(
+    paragraphs: list[etree._Element],
+    styles: list[str | None],
+    i: int,
+    ppr: etree._Element,
+    text: str,
+    flow: _Flow,
+) -> None:
+    """署名 and 成文日期, headings, the 出席 list, and the 信函格式 标志 and double line."""
+    p, style, previous = paragraphs[i], styles[i], flow.previous
+    if style == "GwIssuer":
+        set_spacing_before(ppr, (2 if flow.sealed else 1) * PITCH)
+        # 署名 and 成文日期 stay together, with the end of the body: never a page without text
+        keep_with_next(ppr)
+        previous_ppr = paragraphs[i - 1].find(qn("w:pPr")) if i else None
+        if previous_ppr is not None and styles[i - 1] not in ("GwAttachNote", "GwAttachNoteCont"):
+            keep_with_next(previous_ppr)
+        _signature_indents(p, paragraphs[i + 1] if i + 1 < len(paragraphs) else None, flow.sealed)
+    elif style == "GwDate" and previous != "GwIssuer":
+        set_spacing_before(ppr, PITCH)
+        set_indent(ppr, right=L.SEALED_DATE_RIGHT_CHARS.value)
+    elif style in ("GwH1", "GwH2", "GwH3", "GwH4") and not _tail_text(p):
+        keep_with_next(ppr)  # a heading standing alone stays with what follows
+    elif style == "GwAttendance" and previous != "GwAttendance":
+        set_spacing_before(ppr, PITCH)
+    elif style == "GwLetterMark":
+        flow.letter_rule_y = _place_letter_mark(p, text)
+    elif style == "GwLetterRule":
+        flow.letter_rules += 1
+    elif previous == "GwLetterRule":
+        # 10.1: the first element under the double line, 7/8 of a 3号 character below it
+        glyph_top = flow.letter_rule_y + LETTER_RULE_TWIPS + round(16 * 20 * 7 / 8)
+        set_spacing_before(ppr, glyph_top - BODY_GLYPH_OFFSET_TWIPS - L.twips(L.MARGIN_TOP.value))
+
+
 def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
     """Apply what a template cannot express; ``document`` is a python-docx Document."""
     body = document.element.body
@@ -269,58 +338,19 @@ def apply_layout(document: Any, *, sealed: bool, draft: bool) -> None:
     paragraphs = _paragraphs(body)
     styles = [style_of(p) for p in paragraphs]
     texts = [paragraph_text(p) for p in paragraphs]
-    previous: str | None = None
-    lines_above_mark = 0
-    letter_rules = 0
-    letter_rule_y = 0  # twips from the page top
+    flow = _Flow(sealed)
     for i, (p, style) in enumerate(zip(paragraphs, styles, strict=True)):
         ppr = p.find(qn("w:pPr"))
-        if ppr is None:
-            previous = style
-            continue
-        # the grid holds 22 lines on every full page: no widow/orphan control moving a line over
-        replace_child(ppr, el("w:widowControl", val=0))
-        order_ppr(ppr)
-        if style in ("GwCopyNo", "GwSecret"):
-            lines_above_mark += 1
-        elif style == "GwMark":
-            _size_mark(p, texts[i])
-            size_twips = _run_size_twips(p)
-            gap = L.twips(L.MARK_TOP.value) - lines_above_mark * PITCH + mark_top_calibration(size_twips)
-            set_spacing_before(ppr, gap)
-            _set_line(ppr, size_twips + 40)
-        elif style in ("GwDocNumber", "GwIssue") and previous == "GwMark":
-            set_spacing_before(ppr, L.DOC_NUMBER_GAP_LINES.value * PITCH)
-        elif style == "GwTitle" and previous == "GwRule":
-            set_spacing_before(ppr, L.TITLE_GAP_LINES.value * PITCH - 200)
-        elif (style == "GwAddressee" and previous == "GwTitle") or style == "GwAttachNote":
-            set_spacing_before(ppr, PITCH)
-        elif style == "GwIssuer":
-            set_spacing_before(ppr, (2 if sealed else 1) * PITCH)
-            # 署名 and 成文日期 stay together, with the end of the body: never a page without text
-            keep_with_next(ppr)
-            previous_ppr = paragraphs[i - 1].find(qn("w:pPr")) if i else None
-            if previous_ppr is not None and styles[i - 1] not in ("GwAttachNote", "GwAttachNoteCont"):
-                keep_with_next(previous_ppr)
-            _signature_indents(p, paragraphs[i + 1] if i + 1 < len(paragraphs) else None, sealed)
-        elif style == "GwDate" and previous != "GwIssuer":
-            set_spacing_before(ppr, PITCH)
-            set_indent(ppr, right=L.SEALED_DATE_RIGHT_CHARS.value)
-        elif style in ("GwH1", "GwH2", "GwH3", "GwH4") and not _tail_text(p):
-            keep_with_next(ppr)  # a heading standing alone stays with what follows
-        elif style == "GwAttendance" and previous != "GwAttendance":
-            set_spacing_before(ppr, PITCH)
-        elif style == "GwLetterMark":
-            letter_rule_y = _place_letter_mark(p, texts[i])
-        elif style == "GwLetterRule":
-            letter_rules += 1
-        elif previous == "GwLetterRule":
-            # 10.1: the first element under the double line, 7/8 of a 3号 character below it
-            glyph_top = letter_rule_y + LETTER_RULE_TWIPS + round(16 * 20 * 7 / 8)
-            set_spacing_before(ppr, glyph_top - BODY_GLYPH_OFFSET_TWIPS - L.twips(L.MARGIN_TOP.value))
-        previous = style
-    if letter_rules:
-        _draw_letter_rules([p for p, st in zip(paragraphs, styles, strict=True) if st == "GwLetterRule"], letter_rule_y)
+        if ppr is not None:
+            # the grid holds 22 lines on every full page: no widow/orphan control moving a line over
+            replace_child(ppr, el("w:widowControl", val=0))
+            order_ppr(ppr)
+            if not _space_head(p, ppr, style, texts[i], flow):
+                _space_rest(paragraphs, styles, i, ppr, texts[i], flow)
+        flow.previous = style
+    if flow.letter_rules:
+        rules = [p for p, st in zip(paragraphs, styles, strict=True) if st == "GwLetterRule"]
+        _draw_letter_rules(rules, flow.letter_rule_y)
         _first_page_without_number(document)
     _place_imprint(paragraphs)
     if draft:

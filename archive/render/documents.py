@@ -61,60 +61,69 @@ def break_title(title: str, per_line: int = 20) -> str:
     if n <= per_line:
         return title
     words = _word_boundaries(title)
-
-    def penalty(cut: int) -> float:
-        """Cost of a line break at ``cut``: 5 for a plain word boundary, less at a good place, never below 0."""
-        before, after = title[:cut], title[cut:]
-        score = 5.0
-        if cut not in words:
-            score += 6  # never split a word (人居/环境) when a word boundary is near
-        if before.count("《") != before.count("》"):
-            score += 3
-        if (before[-1].isdigit() and after[0].isdigit()) or after[0] in NO_LINE_START or before[-1] in NO_LINE_END:
-            score += 100
-        if before[-1].isdigit():
-            score += 8  # a number stays with its unit (2023年度)
-        if after.startswith("关于"):
-            score -= 4
-        if before.endswith("的"):
-            score -= 2.5
-        if after.startswith(TITLE_BREAK_BEFORE):
-            score -= 2
-        if before.endswith(TITLE_BREAK_AFTER):
-            score -= 3
-        return max(0.0, score)
-
-    def layout(lines: int) -> tuple[float, list[int]] | None:
-        """The cheapest cuts for ``lines`` lines: cost, line starts."""
-        target = n / lines
-        # best[k][i]: the cheapest way to set title[:i] as k lines, and where its last line starts
-        best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}] + [{} for _ in range(lines)]
-        for k in range(1, lines + 1):
-            for i in range(1, n + 1) if k < lines else (n,):
-                options = [
-                    (best[k - 1][j][0] + 0.4 * abs(i - j - target) + (penalty(i) if i < n else 0.0), j)
-                    for j in range(max(0, i - per_line), i)
-                    if j in best[k - 1]
-                ]
-                if options:
-                    best[k][i] = min(options)
-        if n not in best[lines]:
-            return None
-        starts, at = [], n
-        for k in range(lines, 0, -1):
-            at = best[k][at][1]
-            starts.append(at)
-        return best[lines][n][0], sorted(starts)
+    costs = [_break_penalty(title, cut, words) for cut in range(n)]  # costs[0] is never used
 
     # one more line than the minimum when that keeps words (and 《》) whole
     fewest = -(-n // per_line)
     candidates = [
-        (c + 3 * extra, starts) for extra in (0, 1) if (found := layout(fewest + extra)) for c, starts in [found]
+        (c + 3 * extra, starts)
+        for extra in (0, 1)
+        if (found := _title_layout(n, fewest + extra, per_line, costs))
+        for c, starts in [found]
     ]
     if not candidates:
         return title
     starts = min(candidates)[1]
     return "\n".join(title[a:b] for a, b in itertools.pairwise([*starts, n]))
+
+
+def _break_penalty(title: str, cut: int, words: set[int]) -> float:
+    """Cost of a line break at ``cut``: 5 for a plain word boundary, less at a good place, never below 0."""
+    if cut == 0:
+        return 0.0
+    before, after = title[:cut], title[cut:]
+    score = 5.0
+    if cut not in words:
+        score += 6  # never split a word (人居/环境) when a word boundary is near
+    if before.count("《") != before.count("》"):
+        score += 3
+    if (before[-1].isdigit() and after[0].isdigit()) or after[0] in NO_LINE_START or before[-1] in NO_LINE_END:
+        score += 100
+    if before[-1].isdigit():
+        score += 8  # a number stays with its unit (2023年度)
+    if after.startswith("关于"):
+        score -= 4
+    if before.endswith("的"):
+        score -= 2.5
+    if after.startswith(TITLE_BREAK_BEFORE):
+        score -= 2
+    if before.endswith(TITLE_BREAK_AFTER):
+        score -= 3
+    return max(0.0, score)
+
+
+def _title_layout(n: int, lines: int, per_line: int, costs: list[float]) -> tuple[float, list[int]] | None:
+    """The cheapest cuts of a title of ``n`` characters into ``lines`` lines (``costs[i]``: a break before
+    character ``i``): cost, line starts."""
+    target = n / lines
+    # best[k][i]: the cheapest way to set title[:i] as k lines, and where its last line starts
+    best: list[dict[int, tuple[float, int]]] = [{0: (0.0, 0)}] + [{} for _ in range(lines)]
+    for k in range(1, lines + 1):
+        for i in range(1, n + 1) if k < lines else (n,):
+            options = [
+                (best[k - 1][j][0] + 0.4 * abs(i - j - target) + (costs[i] if i < n else 0.0), j)
+                for j in range(max(0, i - per_line), i)
+                if j in best[k - 1]
+            ]
+            if options:
+                best[k][i] = min(options)
+    if n not in best[lines]:
+        return None
+    starts, at = [], n
+    for k in range(lines, 0, -1):
+        at = best[k][at][1]
+        starts.append(at)
+    return best[lines][n][0], sorted(starts)
 
 
 def _word_boundaries(text: str) -> set[int]:

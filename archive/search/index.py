@@ -280,20 +280,7 @@ def _update_locked(
         report.unchanged = len(current)
         report.indexed = manifest.indexed_count()
         return report
-    now, before = set(current), set(manifest.states)
-    appeared, vanished = now - before, before - now  # new or changed files; changed or removed ones
-
-    rows = dict(zip(manifest.states, range(len(manifest.states)), strict=True))
-    removed = {source_of(state): rows[state] for state in vanished}  # source → manifest row
-    changed: dict[str, tuple[str, str, int | None]] = {}  # source → (state, digest, manifest row)
-    for state in sorted(appeared):
-        source = source_of(state)
-        row = removed.pop(source, None)
-        digest = sha256_of(workspace.root / source)
-        if row is not None and manifest.digests[row] == digest:
-            manifest.states[row] = state  # touched, not changed
-            continue
-        changed[source] = (state, digest, row)
+    removed, changed = _changes(workspace, manifest, current)
     if not changed and not removed:
         manifest.reorder(current)
         write_replace(generation / MANIFEST, manifest.to_bytes())  # the new mtimes or order, for next time
@@ -306,29 +293,9 @@ def _update_locked(
     for done, source in enumerate(changed, 1):
         tell(progress, READ_STAGE, done, len(changed), source)
         records[source] = builder.read(source, workspace.root / source)
-    names, places = dict(manifest.names), dict(manifest.places)
-    for source, row in removed.items():
-        places.pop(source, None)
-        if manifest.record_id(row) in names and source in manifest.places:
-            names.pop(manifest.record_id(row))
-    for source, record in records.items():
-        row = changed[source][2]
-        if source in manifest.places and row is not None:
-            places.pop(source)
-            names.pop(manifest.record_id(row), None)
-        if isinstance(record, Deputy):
-            names[record.id] = record.name
-            places[source] = _deputy_places(record)
-    sittings = dict(manifest.sittings)
-    for row in removed.values():
-        sittings.pop(manifest.record_id(row), None)
-    for source, record in records.items():
-        row = changed[source][2]
-        if row is not None:
-            sittings.pop(manifest.record_id(row), None)
-        key = _sitting_of(record)
-        if record is not None and key:
-            sittings[record.id] = key
+    rows = {source: row for source, (_, _, row) in changed.items()}
+    names, places = _people(manifest, removed, rows, records)
+    sittings = _sittings(manifest, removed, rows, records)
     if any(sittings.get(m, key) != key for m, key in manifest.sittings.items()):
         # a meeting now names another sitting: the opinions it heard are indexed under the old one
         report.skipped.clear()
@@ -343,32 +310,7 @@ def _update_locked(
 
     eng = open_engine(settings.engine, generation, analyzer)
     try:
-        gone = [manifest.record_id(row) for row in removed.values() if manifest.indexed(row)]
-        docs: list[IndexDoc] = []
-        live = list(map("1".__eq__, manifest.flags))
-        for row in removed.values():
-            live[row] = False
-        # quoted id → the row of the file still there that holds it in the index
-        owner = dict(zip(compress(manifest.ids, live), compress(range(len(live)), live), strict=True))
-        for source, record in records.items():
-            state, digest, old = changed[source]
-            row = manifest.add(state, digest, None, False) if old is None else old
-            doc = builder.doc(record, names, sittings) if record else None
-            if doc and owner.get(quote(doc.id), row) != row:
-                report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
-                doc = None
-            if old is not None and manifest.indexed(row) and (doc is None or doc.id != manifest.record_id(row)):
-                gone.append(manifest.record_id(row))
-                if owner.get(manifest.ids[row]) == row:
-                    del owner[manifest.ids[row]]
-            if doc:
-                owner[quote(doc.id)] = row
-                docs.append(doc)
-            if old is None:
-                report.added += 1
-            else:
-                report.updated += 1
-            manifest.set(row, state, digest, record.id if record else None, doc is not None)
+        gone, docs = _updated_docs(manifest, builder, report, records, changed, removed, names, sittings)
         if gone:
             eng.delete(gone)
         if docs:
@@ -386,6 +328,106 @@ def _update_locked(
         manifest.sittings = sittings
     write_replace(generation / MANIFEST, manifest.to_bytes())
     return report
+
+
+_Changed = dict[str, tuple[str, str, int | None]]  # source → (state, digest, manifest row or None when new)
+
+
+def _changes(workspace: Workspace, manifest: Manifest, current: list[str]) -> tuple[dict[str, int], _Changed]:
+    """The files gone since the manifest (source → its row) and the files new or changed; a file only
+    touched (same digest) gets its new state in the manifest and counts as neither."""
+    now, before = set(current), set(manifest.states)
+    appeared, vanished = now - before, before - now  # new or changed files; changed or removed ones
+
+    rows = dict(zip(manifest.states, range(len(manifest.states)), strict=True))
+    removed = {source_of(state): rows[state] for state in vanished}  # source → manifest row
+    changed: _Changed = {}
+    for state in sorted(appeared):
+        source = source_of(state)
+        row = removed.pop(source, None)
+        digest = sha256_of(workspace.root / source)
+        if row is not None and manifest.digests[row] == digest:
+            manifest.states[row] = state  # touched, not changed
+            continue
+        changed[source] = (state, digest, row)
+    return removed, changed
+
+
+def _people(
+    manifest: Manifest, removed: dict[str, int], rows: dict[str, int | None], records: dict[str, Record | None]
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The deputies' names and places after the change (they are words of the analyzer)."""
+    names, places = dict(manifest.names), dict(manifest.places)
+    for source, row in removed.items():
+        places.pop(source, None)
+        if manifest.record_id(row) in names and source in manifest.places:
+            names.pop(manifest.record_id(row))
+    for source, record in records.items():
+        old = rows[source]
+        if source in manifest.places and old is not None:
+            places.pop(source)
+            names.pop(manifest.record_id(old), None)
+        if isinstance(record, Deputy):
+            names[record.id] = record.name
+            places[source] = _deputy_places(record)
+    return names, places
+
+
+def _sittings(
+    manifest: Manifest, removed: dict[str, int], rows: dict[str, int | None], records: dict[str, Record | None]
+) -> dict[str, str]:
+    """Each meeting's sitting after the change."""
+    sittings = dict(manifest.sittings)
+    for row in removed.values():
+        sittings.pop(manifest.record_id(row), None)
+    for source, record in records.items():
+        old = rows[source]
+        if old is not None:
+            sittings.pop(manifest.record_id(old), None)
+        key = _sitting_of(record)
+        if record is not None and key:
+            sittings[record.id] = key
+    return sittings
+
+
+def _updated_docs(
+    manifest: Manifest,
+    builder: _Builder,
+    report: IndexReport,
+    records: dict[str, Record | None],
+    changed: _Changed,
+    removed: dict[str, int],
+    names: dict[str, str],
+    sittings: dict[str, str],
+) -> tuple[list[str], list[IndexDoc]]:
+    """The ids to delete from the index and the documents to (re)write, the manifest's rows set to match."""
+    gone = [manifest.record_id(row) for row in removed.values() if manifest.indexed(row)]
+    docs: list[IndexDoc] = []
+    live = list(map("1".__eq__, manifest.flags))
+    for row in removed.values():
+        live[row] = False
+    # quoted id → the row of the file still there that holds it in the index
+    owner = dict(zip(compress(manifest.ids, live), compress(range(len(live)), live), strict=True))
+    for source, record in records.items():
+        state, digest, old = changed[source]
+        row = manifest.add(state, digest, None, False) if old is None else old
+        doc = builder.doc(record, names, sittings) if record else None
+        if doc and owner.get(quote(doc.id), row) != row:
+            report.skipped.append(Skipped(source, f"编号“{doc.id}”与另一条记录重复，未收录"))
+            doc = None
+        if old is not None and manifest.indexed(row) and (doc is None or doc.id != manifest.record_id(row)):
+            gone.append(manifest.record_id(row))
+            if owner.get(manifest.ids[row]) == row:
+                del owner[manifest.ids[row]]
+        if doc:
+            owner[quote(doc.id)] = row
+            docs.append(doc)
+        if old is None:
+            report.added += 1
+        else:
+            report.updated += 1
+        manifest.set(row, state, digest, record.id if record else None, doc is not None)
+    return gone, docs
 
 
 BUILDING = ".building"  # in a generation until it goes live: names the process building it
@@ -418,26 +460,10 @@ def _build(
     builder = _Builder(workspace, settings, report)
     folder = index_root(workspace) / settings.engine
     folder.mkdir(parents=True, exist_ok=True)
-    names: dict[str, str] = {}
-    places: dict[str, list[str]] = {}
-    sittings: dict[str, str] = {}
-    parsed: list[tuple[str, str, str, Record | None]] = []
     current = _scan(workspace, report)
     if notify and len(current) >= NOTIFY_FILES:
         notify(f"正在建立检索索引：{len(current)} 个记录文件，{index_processes()} 个进程，可能需要几分钟……")
-    # sorted: a stable order for a build (which of two records with one id wins)
-    total = len(current)
-    for done, (source, state, digest, record, problem) in enumerate(_read_all(workspace, sorted(current)), 1):
-        tell(progress, READ_STAGE, done, total, source)
-        if problem:
-            report.skipped.append(Skipped(source, problem))
-        parsed.append((source, state, digest, record))
-        if isinstance(record, Deputy):
-            names.setdefault(record.id, record.name)
-            places[source] = _deputy_places(record)
-        key = _sitting_of(record)
-        if record is not None and key:
-            sittings.setdefault(record.id, key)
+    parsed, names, places, sittings = _read_for_build(workspace, current, report, progress)
     analyzer = analyzer_of(names, places)
     words = words_digest(analyzer.extra_words)
     manifest = Manifest(settings.engine, _context(words, settings), words, names, places, sittings)
@@ -489,6 +515,31 @@ def _build(
     report.added = len(files)
     report.indexed = len(seen)
     return report
+
+
+def _read_for_build(
+    workspace: Workspace, current: list[str], report: IndexReport, progress: Progress | None
+) -> tuple[list[tuple[str, str, str, Record | None]], dict[str, str], dict[str, list[str]], dict[str, str]]:
+    """Every record file read: (source, state, digest, record) rows, and the deputies' names and places and
+    each meeting's sitting that the documents are built with."""
+    names: dict[str, str] = {}
+    places: dict[str, list[str]] = {}
+    sittings: dict[str, str] = {}
+    parsed: list[tuple[str, str, str, Record | None]] = []
+    # sorted: a stable order for a build (which of two records with one id wins)
+    total = len(current)
+    for done, (source, state, digest, record, problem) in enumerate(_read_all(workspace, sorted(current)), 1):
+        tell(progress, READ_STAGE, done, total, source)
+        if problem:
+            report.skipped.append(Skipped(source, problem))
+        parsed.append((source, state, digest, record))
+        if isinstance(record, Deputy):
+            names.setdefault(record.id, record.name)
+            places[source] = _deputy_places(record)
+        key = _sitting_of(record)
+        if record is not None and key:
+            sittings.setdefault(record.id, key)
+    return parsed, names, places, sittings
 
 
 # -- searching ------------------------------------------------------------------------
