@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -321,27 +321,23 @@ class SchemaSet:
             return f"应为 '{rule}'，实际为{_describe(value)}"
         if kind == "pattern":
             return f"应为{expected or '符合格式的文字'}，实际为 '{value}'"
-        if kind == "minLength":
-            return "不能为空" if rule <= 1 else f"至少应有 {rule} 个字"
-        if kind == "maxLength":
-            return f"不能超过 {rule} 个字（实际 {len(value)} 个字）"
-        if kind == "minimum":
-            return f"应不小于 {rule}，实际为 {value}"
-        if kind == "maximum":
-            return f"应不大于 {rule}，实际为 {value}"
-        if kind == "minItems":
-            return "不能为空列表" if rule <= 1 else f"至少应有 {rule} 项"
-        if kind == "maxItems":
-            return f"最多 {rule} 项"
-        if kind == "uniqueItems":
-            return "列表中有重复项"
-        if kind == "minProperties":
-            return "不能为空" if rule <= 1 else f"至少应有 {rule} 个字段"
-        if kind == "maxProperties":
-            return f"最多只能有 {rule} 个字段"
-        if kind == "propertyNames":
-            return f"键名 '{value}' 不符合要求"
-        return f"不符合要求（{kind}）"
+        bound = _BOUND_MESSAGES.get(kind)
+        return bound(rule, value) if bound else f"不符合要求（{kind}）"
+
+
+# keyword → message from the keyword's value (the rule) and the instance
+_BOUND_MESSAGES: dict[str, Callable[[Any, Any], str]] = {
+    "minLength": lambda rule, _: "不能为空" if rule <= 1 else f"至少应有 {rule} 个字",
+    "maxLength": lambda rule, value: f"不能超过 {rule} 个字（实际 {len(value)} 个字）",
+    "minimum": lambda rule, value: f"应不小于 {rule}，实际为 {value}",
+    "maximum": lambda rule, value: f"应不大于 {rule}，实际为 {value}",
+    "minItems": lambda rule, _: "不能为空列表" if rule <= 1 else f"至少应有 {rule} 项",
+    "maxItems": lambda rule, _: f"最多 {rule} 项",
+    "uniqueItems": lambda _rule, _value: "列表中有重复项",
+    "minProperties": lambda rule, _: "不能为空" if rule <= 1 else f"至少应有 {rule} 个字段",
+    "maxProperties": lambda rule, _: f"最多只能有 {rule} 个字段",
+    "propertyNames": lambda _, value: f"键名 '{value}' 不符合要求",
+}
 
 
 _TYPE_NAMES = {

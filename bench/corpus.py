@@ -462,6 +462,23 @@ class Corpus:
         return paras
 
 
+def _copy_mapping(corpus: Corpus, names: dict[int, dict[str, str]], era: int, term_shift: int) -> dict[str, str]:
+    """What a copy in ``era`` writes instead of the sample's names, officials, terms and subjects."""
+    era_names = names.get(era, {})
+    mapping = {
+        corpus.deputy_names[base]: era_names.get(f"{base}-b{era}", corpus.deputy_names[base])
+        for base in corpus.deputy_names
+    }
+    mapping.update({official: corpus.name() for official in corpus.official_names})
+    if era:  # the text names the era's terms, as the records' term fields do
+        mapping.update({f"第{_cn(t)}届": f"第{_cn(t + term_shift * era)}届" for t in corpus.terms})
+    drawn = dict(zip(corpus.sample_subjects, corpus.subjects(len(corpus.sample_subjects)), strict=True))
+    for word in corpus.sample_subjects:  # 营商环境 follows 优化营商环境: a record keeps one subject
+        container = next((w for w in corpus.sample_subjects if word in w and w != word), word)
+        mapping[word] = drawn[container]
+    return mapping
+
+
 def realistic(
     records: list[dict[str, Any]], seed: Path, kb: float, eras: int, term_shift: int, rand_seed: int = 20240601
 ) -> int:
@@ -482,19 +499,7 @@ def realistic(
     for copy in sorted(by_copy):
         if copy == 0:
             continue
-        era = copy % eras
-        era_names = names.get(era, {})
-        mapping = {
-            corpus.deputy_names[base]: era_names.get(f"{base}-b{era}", corpus.deputy_names[base])
-            for base in corpus.deputy_names
-        }
-        mapping.update({official: corpus.name() for official in corpus.official_names})
-        if era:  # the text names the era's terms, as the records' term fields do
-            mapping.update({f"第{_cn(t)}届": f"第{_cn(t + term_shift * era)}届" for t in corpus.terms})
-        drawn = dict(zip(corpus.sample_subjects, corpus.subjects(len(corpus.sample_subjects)), strict=True))
-        for word in corpus.sample_subjects:  # 营商环境 follows 优化营商环境: a record keeps one subject
-            container = next((w for w in corpus.sample_subjects if word in w and w != word), word)
-            mapping[word] = drawn[container]
+        mapping = _copy_mapping(corpus, names, copy % eras, term_shift)
         pattern = _alternation(list(mapping))
 
         def sub(text: str, pattern: re.Pattern[str] = pattern, mapping: dict[str, str] = mapping) -> str:

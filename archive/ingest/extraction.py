@@ -135,50 +135,10 @@ def _too_many(pages: int | str) -> IngestError:
 
 def _read_lines(path: Path) -> tuple[list[Line], int]:
     """The work of read_pdf_lines, in its worker: the page count from the page tree first, then the text."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
-    try:
-        pdf = pdfplumber.open(path)
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise IngestError(_ENCRYPTED) from None
-    except MemoryError:
-        raise
-    except Exception as exc:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them
-        inner = [exc, *exc.args]
-        if any(isinstance(e, MemoryError) for e in inner):
-            raise MemoryError from None
-        if any(isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)) for e in inner):
-            raise IngestError(_ENCRYPTED) from None
-        raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
-    lines: list[Line] = []
-    unmapped = 0  # glyphs pdfminer could not map to a character
+    pdf = _open(path)
     try:
         with pdf:
-            check_page_tree(pdf.doc)
-            pages = len(pdf.pages)
-            if pages > MAX_PAGES:
-                raise _too_many(pages)
-            for number, page in enumerate(pdf.pages, 1):
-                for item in page.extract_text_lines(return_chars=True):
-                    unmapped += len(_CID.findall(item["text"]))
-                    text = _tidy(item["text"])
-                    if not text:
-                        continue
-                    sizes = [c.get("size", 0.0) for c in item.get("chars", ())]
-                    lines.append(
-                        Line(
-                            text,
-                            number,
-                            float(item["x0"]),
-                            float(item["x1"]),
-                            float(item["top"]),
-                            max(sizes) if sizes else 0.0,
-                            float(page.width),
-                            float(page.height),
-                        )
-                    )
-                page.close()  # drop the page's parsed objects: memory stays that of one page
+            lines, pages, unmapped = _plumber_lines(pdf)
     except (IngestError, MemoryError):
         raise
     except Exception as exc:  # damaged content streams surface only while reading pages
@@ -196,6 +156,57 @@ def _read_lines(path: Path) -> tuple[list[Line], int]:
     if sum(len(line.text) for line in lines) < MIN_TEXT_CHARS:
         raise IngestError("PDF 没有文字层（可能是扫描件）；请先做文字识别（OCR）再导入")
     return lines, pages
+
+
+def _open(path: Path) -> Any:
+    """The pdfplumber PDF; an encrypted or damaged file is an IngestError."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        return pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise IngestError(_ENCRYPTED) from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds on damaged files; pdfplumber wraps them
+        inner = [exc, *exc.args]
+        if any(isinstance(e, MemoryError) for e in inner):
+            raise MemoryError from None
+        if any(isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)) for e in inner):
+            raise IngestError(_ENCRYPTED) from None
+        raise IngestError(f"PDF 文件已损坏，无法读取（{type(exc).__name__}）") from None
+
+
+def _plumber_lines(pdf: Any) -> tuple[list[Line], int, int]:
+    """The text lines of an open pdfplumber PDF, the page count and how many glyphs had no character."""
+    check_page_tree(pdf.doc)
+    pages = len(pdf.pages)
+    if pages > MAX_PAGES:
+        raise _too_many(pages)
+    lines: list[Line] = []
+    unmapped = 0  # glyphs pdfminer could not map to a character
+    for number, page in enumerate(pdf.pages, 1):
+        for item in page.extract_text_lines(return_chars=True):
+            unmapped += len(_CID.findall(item["text"]))
+            text = _tidy(item["text"])
+            if not text:
+                continue
+            sizes = [c.get("size", 0.0) for c in item.get("chars", ())]
+            lines.append(
+                Line(
+                    text,
+                    number,
+                    float(item["x0"]),
+                    float(item["x1"]),
+                    float(item["top"]),
+                    max(sizes) if sizes else 0.0,
+                    float(page.width),
+                    float(page.height),
+                )
+            )
+        page.close()  # drop the page's parsed objects: memory stays that of one page
+    return lines, pages, unmapped
 
 
 def _poppler_lines(path: Path) -> list[Line]:
@@ -285,7 +296,30 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
     right = max(ln.x1 for ln in body)
     char = body_size or 12.0
 
-    # Large type at the top of page 1: 发文机关标志 (masthead) then the title, or only the title.
+    masthead, title_lines = _large_type(body, body_size)
+    if not title_lines:
+        first = body[0]
+        centred = abs((first.x0 - left) - (right - first.x1)) < 2 * char
+        if centred and len(first.text) <= 40 and not first.text.endswith(tuple(_SENTENCE_END)):
+            title_lines = [first]
+    title = "".join(ln.text for ln in title_lines) or None
+    issuer = _masthead_issuer([ln.text for ln in masthead])
+    doc_number = None
+    for ln in body[:12]:
+        m = _DOC_NUMBER.search(ln.text)
+        if m:
+            doc_number = f"{m[1]}〔{m[2]}〕{int(m[3])}号"
+            break
+    date = _document_date(body, title_lines)
+    rest = [ln for ln in body if ln not in title_lines and ln not in masthead]
+    if issuer is None:
+        issuer = _signature(rest) or _byline(rest)
+    paragraphs = tuple(_paragraphs(rest, left, right, char))
+    return Extracted(paragraphs, title, doc_number, issuer, date, pages, *marking)
+
+
+def _large_type(body: Sequence[Line], body_size: float) -> tuple[list[Line], list[Line]]:
+    """Large type at the top of page 1: 发文机关标志 (masthead) then the title, or only the title."""
     groups: list[list[Line]] = []
     for ln in body:
         if ln.page != 1:
@@ -304,31 +338,16 @@ def extract(lines: Sequence[Line], pages: int) -> Extracted:
     masthead: list[Line] = []
     if len(groups) >= 2 or (groups and "".join(ln.text for ln in groups[0]).endswith("文件")):
         masthead = groups.pop(0)
-    title_lines = groups[0] if groups else []
-    if not title_lines:
-        first = body[0]
-        centred = abs((first.x0 - left) - (right - first.x1)) < 2 * char
-        if centred and len(first.text) <= 40 and not first.text.endswith(tuple(_SENTENCE_END)):
-            title_lines = [first]
-    title = "".join(ln.text for ln in title_lines) or None
-    issuer = _masthead_issuer([ln.text for ln in masthead])
-    doc_number = None
-    for ln in body[:12]:
-        m = _DOC_NUMBER.search(ln.text)
-        if m:
-            doc_number = f"{m[1]}〔{m[2]}〕{int(m[3])}号"
-            break
-    date = _document_date(body, title_lines)
-    rest = [ln for ln in body if ln not in title_lines and ln not in masthead]
-    if issuer is None:
-        issuer = _signature(rest)
-    for ln in rest[:4] if issuer is None else ():
-        source = re.search(r"来源[:：]\s*([\u4e00-\u9fff]{2,30})", ln.text)  # a published article's byline
+    return masthead, groups[0] if groups else []
+
+
+def _byline(lines: Sequence[Line]) -> str | None:
+    """A published article's source (来源：…) near the top."""
+    for ln in lines[:4]:
+        source = re.search(r"来源[:：]\s*([\u4e00-\u9fff]{2,30})", ln.text)
         if source:
-            issuer = source[1]
-            break
-    paragraphs = tuple(_paragraphs(rest, left, right, char))
-    return Extracted(paragraphs, title, doc_number, issuer, date, pages, *marking)
+            return source[1]
+    return None
 
 
 _MARK_WORD = re.compile(r"(文件|会议纪要|纪要)$")

@@ -197,24 +197,7 @@ def _render_batches(
         report(progress, DOCX_STAGE, len(batches), len(batches))
         pdfs: dict[Path, Path] = {}
         if want_pdf and staged:
-            if conversion.find_soffice() is None:
-                result.notices.append(conversion.INSTALL_HINT)
-            else:
-                pdf_dir = staging / "pdf"
-                pdf_dir.mkdir()
-                try:
-                    pdfs = conversion.convert_to_pdf(
-                        [p for _, p in staged],
-                        pdf_dir,
-                        workspace.template_path(FONTS_CONF),
-                        pdfa=pdfa,
-                        processes=processes,
-                        progress=progress,
-                    )
-                except RenderError as exc:
-                    result.notices.append(str(exc))
-                else:
-                    _settle_imprints(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa, processes)
+            pdfs = _convert(workspace, [p for _, p in staged], staging, result, pdfa, processes, progress)
         reports = _conformance(list(pdfs.values())) if check else {}
         for doc, docx_path in staged:
             written = []
@@ -235,6 +218,40 @@ def _render_batches(
                 RenderedDocument(doc.record.id, doc.kind, tuple(written), not doc.record.is_final, doc.letter)
             )
     return result
+
+
+def _convert(
+    workspace: Workspace,
+    docx_files: list[Path],
+    staging: Path,
+    result: RenderResult,
+    pdfa: bool,
+    processes: int | None,
+    progress: Progress | None,
+) -> dict[Path, Path]:
+    """The staged .docx files as PDF (each .docx → its PDF), their 版记 settled; what stopped the
+    conversion becomes a notice."""
+    from archive.render import conversion
+
+    if conversion.find_soffice() is None:
+        result.notices.append(conversion.INSTALL_HINT)
+        return {}
+    pdf_dir = staging / "pdf"
+    pdf_dir.mkdir()
+    try:
+        pdfs = conversion.convert_to_pdf(
+            docx_files,
+            pdf_dir,
+            workspace.template_path(FONTS_CONF),
+            pdfa=pdfa,
+            processes=processes,
+            progress=progress,
+        )
+    except RenderError as exc:
+        result.notices.append(str(exc))
+        return {}
+    _settle_imprints(staging, pdfs, workspace.template_path(FONTS_CONF), pdfa, processes)
+    return pdfs
 
 
 def _settle_imprints(
