@@ -4,7 +4,7 @@ The library behind the `renda` command.  It never prints or exits; it raises
 :class:`archive.errors.RendaError` subclasses (``ArchiveError`` is its old name) with messages in Chinese.
 """
 
-from .errors import ArchiveError, RendaError
+from archive.errors import ArchiveError, RendaError
 
 __version__ = "0.1.0"
 

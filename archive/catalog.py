@@ -11,18 +11,18 @@ import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
-from .catalog_model import PLACEHOLDER as PLACEHOLDER
-from .catalog_model import Catalog as Catalog
-from .catalog_model import LoadedFile as LoadedFile
-from .checks import check_catalog
-from .errors import WorkspaceError
-from .glyphs import FONTS_CONF, describe_characters, hidden_characters, hidden_message, uncovered_characters
-from .problems import Problem, ProblemSink, ValidationReport
-from .records import Record, parse_record
-from .schema import RECORD_TYPES, TYPE_LABELS
-from .source import SourceError, YamlDocument, format_field, parse_yaml, read_text
-from .walker import walk_records
-from .workspace import CONFIG_NAME, ConfigProblems, Workspace
+from archive.catalog_model import PLACEHOLDER as PLACEHOLDER
+from archive.catalog_model import Catalog as Catalog
+from archive.catalog_model import LoadedFile as LoadedFile
+from archive.checks import check_catalog
+from archive.errors import WorkspaceError
+from archive.glyphs import FONTS_CONF, describe_characters, hidden_characters, hidden_message, uncovered_characters
+from archive.problems import Problem, ProblemSink, ValidationReport
+from archive.records import Record, parse_record
+from archive.schema import RECORD_TYPES, TYPE_LABELS
+from archive.source import SourceError, YamlDocument, format_field, parse_yaml, read_text
+from archive.walker import walk_records
+from archive.workspace import CONFIG_NAME, ConfigProblems, Workspace
 
 
 def load_catalog(workspace: Workspace) -> Catalog:

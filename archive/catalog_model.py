@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from .problems import Problem, ProblemSink, Severity
-from .records import Record
-from .source import YamlDocument
-from .workspace import Workspace
+from archive.problems import Problem, ProblemSink, Severity
+from archive.records import Record
+from archive.source import YamlDocument
+from archive.workspace import Workspace
 
 PLACEHOLDER = "（待填写）"  # what `renda new` leaves for the clerk to fill
 

@@ -16,12 +16,12 @@ from collections.abc import Mapping
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
-from .catalog_model import PLACEHOLDER, Catalog
-from .records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
-from .schema import DOC_NUMBER, TYPE_LABELS
-from .source import FieldPath, format_field
-from .walker import inside_workspace
-from .workspace import Config
+from archive.catalog_model import PLACEHOLDER, Catalog
+from archive.records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
+from archive.schema import DOC_NUMBER, TYPE_LABELS
+from archive.source import FieldPath, format_field
+from archive.walker import inside_workspace
+from archive.workspace import Config
 
 
 class _Checker:

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
-from .errors import ClearanceError as ClearanceError
-from .records import CLASSIFICATIONS, Record, classification_rank
+from archive.errors import ClearanceError as ClearanceError
+from archive.records import CLASSIFICATIONS, Record, classification_rank
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
-    from .workspace import Config
+    from archive.catalog import Catalog
+    from archive.workspace import Config
 
 T = TypeVar("T")
 

@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import ArchiveError, WriteError
-from .processes import alive, identity
+from archive.errors import ArchiveError, WriteError
+from archive.processes import alive, identity
 
 # what the disk said, for the clerk; any other OSError is not about where renda writes
 _STORAGE = {

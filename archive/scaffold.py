@@ -18,13 +18,13 @@ from typing import Any
 
 import yaml
 
-from .catalog import PLACEHOLDER, Catalog
-from .errors import ScaffoldError
-from .fileio import write_new
-from .records import AgendaItem, Meeting, organ_kind_of, report_subject
-from .schema import DOC_NUMBER, RECORD_TYPES, TYPE_LABELS, SchemaSet, builtin_dir
-from .walker import linked_folder
-from .workspace import Config, Workspace
+from archive.catalog import PLACEHOLDER, Catalog
+from archive.errors import ScaffoldError
+from archive.fileio import write_new
+from archive.records import AgendaItem, Meeting, organ_kind_of, report_subject
+from archive.schema import DOC_NUMBER, RECORD_TYPES, TYPE_LABELS, SchemaSet, builtin_dir
+from archive.walker import linked_folder
+from archive.workspace import Config, Workspace
 
 ID_PREFIX = {
     "meeting": "meeting",
@@ -143,7 +143,7 @@ def new_record(
     An opinion given the ``meeting`` that heard the report takes its report, organ, addressee, title and
     (without ``day``) date from that sitting's agenda.
     """
-    from .catalog import load_catalog
+    from archive.catalog import load_catalog
 
     if type_ not in RECORD_TYPES:
         raise ScaffoldError(f"未知的记录类型“{type_}”，应为：{'、'.join(RECORD_TYPES)}")
@@ -228,7 +228,7 @@ def _numbers_in_use(catalog: Catalog) -> list[str]:
 def add_record(workspace: Workspace, type_: str, day: dt.date, fields: Mapping[str, Any]) -> NewRecord:
     """Write a complete record of ``type_`` (made by renda itself, e.g. a 催办函) with the next free id and the
     next free 发文字号 of its series; never overwrites."""
-    from .catalog import load_catalog
+    from archive.catalog import load_catalog
 
     catalog = load_catalog(workspace)
     taken = {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in catalog.records}

@@ -21,8 +21,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from .errors import SchemaError
-from .source import FieldPath, SourceError, parse_yaml, read_text
+from archive.errors import SchemaError
+from archive.source import FieldPath, SourceError, parse_yaml, read_text
 
 RECORD_TYPES: tuple[str, ...] = (
     "meeting",

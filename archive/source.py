@@ -20,7 +20,7 @@ import yaml
 import yaml.constructor
 import yaml.reader
 
-from .errors import RecordError
+from archive.errors import RecordError
 
 try:  # libyaml is ~10x faster; the pure-Python composer is the fallback.
     from yaml import CSafeLoader as _Loader

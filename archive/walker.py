@@ -25,7 +25,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .problems import Problem
+from archive.problems import Problem
 
 RECORD_SUFFIXES = (".yaml", ".yml")
 RECORDS = "records"

@@ -22,8 +22,8 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from .errors import CalendarError as CalendarError
-from .workspace import DeadlineRule
+from archive.errors import CalendarError as CalendarError
+from archive.workspace import DeadlineRule
 
 MAX_SCAN_DAYS = 60  # the longest run of rest days in any year is far shorter
 

@@ -15,10 +15,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkspaceError
-from .schema import SchemaSet, builtin_dir
-from .source import SourceError, YamlDocument, format_field, parse_yaml, read_text
-from .walker import walk_records
+from archive.errors import WorkspaceError
+from archive.schema import SchemaSet, builtin_dir
+from archive.source import SourceError, YamlDocument, format_field, parse_yaml, read_text
+from archive.walker import walk_records
 
 CONFIG_NAME = "renda.yaml"
 ROOT_ENV = "RENDA_ROOT"
@@ -214,7 +214,7 @@ def _oversight(section: Mapping[str, Any]) -> OversightSettings:
 
 def _search_ceiling_problems(doc: YamlDocument, data: Mapping[str, Any]) -> list[tuple[int, str, str]]:
     """A search ceiling above the public one lets secret text into every search; only on purpose."""
-    from .records import classification_rank
+    from archive.records import classification_rank
 
     search = data.get("search") or {}
     public = data.get("max_public_classification", "内部")

@@ -10,10 +10,9 @@ from __future__ import annotations
 import click
 
 from archive import __version__
-
-from . import annual, deputies, documents, oversight, records, search
-from ._plumbing import Group, run
-from ._shared import State
+from archive.cli import annual, deputies, documents, oversight, records, search
+from archive.cli._plumbing import Group, run
+from archive.cli._shared import State
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

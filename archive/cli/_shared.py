@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._plumbing import display_width
+from archive.cli._plumbing import display_width
 
 if TYPE_CHECKING:
     from archive.clearance import Clearance, Screened

@@ -8,15 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._plumbing import Group
-from ._shared import (
-    State,
-    echo_json,
-    json_option,
-    output_option,
-    pass_state,
-    progress_line,
-)
+from archive.cli._plumbing import Group
+from archive.cli._shared import State, echo_json, json_option, output_option, pass_state, progress_line
 
 if TYPE_CHECKING:
     from archive.annual import Arrangement

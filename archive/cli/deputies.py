@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._plumbing import Group
-from ._shared import (
+from archive.cli._plumbing import Group
+from archive.cli._shared import (
     State,
     as_of_option,
     classification_option,

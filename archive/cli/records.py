@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._plumbing import Command
-from ._shared import (
+from archive.cli._plumbing import Command
+from archive.cli._shared import (
     State,
     classification_option,
     clearance_of,

@@ -9,15 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._plumbing import Command
-from ._shared import (
-    State,
-    clearance_of,
-    echo_json,
-    json_option,
-    pass_state,
-    progress_line,
-)
+from archive.cli._plumbing import Command
+from archive.cli._shared import State, clearance_of, echo_json, json_option, pass_state, progress_line
 
 if TYPE_CHECKING:
     from archive.search import SearchHit

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .profile import RULES, Rule
-from .report import CheckReport, ConformanceError, Finding
+from archive.conformance.profile import RULES, Rule
+from archive.conformance.report import CheckReport, ConformanceError, Finding
 
 SUFFIXES = (".pdf", ".docx")
 
@@ -23,11 +23,11 @@ def check_file(path: Path) -> CheckReport:
     if not path.is_file():
         raise ConformanceError(f"{path}: 文件不存在")
     if suffix == ".pdf":
-        from .measurement import check_pdf
+        from archive.conformance.measurement import check_pdf
 
         findings, measures = check_pdf(path)
     elif suffix == ".docx":
-        from .docx import check_docx
+        from archive.conformance.docx import check_docx
 
         findings, measures = check_docx(path)
     else:
@@ -37,7 +37,7 @@ def check_file(path: Path) -> CheckReport:
 
 def check_files(paths: Iterable[Path]) -> list[CheckReport]:
     """One report per file, in order; unreadable files are reported, not raised."""
-    from .profile import violation
+    from archive.conformance.profile import violation
 
     reports = []
     for path in paths:

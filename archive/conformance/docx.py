@@ -12,12 +12,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from archive.conformance.profile import BLOCK_H, BLOCK_W, BOTTOM, LEFT, MM_PER_PT, RIGHT, TOP, judge, violation
+from archive.conformance.report import ConformanceError, Finding
 from archive.ooxml import NSMAP as NS
 from archive.ooxml import THEME_ATTRS
 from archive.ooxml import w_name as _w
-
-from .profile import BLOCK_H, BLOCK_W, BOTTOM, LEFT, MM_PER_PT, RIGHT, TOP, judge, violation
-from .report import ConformanceError, Finding
 
 TWIP_MM = 25.4 / 1440
 MAX_BYTES = 100 * 1024 * 1024
@@ -104,7 +103,7 @@ def check_docx(path: Path) -> tuple[list[Finding], dict[str, Any]]:
             check("chars_per_line", m["chars_per_line"])
 
     _fonts(document, m, add)
-    from .glyphs import check_docx_glyphs
+    from archive.conformance.glyphs import check_docx_glyphs
 
     check_docx_glyphs(path, m, add)
     return out, m

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .pdfread import Page
-from .profile import BLOCK_BOTTOM, BLOCK_W, BOTTOM, LEFT, PAGE_W, RIGHT, TOP, violation
+from archive.conformance.pdfread import Page
+from archive.conformance.profile import BLOCK_BOTTOM, BLOCK_W, BOTTOM, LEFT, PAGE_W, RIGHT, TOP, violation
 
 PAGE_NUMBER = re.compile(r"^[\-—–―－‒一_~]*\s*\d{1,4}\s*[\-—–―－‒一_~]*$")
 PAGE_NUMBER_OK = re.compile(r"^— \d{1,4} —$")

@@ -22,10 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..glyphs import code_point, describe_characters, needs_glyph, uncovered_characters
-from .pdfread import Page
-from .profile import violation
-from .report import Finding
+from archive.conformance.pdfread import Page
+from archive.conformance.profile import violation
+from archive.conformance.report import Finding
+from archive.glyphs import code_point, describe_characters, needs_glyph, uncovered_characters
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARTS = ("word/document.xml", "word/header", "word/footer", "word/footnotes.xml", "word/endnotes.xml")
@@ -88,7 +88,7 @@ def check_pdf_glyphs(path: Path, pages: list[Page], complete: bool, m: dict[str,
 
 
 def _notdef(path: Path, pages: list[Page], m: dict[str, Any], add: Add) -> None:
-    from .fontprog import notdef_characters
+    from archive.conformance.fontprog import notdef_characters
 
     try:
         notdef = notdef_characters(path)

@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .elements import colophon, fonts_check, header, page_numbers, running_header, title
-from .pdfread import PT, Line, Page, is_red, read_pages
-from .profile import BLOCK_W, BOTTOM, LEFT, PAGE_W, PITCH_PT, TOP, judge, violation
-from .report import Finding
-from .typography import typographic_break
+from archive.conformance.elements import colophon, fonts_check, header, page_numbers, running_header, title
+from archive.conformance.pdfread import PT, Line, Page, is_red, read_pages
+from archive.conformance.profile import BLOCK_W, BOTTOM, LEFT, PAGE_W, PITCH_PT, TOP, judge, violation
+from archive.conformance.report import Finding
+from archive.conformance.typography import typographic_break
 
 
 def check_pdf(path: Path) -> tuple[list[Finding], dict[str, Any]]:
-    from .glyphs import check_pdf_glyphs
+    from archive.conformance.glyphs import check_pdf_glyphs
 
     pages, total, fonts = read_pages(path)
     findings, m = measure(pages, total, fonts)

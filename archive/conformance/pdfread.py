@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .profile import MM_PER_PT
-from .report import ConformanceError
+from archive.conformance.profile import MM_PER_PT
+from archive.conformance.report import ConformanceError
 
 MAX_PAGES = 200
 MAX_BYTES = 200 * 1024 * 1024

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .report import Finding
+from archive.conformance.report import Finding
 
 STANDARD = "GB/T 9704-2012"
 MM_PER_PT = 25.4 / 72

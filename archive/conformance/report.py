@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ConformanceError as ConformanceError
+from archive.errors import ConformanceError as ConformanceError
 
 
 @dataclass(frozen=True)

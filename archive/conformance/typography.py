@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .pdfread import Line
+from archive.conformance.pdfread import Line
 
 # Characters that may not start a line, may not end one (GB/T 15834 标点禁则) and may hang past the edge.
 NO_LINE_START = set("、。，；：？！）》」』”’…—·〕】〉%")

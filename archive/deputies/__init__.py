@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .attendance import (
+from archive.deputies.attendance import (
     Attendance,
     DeputyError,
     Outcome,
@@ -14,8 +14,8 @@ from .attendance import (
     resolve_period,
     screened_attendance,
 )
-from .draft import DraftReport, draft_report
-from .profile import DeputyProfile, Figure, Section, build_profile, compile_profile, profile_period
+from archive.deputies.draft import DraftReport, draft_report
+from archive.deputies.profile import DeputyProfile, Figure, Section, build_profile, compile_profile, profile_period
 
 __all__ = [
     "Attendance",

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from ..catalog import Catalog, load_catalog
-from ..errors import DeputyError as DeputyError
-from ..records import Deputy, Meeting, TermService
-from ..workspace import Config, OversightSettings, Workspace
+from archive.catalog import Catalog, load_catalog
+from archive.errors import DeputyError as DeputyError
+from archive.records import Deputy, Meeting, TermService
+from archive.workspace import Config, OversightSettings, Workspace
 
 if TYPE_CHECKING:
-    from ..clearance import Clearance, Screened
+    from archive.clearance import Clearance, Screened
 
 DEFAULT_INTERVIEW_ABSENCES = 2
 KIND_ORDER = ("代表大会会议", "常委会会议", "主任会议")
@@ -301,7 +301,7 @@ def screened_attendance(
 ) -> tuple[Period, list[Attendance], Screened]:
     """``renda deputy attendance``: the period (the term of the reference date when neither is given), every
     deputy's attendance from the records the clearance admits, and what it left out."""
-    from ..followup import oversight_settings, reference_date
+    from archive.followup import oversight_settings, reference_date
 
     catalog = load_catalog(workspace)
     config = workspace.config

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from ..catalog import PLACEHOLDER, Catalog
-from ..chinese import chinese_number, date_text
-from ..fileio import write_new
-from ..walker import linked_folder
-from .attendance import DeputyError, services_in
-from .profile import DeputyProfile
+from archive.catalog import PLACEHOLDER, Catalog
+from archive.chinese import chinese_number, date_text
+from archive.deputies.attendance import DeputyError, services_in
+from archive.deputies.profile import DeputyProfile
+from archive.fileio import write_new
+from archive.walker import linked_folder
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..catalog import Catalog
-from ..chinese import chinese_number, date_text
-from ..records import Deputy, DeputyReport, Inspection, TermService
-from ..workspace import Config, OversightSettings
-from .attendance import (
+from archive.catalog import Catalog
+from archive.chinese import chinese_number, date_text
+from archive.deputies.attendance import (
     KIND_ORDER,
     Attendance,
     DeputyError,
@@ -26,6 +24,8 @@ from .attendance import (
     resolve_period,
     services_in,
 )
+from archive.records import Deputy, DeputyReport, Inspection, TermService
+from archive.workspace import Config, OversightSettings
 
 SECTION_TITLES = (
     "基本情况",
@@ -310,8 +310,8 @@ def compile_profile(
     catalog: Catalog, key: str, term: int | None = None, year: int | None = None, as_of: dt.date | None = None
 ) -> DeputyProfile:
     """The 履职档案 of the deputy ``key`` (id or name) for a term or year, as of the reference date."""
-    from ..followup import oversight_settings, reference_date
-    from .attendance import find_deputy
+    from archive.deputies.attendance import find_deputy
+    from archive.followup import oversight_settings, reference_date
 
     config = catalog.workspace.config
     day = reference_date(config, as_of)

@@ -13,7 +13,7 @@ else today.
 
 from __future__ import annotations
 
-from .compute import (
+from archive.followup.compute import (
     deadline_wording,
     follow_up,
     oversight_settings,
@@ -22,8 +22,8 @@ from .compute import (
     screened_follow_up,
     track_opinions,
 )
-from .figures import FollowUpFigures, figures_of, followup_figures
-from .model import (
+from archive.followup.figures import FollowUpFigures, figures_of, followup_figures
+from archive.followup.model import (
     STATUS_LABELS,
     FollowUpReport,
     OpinionFollowUp,

@@ -7,12 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..catalog import Catalog, load_catalog
-from ..records import Letter, Meeting, Opinion
-from ..schema import date_problem
-from ..workdays import CalendarError, nominal_due_date, roll_forward, rule_text
-from ..workspace import Config, DeadlineRule, OversightSettings, Workspace
-from .model import (
+from archive.catalog import Catalog, load_catalog
+from archive.followup.model import (
     DEFAULT_DUE_SOON_DAYS,
     RULE_LABELS,
     SATISFACTORY,
@@ -23,9 +19,13 @@ from .model import (
     Status,
     TrackingError,
 )
+from archive.records import Letter, Meeting, Opinion
+from archive.schema import date_problem
+from archive.workdays import CalendarError, nominal_due_date, roll_forward, rule_text
+from archive.workspace import Config, DeadlineRule, OversightSettings, Workspace
 
 if TYPE_CHECKING:
-    from ..clearance import Clearance, Screened
+    from archive.clearance import Clearance, Screened
 
 
 def screened_follow_up(

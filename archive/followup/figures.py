@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..catalog import Catalog
-from .compute import track_opinions
-from .model import SATISFACTORY, VOTE_CHOICES, OpinionFollowUp, Status
+from archive.catalog import Catalog
+from archive.followup.compute import track_opinions
+from archive.followup.model import SATISFACTORY, VOTE_CHOICES, OpinionFollowUp, Status
 
 
 @dataclass(frozen=True)

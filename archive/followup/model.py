@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..errors import TrackingError as TrackingError
+from archive.errors import TrackingError as TrackingError
 
 DEFAULT_DUE_SOON_DAYS = 15
 SATISFACTORY = ("满意", "基本满意")

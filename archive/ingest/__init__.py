@@ -22,14 +22,14 @@ from typing import Any
 
 import yaml
 
-from ..catalog import PLACEHOLDER
-from ..errors import IngestError
-from ..fileio import write_new
-from ..glyphs import is_hidden
-from ..records import CLASSIFICATIONS, classification_rank
-from ..walker import linked_folder
-from ..workspace import Workspace
-from .extraction import Extracted, Line, extract, read_pdf_lines
+from archive.catalog import PLACEHOLDER
+from archive.errors import IngestError
+from archive.fileio import write_new
+from archive.glyphs import is_hidden
+from archive.ingest.extraction import Extracted, Line, extract, read_pdf_lines
+from archive.records import CLASSIFICATIONS, classification_rank
+from archive.walker import linked_folder
+from archive.workspace import Workspace
 
 __all__ = ["Extracted", "ImportFailure", "ImportResult", "Imported", "Line", "extract", "import_pdfs", "read_pdf_lines"]
 

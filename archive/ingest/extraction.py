@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..chinese import chinese_to_int
-from ..errors import IngestError
-from ..glyphs import is_hidden
-from .worker import run_limited
+from archive.chinese import chinese_to_int
+from archive.errors import IngestError
+from archive.glyphs import is_hidden
+from archive.ingest.worker import run_limited
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300

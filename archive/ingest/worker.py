@@ -15,7 +15,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-from ..errors import IngestError
+from archive.errors import IngestError
 
 T = TypeVar("T")
 
