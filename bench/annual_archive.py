@@ -2,7 +2,7 @@
 
     python bench/annual_archive.py 300 [--year 2024] [--keep DIR]
 
-The workspace comes from bench/validate.py's generator with every copy of the sample kept in the
+The workspace comes from bench/generator.py with every copy of the sample kept in the
 sample's own decade, so one year holds many copies of that year's records (12 per copy for 2024;
 N is rounded up to whole copies).  Prints wall time of the build and of the verification, peak
 memory of this process (Python side) and of LibreOffice (children), the CPU seconds the build used (the
@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import generator
 
-import validate as generator  # noqa: E402 - the generator shared with bench/validate.py
+REPO = Path(__file__).resolve().parent.parent
 
 
 def records_in_year(seed: Path, year: int) -> tuple[int, int]:

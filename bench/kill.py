@@ -48,7 +48,7 @@ GRACE = 2.0  # seconds a kill has to take effect (workers dying with their paren
 
 def make_workspace(target: Path, n: int) -> int:
     """``n`` records grown from the sample, all in the sample's years; returns how many were written."""
-    import validate as generator
+    import generator
 
     target.mkdir(parents=True, exist_ok=True)
     generator.ERAS = 1

@@ -29,7 +29,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-from validate import _pct, generate  # noqa: E402
+from generator import generate  # noqa: E402
+from validate import _pct  # noqa: E402
 
 from archive.catalog import load_catalog  # noqa: E402
 from archive.render import render_documents  # noqa: E402

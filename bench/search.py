@@ -55,7 +55,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 from corpus import realistic  # noqa: E402
-from validate import ERAS, TERM_SHIFT, _dump, _load, generate  # noqa: E402  (the one synthetic-workspace generator)
+from generator import ERAS, TERM_SHIFT, dump_yaml, generate, load_yaml  # noqa: E402
 
 QUERIES = [
     "物业管理",
@@ -187,19 +187,19 @@ def lengthen(root: Path, kb: float) -> int:
     pool = [
         para
         for path in sorted((REPO / "records").rglob("*.yaml"))
-        for para in _load(path).get("body") or []
+        for para in load_yaml(path).get("body") or []
         if isinstance(para, str) and _chinese_bytes(para) > 60
     ]
     per_record = missing / len(bodies)
     for i, path in enumerate(bodies):
-        record = _load(path)
+        record = load_yaml(path)
         added, k = 0, 0
         while added < per_record:
             para = pool[(7 * i + k) % len(pool)]
             record["body"].append(para)
             added += _chinese_bytes(para)
             k += 1
-        path.write_text(_dump(record), encoding="utf-8")
+        path.write_text(dump_yaml(record), encoding="utf-8")
     return len(bodies)
 
 
