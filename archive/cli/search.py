@@ -13,6 +13,7 @@ from archive.cli._plumbing import Command
 from archive.cli._shared import State, clearance_of, echo_json, json_option, pass_state, progress_line
 
 if TYPE_CHECKING:
+    from archive.related import Thread
     from archive.search import SearchHit
 
 
@@ -117,24 +118,15 @@ def related(state: State, record_id: str | None, limit: int, recurring: bool, ye
     from archive.catalog import load_catalog
     from archive.related import recurring_threads, related_records
 
-    if recurring == bool(record_id):
-        raise click.UsageError("请给出记录编号，或使用 --recurring（二者选一）")
-    if year is not None and not recurring:
-        raise click.UsageError("--year 只能与 --recurring 同用")
-    if limit < 1:
-        raise click.BadParameter(f"应为正整数，实际为 {limit}", param_hint="--limit")
+    _check_related_options(record_id, recurring, year, limit)
     clearance = clearance_of(state.workspace, None)
     catalog = load_catalog(state.workspace)
     if recurring:
         threads = recurring_threads(catalog, clearance, year)
         if as_json:
             echo_json([t.as_dict() for t in threads])
-            return
-        for n, thread in enumerate(threads, 1):
-            click.echo(f"{n}. {'、'.join(thread.phrases)}（{'、'.join(str(y) for y in thread.years)}）")
-            for k, r in enumerate(thread.records, 1):
-                click.echo("\n".join("   " + x for x in _related_lines(r, k)))
-        click.echo(f"共 {len(threads)} 个跨年度反复提出的问题。" if threads else "没有跨年度反复提出的问题。")
+        else:
+            _print_threads(threads)
         return
     assert record_id is not None
     found = related_records(catalog, record_id, clearance, limit)
@@ -146,6 +138,23 @@ def related(state: State, record_id: str | None, limit: int, recurring: bool, ye
     click.echo(
         f"共 {len(found)} 条相关记录（按时间先后）。" if found else f"没有找到与 {record_id} 提出同一问题的记录。"
     )
+
+
+def _check_related_options(record_id: str | None, recurring: bool, year: int | None, limit: int) -> None:
+    if recurring == bool(record_id):
+        raise click.UsageError("请给出记录编号，或使用 --recurring（二者选一）")
+    if year is not None and not recurring:
+        raise click.UsageError("--year 只能与 --recurring 同用")
+    if limit < 1:
+        raise click.BadParameter(f"应为正整数，实际为 {limit}", param_hint="--limit")
+
+
+def _print_threads(threads: list[Thread]) -> None:
+    for n, thread in enumerate(threads, 1):
+        click.echo(f"{n}. {'、'.join(thread.phrases)}（{'、'.join(str(y) for y in thread.years)}）")
+        for k, r in enumerate(thread.records, 1):
+            click.echo("\n".join("   " + x for x in _related_lines(r, k)))
+    click.echo(f"共 {len(threads)} 个跨年度反复提出的问题。" if threads else "没有跨年度反复提出的问题。")
 
 
 def _related_lines(r: Any, number: int) -> list[str]:
