@@ -21,7 +21,7 @@ def _run(root: Path, *args: str) -> Result:
 
 def _generated(target: Path, n: int) -> Path:
     """A workspace of ``n`` records grown from the sample by the benchmarks' one generator."""
-    spec = importlib.util.spec_from_file_location("bench_validate", REPO / "bench" / "validate.py")
+    spec = importlib.util.spec_from_file_location("bench_generator", REPO / "bench" / "generator.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
