@@ -70,18 +70,12 @@ def facet_values(hit: SearchHit, record: Record | None) -> dict[str, tuple[str, 
     }
 
 
-def narrow(
-    hits: Sequence[SearchHit], records: Mapping[str, Record], selection: Mapping[str, str]
-) -> list[SearchHit]:
+def narrow(hits: Sequence[SearchHit], records: Mapping[str, Record], selection: Mapping[str, str]) -> list[SearchHit]:
     """The hits that have every selected facet value (``selection``: facet key → value)."""
     chosen = {k: v for k, v in selection.items() if k in FACET_KEYS and v}
     if not chosen:
         return list(hits)
-    return [
-        hit
-        for hit in hits
-        if all(v in facet_values(hit, records.get(hit.id))[k] for k, v in chosen.items())
-    ]
+    return [hit for hit in hits if all(v in facet_values(hit, records.get(hit.id))[k] for k, v in chosen.items())]
 
 
 def _label(key: str, value: str, names: Mapping[str, str]) -> str:
