@@ -112,8 +112,8 @@ def facets_of(
             ordered = sorted(items, key=lambda kv: -int(kv[0]))
         else:
             ordered = sorted(items, key=lambda kv: (-kv[1], kv[0]))
-        values = tuple(
+        shown = tuple(
             FacetValue(value, _label(key, value, names), n, selection.get(key) == value) for value, n in ordered
         )
-        out.append(Facet(key, label, values))
+        out.append(Facet(key, label, shown))
     return out

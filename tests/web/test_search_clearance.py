@@ -92,7 +92,7 @@ def test_search_suggests_only_words_of_records_the_viewer_sees(matrix, role: str
     holders = [d for d in expected(planted, role, level) if SECRET_WORD in d["title"]]
     html = _client(app, role, level).get("/search", params={"q": TYPO}).text
     if holders:
-        assert f"您要找的是不是：" in html
+        assert "您要找的是不是：" in html
         assert f">{SECRET_WORD}</a>（{len(holders)} 条）" in html
     else:
         assert "您要找的是不是" not in html

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -23,6 +23,9 @@ from ...loaded import Catalog
 from ...progress import Step
 from ...records import classification_rank
 from ..page import audit, render, require, respond, site
+
+if TYPE_CHECKING:
+    from ...workspace import Workspace
 
 OFFICE = ("admin", "clerk")
 HIDDEN = "（一条涉及您无权查看的记录的提示）"
@@ -64,10 +67,11 @@ def _may_build(who: Viewer, ceiling: str) -> bool:
     return classification_rank(who.clearance.level) >= classification_rank(ceiling)
 
 
-def _package(workspace: Any, year: int) -> Path:
+def _package(workspace: Workspace, year: int) -> Path:
     from ...annual.build import package_name
 
-    return workspace.output_dir / "archive" / f"{package_name(workspace.config.fonds_code, year)}.zip"
+    folder: Path = workspace.output_dir / "archive"
+    return folder / f"{package_name(workspace.config.fonds_code, year)}.zip"
 
 
 def years(request: Request) -> Response:
@@ -98,7 +102,7 @@ def year_page(request: Request) -> Response:
         "notices": notices,
         "may_build": allowed,
     }
-    context = {
+    context: dict[str, Any] = {
         "year": year,
         "items": items,
         "drafts": drafts,
