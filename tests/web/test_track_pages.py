@@ -65,6 +65,18 @@ def test_track_filters_by_status_organ_and_term(client_as) -> None:  # type: ign
     assert sorted(o["id"] for o in data["opinions"]) == sorted(OVERDUE)
 
 
+def test_track_json_is_marked_with_the_highest_level_the_viewer_sees(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+    opinions = _sample_opinions(web_ws)
+    levels = {d["classification"] for d in opinions}
+    assert "内部" in levels  # the sample has an internal opinion: the mark below is not the default
+    assert client_as("clerk").get("/track.json").json()["classification"] == "内部"
+    low = client_as("clerk", clearance="公开").get("/track.json").json()
+    assert low["classification"] == "公开"
+    assert sorted(o["id"] for o in low["opinions"]) == sorted(
+        d["id"] for d in opinions if d["classification"] == "公开"
+    )
+
+
 def test_track_remind_writes_the_letter_record_offers_its_pdf_and_is_audited(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
     client = client_as("clerk")
     token = csrf_of(client.get("/track").text)
