@@ -92,3 +92,11 @@ class TrackingError(ArchiveError):
 
 class ConformanceError(ArchiveError):
     """A file cannot be checked at all (missing, not a PDF/.docx, corrupt, encrypted, too large)."""
+
+
+class AccountError(ArchiveError):
+    """An account cannot be created, changed or used as asked (unknown name, bad role, wrong password…)."""
+
+
+class AuditError(ArchiveError):
+    """The audit trail cannot be read, or its chain is broken."""

@@ -1,0 +1,7 @@
+"""The pages of the web platform, one module per area; each exposes ``routes`` (see ``archive.web``)."""
+
+from __future__ import annotations
+
+from . import annual, auth, deputies, home, records, search, sittings, track, users
+
+PAGES = (home, auth, users, records, sittings, search, track, deputies, annual)
