@@ -109,4 +109,3 @@ def test_every_role_sees_the_same_404_for_a_hidden_and_a_missing_record(client_a
         assert hidden_sitting.content == missing_sitting.content
         hidden_file = client.get("/records/opinion-2025-530/download/pdf")
         assert hidden_file.content == client.get("/records/opinion-2099-999/download/pdf").content
-
