@@ -93,7 +93,7 @@ def test_downloads_of_every_level_for_a_cleared_reader_and_none_above(client_as,
     for i, level in enumerate(LEVELS):
         rid = f"opinion-2025-5{i}0"
         got = top.get(f"/records/{rid}/download/docx")
-        assert got.status_code == 200, got.text
+        assert got.status_code == 200, (level, got.text)
         assert got.content[:2] == b"PK"
         assert low.get(f"/records/{rid}/download/docx").status_code == (200 if i < 2 else 404)
 
