@@ -45,6 +45,9 @@ def test_every_record_route_answers_every_role(client_as, anon) -> None:
             assert response.status_code == 200, (role, url)
             assert "Traceback" not in response.text
         assert OPINION in client.get("/records").text
+        download = client.get(f"/records/{OPINION}/download/docx")  # rendered once, then from the cache
+        assert download.status_code == 200, role
+        assert download.content[:2] == b"PK"
     for url in ROUTES:  # nobody logged in and no public view: the login page
         response = anon.get(url)
         assert response.status_code in (303, 401), url
@@ -152,8 +155,17 @@ def test_xss_payloads_in_every_field_render_as_text(client_as, web_ws: Path) -> 
     data["report"]["reporter"] = "院长" + payload
     data["tags"] = [payload]
     source.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    sitting = web_ws / "records" / "2024" / f"{SITTING}.yaml"
+    meeting = yaml.safe_load(sitting.read_text("utf-8"))
+    meeting["place"] = "会议室" + payload
+    meeting["agenda"][0]["item"] = "关于" + payload + "的报告"
+    meeting["decisions"] = [payload]
+    meeting["attendance"]["nonvoting"] = ["列席" + payload]
+    meeting["body"].append({"h1": "标题" + payload})
+    sitting.write_text(yaml.safe_dump(meeting, allow_unicode=True, sort_keys=False), "utf-8")
     client = client_as("clerk")
-    for url in ("/records/opinion-2024-03", "/records?type=opinion", "/sittings/cwh-17-21", "/records/cwh-17-21"):
+    assert client.get("/records/opinion-2024-03.json").json()["title"] == "标题" + payload
+    for url in ("/records/opinion-2024-03", "/records?type=opinion", f"/sittings/{SITTING}", f"/records/{SITTING}"):
         page = client.get(url)
         assert page.status_code == 200, url
         assert "<script>alert" not in page.text and "<img src=x" not in page.text, url
