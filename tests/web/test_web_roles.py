@@ -107,7 +107,7 @@ ROUTES = {  # path → status by role (anonymous: redirect to /login)
 }
 
 
-def test_every_route_for_every_role(client_as, anon) -> None:
+def test_every_route_for_every_role(client_as, anon, web_ws: Path) -> None:
     for role in ROLES:
         client = client_as(role)
         for path, statuses in ROUTES.items():
@@ -122,6 +122,10 @@ def test_every_route_for_every_role(client_as, anon) -> None:
         token = csrf_of(nav)
         posted = client.post("/users", data={"csrf_token": token, "name": "intruder", "role": "admin"})
         assert posted.status_code == (200 if role == "admin" else 403), role
+    refusals = [(e.actor, e.target) for e in AccountStore.of(Workspace(web_ws)).trail() if e.event == "refused"]
+    assert sorted(refusals) == sorted(
+        (role, path) for role in ROLES if role != "admin" for path in ("/users", "/users")
+    )
     for path in ("/", "/users"):
         response = anon.get(path)
         assert response.status_code == 303
