@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from archive import __version__
-from archive.cli import annual, deputies, documents, oversight, records, search
+from archive.cli import accounts, annual, deputies, documents, oversight, records, search, serve
 from archive.cli._plumbing import Group, run
 from archive.cli._shared import State
 
@@ -48,6 +48,9 @@ for _command in (
     search.import_,
     oversight.track,
     deputies.deputy,
+    serve.serve,
+    accounts.user,
+    accounts.audit,
 ):
     cli.add_command(_command)
 

@@ -81,6 +81,7 @@ def require(request: Request, *roles: str) -> Viewer:
     if who.is_public and "public" not in roles:
         raise LoginRequired
     if who.role not in roles:
+        audit(request, "refused", request.url.path, status=403)
         raise HTTPException(403)
     return who
 
