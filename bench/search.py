@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import shutil
@@ -263,6 +264,7 @@ def main() -> None:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="renda-bench-search-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results = []
+    load = os.getloadavg()
     try:
         t0 = time.perf_counter()
         if args.corpus == "realistic":
@@ -322,6 +324,24 @@ def main() -> None:
     print(f"{'-' * width}  " + "  ".join("-" * 10 for _ in results))
     for name, cell in rows:
         print(f"{name:<{width}}  " + "  ".join(f"{cell(r):>10}" for r in results))
+    print_folding_cost(results)
+    print(f"load average (1/5/15 min) at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at the end: "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))  # fmt: skip
+
+
+def print_folding_cost(results: list[dict[str, Any]]) -> None:
+    """With ``--script-fold both``: what folding adds to each engine's build time and query p95 (the
+    acceptance of issue 17 is at most 10 % of each)."""
+    by_engine = {r["engine"]: r for r in results}
+    pairs = [(e, by_engine[e], by_engine[f"{e}-nofold"]) for e in by_engine if f"{e}-nofold" in by_engine]
+    if not pairs:
+        return
+    print("traditional → simplified folding costs (with vs without, same run):")
+    for engine, on, off in pairs:
+        build = 100 * (on["build_s"] / off["build_s"] - 1)
+        p95 = 100 * (on["p95_ms"] / off["p95_ms"] - 1)
+        p50 = 100 * (on["p50_ms"] / off["p50_ms"] - 1)
+        print(f"  {engine}: build {build:+.1f} %, query p95 {p95:+.1f} % (p50 {p50:+.1f} %)")
 
 
 if __name__ == "__main__":
