@@ -260,9 +260,12 @@ def related_records(catalog: Catalog, record_id: str, clearance: Clearance, limi
     return sorted(best, key=_oldest_first)
 
 
-def recurring_threads(catalog: Catalog, clearance: Clearance, year: int | None = None) -> list[Thread]:
+def recurring_threads(
+    catalog: Catalog, clearance: Clearance, year: int | None = None, *, final_only: bool = False
+) -> list[Thread]:
     """Groups of related records spanning two or more years (candidates for 重点督办), oldest thread first;
-    with ``year``, only the threads with a record of that year."""
+    with ``year``, only the threads with a record of that year.  With ``final_only`` (the annual statistics,
+    which count what was issued), drafts still link a thread but are not listed, nor count for its years."""
     vectors = _vectors(catalog, clearance)
     ids = sorted(vectors.weights)
     score = {}
@@ -284,7 +287,8 @@ def recurring_threads(catalog: Catalog, clearance: Clearance, year: int | None =
     groups = {id(c): c for c in cluster.values() if len(c) > 1}.values()
     links = {rid: max((score[rid, o] for o in cluster[rid] if o != rid), default=0.0) for rid in ids}
     threads = []
-    for members in groups:
+    for group in groups:
+        members = [m for m in group if vectors.records[m].is_final] if final_only else group
         years = {vectors.records[m].date.year for m in members if vectors.records[m].date}  # type: ignore[union-attr]
         if len(years) < 2 or (year is not None and year not in years):
             continue
