@@ -36,6 +36,7 @@ THRESHOLD = 0.1  # cosine of two records' key-phrase weights from which they are
 SHOWN_SHARED = 6  # shared key phrases shown per related record
 COMMON = 0.25  # a word in more than this share of the problem-raising records is not a key phrase
 _HAN = re.compile("[\u4e00-\u9fff]")
+WORDS_VERSION = 1  # bumped when content_of or _words change: the remembered word counts are then recounted
 
 
 class RelatedError(ArchiveError):
@@ -147,6 +148,22 @@ def _words(text: str, analyzer: Any) -> Counter[str]:
     return Counter(w for w, _, _ in analyzer.word_tokens(text) if len(w) >= 2 and _HAN.search(w))
 
 
+def _counted(catalog: Catalog, topical: Mapping[str, Record], analyzer: Any) -> dict[str, Counter[str]]:
+    """Each record's words (:func:`_words` of :func:`content_of`), segmented once per text and remembered in
+    the workspace's ``.renda/related/``; records above the workspace's own level are never written there."""
+    from .search.wordcache import cached_counts
+
+    workspace_level = Clearance.of(catalog.workspace.config)
+    return cached_counts(
+        catalog.workspace.root,
+        "words",
+        f"{analyzer.fingerprint} words-{WORDS_VERSION}",
+        {rid: content_of(record) for rid, record in topical.items()},
+        lambda text: _words(text, analyzer),
+        lambda rid: workspace_level.admits(topical[rid]),
+    )
+
+
 _ORDINAL = re.compile("^第.*[届次号]$|^[〇一二三四五六七八九十百千]+[届次年月日]?$")
 
 
@@ -170,7 +187,7 @@ def _vectors(catalog: Catalog, clearance: Clearance) -> _Vectors:
     topical = {r.id: r for r in admitted if r.type in TOPICAL}
     # document frequency over the records that raise problems, so the words of a form (选民, 审议意见,
     # 常委会组成人员) and of every report (工作, 机制) weigh little
-    texts = {rid: _words(content_of(record), analyzer) for rid, record in topical.items()}
+    texts = _counted(catalog, topical, analyzer)
     df: Counter[str] = Counter()
     for tf in texts.values():
         df.update(tf.keys())
