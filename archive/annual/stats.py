@@ -171,7 +171,7 @@ def write_stats_docx(stats: AnnualStats, config: Config, path: Path, when: dt.da
 
 def _recurring_section(document: Any, stats: AnnualStats) -> None:
     """连续多年反复提出的问题: each thread's key phrases and years, then its records oldest first."""
-    _docx.paragraph(document, "连续多年反复提出的问题", font=_docx.HEI, size_pt=16, before_pt=18, after_pt=6)
+    _docx.paragraph(document, "连续多年反复提出的问题", font=_docx.HEI, size_pt=16, after_pt=6, page_break_before=True)
     if not stats.recurring:
         _docx.paragraph(document, "本年度没有与以往年度反复提出的问题。", font=_docx.FANG, size_pt=14)
         return
@@ -186,11 +186,8 @@ def _recurring_section(document: Any, stats: AnnualStats) -> None:
             indent_chars=2,
         )
         for record in thread.records:
-            outcome = f"（{record.outcome.text()}）" if record.outcome else ""
-            _docx.paragraph(
-                document,
-                f"{date_text(record.date)}　{record.kind}　{record.title}{outcome}",
-                font=_docx.FANG,
-                size_pt=12,
-                indent_chars=2,
-            )
+            line = f"{date_text(record.date)}　{record.kind}　{record.title}"
+            _docx.paragraph(document, line, font=_docx.FANG, size_pt=12, indent_chars=2)
+            if record.outcome:
+                outcome = f"办理结果：{record.outcome.text()}"
+                _docx.paragraph(document, outcome, font=_docx.FANG, size_pt=12, indent_chars=4)
