@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,7 +124,7 @@ class _Vectors:
 
     records: dict[str, Record]
     weights: dict[str, dict[str, float]]
-    outcomes: dict[str, OpinionFollowUp] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
 
 
 def _strings(value: object) -> Iterable[str]:
@@ -204,9 +204,11 @@ def _vectors(catalog: Catalog, clearance: Clearance) -> _Vectors:
         norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
         weights[rid] = {w: v / norm for w, v in top}
     vectors = _Vectors(topical, weights)
-    if any(r.type == "opinion" for r in topical.values()):
+    kinds = {r.type for r in topical.values()}
+    if kinds & set(OUTCOMES):
         screened, _ = clearance.screen_catalog(catalog)
-        vectors.outcomes = {item.id: item for item in track_opinions(screened).items}
+        for kind in sorted(kinds & set(OUTCOMES)):
+            vectors.outcomes.update(OUTCOMES[kind](screened))
     return vectors
 
 
@@ -220,9 +222,7 @@ def _distinct(words: Sequence[str]) -> list[str]:
     return [w for w in words if not any(w != other and w in other for other in words)]
 
 
-def _outcome(item: OpinionFollowUp | None) -> Outcome | None:
-    if item is None:
-        return None
+def _outcome(item: OpinionFollowUp) -> Outcome:
     current = item.current
     return Outcome(
         item.status.label,
@@ -230,6 +230,15 @@ def _outcome(item: OpinionFollowUp | None) -> Outcome | None:
         current.evaluation if current else None,
         current.votes if current else None,
     )
+
+
+def _opinion_outcomes(screened: Catalog) -> dict[str, Outcome]:
+    return {item.id: _outcome(item) for item in track_opinions(screened).items}
+
+
+# How the records of a type ended, by id, from the catalog the clearance admits: the hook for a type whose
+# outcome is followed (the 代表建议 / suggestion kind to come adds its function here and its type to TOPICAL).
+OUTCOMES: dict[str, Callable[[Catalog], dict[str, Outcome]]] = {"opinion": _opinion_outcomes}
 
 
 def _entry(vectors: _Vectors, rid: str, score: float, shared: tuple[str, ...]) -> RelatedRecord:
@@ -242,7 +251,7 @@ def _entry(vectors: _Vectors, rid: str, score: float, shared: tuple[str, ...]) -
         record.date,
         score,
         shared,
-        _outcome(vectors.outcomes.get(rid)),
+        vectors.outcomes.get(rid),
     )
 
 
