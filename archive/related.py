@@ -192,13 +192,15 @@ def _vectors(catalog: Catalog, clearance: Clearance) -> _Vectors:
     for tf in texts.values():
         df.update(tf.keys())
     n = len(texts)
-    own = _own_names(admitted)
+    # every piece of a name or place, so "inside a name" is one set lookup (a scan of thousands of names
+    # for every word of every record was most of the time at 5,000 records)
+    own = {name[i:j] for name in _own_names(admitted) for i in range(len(name)) for j in range(i + 1, len(name) + 1)}
     weights: dict[str, dict[str, float]] = {}
     for rid, tf in texts.items():
         scored = {
             w: (1 + math.log(c)) * math.log((n + 1) / (df[w] + 1))
             for w, c in tf.items()
-            if df[w] <= max(2, COMMON * n) and not _ORDINAL.match(w) and not any(w in name for name in own)
+            if df[w] <= max(2, COMMON * n) and not _ORDINAL.match(w) and w not in own
         }
         top = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:KEY_PHRASES]
         norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
