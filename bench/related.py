@@ -18,6 +18,7 @@ does.  Printed, median of ``--repeat`` runs each:
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,17 +43,24 @@ def _clear(root: Path) -> None:
     shutil.rmtree(root / CACHE, ignore_errors=True)
 
 
-def _cli(root: Path, args: list[str], cold: bool, repeat: int) -> float:
-    times = []
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _cli(root: Path, args: list[str], cold: bool, repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``renda ARGS`` in a new process."""
+    times, cpu = [], []
     for _ in range(repeat):
         if cold:
             _clear(root)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         done = subprocess.run([*RENDA, "--root", str(root), *args], capture_output=True, text=True)
         times.append(time.perf_counter() - t0)
+        cpu.append(_children_cpu() - c0)
         if done.returncode:
             sys.exit(f"renda {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return statistics.median(times)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def _vectors(root: Path, repeat: int) -> dict[str, Any]:
@@ -66,14 +74,15 @@ def _vectors(root: Path, repeat: int) -> dict[str, Any]:
     clearance = Clearance.of(workspace.config)
     out: dict[str, Any] = {}
     for state in ("cold", "warm"):
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
             if state == "cold":
                 _clear(root)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             vectors = _vectors(catalog, clearance)
             times.append(time.perf_counter() - t0)
-        out[state] = statistics.median(times)
+            cpu.append(time.process_time() - c0)
+        out[state] = (statistics.median(times), statistics.median(cpu))
     out["records"] = len(vectors.weights)
     files = list((root / CACHE).glob("*")) if (root / CACHE).exists() else []
     out["cache_kib"] = sum(p.stat().st_size for p in files) / 1024
@@ -107,10 +116,11 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     print(f"records: {count} ({inside['records']} raise problems and are weighed)")
-    print(f"{'measure (median of ' + str(args.repeat) + ')':<40} {'cold (s)':>9} {'warm (s)':>9}")
-    print(f"{'key-phrase vectors, in one process':<40} {inside['cold']:>9.2f} {inside['warm']:>9.2f}")
-    for name, cold, warm in timed:
-        print(f"{name:<40} {cold:>9.2f} {warm:>9.2f}")
+    print("seconds, median of", args.repeat, "— wall / CPU (CPU hardly moves with others' work on a shared machine)")
+    print(f"{'measure':<40} {'cold':>15} {'warm':>15}")
+    measured = [("key-phrase vectors, in one process", inside["cold"], inside["warm"]), *timed]
+    for name, cold, warm in measured:
+        print(f"{name:<40} {cold[0]:>7.2f} / {cold[1]:<5.2f} {warm[0]:>7.2f} / {warm[1]:<5.2f}")
     print(f"cache size: {inside['cache_kib']:.0f} KiB")
 
 
