@@ -288,6 +288,22 @@ def related_records(catalog: Catalog, record_id: str, clearance: Clearance, limi
     return sorted(best, key=_oldest_first)
 
 
+def _pair_scores(weights: Mapping[str, Mapping[str, float]]) -> dict[tuple[str, str], float]:
+    """The similarity of every two records that share a key phrase, both ways round; two records sharing
+    none score 0 and are left out (at 5,000 records, most pairs: scoring them all took most of the time)."""
+    holders: dict[str, list[str]] = {}
+    for rid in sorted(weights):
+        for word in weights[rid]:
+            holders.setdefault(word, []).append(rid)
+    pairs = {(a, b) for rids in holders.values() for i, a in enumerate(rids) for b in rids[i + 1 :]}
+    score: dict[tuple[str, str], float] = {}
+    for a, b in pairs:
+        mine, theirs = weights[a], weights[b]
+        # summed largest first, as _similarity does, so both give the same figure to the last bit
+        score[a, b] = score[b, a] = sum(sorted((v * theirs[w] for w, v in mine.items() if w in theirs), reverse=True))
+    return score
+
+
 def recurring_threads(
     catalog: Catalog, clearance: Clearance, year: int | None = None, *, final_only: bool = False
 ) -> list[Thread]:
@@ -296,24 +312,22 @@ def recurring_threads(
     which count what was issued), drafts still link a thread but are not listed, nor count for its years."""
     vectors = _vectors(catalog, clearance)
     ids = sorted(vectors.weights)
-    score = {}
-    for i, a in enumerate(ids):
-        for b in ids[i + 1 :]:
-            score[a, b] = score[b, a] = _similarity(vectors.weights[a], vectors.weights[b])[0]
+    score = _pair_scores(vectors.weights)
     # Average linkage: two groups join when their records are related on average, so a record that
     # touches two problems (a 述职 on 物业纠纷 and 未成年人保护) does not chain them into one thread.
     cluster = {rid: [rid] for rid in ids}
-    for a, b in sorted((p for p in score if p[0] < p[1] and score[p] >= THRESHOLD), key=lambda p: -score[p]):
+    linked = sorted((p for p in score if p[0] < p[1] and score[p] >= THRESHOLD), key=lambda p: (-score[p], p))
+    for a, b in linked:
         left, right = cluster[a], cluster[b]
         if left is right:
             continue
-        if sum(score[x, y] for x in left for y in right) / (len(left) * len(right)) < THRESHOLD:
+        if sum(score.get((x, y), 0.0) for x in left for y in right) / (len(left) * len(right)) < THRESHOLD:
             continue
         left.extend(right)
         for rid in right:
             cluster[rid] = left
     groups = {id(c): c for c in cluster.values() if len(c) > 1}.values()
-    links = {rid: max((score[rid, o] for o in cluster[rid] if o != rid), default=0.0) for rid in ids}
+    links = {rid: max((score.get((rid, o), 0.0) for o in cluster[rid] if o != rid), default=0.0) for rid in ids}
     threads = []
     for group in groups:
         members = [m for m in group if vectors.records[m].is_final] if final_only else group
