@@ -36,6 +36,7 @@ THRESHOLD = 0.1  # cosine of two records' key-phrase weights from which they are
 SHOWN_SHARED = 6  # shared key phrases shown per related record
 COMMON = 0.25  # a word in more than this share of the problem-raising records is not a key phrase
 _HAN = re.compile("[\u4e00-\u9fff]")
+WORDS_VERSION = 1  # bumped when content_of or _words change: the remembered word counts are then recounted
 
 
 class RelatedError(ArchiveError):
@@ -123,7 +124,7 @@ class _Vectors:
 
     records: dict[str, Record]
     weights: dict[str, dict[str, float]]
-    outcomes: dict[str, OpinionFollowUp] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
 
 
 def _strings(value: object) -> Iterable[str]:
@@ -145,6 +146,22 @@ def content_of(record: Record) -> str:
 
 def _words(text: str, analyzer: Any) -> Counter[str]:
     return Counter(w for w, _, _ in analyzer.word_tokens(text) if len(w) >= 2 and _HAN.search(w))
+
+
+def _counted(catalog: Catalog, topical: Mapping[str, Record], analyzer: Any) -> dict[str, Counter[str]]:
+    """Each record's words (:func:`_words` of :func:`content_of`), segmented once per text and remembered in
+    the workspace's ``.renda/related/``; records above the workspace's own level are never written there."""
+    from .search.wordcache import cached_counts
+
+    workspace_level = Clearance.of(catalog.workspace.config)
+    return cached_counts(
+        catalog.workspace.root,
+        "words",
+        f"{analyzer.fingerprint} words-{WORDS_VERSION}",
+        {rid: content_of(record) for rid, record in topical.items()},
+        lambda text: _words(text, analyzer),
+        lambda rid: workspace_level.admits(topical[rid]),
+    )
 
 
 _ORDINAL = re.compile("^第.*[届次号]$|^[〇一二三四五六七八九十百千]+[届次年月日]?$")
@@ -170,26 +187,30 @@ def _vectors(catalog: Catalog, clearance: Clearance) -> _Vectors:
     topical = {r.id: r for r in admitted if r.type in TOPICAL}
     # document frequency over the records that raise problems, so the words of a form (选民, 审议意见,
     # 常委会组成人员) and of every report (工作, 机制) weigh little
-    texts = {rid: _words(content_of(record), analyzer) for rid, record in topical.items()}
+    texts = _counted(catalog, topical, analyzer)
     df: Counter[str] = Counter()
     for tf in texts.values():
         df.update(tf.keys())
     n = len(texts)
-    own = _own_names(admitted)
+    # every piece of a name or place, so "inside a name" is one set lookup (a scan of thousands of names
+    # for every word of every record was most of the time at 5,000 records)
+    own = {name[i:j] for name in _own_names(admitted) for i in range(len(name)) for j in range(i + 1, len(name) + 1)}
     weights: dict[str, dict[str, float]] = {}
     for rid, tf in texts.items():
         scored = {
             w: (1 + math.log(c)) * math.log((n + 1) / (df[w] + 1))
             for w, c in tf.items()
-            if df[w] <= max(2, COMMON * n) and not _ORDINAL.match(w) and not any(w in name for name in own)
+            if df[w] <= max(2, COMMON * n) and not _ORDINAL.match(w) and w not in own
         }
         top = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:KEY_PHRASES]
         norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
         weights[rid] = {w: v / norm for w, v in top}
     vectors = _Vectors(topical, weights)
-    if any(r.type == "opinion" for r in topical.values()):
+    kinds = {r.type for r in topical.values()}
+    if kinds & set(OUTCOMES):
         screened, _ = clearance.screen_catalog(catalog)
-        vectors.outcomes = {item.id: item for item in track_opinions(screened).items}
+        for kind in sorted(kinds & set(OUTCOMES)):
+            vectors.outcomes.update(OUTCOMES[kind](screened))
     return vectors
 
 
@@ -203,9 +224,7 @@ def _distinct(words: Sequence[str]) -> list[str]:
     return [w for w in words if not any(w != other and w in other for other in words)]
 
 
-def _outcome(item: OpinionFollowUp | None) -> Outcome | None:
-    if item is None:
-        return None
+def _outcome(item: OpinionFollowUp) -> Outcome:
     current = item.current
     return Outcome(
         item.status.label,
@@ -213,6 +232,15 @@ def _outcome(item: OpinionFollowUp | None) -> Outcome | None:
         current.evaluation if current else None,
         current.votes if current else None,
     )
+
+
+def _opinion_outcomes(screened: Catalog) -> dict[str, Outcome]:
+    return {item.id: _outcome(item) for item in track_opinions(screened).items}
+
+
+# How the records of a type ended, by id, from the catalog the clearance admits: the hook for a type whose
+# outcome is followed (the 代表建议 / suggestion kind to come adds its function here and its type to TOPICAL).
+OUTCOMES: dict[str, Callable[[Catalog], dict[str, Outcome]]] = {"opinion": _opinion_outcomes}
 
 
 def _entry(vectors: _Vectors, rid: str, score: float, shared: tuple[str, ...]) -> RelatedRecord:
@@ -225,7 +253,7 @@ def _entry(vectors: _Vectors, rid: str, score: float, shared: tuple[str, ...]) -
         record.date,
         score,
         shared,
-        _outcome(vectors.outcomes.get(rid)),
+        vectors.outcomes.get(rid),
     )
 
 
@@ -278,31 +306,49 @@ class RelatedIndex:
         return sorted(best, key=_oldest_first)
 
 
-def recurring_threads(catalog: Catalog, clearance: Clearance, year: int | None = None) -> list[Thread]:
+def _pair_scores(weights: Mapping[str, Mapping[str, float]]) -> dict[tuple[str, str], float]:
+    """The similarity of every two records that share a key phrase, both ways round; two records sharing
+    none score 0 and are left out (at 5,000 records, most pairs: scoring them all took most of the time)."""
+    holders: dict[str, list[str]] = {}
+    for rid in sorted(weights):
+        for word in weights[rid]:
+            holders.setdefault(word, []).append(rid)
+    pairs = {(a, b) for rids in holders.values() for i, a in enumerate(rids) for b in rids[i + 1 :]}
+    score: dict[tuple[str, str], float] = {}
+    for a, b in pairs:
+        mine, theirs = weights[a], weights[b]
+        # summed largest first, as _similarity does, so both give the same figure to the last bit
+        score[a, b] = score[b, a] = sum(sorted((v * theirs[w] for w, v in mine.items() if w in theirs), reverse=True))
+    return score
+
+
+def recurring_threads(
+    catalog: Catalog, clearance: Clearance, year: int | None = None, *, final_only: bool = False
+) -> list[Thread]:
     """Groups of related records spanning two or more years (candidates for 重点督办), oldest thread first;
-    with ``year``, only the threads with a record of that year."""
+    with ``year``, only the threads with a record of that year.  With ``final_only`` (the annual statistics,
+    which count what was issued), drafts still link a thread but are not listed, nor count for its years."""
     vectors = _vectors(catalog, clearance)
     ids = sorted(vectors.weights)
-    score = {}
-    for i, a in enumerate(ids):
-        for b in ids[i + 1 :]:
-            score[a, b] = score[b, a] = _similarity(vectors.weights[a], vectors.weights[b])[0]
+    score = _pair_scores(vectors.weights)
     # Average linkage: two groups join when their records are related on average, so a record that
     # touches two problems (a 述职 on 物业纠纷 and 未成年人保护) does not chain them into one thread.
     cluster = {rid: [rid] for rid in ids}
-    for a, b in sorted((p for p in score if p[0] < p[1] and score[p] >= THRESHOLD), key=lambda p: -score[p]):
+    linked = sorted((p for p in score if p[0] < p[1] and score[p] >= THRESHOLD), key=lambda p: (-score[p], p))
+    for a, b in linked:
         left, right = cluster[a], cluster[b]
         if left is right:
             continue
-        if sum(score[x, y] for x in left for y in right) / (len(left) * len(right)) < THRESHOLD:
+        if sum(score.get((x, y), 0.0) for x in left for y in right) / (len(left) * len(right)) < THRESHOLD:
             continue
         left.extend(right)
         for rid in right:
             cluster[rid] = left
     groups = {id(c): c for c in cluster.values() if len(c) > 1}.values()
-    links = {rid: max((score[rid, o] for o in cluster[rid] if o != rid), default=0.0) for rid in ids}
+    links = {rid: max((score.get((rid, o), 0.0) for o in cluster[rid] if o != rid), default=0.0) for rid in ids}
     threads = []
-    for members in groups:
+    for group in groups:
+        members = [m for m in group if vectors.records[m].is_final] if final_only else group
         years = {vectors.records[m].date.year for m in members if vectors.records[m].date}  # type: ignore[union-attr]
         if len(years) < 2 or (year is not None and year not in years):
             continue

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import shutil
@@ -90,6 +91,13 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (Whoosh's build workers): unlike wall time,
+    hardly changed by other work on a shared machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def worker(root: Path, engine: str, repeat: int, script_fold: bool = True) -> dict[str, Any]:
     """Everything measured for one engine, in this process."""
     if not script_fold:
@@ -106,9 +114,11 @@ def worker(root: Path, engine: str, repeat: int, script_fold: bool = True) -> di
     from archive.workspace import Workspace
 
     ws = Workspace(root)
+    cpu = _cpu_seconds()
     start = time.perf_counter()
     report = update_index(ws, rebuild=True, engine=engine)
     build = time.perf_counter() - start
+    build_cpu = _cpu_seconds() - cpu
 
     edited = sorted((root / "records").rglob("opinion-*.yaml"))[len(QUERIES)]
     text = edited.read_text(encoding="utf-8")
@@ -150,6 +160,7 @@ def worker(root: Path, engine: str, repeat: int, script_fold: bool = True) -> di
         "engine": engine if script_fold else f"{engine}-nofold",
         "indexed": report.indexed,
         "build_s": build,
+        "build_cpu_s": build_cpu,
         "incremental_s": incremental_s,
         "p50_ms": statistics.median(latencies) * 1000,
         "p95_ms": _pct(latencies, 0.95) * 1000,
@@ -265,6 +276,7 @@ def main() -> None:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="renda-bench-search-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results = []
+    load = os.getloadavg()
     try:
         t0 = time.perf_counter()
         if args.corpus == "realistic":
@@ -309,6 +321,7 @@ def main() -> None:
         ("records indexed", lambda r: f"{r['indexed']}"),
         ("build (s)", lambda r: f"{r['build_s']:.1f}"),
         ("build (records/s)", lambda r: f"{r['indexed'] / r['build_s']:,.0f}"),
+        ("build CPU, all processes (s)", lambda r: f"{r['build_cpu_s']:.1f}"),
         ("re-index after 1 edit (s)", lambda r: f"{r['incremental_s']:.2f}"),
         ("query p50 (ms)", lambda r: f"{r['p50_ms']:.1f}"),
         ("query p95 (ms)", lambda r: f"{r['p95_ms']:.1f}"),
@@ -324,6 +337,25 @@ def main() -> None:
     print(f"{'-' * width}  " + "  ".join("-" * 10 for _ in results))
     for name, cell in rows:
         print(f"{name:<{width}}  " + "  ".join(f"{cell(r):>10}" for r in results))
+    print_folding_cost(results)
+    print(f"load average (1/5/15 min) at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, at the end: "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))  # fmt: skip
+
+
+def print_folding_cost(results: list[dict[str, Any]]) -> None:
+    """With ``--script-fold both``: what folding adds to each engine's build time and query p95 (the
+    acceptance of issue 17 is at most 10 % of each)."""
+    by_engine = {r["engine"]: r for r in results}
+    pairs = [(e, by_engine[e], by_engine[f"{e}-nofold"]) for e in by_engine if f"{e}-nofold" in by_engine]
+    if not pairs:
+        return
+    print("traditional → simplified folding costs (with vs without, same run):")
+    for engine, on, off in pairs:
+        build = 100 * (on["build_s"] / off["build_s"] - 1)
+        cpu = 100 * (on["build_cpu_s"] / off["build_cpu_s"] - 1)
+        p95 = 100 * (on["p95_ms"] / off["p95_ms"] - 1)
+        p50 = 100 * (on["p50_ms"] / off["p50_ms"] - 1)
+        print(f"  {engine}: build {build:+.1f} % (CPU {cpu:+.1f} %), query p95 {p95:+.1f} % (p50 {p50:+.1f} %)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from judged import judged_recurring
 from samples import copy_sample
 
 import cli
@@ -200,6 +201,12 @@ def test_annual_statistics_count_only_what_the_archive_contains(secret_ws: Path)
     stats = json.loads(result.stdout)["statistics"]
     assert stats["sittings"]["常委会会议"] == _archivable(secret_ws, 2024, "常委会会议") == 3
     assert stats["inspections"] == _archivable(secret_ws, 2024, "inspection") == 0
+    # the 养老服务 thread (2023–2024) ran through the secret inspection: without it, 2023 alone, not listed
+    listed = [{r["id"] for r in thread["records"]} for thread in stats["recurring_problems"]]
+    assert listed == judged_recurring(secret_ws, 2024) == [{"opinion-2022-01", "report-2023-d043", "opinion-2024-02"}]
+    sheet = _docx_text(secret_ws / "out" / "J017-WS-2024" / "data" / "年度工作统计.docx")
+    assert "连续多年反复提出的问题" in sheet and "农村人居环境整治" in sheet
+    assert "老年人权益保障法" not in sheet and "inspection-2024-01" not in json.dumps(stats)
 
 
 # -- 6. search ceiling above the public one -----------------------------------------------------------

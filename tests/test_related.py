@@ -94,3 +94,116 @@ def test_bad_requests_fail_in_chinese_without_a_traceback(run: Renda, args: list
     assert result.exit_code in (1, 2)
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+# -- the word counts remembered in .renda/related/ ------------------------------------------------------
+
+CACHE = Path(".renda") / "related" / "words.json"
+
+
+@pytest.fixture
+def segmented(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts `related` segments in this test (each call of its word counter), in order."""
+    import archive.related as related
+
+    calls: list[str] = []
+    count = related._words
+
+    def counting(text: str, analyzer: object) -> object:
+        calls.append(text)
+        return count(text, analyzer)
+
+    monkeypatch.setattr(related, "_words", counting)
+    return calls
+
+
+def test_related_segments_each_record_once_and_an_edited_one_again(
+    run: Renda, sample: Path, segmented: list[str]
+) -> None:
+    first = run("related", "opinion-2025-03")
+    assert first.exit_code == 0, first.output
+    assert len(segmented) >= 20 and (sample / CACHE).is_file()  # every problem-raising record of the sample
+    segmented.clear()
+
+    again = run("related", "opinion-2025-03")
+    threads = run("related", "--recurring")
+    assert again.output == first.output and threads.exit_code == 0
+    assert segmented == []  # nothing segmented twice
+
+    # 审计整改 gains the 物业 problems of 2021: only that record is segmented again, and it is now related
+    path = sample / "records" / "2024" / "opinion-2024-04.yaml"
+    text = path.read_text(encoding="utf-8")
+    earlier = (sample / "records" / "2021" / "opinion-2021-01.yaml").read_text(encoding="utf-8")
+    problems = earlier.split("problems:\n", 1)[1].split("recommendations:", 1)[0]
+    path.write_text(text.replace("problems:\n", "problems:\n" + problems, 1), encoding="utf-8")
+    edited = run("related", "opinion-2025-03")
+    assert edited.exit_code == 0, edited.output
+    assert len(segmented) == 1 and "业主委员会组建率偏低" in segmented[0]
+    assert "opinion-2024-04" in edited.output and "opinion-2024-04" not in first.output
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x00\xff not json", b'{"format": 1, "fingerprint": "x", "texts": []}', b"[1, 2]", b""],
+    ids=["garbage", "another-fingerprint", "not-an-object", "empty"],
+)
+def test_a_broken_cache_is_rebuilt_without_a_traceback(run: Renda, sample: Path, content: bytes) -> None:
+    expected = run("related", "opinion-2022-01")
+    (sample / CACHE).write_bytes(content)
+
+    result = run("related", "opinion-2022-01")
+
+    assert result.exit_code == 0, result.output
+    assert result.output == expected.output
+    assert json.loads((sample / CACHE).read_text(encoding="utf-8"))["format"] == 1  # written again, whole
+
+
+def test_cached_counts_that_make_no_sense_are_recounted(run: Renda, sample: Path, segmented: list[str]) -> None:
+    expected = run("related", "opinion-2022-01")
+    data = json.loads((sample / CACHE).read_text(encoding="utf-8"))
+    for counts in data["texts"].values():
+        for word in counts:
+            counts[word] = "many"
+    (sample / CACHE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    segmented.clear()
+
+    result = run("related", "opinion-2022-01")
+
+    assert result.exit_code == 0, result.output
+    assert result.output == expected.output
+    assert len(segmented) == len(data["texts"])
+
+
+def test_a_new_analysis_version_recounts_every_record(
+    run: Renda, segmented: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import archive.related as related
+
+    run("related", "opinion-2022-01")
+    counted = len(segmented)
+    segmented.clear()
+    monkeypatch.setattr(related, "WORDS_VERSION", related.WORDS_VERSION + 1)
+
+    result = run("related", "opinion-2022-01")
+
+    assert result.exit_code == 0, result.output
+    assert len(segmented) == counted
+
+
+def test_records_above_the_workspace_level_are_never_written_to_the_cache(sample: Path) -> None:
+    from archive.catalog import load_catalog
+    from archive.clearance import Clearance
+    from archive.related import related_records
+    from archive.workspace import Workspace
+
+    path = sample / "records" / "2024" / "opinion-2024-04.yaml"
+    text = path.read_text(encoding="utf-8").replace("classification: 公开", "classification: 秘密")
+    path.write_text(text.replace("problems:\n", "problems:\n  - 绝密代号青鸾工程审计整改滞后。\n", 1), encoding="utf-8")
+    workspace = Workspace(sample)
+
+    cleared = related_records(load_catalog(workspace), "opinion-2024-04", Clearance.of(workspace.config, "秘密"))
+
+    assert isinstance(cleared, list)  # the secret record is read at 秘密 …
+    cache = (sample / CACHE).read_text(encoding="utf-8")
+    assert "审计整改" not in cache and "青鸾" not in cache  # … and its words are not remembered
+    assert "物业服务" in cache  # the others' are

@@ -86,7 +86,14 @@ def test_a_named_kind_and_a_term_filter_narrow_the_sittings(run: Renda, engine: 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
-    ("typed", "meant"), [("老旧小区改照", "老旧小区改造"), ("检查院", "检察院"), ("赵静瑛", "赵静英")]
+    ("typed", "meant"),
+    [
+        ("老旧小区改照", "老旧小区改造"),
+        ("检查院", "检察院"),
+        ("赵静瑛", "赵静英"),
+        ("河长治", "河长制"),  # inside a phrase of several words, no dictionary word either way
+        ("农村生活污水治里", "农村生活污水治理"),
+    ],
 )
 def test_a_slip_gets_a_suggestion_with_what_it_would_find(run: Renda, engine: str, typed: str, meant: str) -> None:
     would_find = len(found(run, engine, meant, limit=999))

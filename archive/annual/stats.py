@@ -5,6 +5,9 @@ and records above ``max_public_classification`` too: a count of withheld sitting
 The follow-up figures (answered on time, late, unanswered, satisfaction) come from
 ``archive.followup`` — the same deadlines, holiday calendar and statuses as `renda track` — judged as of
 the latest date the workspace's records carry, so the same records always give the same sheet.
+
+The sheet also lists the problems raised again across years (``archive.related``'s recurring threads with a
+final record of the year, the candidates for 重点督办): only final records the clearance admits are listed.
 """
 
 from __future__ import annotations
@@ -14,11 +17,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from archive.annual import _docx
 from archive.catalog import Catalog
+from archive.chinese import chinese_number, date_text
 from archive.records import DeputyReport, Inspection, Meeting, Opinion, Record
 from archive.workspace import Config
+
+if TYPE_CHECKING:
+    from archive.related import Thread
 
 MEETING_KINDS = ("常委会会议", "主任会议", "代表大会会议")
 STATS_NAME = "年度工作统计"
@@ -40,6 +48,7 @@ class AnnualStats:
     deputy_reports: int
     attendance_present: int
     attendance_expected: int
+    recurring: tuple[Thread, ...] = ()  # problems raised again across years, with a final record of the year
 
     @property
     def attendance_rate(self) -> float | None:
@@ -79,6 +88,7 @@ class AnnualStats:
             "inspections": self.inspections,
             "deputy_reports": self.deputy_reports,
             "attendance_rate": round(self.attendance_rate, 4) if self.attendance_rate is not None else None,
+            "recurring_problems": [thread.as_dict() for thread in self.recurring],
         }
 
 
@@ -86,8 +96,10 @@ def annual_stats(catalog: Catalog, year: int) -> AnnualStats:
     """The year's figures from the records the workspace's clearance admits (what the archive contains)."""
     from archive.clearance import Clearance
     from archive.followup import followup_figures
+    from archive.related import recurring_threads
 
-    catalog, _ = Clearance.of(catalog.workspace.config).screen_catalog(catalog)
+    clearance = Clearance.of(catalog.workspace.config)
+    catalog, _ = clearance.screen_catalog(catalog)
     everything = catalog.records
     chosen = [r for r in everything if r.is_final and r.date is not None and r.date.year == year]
     meetings = [r for r in chosen if isinstance(r, Meeting)]
@@ -119,6 +131,7 @@ def annual_stats(catalog: Catalog, year: int) -> AnnualStats:
         deputy_reports=sum(1 for r in chosen if isinstance(r, DeputyReport)),
         attendance_present=present,
         attendance_expected=expected,
+        recurring=tuple(recurring_threads(catalog, clearance, year, final_only=True)),
     )
 
 
@@ -152,4 +165,29 @@ def write_stats_docx(stats: AnnualStats, config: Config, path: Path, when: dt.da
         size_pt=12,
         before_pt=12,
     )
+    _recurring_section(document, stats)
     _docx.save_docx(document, path, when, f"{stats.year}年度工作统计", config.organ_name)
+
+
+def _recurring_section(document: Any, stats: AnnualStats) -> None:
+    """连续多年反复提出的问题: each thread's key phrases and years, then its records oldest first."""
+    _docx.paragraph(document, "连续多年反复提出的问题", font=_docx.HEI, size_pt=16, after_pt=6, page_break_before=True)
+    if not stats.recurring:
+        _docx.paragraph(document, "本年度没有与以往年度反复提出的问题。", font=_docx.FANG, size_pt=14)
+        return
+    for number, thread in enumerate(stats.recurring, 1):
+        years = "、".join(str(y) for y in thread.years)
+        _docx.paragraph(
+            document,
+            f"{chinese_number(number)}、{'、'.join(thread.phrases)}（{years}年）",
+            font=_docx.FANG,
+            size_pt=14,
+            before_pt=6,
+            indent_chars=2,
+        )
+        for record in thread.records:
+            line = f"{date_text(record.date)}　{record.kind}　{record.title}"
+            _docx.paragraph(document, line, font=_docx.FANG, size_pt=12, indent_chars=2)
+            if record.outcome:
+                outcome = f"办理结果：{record.outcome.text()}"
+                _docx.paragraph(document, outcome, font=_docx.FANG, size_pt=12, indent_chars=4)

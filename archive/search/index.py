@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
@@ -603,7 +603,11 @@ def search_workspace(
 
     try:
         hits: list[Hit] = found(plan, limit)
-        suggestions = tuple(suggest(text, query, analyzer, count, len(hits)))
+
+        def pairs(terms: Iterable[str]) -> set[str]:
+            return eng.known("chars", terms)
+
+        suggestions = tuple(suggest(text, query, analyzer, count, len(hits), pairs))
     finally:
         eng.close()
     needles = needles_of(query, analyzer)

@@ -9,12 +9,17 @@ that the typed text did not have.  Each candidate is then searched as the whole 
 replaced: only those whose corrected run occurs in more records than the run as typed are offered,
 with how many records the corrected query finds.  Nothing is searched in place of what was asked: the
 caller shows the suggestions beside the result.
+
+A slip inside a phrase of several words (河长治 for 河长制, 农村生活污水治里) may make no dictionary word
+either way; there the index itself says where the slip is and what fits: the character pairs of the run
+that no record holds mark the stretch to correct, and a homophone (or swap) there is a candidate when
+every pair of the corrected run is one the index holds (长制 of 河长制).  These come first.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -126,6 +131,35 @@ def candidates(run: str, analyzer: Analyzer) -> list[str]:
     return sorted(scored, key=lambda c: scored[c])
 
 
+def _pairs(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def index_candidates(run: str, analyzer: Analyzer, known: Callable[[Iterable[str]], set[str]]) -> list[str]:
+    """Runs one homophone or swap from ``run``, made where its character pairs are unknown to the index,
+    whose every pair the index holds (``known`` says which pairs some record holds); best first: homophones
+    before swaps, then the longer the dictionary word the edit makes."""
+    pairs = _pairs(run)
+    present = known(pairs)
+    zone = sorted({j for i, pair in enumerate(pairs) if pair not in present for j in (i, i + 1)})
+    if not zone:
+        return []
+    edits: dict[str, tuple[int, int, int]] = {}  # candidate → (kind, -word made, position)
+    for p in zone:
+        for other in homophones(run[p]):
+            candidate = run[:p] + other + run[p + 1 :]
+            edits.setdefault(candidate, (0, 0, p))
+        if p + 1 in zone:
+            edits.setdefault(run[:p] + run[p + 1] + run[p] + run[p + 2 :], (1, 0, p))
+    present |= known({pair for c in edits for pair in _pairs(c)} - present)
+    fitting = {
+        c: (kind, -_longest_word(analyzer, c, p, p + 1), p)
+        for c, (kind, _, p) in edits.items()
+        if all(pair in present for pair in _pairs(c))
+    }
+    return sorted(fitting, key=lambda c: fitting[c])
+
+
 def _runs_of(query: Query) -> Iterator[str]:
     for group in query.groups:
         for clause in group:
@@ -139,10 +173,11 @@ def suggest(
     analyzer: Analyzer,
     count: Callable[[str], int],
     found: int,
+    known: Callable[[Iterable[str]], set[str]] | None = None,
 ) -> list[Suggestion]:
     """Corrections of ``text`` (the query as typed, ``query`` parsed, ``found`` records found) whose
     corrected run occurs in more records than the run as typed; ``count`` runs a query text and says how
-    many records it finds."""
+    many records it finds, ``known`` which character pairs the index holds."""
     out: dict[str, int] = {}
     folded = fold(text)
     for run in dict.fromkeys(_runs_of(query)):
@@ -152,7 +187,8 @@ def suggest(
         if found >= FEW and as_typed >= FEW:
             continue  # found as typed: nothing to correct
         tried = 0
-        for candidate in candidates(run, analyzer):
+        found_in_index = index_candidates(run, analyzer, known) if known else []
+        for candidate in dict.fromkeys([*found_in_index, *candidates(run, analyzer)]):
             if tried >= MAX_CANDIDATES:
                 break
             corrected = folded.replace(run, candidate)

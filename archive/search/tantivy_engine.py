@@ -172,5 +172,9 @@ class TantivyEngine:
         parts += [(tantivy.Occur.Should, self._compile(n)) for n in node.optional]
         return tantivy.Query.boolean_query(parts)
 
+    def known(self, field: str, terms: Iterable[str]) -> set[str]:
+        searcher = self._open().searcher()
+        return {t for t in terms if searcher.doc_freq(field, t) > 0}
+
     def close(self) -> None:
         self._index = None

@@ -405,6 +405,13 @@ class WhooshEngine:
             )
         return hits
 
+    def known(self, field: str, terms: Iterable[str]) -> set[str]:
+        if self._searcher is None:
+            self._searcher = self._open().searcher(weighting=BM25F())
+            self._runner = PlanRunner(self._searcher)
+        reader = self._searcher.reader()
+        return {t for t in terms if (field, t) in reader}
+
     def close(self) -> None:
         self._changed()
         if self._index is not None:
