@@ -289,6 +289,11 @@ def _envelope(data: Mapping[str, Any], source: str) -> dict[str, Any]:
     }
 
 
+def envelope_fields(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """The fields every record has, from schema-valid data (for record types parsed elsewhere)."""
+    return _envelope(data, source)
+
+
 def _vote(raw: Mapping[str, int] | None) -> Vote | None:
     return Vote(raw["for"], raw["against"], raw["abstain"]) if raw else None
 
