@@ -9,7 +9,7 @@ on every year while it is supervised.  Parsing is pure, like :mod:`archive.recor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,3 +191,22 @@ def parse_proposal(data: Mapping[str, Any], source: str) -> Proposal:
         for p in data.get("progress", ())
     )
     return Motion(**base, **_common(data), delegation=data.get("delegation"), decision=decision, progress=progress)
+
+
+def assigned_to(records: Iterable[Record], organ: str) -> list[Proposal]:
+    """The suggestions and motions ``organ`` handles (主办 or 会办; the name or part of it), oldest first."""
+    return _ordered(p for p in _proposals(records) if p.handling and any(organ in n for n in p.handling.organs))
+
+
+def raised_by(records: Iterable[Record], deputy: str) -> tuple[list[Proposal], list[Proposal]]:
+    """The suggestions and motions ``deputy`` (a registry id) led and those they co-signed, oldest first."""
+    proposals = list(_proposals(records))
+    return _ordered(p for p in proposals if p.lead == deputy), _ordered(p for p in proposals if deputy in p.cosigners)
+
+
+def _proposals(records: Iterable[Record]) -> Iterator[Proposal]:
+    return (r for r in records if isinstance(r, Proposal))
+
+
+def _ordered(proposals: Iterable[Proposal]) -> list[Proposal]:
+    return sorted(proposals, key=lambda p: (p.date or dt.date.min, p.type, p.number, p.id))

@@ -155,7 +155,7 @@ def test_overdue_rows_are_red_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     result = CliRunner().invoke(cli.cli, ["--root", str(REPO), "track"], color=True)
 
     red = [line for line in result.output.splitlines() if "\x1b[31" in line]
-    assert len(red) == 2
+    assert len(red) == 5  # two opinions and three 2025 suggestions (due 2025-05-19)
     assert all("已逾期" in line for line in red)
 
 
@@ -212,7 +212,7 @@ def test_an_explicit_deadline_on_a_holiday_moves_too(tmp_path: Path) -> None:
         (["--as-of", "2025-13-01"], "--as-of 的值无效：应为日期 YYYY-MM-DD，实际为 '2025-13-01'"),
         (["--as-of", "2025-02-30"], "日期不存在：2025年2月没有30日"),
         (["--status", "逾期"], "未知的状态“逾期”"),
-        (["--organ", "税务局"], "没有主送或报告机关为“税务局”的审议意见"),
+        (["--organ", "税务局"], "没有主送或报告机关、承办单位为“税务局”的审议意见、建议或议案"),
         (["remind", "--as-of", "昨天"], "--as-of 的值无效：应为日期"),
     ],
 )
@@ -428,7 +428,7 @@ def test_list_options_before_a_subcommand_are_a_usage_error() -> None:
     result = run(REPO, "track", "--status", "overdue", "remind")
 
     assert result.exit_code == 2
-    assert "--status、--organ 和 --json 只用于列出意见" in result.output
+    assert "--status、--organ、--kind、--category、--key 和 --json 只用于列出督办事项" in result.output
 
 
 def test_track_and_attendance_work_on_a_fresh_workspace(ws: Path, renda: Any) -> None:

@@ -1,5 +1,8 @@
 """Oversight follow-up of 审议意见: due dates and where each opinion's loop stands on a reference date.
 
+Suggestions and motions (DOMAIN.md §6) run on the same rounds, deadlines and statuses (:mod:`.proposals`);
+``renda track`` lists all three (:mod:`.tracking`).
+
 The loop (DOMAIN.md §2): 审议 → 交办 → 研究处理 → 报告 → 满意度测评.  Each opinion has one or more *rounds*:
 round 1 is the first 研究处理情况报告, due by ``deadlines.opinion_report`` (or the opinion's own ``deadline``);
 an evaluation of 不满意 reopens the loop and starts another round, due by ``deadlines.opinion_rereport``
@@ -19,7 +22,6 @@ from .compute import (
     oversight_settings,
     parse_date_option,
     reference_date,
-    screened_follow_up,
     track_opinions,
 )
 from .figures import FollowUpFigures, figures_of, followup_figures
@@ -30,8 +32,11 @@ from .model import (
     Round,
     Status,
     TrackingError,
+    parse_kind,
     parse_status,
 )
+from .proposals import proposal_follow_up, track_proposals
+from .tracking import screened_follow_up, track_everything
 
 __all__ = [
     "STATUS_LABELS",
@@ -47,8 +52,12 @@ __all__ = [
     "followup_figures",
     "oversight_settings",
     "parse_date_option",
+    "parse_kind",
     "parse_status",
+    "proposal_follow_up",
     "reference_date",
     "screened_follow_up",
+    "track_everything",
     "track_opinions",
+    "track_proposals",
 ]

@@ -1,0 +1,36 @@
+"""``renda track``: opinions, suggestions and motions in one list, on one engine, screened by clearance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..catalog import Catalog, load_catalog
+from ..workspace import Workspace
+from .compute import track_opinions, urgency_key
+from .model import FollowUpReport
+from .proposals import track_proposals
+
+if TYPE_CHECKING:
+    from ..clearance import Clearance, Screened
+
+
+def track_everything(catalog: Catalog, as_of: dt.date | None = None) -> FollowUpReport:
+    """Opinions, suggestions and motions on the reference date, most urgent first."""
+    opinions = track_opinions(catalog, as_of)
+    items = sorted([*opinions.items, *track_proposals(catalog, opinions.as_of)], key=urgency_key)
+    return FollowUpReport(opinions.as_of, tuple(items), opinions.notes)
+
+
+def screened_follow_up(
+    workspace: Workspace,
+    clearance: Clearance,
+    as_of: dt.date | None,
+    narrow: Callable[[FollowUpReport], FollowUpReport] = lambda report: report,
+) -> tuple[FollowUpReport, Screened]:
+    """The follow-up of opinions, suggestions and motions (narrowed, e.g. to one status) from the records the
+    clearance admits, and what it left out: ``renda track``."""
+    return clearance.derive(
+        load_catalog(workspace), lambda catalog: narrow(track_everything(catalog, as_of)), lambda r: r.sources
+    )
