@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from .loaded import PLACEHOLDER, Catalog
-from .proposals import Motion, Proposal, Suggestion
+from .proposals import PROPOSAL_TYPES, Motion, Proposal, Suggestion
 from .records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
 from .schema import DOC_NUMBER, TYPE_LABELS
 from .source import FieldPath, format_field
@@ -374,8 +374,12 @@ class _Checker:
 
     def letter(self, letter: Letter) -> None:
         self.numbered_document(letter, letter.kind, f"主送{letter.addressee}的下行文")
-        if letter.kind == "催办函" and not letter.opinion:
-            self.error(letter, ("opinion",), "催办函应写明所催办的审议意见（opinion）")
+        if letter.kind == "催办函" and not letter.opinion and not letter.suggestions:
+            self.error(letter, ("opinion",), "催办函应写明所催办的审议意见（opinion）或建议、议案（suggestions）")
+        for i, rid in enumerate(letter.suggestions):
+            found = self.by_id.get(rid)
+            if found is None or found.type not in PROPOSAL_TYPES:
+                self.ref(letter, ("suggestions", i), rid, "suggestion")
         opinion = self.ref(letter, ("opinion",), letter.opinion, "opinion")
         if isinstance(opinion, Opinion) and letter.date and opinion.date and letter.date < opinion.date:
             self.error(

@@ -270,7 +270,8 @@ def test_remind_writes_a_letter_per_overdue_opinion(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     written = sorted(Path(f).name for d in json.loads(result.stdout)["documents"] for f in d["files"])
-    assert written == ["letter-2025-01.docx", "letter-2025-02.docx"]
+    # two overdue opinions, then one letter for each organ with overdue suggestions (tests/test_suggestions.py)
+    assert written == [f"letter-2025-0{n}.docx" for n in range(1, 6)]
     text = _docx_text(out / "letter-2025-01.docx")
     assert "区人民法院：" in text
     assert "2024年12月6日前书面报告" in text
@@ -317,9 +318,9 @@ def test_reminding_twice_on_one_day_writes_no_second_record(tmp_path: Path) -> N
 
     assert first.exit_code == 0 and again.exit_code == 0, again.output
     assert "同一天的催办函已有记录 letter-2025-01" in again.output
+    # two opinions and three organs with overdue suggestions
     assert sorted(p.name for p in (root / "records/2025").glob("letter-*.yaml")) == [
-        "letter-2025-01.yaml",
-        "letter-2025-02.yaml",
+        f"letter-2025-0{n}.yaml" for n in range(1, 6)
     ]
 
 
@@ -330,8 +331,9 @@ def test_a_letter_record_takes_the_next_free_number_after_existing_letters(tmp_p
     later = run(root, "track", "remind", "--as-of", "2025-07-30", "--format", "docx", "-o", str(tmp_path / "o2"))
 
     assert later.exit_code == 0, later.output
-    assert "letter-2025-03.yaml（发文字号 澄人常办函〔2025〕3号）" in later.output
-    assert "letter-2025-04.yaml（发文字号 澄人常办函〔2025〕4号）" in later.output
+    # five letters of 2025-06-30 (two opinions, three organs with overdue suggestions) come first
+    assert "letter-2025-06.yaml（发文字号 澄人常办函〔2025〕6号）" in later.output
+    assert "letter-2025-07.yaml（发文字号 澄人常办函〔2025〕7号）" in later.output
 
 
 def test_remind_with_nothing_overdue_says_so(tmp_path: Path) -> None:
@@ -368,7 +370,8 @@ def test_reminder_pdf_passes_the_gbt9704_checker(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     pdfs = sorted(out.glob("*.pdf"))
-    assert [p.name for p in pdfs] == ["letter-2025-01.pdf", "letter-2025-02.pdf"]
+    # two opinions' letters and three organs' letters for overdue suggestions
+    assert [p.name for p in pdfs] == [f"letter-2025-0{n}.pdf" for n in range(1, 6)]
     for pdf in pdfs:
         report = check_file(pdf)
         assert report.errors == (), [f.message for f in report.errors]

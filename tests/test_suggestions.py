@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 from samples import CJK, REPO, copy_sample, replace_once, reported, snapshot, write_file
 
@@ -352,3 +353,35 @@ def test_the_library_lists_what_an_organ_handles_and_what_a_deputy_raised() -> N
     led, cosigned = raised_by(records, "d011")
     assert "motion-2023-01" in [p.id for p in led]
     assert all(p.lead == "d011" for p in led) and all("d011" in p.cosigners for p in cosigned)
+
+
+def test_remind_writes_one_letter_per_organ_for_its_overdue_suggestions(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    # a second overdue suggestion for 区农业农村局: 2025-003 moves there and loses its answer and evaluation
+    path = root / "records/2025/suggestion-2025-003.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text[: text.index("  answer:")].replace("lead_organ: 区卫生健康委员会", "lead_organ: 区农业农村局"))
+
+    result = run(root, "track", "remind", "--format", "docx", "-o", str(tmp_path / "out"))
+
+    assert result.exit_code == 0, result.output
+    letters = {}
+    for source in sorted((root / "records/2025").glob("letter-2025-*.yaml")):
+        data = yaml.safe_load(source.read_text("utf-8"))
+        if data.get("suggestions"):
+            letters[data["addressee"]] = data
+    assert {organ: d["suggestions"] for organ, d in letters.items()} == {
+        "区农业农村局": ["suggestion-2025-003", "suggestion-2025-008"],
+        "区委网信办": ["suggestion-2025-009"],
+        "区文化旅游体育局": ["suggestion-2025-010"],
+    }
+    assert all(d["kind"] == "催办函" and d["title"] == "关于催办代表建议答复的函" for d in letters.values())
+    farming = letters["区农业农村局"]["body"]
+    assert "你单位主办的下列二件代表建议尚未答复" in farming[0]
+    assert farming[2] == (
+        "2. 第十七届人民代表大会第五次会议第8号建议《关于加强农田撂荒整治的建议》，"
+        "应于2025年5月19日前答复，已逾期42天。"
+    )
+    assert run(root, "validate").exit_code == 0
+    listed = json.loads(run(root, "track", "--kind", "suggestion", "--status", "overdue", "--json").stdout)
+    assert [len(r["reminders"]) for r in listed["suggestions"]] == [1, 1, 1, 1]

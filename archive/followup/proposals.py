@@ -17,9 +17,10 @@ from typing import Any
 
 from ..catalog import Catalog
 from ..proposals import Motion, Proposal
+from ..records import Letter
 from ..workspace import Config
 from .compute import due_on_calendar, reference_date, status_of
-from .model import DEFAULT_DUE_SOON_DAYS, RULE_LABELS, SATISFACTORY, OpinionFollowUp, Round, Status
+from .model import DEFAULT_DUE_SOON_DAYS, RULE_LABELS, SATISFACTORY, OpinionFollowUp, Reminder, Round, Status
 
 
 def track_proposals(catalog: Catalog, as_of: dt.date | None = None) -> list[OpinionFollowUp]:
@@ -28,8 +29,15 @@ def track_proposals(catalog: Catalog, as_of: dt.date | None = None) -> list[Opin
     day = reference_date(config, as_of)
     configured = config.oversight.due_soon_days
     soon = DEFAULT_DUE_SOON_DAYS if configured is None else configured
+    reminders: dict[str, list[Reminder]] = {}
+    for letter in sorted(
+        (r for r in catalog.records if isinstance(r, Letter) and r.suggestions and (r.date is None or r.date <= day)),
+        key=lambda r: (r.date or dt.date.min, r.id),
+    ):
+        for rid in letter.suggestions:
+            reminders.setdefault(rid, []).append(Reminder(letter.id, letter.date, letter.doc_number))
     return [
-        proposal_follow_up(p, config, day, soon)
+        replace(proposal_follow_up(p, config, day, soon), reminders=tuple(reminders.get(p.id, ())))
         for p in catalog.records
         if isinstance(p, Proposal)
         and (p.date is None or p.date <= day)
