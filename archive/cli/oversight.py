@@ -28,7 +28,7 @@ from ._shared import (
 )
 
 if TYPE_CHECKING:
-    from archive.followup import FollowUpReport, OpinionFollowUp
+    from archive.followup import FollowUpReport, OpinionFollowUp, ProposalStatistics
 
 
 @click.group(
@@ -190,3 +190,62 @@ def remind(
     for rid in reminders.reused:
         click.echo(f"同一天的催办函已有记录 {rid}，重新生成文件")
     print_render(workspace, result, as_json)
+
+
+@track.command(short_help="代表建议办理情况统计：按主办单位或类别")
+@as_of_option
+@click.option("--year", type=int, metavar="年", help="只统计该年提出的建议（默认全部）")
+@click.option(
+    "--by",
+    type=click.Choice(["organ", "category"]),
+    default="organ",
+    show_default=True,
+    help="分组：organ 按主办单位，category 按类别",
+)
+@classification_option
+@json_option("以 JSON 输出每个数字及其依据的记录")
+@pass_state
+@click.pass_context
+def stats(
+    ctx: click.Context, state: State, as_of: str | None, year: int | None, by: str, level: str | None, as_json: bool
+) -> None:
+    """代表建议办理情况统计：按主办单位（或类别）列出收到、办结、按期答复件数，答复的 A、B、C 类占比，
+    首次和最终的满意率（满意和基本满意占已评价的比例），以及重新办理的件数；最后一行为合计。
+
+    --json 时每个数字都列出所依据的建议编号。议案转为建议的按建议统计。
+    """
+    from archive.followup import screened_statistics
+
+    day = parse_as_of(as_of or ctx.meta.get("track_as_of"))
+    clearance = clearance_of(state.workspace, level or ctx.meta.get("track_level"))
+    figures, screened = screened_statistics(state.workspace, clearance, year, by, day)
+    say_screened(screened)
+    if as_json:
+        echo_json({"classification": screened.marking, **figures.as_dict()})
+        return
+    click.echo(format_stats(figures))
+    if line := marking_line(screened):
+        click.echo(line)
+
+
+def format_stats(figures: ProposalStatistics) -> str:
+    def pct(value: float | None) -> str:
+        return f"{value * 100:.1f}%" if value is not None else "—"
+
+    head = "主办单位" if figures.by == "organ" else "类别"
+    table = [[head, "收到", "办结", "按期答复", "A类", "B类", "C类", "首次满意率", "最终满意率", "重新办理"]]
+    for row in figures.rows:
+        table.append(
+            [
+                row.group,
+                str(len(row.received)),
+                str(len(row.completed)),
+                str(len(row.on_time)),
+                *(f"{len(ids)}（{pct(row.share(c))}）" for c, ids in row.classes),
+                pct(row.rate(row.first_evaluations)),
+                pct(row.rate(row.final_evaluations)),
+                str(len(row.rehandled)),
+            ]
+        )
+    scope = f"{figures.year}年提出的" if figures.year else "全部"
+    return format_table(table) + f"\n参考日期 {figures.as_of.isoformat()}：{scope}代表建议。"

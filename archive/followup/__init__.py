@@ -35,14 +35,17 @@ from .model import (
     parse_kind,
     parse_status,
 )
+from .proposal_figures import ProposalFigures, ProposalStatistics, proposal_statistics
 from .proposals import proposal_follow_up, track_proposals
-from .tracking import screened_follow_up, track_everything
+from .tracking import screened_follow_up, screened_statistics, track_everything
 
 __all__ = [
     "STATUS_LABELS",
     "FollowUpFigures",
     "FollowUpReport",
     "OpinionFollowUp",
+    "ProposalFigures",
+    "ProposalStatistics",
     "Round",
     "Status",
     "TrackingError",
@@ -55,8 +58,10 @@ __all__ = [
     "parse_kind",
     "parse_status",
     "proposal_follow_up",
+    "proposal_statistics",
     "reference_date",
     "screened_follow_up",
+    "screened_statistics",
     "track_everything",
     "track_opinions",
     "track_proposals",

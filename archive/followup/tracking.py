@@ -10,6 +10,7 @@ from ..catalog import Catalog, load_catalog
 from ..workspace import Workspace
 from .compute import track_opinions, urgency_key
 from .model import FollowUpReport
+from .proposal_figures import ProposalStatistics, proposal_statistics
 from .proposals import track_proposals
 
 if TYPE_CHECKING:
@@ -33,4 +34,16 @@ def screened_follow_up(
     clearance admits, and what it left out: ``renda track``."""
     return clearance.derive(
         load_catalog(workspace), lambda catalog: narrow(track_everything(catalog, as_of)), lambda r: r.sources
+    )
+
+
+def screened_statistics(
+    workspace: Workspace, clearance: Clearance, year: int | None, by: str, as_of: dt.date | None
+) -> tuple[ProposalStatistics, Screened]:
+    """The suggestions' figures (:func:`proposal_statistics`) from the records the clearance admits: ``renda
+    track stats``."""
+    return clearance.derive(
+        load_catalog(workspace),
+        lambda catalog: proposal_statistics(catalog, year, by, as_of),
+        lambda stats: tuple(rid for row in stats.rows[-1:] for rid in row.received),
     )
