@@ -147,3 +147,35 @@ def test_the_recount_sees_what_the_sample_was_built_to_show() -> None:
         "suggestion-2025-010",
         "suggestion-2025-011",
     ]
+
+
+def raw_proposals() -> list[dict[str, Any]]:
+    out = []
+    for pattern in ("*/suggestion-*.yaml", "*/motion-*.yaml"):
+        for path in sorted((REPO / "records").glob(pattern)):
+            data = yaml.safe_load(Path(path).read_text("utf-8"))
+            if data["status"] == "final":
+                out.append(data)
+    return out
+
+
+@pytest.mark.parametrize(("deputy", "term"), [("d011", 17), ("d042", 17), ("d046", 17), ("d041", 17), ("d020", 16)])
+def test_part_six_of_the_profile_counts_what_the_deputy_led_and_co_signed(deputy: str, term: int) -> None:
+    mine = [p for p in raw_proposals() if p["term"] == term]
+    want = {}
+    for kind in ("suggestion", "motion"):
+        of_kind = [p for p in mine if p["type"] == kind]
+        want[f"{kind}s.lead"] = sorted(p["id"] for p in of_kind if p["lead"] == deputy)
+        want[f"{kind}s.cosigned"] = sorted(p["id"] for p in of_kind if deputy in p.get("cosigners", []))
+
+    result = CliRunner().invoke(
+        cli.cli, ["--root", str(REPO), "deputy", "profile", deputy, "--term", str(term), "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    part = json.loads(result.stdout)["sections"][5]
+    got = {f["key"]: sorted(f["records"]) for f in part["figures"] if f["key"] in want}
+    assert got == want
+    assert all(f["count"] == len(f["records"]) for f in part["figures"])
+    led = sum(len(v) for k, v in want.items() if k.endswith(".lead"))
+    assert sum(p.startswith("领衔：") for p in part["paragraphs"]) == led
