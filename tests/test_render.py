@@ -18,6 +18,7 @@ import pytest
 
 from archive.catalog import load_catalog
 from archive.conformance import check_file
+from archive.loaded import NOT_RENDERED
 from archive.render import TemplateError, render_documents
 from archive.workspace import Workspace
 
@@ -45,7 +46,8 @@ def workspace() -> Workspace:
 @pytest.fixture(scope="session")
 def rendered(workspace: Workspace, tmp_path_factory: pytest.TempPathFactory):
     """Every final sample record, .docx and PDF, in one LibreOffice call."""
-    records = [r for r in load_catalog(workspace).records if r.type != "deputy" and r.is_final]
+    # suggestions and motions have no document of their own yet
+    records = [r for r in load_catalog(workspace).records if r.type not in NOT_RENDERED and r.is_final]
     out = tmp_path_factory.mktemp("render")
     result = render_documents(workspace, records, out, formats=("docx", "pdf") if HAS_SOFFICE else ("docx",))
     return out, result
