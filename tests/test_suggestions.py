@@ -385,3 +385,14 @@ def test_remind_writes_one_letter_per_organ_for_its_overdue_suggestions(tmp_path
     assert run(root, "validate").exit_code == 0
     listed = json.loads(run(root, "track", "--kind", "suggestion", "--status", "overdue", "--json").stdout)
     assert [len(r["reminders"]) for r in listed["suggestions"]] == [1, 1, 1, 1]
+
+
+def test_search_finds_suggestions_and_motions_by_type_and_by_deputy(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "ws")
+    assert run(root, "index").exit_code == 0
+
+    lift = json.loads(run(root, "search", "加装电梯", "--type", "建议", "--json").stdout)
+    by_deputy = json.loads(run(root, "search", "褚卫东", "--type", "议案", "--json").stdout)
+
+    assert [h["id"] for h in lift] == ["suggestion-2021-001"]
+    assert [h["id"] for h in by_deputy] == ["motion-2023-01"]  # d011 leads it; the registry gives the name
