@@ -18,6 +18,7 @@ from archive.checks import check_catalog
 from archive.errors import WorkspaceError
 from archive.glyphs import FONTS_CONF, describe_characters, hidden_characters, hidden_message, uncovered_characters
 from archive.problems import Problem, ProblemSink, ValidationReport
+from archive.proposals import PROPOSAL_TYPES, parse_proposal
 from archive.records import Record, parse_record
 from archive.schema import RECORD_TYPES, TYPE_LABELS
 from archive.source import SourceError, YamlDocument, format_field, parse_yaml, read_text
@@ -65,7 +66,8 @@ def _load_file(workspace: Workspace, path: Path, sink: ProblemSink) -> LoadedFil
     hidden = _check_text(workspace, doc, source, sink)
     if issues or hidden:
         return LoadedFile(source, doc, None)
-    return LoadedFile(source, doc, parse_record(data, source))
+    parse = parse_proposal if kind in PROPOSAL_TYPES else parse_record
+    return LoadedFile(source, doc, parse(data, source))
 
 
 def _check_text(workspace: Workspace, doc: YamlDocument, source: str, sink: ProblemSink) -> bool:

@@ -17,6 +17,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from archive.catalog_model import PLACEHOLDER, Catalog
+from archive.proposals import PROPOSAL_TYPES, Motion, Proposal, Suggestion
 from archive.records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
 from archive.schema import DOC_NUMBER, TYPE_LABELS
 from archive.source import FieldPath, format_field
@@ -72,18 +73,28 @@ class _Checker:
             return None
         return found
 
-    def deputy_on(self, record: Record, path: FieldPath, deputy_id: str, day: dt.date | None, term: int | None) -> None:
-        """The reference names a deputy who serves in ``term`` on ``day``."""
+    def deputy_on(
+        self,
+        record: Record,
+        path: FieldPath,
+        deputy_id: str,
+        day: dt.date | None,
+        term: int | None,
+        strict: bool = False,
+    ) -> None:
+        """The reference names a deputy who serves in ``term`` on ``day`` (an error when ``strict``: one who
+        does not serve cannot sign a suggestion or motion; a warning otherwise)."""
         deputy = self.ref(record, path, deputy_id, "deputy")
         if not isinstance(deputy, Deputy) or term is None:
             return
+        report = self.error if strict else self.warning
         service = deputy.service(term)
         if service is None:
-            self.warning(record, path, f"代表 {deputy.name}（{deputy_id}）不是第{term}届代表")
+            report(record, path, f"代表 {deputy.name}（{deputy_id}）不是第{term}届代表")
         elif day is not None and service.end is not None and day > service.end:
-            self.warning(record, path, f"代表 {deputy.name}（{deputy_id}）已于 {service.end.isoformat()} 终止代表资格")
+            report(record, path, f"代表 {deputy.name}（{deputy_id}）已于 {service.end.isoformat()} 终止代表资格")
         elif day is not None and service.start is not None and day < service.start:
-            self.warning(
+            report(
                 record, path, f"代表 {deputy.name}（{deputy_id}）自 {service.start.isoformat()} 起才任第{term}届代表"
             )
 
@@ -109,6 +120,8 @@ class _Checker:
                 self.document(record)
             elif isinstance(record, Letter):
                 self.letter(record)
+            elif isinstance(record, Proposal):
+                self.proposal(record)
         self.sittings_in_order()
         self.placeholders()
 
@@ -381,13 +394,102 @@ class _Checker:
 
     def letter(self, letter: Letter) -> None:
         self.numbered_document(letter, letter.kind, f"主送{letter.addressee}的下行文")
-        if letter.kind == "催办函" and not letter.opinion:
-            self.error(letter, ("opinion",), "催办函应写明所催办的审议意见（opinion）")
+        if letter.kind == "催办函" and not letter.opinion and not letter.suggestions:
+            self.error(letter, ("opinion",), "催办函应写明所催办的审议意见（opinion）或建议、议案（suggestions）")
+        for i, rid in enumerate(letter.suggestions):
+            found = self.by_id.get(rid)
+            if found is None or found.type not in PROPOSAL_TYPES:
+                self.ref(letter, ("suggestions", i), rid, "suggestion")
         opinion = self.ref(letter, ("opinion",), letter.opinion, "opinion")
         if isinstance(opinion, Opinion) and letter.date and opinion.date and letter.date < opinion.date:
             self.error(
                 letter, ("date",), f"成文日期 {_iso(letter.date)} 早于所催办的审议意见的日期 {_iso(opinion.date)}"
             )
+
+    def proposal(self, p: Proposal) -> None:
+        """Signers serve on the day; the category is configured; the handling runs forward in time; a motion has
+        its co-signers."""
+        label = TYPE_LABELS[p.type]
+        self.deputy_on(p, ("lead",), p.lead, p.date, p.term, strict=True)
+        seen = {p.lead}
+        for i, who in enumerate(p.cosigners):
+            if who in seen:
+                self.error(p, ("cosigners", i), f"“{who}”重复列出（领衔代表不必列入附议代表）")
+            seen.add(who)
+            self.deputy_on(p, ("cosigners", i), who, p.date, p.term, strict=True)
+        categories = self.config.proposals.categories
+        if p.category not in categories and p.category != PLACEHOLDER:
+            self.error(
+                p,
+                ("category",),
+                f"类别“{p.category}”不在 renda.yaml 的 proposals.categories 中（可用：{'、'.join(categories)}）",
+            )
+        if isinstance(p, Motion):
+            self.motion(p)
+        elif isinstance(p, Suggestion) and p.from_motion:
+            self.ref(p, ("from_motion",), p.from_motion, "motion")
+        if p.handling is None:
+            return
+        h = p.handling
+        if p.date and h.assigned < p.date:
+            self.error(p, ("handling", "assigned"), f"交办日期 {_iso(h.assigned)} 早于{label}提出日期 {_iso(p.date)}")
+        if h.extension_approved and h.extension_approved < h.assigned:
+            self.error(
+                p, ("handling", "extension", "approved"), f"同意延期的日期 {_iso(h.extension_approved)} 早于交办日期"
+            )
+        since, since_what = h.assigned, "交办日期"
+        for i, rnd in enumerate(h.rounds):
+            where: FieldPath = ("handling",) if i == 0 else ("handling", "rehandling", i - 1)
+            if i > 0:
+                before = h.rounds[i - 1].evaluation
+                if before is None or before.result != "不满意":
+                    self.error(p, where, "只有代表评价为“不满意”的才重新办理；上一轮没有“不满意”的评价")
+            if rnd.answer and rnd.answer.date < since:
+                self.error(
+                    p, (*where, "answer", "date"), f"答复日期 {_iso(rnd.answer.date)} 早于{since_what} {_iso(since)}"
+                )
+            if rnd.answer and rnd.answer.file:
+                self.answer_file(p, (*where, "answer", "file"), rnd.answer.file)
+            if rnd.evaluation is None:
+                continue
+            if rnd.answer is None:
+                self.error(
+                    p, (*where, "evaluation"), "有代表评价，但没有承办单位的答复（answer）：应先答复，再由代表评价"
+                )
+            elif rnd.evaluation.date < rnd.answer.date:
+                self.error(
+                    p,
+                    (*where, "evaluation", "date"),
+                    f"评价日期 {_iso(rnd.evaluation.date)} 早于答复日期 {_iso(rnd.answer.date)}",
+                )
+            since, since_what = rnd.evaluation.date, "上一轮评价日期"
+
+    def motion(self, m: Motion) -> None:
+        needed = self.config.proposals.motion_signers
+        if not m.delegation and len(m.signers) < needed:
+            (self.error if m.is_final else self.warning)(  # a draft may still be collecting signatures
+                m,
+                ("cosigners",) if "cosigners" in m.data else ("lead",),
+                f"代表联名提出议案须有 {needed} 名以上代表（含领衔代表，见 renda.yaml 的 proposals.motion_signers），"
+                f"实际 {len(m.signers)} 名；以代表团名义提出的请填写 delegation",
+            )
+        if m.decision is None:
+            return
+        if m.date and m.decision.date < m.date:
+            self.error(
+                m, ("decision", "date"), f"主席团决定日期 {_iso(m.decision.date)} 早于议案提出日期 {_iso(m.date)}"
+            )
+        if m.decision.suggestion:
+            if m.decision.result != "转为建议":
+                self.error(m, ("decision", "suggestion"), "只有“转为建议”的议案才写所转成的建议")
+            self.ref(m, ("decision", "suggestion"), m.decision.suggestion, "suggestion")
+
+    def answer_file(self, record: Record, path: FieldPath, file: str) -> None:
+        found = inside_workspace(self.catalog.workspace.root, file)
+        if found is None:
+            self.error(record, path, f"答复文件路径 {file} 指向工作区之外，未读取；应为相对于工作区根目录的路径")
+        elif not found.is_file():
+            self.error(record, path, f"答复文件 {file} 不存在")
 
     def inspection(self, ins: Inspection) -> None:
         if ins.period_end < ins.period_start:

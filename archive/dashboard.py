@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .followup.compute import track_opinions
-from .followup.model import OpinionFollowUp, Status
-from .records import Meeting, Record
+from archive.followup.compute import track_opinions
+from archive.followup.model import OpinionFollowUp, Status
+from archive.records import Meeting, Record
 
 if TYPE_CHECKING:
-    from .accounts import Viewer
-    from .catalog import Catalog
-    from .problems import Problem
+    from archive.accounts import Viewer
+    from archive.catalog import Catalog
+    from archive.problems import Problem
 
 RECENT = 10  # rows of each "recent" list
 

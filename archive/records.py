@@ -353,11 +353,12 @@ class Document(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class Letter(Record):
-    """A letter of the office (a 催办函 of an opinion), laid out in 信函格式."""
+    """A letter of the office (a 催办函 of an opinion, or of an organ's overdue suggestions), in 信函格式."""
 
     kind: str
     addressee: str
     opinion: str | None = None
+    suggestions: tuple[str, ...] = ()  # the suggestions and motions a 催办函 to one organ is about
     body: tuple[Block, ...] = ()
 
 
@@ -400,6 +401,11 @@ def _envelope(data: Mapping[str, Any], source: str) -> dict[str, Any]:
         "print_date": _date(data.get("print_date")),
         "data": MappingProxyType(data),
     }
+
+
+def envelope_fields(data: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """The fields every record has, from schema-valid data (for record types parsed elsewhere)."""
+    return _envelope(data, source)
 
 
 def _vote(raw: Mapping[str, int] | None) -> Vote | None:
@@ -567,6 +573,7 @@ def _letter(data: Mapping[str, Any], base: dict[str, Any]) -> Letter:
         kind=data["kind"],
         addressee=data["addressee"],
         opinion=data.get("opinion"),
+        suggestions=tuple(data.get("suggestions", ())),
         body=parse_body(data.get("body")),
     )
 

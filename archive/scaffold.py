@@ -33,7 +33,10 @@ ID_PREFIX = {
     "deputy_report": "report",
     "document": "document",
     "letter": "letter",
+    "suggestion": "suggestion",
+    "motion": "motion",
 }
+ID_DIGITS = {"suggestion": 3}  # a district receives a few hundred a year
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def _next_id(type_: str, year: int, taken: set[str]) -> str:
         return f"d{max(numbers, default=0) + 1:03d}"
     prefix = f"{ID_PREFIX[type_]}-{year}-"
     numbers = [int(r[len(prefix) :]) for r in taken if r.startswith(prefix) and r[len(prefix) :].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+    return f"{prefix}{max(numbers, default=0) + 1:0{ID_DIGITS.get(type_, 2)}d}"
 
 
 HEARD_ACTIONS = ("听取和审议", "审议")
@@ -192,6 +195,15 @@ def new_record(
                 r.sitting
                 for r in records
                 if isinstance(r, Meeting) and r.term == values["term"] and r.kind == "常委会会议"
+            ),
+            default=0,
+        )
+    if type_ in ("suggestion", "motion"):
+        values["number"] = 1 + max(
+            (
+                n
+                for r in records
+                if r.type == type_ and r.year == day.year and isinstance(n := r.data.get("number"), int)
             ),
             default=0,
         )

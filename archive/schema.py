@@ -32,6 +32,8 @@ RECORD_TYPES: tuple[str, ...] = (
     "deputy",
     "document",
     "letter",
+    "suggestion",
+    "motion",
 )
 TYPE_LABELS: Mapping[str, str] = {
     "meeting": "会议",
@@ -41,6 +43,8 @@ TYPE_LABELS: Mapping[str, str] = {
     "deputy": "代表",
     "document": "外来文件",
     "letter": "函件",
+    "suggestion": "代表建议",
+    "motion": "议案",
 }
 # Every name a user may give for a record type (commands' --type, the search query's 类型:), to its type.
 TYPE_ALIASES: Mapping[str, str] = {
@@ -50,6 +54,8 @@ TYPE_ALIASES: Mapping[str, str] = {
     "会议纪要": "meeting",
     "纪要": "meeting",
     "催办函": "letter",
+    "建议": "suggestion",
+    "议案": "motion",
 }
 SCHEMA_FILES: tuple[str, ...] = ("common", *RECORD_TYPES, "config")
 

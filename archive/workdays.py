@@ -44,6 +44,7 @@ def calendar_years() -> tuple[int, int]:
     return min(holidays).year, max(holidays).year
 
 
+@cache  # a few thousand deadlines fall on the same few days; the package checks its range on every call
 def is_working_day(day: dt.date) -> bool:
     """Whether ``day`` is an official working day (make-up working days included)."""
     module, version = _package()

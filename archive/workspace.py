@@ -72,6 +72,37 @@ class ArchiveSection:
     checker: str = ""
 
 
+DEFAULT_CATEGORIES: tuple[str, ...] = (
+    "城乡建设",
+    "交通运输",
+    "教育",
+    "医疗卫生",
+    "生态环境",
+    "社会保障",
+    "经济发展",
+    "农业农村",
+    "社会治理",
+    "文化旅游",
+    "其他",
+)
+# 代表法 第四十九条: answer within 3 months of 交办, 6 for broad or difficult ones; practice: 3 more after 不满意.
+DEFAULT_PROPOSAL_DEADLINES: Mapping[str, DeadlineRule] = {
+    "suggestion_answer": DeadlineRule(3, None, "assigned"),
+    "suggestion_extended": DeadlineRule(6, None, "assigned"),
+    "suggestion_rehandle": DeadlineRule(3, None, "evaluation"),
+}
+
+
+@dataclass(frozen=True)
+class ProposalSettings:
+    """The optional ``proposals:`` section (代表建议 and 议案), with its defaults."""
+
+    motion_signers: int = 10  # county level; counts the lead deputy
+    supervise_years: int = 1
+    follow_years: int = 2  # "督办一年、跟踪督办两年"
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+
+
 @dataclass(frozen=True)
 class Config:
     """The validated contents of ``renda.yaml``."""
@@ -95,6 +126,7 @@ class Config:
     oversight: OversightSettings = field(default_factory=OversightSettings)
     search: SearchSettingsSection = field(default_factory=SearchSettingsSection)
     archive: ArchiveSection = field(default_factory=ArchiveSection)
+    proposals: ProposalSettings = field(default_factory=ProposalSettings)
     deadlines: Mapping[str, DeadlineRule] = field(default_factory=dict)  # deadlines.<name> as given
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
@@ -111,7 +143,8 @@ class Config:
         return None
 
     def deadline_rule(self, name: str) -> DeadlineRule | None:
-        """The rule ``deadlines.<name>`` of renda.yaml (opinion_report, opinion_plan, opinion_rereport), if set."""
+        """The rule ``deadlines.<name>`` of renda.yaml (opinion_report, opinion_plan, opinion_rereport), if set;
+        the suggestion rules (suggestion_answer, suggestion_extended, suggestion_rehandle) have defaults."""
         return self.deadlines.get(name)
 
 
@@ -189,7 +222,11 @@ def parse_config(doc: YamlDocument, schemas: SchemaSet, source: str = CONFIG_NAM
             max_classification=(data.get("search") or {}).get("max_classification"),
         ),
         archive=_archive(data.get("archive") or {}),
-        deadlines={name: _deadline(rule) for name, rule in (data.get("deadlines") or {}).items() if rule},
+        proposals=_proposals(data.get("proposals") or {}),
+        deadlines={
+            **DEFAULT_PROPOSAL_DEADLINES,
+            **{name: _deadline(rule) for name, rule in (data.get("deadlines") or {}).items() if rule},
+        },
         raw=data,
     )
 
@@ -199,6 +236,16 @@ def _archive(section: Mapping[str, Any]) -> ArchiveSection:
         opinion_report=section.get("opinion_report", "linked"),
         arranger=section.get("arranger", ""),
         checker=section.get("checker", ""),
+    )
+
+
+def _proposals(section: Mapping[str, Any]) -> ProposalSettings:
+    defaults = ProposalSettings()
+    return ProposalSettings(
+        motion_signers=section.get("motion_signers", defaults.motion_signers),
+        supervise_years=section.get("supervise_years", defaults.supervise_years),
+        follow_years=section.get("follow_years", defaults.follow_years),
+        categories=tuple(section.get("categories", defaults.categories)),
     )
 
 

@@ -114,8 +114,8 @@ def generate(seed: Path, target: Path, n: int, rewrite: Callable[[list[dict[str,
     return len(records)
 
 
-_REF_KEYS = {"meeting", "presiding", "deputy", "leader"}
-_REF_LISTS = {"present", "absent", "members"}
+_REF_KEYS = {"meeting", "presiding", "deputy", "leader", "lead", "from_motion", "suggestion", "opinion"}
+_REF_LISTS = {"present", "absent", "members", "cosigners", "suggestions"}
 
 
 def _remap(value: Any, ids: dict[str, str]) -> None:
@@ -124,7 +124,7 @@ def _remap(value: Any, ids: dict[str, str]) -> None:
         for key, item in value.items():
             if key in _REF_KEYS and isinstance(item, str):
                 value[key] = ids.get(item, item)
-            elif key in _REF_LISTS and isinstance(item, list):
+            elif key in _REF_LISTS and isinstance(item, list) and all(isinstance(x, str) for x in item):
                 value[key] = [ids.get(x, x) for x in item]
             else:
                 _remap(item, ids)

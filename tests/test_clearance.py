@@ -143,7 +143,7 @@ def _letters(root: Path, out: Path) -> dict[str, str]:
     for path in (root / "records").rglob("letter-*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         docx = out / f"{data['id']}.docx"
-        if docx.exists():
+        if docx.exists() and "opinion" in data:  # letters for an organ's suggestions name no opinion
             letters[data["opinion"]] = _docx_text(docx)
     return letters
 

@@ -124,7 +124,7 @@ class Cell:
         # each 催办函 is kept as a letter record naming its opinion, rendered under the letter's id
         for path in (self.root / "records").rglob("letter-*.yaml"):
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            if data["opinion"] == "opinion-2024-03" and (out / f"{data['id']}.docx").exists():
+            if data.get("opinion") == "opinion-2024-03" and (out / f"{data['id']}.docx").exists():
                 return docx_text(out / f"{data['id']}.docx")
         return None
 

@@ -155,7 +155,7 @@ def test_overdue_rows_are_red_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     result = CliRunner().invoke(cli.cli, ["--root", str(REPO), "track"], color=True)
 
     red = [line for line in result.output.splitlines() if "\x1b[31" in line]
-    assert len(red) == 2
+    assert len(red) == 5  # two opinions and three 2025 suggestions (due 2025-05-19)
     assert all("已逾期" in line for line in red)
 
 
@@ -212,7 +212,7 @@ def test_an_explicit_deadline_on_a_holiday_moves_too(tmp_path: Path) -> None:
         (["--as-of", "2025-13-01"], "--as-of 的值无效：应为日期 YYYY-MM-DD，实际为 '2025-13-01'"),
         (["--as-of", "2025-02-30"], "日期不存在：2025年2月没有30日"),
         (["--status", "逾期"], "未知的状态“逾期”"),
-        (["--organ", "税务局"], "没有主送或报告机关为“税务局”的审议意见"),
+        (["--organ", "税务局"], "没有主送或报告机关、承办单位为“税务局”的审议意见、建议或议案"),
         (["remind", "--as-of", "昨天"], "--as-of 的值无效：应为日期"),
     ],
 )
@@ -270,7 +270,8 @@ def test_remind_writes_a_letter_per_overdue_opinion(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     written = sorted(Path(f).name for d in json.loads(result.stdout)["documents"] for f in d["files"])
-    assert written == ["letter-2025-01.docx", "letter-2025-02.docx"]
+    # two overdue opinions, then one letter for each organ with overdue suggestions (tests/test_suggestions.py)
+    assert written == [f"letter-2025-0{n}.docx" for n in range(1, 6)]
     text = _docx_text(out / "letter-2025-01.docx")
     assert "区人民法院：" in text
     assert "2024年12月6日前书面报告" in text
@@ -317,9 +318,9 @@ def test_reminding_twice_on_one_day_writes_no_second_record(tmp_path: Path) -> N
 
     assert first.exit_code == 0 and again.exit_code == 0, again.output
     assert "同一天的催办函已有记录 letter-2025-01" in again.output
+    # two opinions and three organs with overdue suggestions
     assert sorted(p.name for p in (root / "records/2025").glob("letter-*.yaml")) == [
-        "letter-2025-01.yaml",
-        "letter-2025-02.yaml",
+        f"letter-2025-0{n}.yaml" for n in range(1, 6)
     ]
 
 
@@ -330,8 +331,9 @@ def test_a_letter_record_takes_the_next_free_number_after_existing_letters(tmp_p
     later = run(root, "track", "remind", "--as-of", "2025-07-30", "--format", "docx", "-o", str(tmp_path / "o2"))
 
     assert later.exit_code == 0, later.output
-    assert "letter-2025-03.yaml（发文字号 澄人常办函〔2025〕3号）" in later.output
-    assert "letter-2025-04.yaml（发文字号 澄人常办函〔2025〕4号）" in later.output
+    # five letters of 2025-06-30 (two opinions, three organs with overdue suggestions) come first
+    assert "letter-2025-06.yaml（发文字号 澄人常办函〔2025〕6号）" in later.output
+    assert "letter-2025-07.yaml（发文字号 澄人常办函〔2025〕7号）" in later.output
 
 
 def test_remind_with_nothing_overdue_says_so(tmp_path: Path) -> None:
@@ -368,7 +370,8 @@ def test_reminder_pdf_passes_the_gbt9704_checker(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     pdfs = sorted(out.glob("*.pdf"))
-    assert [p.name for p in pdfs] == ["letter-2025-01.pdf", "letter-2025-02.pdf"]
+    # two opinions' letters and three organs' letters for overdue suggestions
+    assert [p.name for p in pdfs] == [f"letter-2025-0{n}.pdf" for n in range(1, 6)]
     for pdf in pdfs:
         report = check_file(pdf)
         assert report.errors == (), [f.message for f in report.errors]
@@ -428,7 +431,7 @@ def test_list_options_before_a_subcommand_are_a_usage_error() -> None:
     result = run(REPO, "track", "--status", "overdue", "remind")
 
     assert result.exit_code == 2
-    assert "--status、--organ 和 --json 只用于列出意见" in result.output
+    assert "--status、--organ、--kind、--category、--key 和 --json 只用于列出督办事项" in result.output
 
 
 def test_track_and_attendance_work_on_a_fresh_workspace(renda: Any) -> None:

@@ -23,6 +23,8 @@ SKELETON = {  # what `new TYPE --date 2025-07-01` writes in the starter workspac
     "deputy": "records/deputies/d004.yaml",
     "document": "records/2025/document-2025-01.yaml",
     "letter": "records/2025/letter-2025-01.yaml",
+    "suggestion": "records/2025/suggestion-2025-001.yaml",
+    "motion": "records/2025/motion-2025-01.yaml",
 }
 
 

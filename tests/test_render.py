@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from archive.catalog import load_catalog
+from archive.catalog_model import NOT_RENDERED
 from archive.conformance import check_file
 from archive.render import RenderResult, TemplateError, render_documents
 from archive.workspace import Workspace
@@ -51,7 +52,8 @@ def workspace() -> Workspace:
 @pytest.fixture(scope="session")
 def rendered(workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     """Every final sample record, .docx and PDF, in one LibreOffice call."""
-    records = [r for r in load_catalog(workspace).records if r.type != "deputy" and r.is_final]
+    # suggestions and motions have no document of their own yet
+    records = [r for r in load_catalog(workspace).records if r.type not in NOT_RENDERED and r.is_final]
     out = tmp_path_factory.mktemp("render")
     result = render_documents(workspace, records, out, formats=("docx", "pdf") if HAS_SOFFICE else ("docx",))
     return out, result

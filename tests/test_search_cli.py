@@ -22,10 +22,10 @@ def test_index_reports_what_it_did_then_that_nothing_changed(run: Renda, sample:
     shutil.rmtree(sample / ".renda")
     first = run("index")
     assert first.exit_code == 0, first.output
-    assert "检索索引已重新建立（whoosh）；共收录 94 条记录" in first.output
+    assert "检索索引已重新建立（whoosh）；共收录 157 条记录" in first.output
 
     again = run("index")
-    assert "检索索引已是最新（whoosh）；共收录 94 条记录" in again.output
+    assert "检索索引已是最新（whoosh）；共收录 157 条记录" in again.output
 
     path = sample / "records" / "2024" / "opinion-2024-02.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("白沙镇", "白沙镇、紫藤湾"), encoding="utf-8")
@@ -46,8 +46,8 @@ def test_a_long_build_says_it_has_started_on_stderr(run: Renda, monkeypatch: pyt
     monkeypatch.setattr(index_module, "NOTIFY_FILES", 10)
     result = run("index", "--rebuild", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["indexed"] == 94  # stdout stays JSON
-    assert "正在建立检索索引：94 个记录文件" in result.stderr
+    assert json.loads(result.stdout)["indexed"] == 157  # stdout stays JSON
+    assert "正在建立检索索引：157 个记录文件" in result.stderr
     quiet = run("index")
     assert "正在建立" not in quiet.output  # nothing to build, nothing announced
 
@@ -58,7 +58,7 @@ def test_search_lists_ranked_hits_with_snippets(run: Renda) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("1. ")
-    assert lines[1].split()[0] in {"opinion-2025-03", "opinion-2021-01"}
+    assert lines[1].split()[0] in {"opinion-2025-03", "opinion-2021-01", "suggestion-2021-008"}
     assert "物业管理" in lines[2]
     assert lines[-1] == "共 3 条结果。"
 

@@ -145,17 +145,17 @@ def _edit_add_remove(workspace: Workspace) -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_update_touches_only_what_changed(own: Workspace, engine: str) -> None:
     first = update_index(own, engine=engine, rebuild=True)
-    assert first.rebuilt and first.indexed == 94
+    assert first.rebuilt and first.indexed == 157
 
     again = update_index(own, engine=engine)
-    assert not again.changed and again.unchanged == 94
+    assert not again.changed and again.unchanged == 157
 
     _edit_add_remove(own)
     report = update_index(own, engine=engine)
 
     assert not report.rebuilt
     assert (report.added, report.updated, report.removed) == (1, 1, 1)
-    assert report.indexed == 94
+    assert report.indexed == 157
     assert _ids(own, "紫藤湾") == ["opinion-2024-02"]
     assert "opinion-2025-09" in _ids(own, "审议意见", year=2025)
     assert "opinion-2021-03" not in _ids(own, "审议意见", year=2021)
@@ -173,7 +173,7 @@ def test_a_duplicate_id_added_later_is_skipped_and_a_moved_file_keeps_its_record
     moved.parent.mkdir()
     original.rename(moved)
     report = update_index(own)
-    assert (report.added, report.removed, report.indexed) == (1, 2, 94)
+    assert (report.added, report.removed, report.indexed) == (1, 2, 157)
     assert [h.source for h in search_workspace(own, '"建而不用"').hits if h.id == "opinion-2024-02"] == [
         "records/moved/opinion-2024-02.yaml"
     ]
@@ -226,7 +226,7 @@ def test_records_with_errors_are_skipped_with_a_reason(own: Workspace) -> None:
     (skipped,) = report.skipped
     assert skipped.source == "records/2025/opinion-2025-01.yaml"
     assert "records/2025/opinion-2025-01.yaml:4: date:" in skipped.reason
-    assert report.indexed == 93
+    assert report.indexed == 156
 
 
 def test_a_build_read_by_several_processes_matches_one_read_by_one(
@@ -247,7 +247,7 @@ def test_a_build_read_by_several_processes_matches_one_read_by_one(
         assert generation is not None
         manifests.append((generation / MANIFEST).read_bytes())
         found.append(_ids(own, "物业 OR 养老"))
-    assert reports[0] == reports[1] and reports[0][0] == 93 and len(reports[0][2]) == 1
+    assert reports[0] == reports[1] and reports[0][0] == 156 and len(reports[0][2]) == 1
     assert manifests[0] == manifests[1]
     assert found[0] == found[1] and len(found[0]) > 5
 
@@ -313,7 +313,7 @@ def test_an_update_interrupted_before_its_manifest_is_written_is_repaired_by_the
 
     report = update_index(own, engine=engine)
     assert not report.rebuilt and (report.added, report.updated, report.removed) == (1, 1, 1)
-    assert report.indexed == 94
+    assert report.indexed == 157
     assert not update_index(own, engine=engine).changed
     ids = [h.id for h in search_workspace(own, "审议意见", engine=engine, limit=200).hits]
     assert len(ids) == len(set(ids)) and "opinion-2025-09" in ids and "opinion-2021-03" not in ids
@@ -337,7 +337,7 @@ def test_a_damaged_manifest_means_a_fresh_build_not_a_crash(own: Workspace) -> N
     manifest.write_text("{not json\n", encoding="utf-8")
     report = update_index(own)
 
-    assert report.rebuilt and report.indexed == 94
+    assert report.rebuilt and report.indexed == 157
     assert "opinion-2024-02" in _ids(own, '"农村生活污水"')
 
 
@@ -381,7 +381,7 @@ def test_a_manifest_of_an_older_version_means_a_rebuild(own: Workspace) -> None:
     manifest.write_text(header.replace('"version": 5', '"version": 4') + "\n" + rest, encoding="utf-8")
     report = update_index(own)
 
-    assert report.rebuilt and report.indexed == 94
+    assert report.rebuilt and report.indexed == 157
     assert not update_index(own).changed
 
 

@@ -41,6 +41,7 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("import", "{ws}/article-budget.pdf"), True),
     (("track",), False),
     (("track", "remind"), True),
+    (("track", "stats"), False),
     (("deputy", "profile", "d035", "--year", "2024"), True),
     (("deputy", "attendance"), False),
     (("deputy", "draft-report", "d035", "--year", "2024"), True),

@@ -70,7 +70,7 @@ def test_a_symlink_loop_and_a_link_to_a_parent_folder_are_reported_and_every_com
         assert line in validate.output.splitlines()
         assert f"警告：{line}" in index.output.splitlines()
         assert line in check.output
-    assert "检查了 95 个文件、94 条记录：3 个错误，0 个警告。" in validate.output
+    assert "检查了 158 个文件、157 条记录：3 个错误，0 个警告。" in validate.output
     assert index.exit_code == 0 and f"共收录 {len(expected_ids)} 条记录" in index.output
     assert search.exit_code == 0 and json.loads(search.stdout), search.output
     assert listed.exit_code == 0

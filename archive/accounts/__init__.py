@@ -13,10 +13,10 @@ SQLite file, ``<workspace>/.renda/web.sqlite`` (never under ``records/``):
 
 from __future__ import annotations
 
-from .audit import AuditEntry, AuditReport, verify_trail
-from .model import ROLE_LABELS, ROLES, Account
-from .store import AccountStore, LoginRefused, Session
-from .viewer import Viewer
+from archive.accounts.audit import AuditEntry, AuditReport, verify_trail
+from archive.accounts.model import ROLE_LABELS, ROLES, Account
+from archive.accounts.store import AccountStore, LoginRefused, Session
+from archive.accounts.viewer import Viewer
 
 __all__ = [
     "ROLES",

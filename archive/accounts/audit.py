@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import AuditError
+from archive.errors import AuditError
 
 GENESIS = "0" * 64
 

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..clearance import check_level
-from ..errors import AccountError
-from ..records import CLASSIFICATIONS, Deputy, classification_rank
+from archive.clearance import check_level
+from archive.errors import AccountError
+from archive.records import CLASSIFICATIONS, Deputy, classification_rank
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
-    from ..workspace import Config
+    from archive.catalog import Catalog
+    from archive.workspace import Config
 
 ROLE_LABELS: dict[str, str] = {
     "admin": "系统管理员",

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AccountError
-from . import audit
-from .model import Account, check_password
+from archive.accounts import audit
+from archive.accounts.model import Account, check_password
+from archive.errors import AccountError
 
 if TYPE_CHECKING:
-    from ..workspace import Workspace
+    from archive.workspace import Workspace
 
 DB_PATH = Path(".renda") / "web.sqlite"
 IDLE_TIMEOUT = 30 * 60  # seconds without a request before a session ends

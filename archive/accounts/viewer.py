@@ -27,8 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ..clearance import Clearance
-from ..records import (
+from archive.accounts.model import OFFICE_ROLES, ROLE_LABELS, Account
+from archive.clearance import Clearance
+from archive.records import (
     CLASSIFICATIONS,
     Deputy,
     DeputyReport,
@@ -40,13 +41,12 @@ from ..records import (
     Record,
     classification_rank,
 )
-from .model import OFFICE_ROLES, ROLE_LABELS, Account
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ..catalog import Catalog
-    from ..workspace import Config
+    from archive.catalog import Catalog
+    from archive.workspace import Config
 
 PUBLIC = "public"
 

@@ -216,13 +216,15 @@ def arrange(
     records: Iterable[Record], config: Config, year: int, deputy_names: Mapping[str, str] | None = None
 ) -> Arrangement:
     """Classify and number the final records dated in ``year``."""
+    from archive.loaded import NOT_RENDERED
     from archive.records import Deputy
 
     rules = archive_rules(config)
     all_records = list(records)
     names = dict(deputy_names or {})
     names.update({r.id: r.name for r in all_records if isinstance(r, Deputy)})
-    in_year = [r for r in all_records if r.type != "deputy" and r.date is not None and r.date.year == year]
+    # suggestions and motions have no document to archive yet (their 件 and answers: issue 15, item 4)
+    in_year = [r for r in all_records if r.type not in NOT_RENDERED and r.date is not None and r.date.year == year]
     drafts = tuple(sorted((r for r in in_year if not r.is_final), key=_order))
     screened = Clearance.of(config).screen(r for r in in_year if r.is_final)
     withheld = tuple(sorted(screened.withheld, key=_order))

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from ._plumbing import Command, ErrorMessage, Group
-from ._shared import State, echo_json, format_table, json_option, pass_state
+from archive.cli._plumbing import Command, ErrorMessage, Group
+from archive.cli._shared import State, echo_json, format_table, json_option, pass_state
 
 ROLE_HELP = "角色：admin 系统管理员、clerk 办公室、member 常委会组成人员、deputy 代表、organ 承办单位"
 

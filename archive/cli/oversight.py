@@ -28,33 +28,51 @@ from archive.cli._shared import (
 )
 
 if TYPE_CHECKING:
-    from archive.followup import FollowUpReport, OpinionFollowUp
+    from archive.followup import FollowUpReport, OpinionFollowUp, ProposalStatistics
 
 
-@click.group(cls=Group, invoke_without_command=True, short_help="审议意见督办：报告期限和办理状态，催办函")
+@click.group(
+    cls=Group, invoke_without_command=True, short_help="督办：审议意见、代表建议和议案的期限和办理状态，催办函"
+)
 @as_of_option
 @click.option(
     "--status",
     metavar="状态",
-    help="只列出该状态：overdue 已逾期、due_soon 即将到期、pending 待报告、answered_on_time 按期报告待测评、"
-    "answered_late 逾期报告待测评、evaluated 已测评、unassigned 待交办、no_deadline 期限未定、draft 草稿（也可写中文）",
+    help="只列出该状态：overdue 已逾期、due_soon 即将到期、pending 待报告（待答复）、"
+    "answered_on_time 按期报告待测评（按期答复待评价）、answered_late 逾期报告待测评（逾期答复待评价）、"
+    "evaluated 已测评（已评价）、unassigned 待交办、no_deadline 期限未定、draft 草稿（也可写中文）",
 )
-@click.option("--organ", metavar="机关", help="只列出主送或报告机关含该名称的意见，如 区人民政府、法院")
+@click.option("--organ", metavar="机关", help="只列出主送或报告机关、主办或会办单位含该名称的，如 区人民政府、教育局")
+@click.option("--kind", metavar="类型", help="只列出一类：opinion 审议意见、suggestion 建议、motion 议案（也可写中文）")
+@click.option("--category", metavar="类别", help="只列出该类别的建议和议案，如 教育、城乡建设")
+@click.option("--key", "supervised", is_flag=True, help="只列出重点督办的建议和议案")
 @classification_option
-@json_option("以 JSON 输出每件意见的各轮期限、收到日期和测评结果")
+@json_option("以 JSON 输出每件的各轮期限、收到（答复）日期和测评（评价）结果")
 @click.pass_context
 def track(
-    ctx: click.Context, as_of: str | None, status: str | None, organ: str | None, level: str | None, as_json: bool
+    ctx: click.Context,
+    as_of: str | None,
+    status: str | None,
+    organ: str | None,
+    kind: str | None,
+    category: str | None,
+    supervised: bool,
+    level: str | None,
+    as_json: bool,
 ) -> None:
-    """审议意见督办：列出每件审议意见的报告期限和办理状态，已逾期的排在最前（终端中标红）。
+    """督办：列出每件审议意见、代表建议和议案的期限和办理状态，已逾期的排在最前（终端中标红）。
 
     期限按 renda.yaml 的 deadlines 规则和国家法定节假日计算：期限最后一日是休息日的，顺延至下一个工作日。
-    测评“不满意”的，按 deadlines.opinion_rereport 自测评之日起重新计算再次报告的期限。
-    子命令 remind 为已逾期的意见生成催办函。
+    审议意见测评“不满意”的，按 deadlines.opinion_rereport 自测评之日起重新计算再次报告的期限；
+    建议和议案自交办之日起按 deadlines.suggestion_answer（延期的按 suggestion_extended）计算答复期限，
+    代表评价“不满意”的按 suggestion_rehandle 自评价之日起重新计算。
+    子命令 remind 为已逾期的审议意见和建议生成催办函。
     """
     if ctx.invoked_subcommand is not None:
-        if status or organ or as_json:
-            raise click.UsageError("--status、--organ 和 --json 只用于列出意见；请写在子命令之后或去掉")
+        if status or organ or kind or category or supervised or as_json:
+            raise click.UsageError(
+                "--status、--organ、--kind、--category、--key 和 --json 只用于列出督办事项；请写在子命令之后或去掉"
+            )
         ctx.meta["track_as_of"] = as_of  # `renda track --as-of D remind` means the same as `remind --as-of D`
         ctx.meta["track_level"] = level
         return
@@ -64,7 +82,9 @@ def track(
     assert state is not None
     day = parse_as_of(as_of)
     clearance = clearance_of(state.workspace, level)
-    report, screened = screened_follow_up(state.workspace, clearance, day, lambda report: report.filter(status, organ))
+    report, screened = screened_follow_up(
+        state.workspace, clearance, day, lambda report: report.filter(status, organ, kind, category, supervised)
+    )
     say_screened(screened)
     if as_json:
         echo_json({"classification": screened.marking, **report.as_dict()})
@@ -77,7 +97,10 @@ def track(
 
 
 def format_track(report: FollowUpReport) -> str:
-    table = [["编号", "主送", "交办", "报告期限", "收到报告", "状态", "测评"], *(track_row(i) for i in report.items)]
+    header = ["编号", "主送", "交办", "报告期限", "收到报告", "状态", "测评"]
+    if any(i.kind != "opinion" for i in report.items):
+        header = ["编号", "主送/主办", "交办", "期限", "报告/答复", "状态", "测评/评价"]
+    table = [header, *(track_row(i) for i in report.items)]
     lines = format_table(table).splitlines()
     color = use_color()
     styled = [lines[0]] + [
@@ -86,7 +109,7 @@ def format_track(report: FollowUpReport) -> str:
     ]
     counts: dict[str, int] = {}
     for item in report.items:
-        counts[item.status.label] = counts.get(item.status.label, 0) + 1
+        counts[item.status_label] = counts.get(item.status_label, 0) + 1
     summary = "，".join(f"{k} {v} 件" for k, v in counts.items())
     return "\n".join(
         [*styled, f"参考日期 {report.as_of.isoformat()}：共 {len(report.items)} 件{'，' if summary else ''}{summary}。"]
@@ -100,16 +123,20 @@ def track_row(item: OpinionFollowUp) -> list[str]:
         due += "（节假日顺延）"
     if item.reopened:
         due += f"（第{len(item.rounds)}轮）"
-    state = item.status.label
+    state = item.status_label
+    if item.supervised_by:
+        state += "，重点督办"
     if item.days_left is not None:
         state += f"（逾期{-item.days_left}天）" if item.days_left < 0 else f"（剩{item.days_left}天）"
     elif current is not None and current.on_time is False and item.status.value == "evaluated":
-        state += f"（逾期报告{current.days_late}天）"
+        state += f"（逾期{'报告' if item.kind == 'opinion' else '答复'}{current.days_late}天）"
     if item.reminders:
         state += f"，已催办{len(item.reminders)}次"
     assigned = item.assigned.isoformat() if item.assigned else ""
     received = current.received.isoformat() if current and current.received else ""
     evaluations = "→".join(r.evaluation for r in item.rounds if r.evaluation)
+    if item.answer_class:
+        received += f"（{item.answer_class}类）"
     return [item.id, item.addressee, assigned, due, received, state, evaluations]
 
 
@@ -163,3 +190,62 @@ def remind(
     for rid in reminders.reused:
         click.echo(f"同一天的催办函已有记录 {rid}，重新生成文件")
     print_render(workspace, result, as_json)
+
+
+@track.command(short_help="代表建议办理情况统计：按主办单位或类别")
+@as_of_option
+@click.option("--year", type=int, metavar="年", help="只统计该年提出的建议（默认全部）")
+@click.option(
+    "--by",
+    type=click.Choice(["organ", "category"]),
+    default="organ",
+    show_default=True,
+    help="分组：organ 按主办单位，category 按类别",
+)
+@classification_option
+@json_option("以 JSON 输出每个数字及其依据的记录")
+@pass_state
+@click.pass_context
+def stats(
+    ctx: click.Context, state: State, as_of: str | None, year: int | None, by: str, level: str | None, as_json: bool
+) -> None:
+    """代表建议办理情况统计：按主办单位（或类别）列出收到、办结、按期答复件数，答复的 A、B、C 类占比，
+    首次和最终的满意率（满意和基本满意占已评价的比例），以及重新办理的件数；最后一行为合计。
+
+    --json 时每个数字都列出所依据的建议编号。议案转为建议的按建议统计。
+    """
+    from archive.followup import screened_statistics
+
+    day = parse_as_of(as_of or ctx.meta.get("track_as_of"))
+    clearance = clearance_of(state.workspace, level or ctx.meta.get("track_level"))
+    figures, screened = screened_statistics(state.workspace, clearance, year, by, day)
+    say_screened(screened)
+    if as_json:
+        echo_json({"classification": screened.marking, **figures.as_dict()})
+        return
+    click.echo(format_stats(figures))
+    if line := marking_line(screened):
+        click.echo(line)
+
+
+def format_stats(figures: ProposalStatistics) -> str:
+    def pct(value: float | None) -> str:
+        return f"{value * 100:.1f}%" if value is not None else "—"
+
+    head = "主办单位" if figures.by == "organ" else "类别"
+    table = [[head, "收到", "办结", "按期答复", "A类", "B类", "C类", "首次满意率", "最终满意率", "重新办理"]]
+    for row in figures.rows:
+        table.append(
+            [
+                row.group,
+                str(len(row.received)),
+                str(len(row.completed)),
+                str(len(row.on_time)),
+                *(f"{len(ids)}（{pct(row.share(c))}）" for c, ids in row.classes),
+                pct(row.rate(row.first_evaluations)),
+                pct(row.rate(row.final_evaluations)),
+                str(len(row.rehandled)),
+            ]
+        )
+    scope = f"{figures.year}年提出的" if figures.year else "全部"
+    return format_table(table) + f"\n参考日期 {figures.as_of.isoformat()}：{scope}代表建议。"

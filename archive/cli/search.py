@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -180,20 +181,46 @@ def print_hits(hits: Sequence[SearchHit]) -> None:
     click.echo(f"共 {len(hits)} 条结果。" if hits else "没有找到符合条件的记录。")
 
 
-@click.command(cls=Command, name="import", short_help="把已有的 PDF 文件导入为文件记录")
-@click.argument("files", nargs=-1, required=True, metavar="PDF文件…", type=click.Path(path_type=Path))
+@click.command(cls=Command, name="import", short_help="导入 PDF 文件（文件记录）或代表建议汇总表（XLSX、CSV）")
+@click.argument("files", nargs=-1, required=True, metavar="文件…", type=click.Path(path_type=Path))
+@click.option("--date", "raised", metavar="YYYY-MM-DD", help="建议汇总表：提出日期（表中没有“提出日期”列时必填）")
+@click.option("--session", metavar="次数", help="建议汇总表：第几次会议期间提出（如 5），闭会期间提出的写“闭会期间”")
+@click.option("--assigned", metavar="YYYY-MM-DD", help="建议汇总表：交办日期（表中有主办单位、没有“交办日期”列时使用）")
+@click.option("--skip-bad", is_flag=True, help="建议汇总表：跳过有错误的行，导入其余各行（默认有一行错误就不导入）")
 @json_option("以 JSON 列出导入的记录、待填写的字段和失败的文件")
 @pass_state
-def import_(state: State, files: tuple[Path, ...], as_json: bool) -> None:
-    """把在 renda 以外形成的 PDF 文件导入为文件记录（document），供检索和归档。
+def import_(
+    state: State,
+    files: tuple[Path, ...],
+    raised: str | None,
+    session: str | None,
+    assigned: str | None,
+    skip_bad: bool,
+    as_json: bool,
+) -> None:
+    """把在 renda 以外形成的 PDF 文件导入为文件记录（document），或把会议秘书处的代表建议汇总表
+    （.xlsx 或 .csv）导入为代表建议记录（suggestion），供督办、检索和归档。
 
-    读取文字层，合并被换行拆开的句子，去掉页眉和页码，识别发文字号、标题和成文日期，
+    PDF：读取文字层，合并被换行拆开的句子，去掉页眉和页码，识别发文字号、标题和成文日期，
     按日期推定届次；原 PDF 复制到记录旁并记录 SHA-256。识别不出的字段标为“（待填写）”，记录为草稿。
     版头的密级标志（如“秘密★1年”）写入 classification 和 secrecy_period；没有或无法识别密级标志时
     按“内部”草稿导入，请核对后改为定稿；“绝密”文件不导入。
     扫描件（无文字层）、加密、损坏或过大的文件给出说明并跳过，其余文件照常导入；有失败时退出码为 1。
     不会覆盖已有记录。
+
+    建议汇总表：每行一件建议，识别常用表头 编号、案由、领衔代表、附议代表、类别、主办单位、会办单位、内容
+    （以及可选的 提出日期、交办日期）；代表写姓名或代表编号，按提出日期核对是否在任。
+    有错误的行逐一列出行号和列名，整个文件不导入；加 --skip-bad 时跳过这些行、导入其余各行（退出码仍为 1）。
+    已有记录不会被覆盖：同一份表再次导入时，已导入的行不重复建立。
     """
+    sheets = [f for f in files if f.suffix.lower() in (".xlsx", ".csv")]
+    if sheets:
+        if len(sheets) != len(files):
+            raise click.UsageError("PDF 文件和建议汇总表（.xlsx、.csv）请分开导入")
+        import_sheets(state, sheets, raised, session, assigned, skip_bad, as_json)
+        return
+    if raised or session or assigned or skip_bad:
+        raise click.UsageError("--date、--session、--assigned 和 --skip-bad 只用于导入建议汇总表（.xlsx、.csv）")
     from archive.ingest import import_pdfs
 
     result = import_pdfs(state.workspace, files)
@@ -209,4 +236,43 @@ def import_(state: State, files: tuple[Path, ...], as_json: bool) -> None:
             click.echo(f"{failure.file}: 错误：{failure.message}", err=True)
         click.echo(f"共导入 {len(result.imported)} 个文件，{len(result.failures)} 个失败。")
     if result.failures:
+        sys.exit(1)
+
+
+def import_sheets(
+    state: State,
+    sheets: list[Path],
+    raised: str | None,
+    session: str | None,
+    assigned: str | None,
+    skip_bad: bool,
+    as_json: bool,
+) -> None:
+    from archive.followup import parse_date_option
+    from archive.ingest.suggestions import ImportDefaults, import_suggestions, read_session
+
+    def day(text: str | None, option: str) -> dt.date | None:
+        return parse_date_option(text, option) if text is not None else None
+
+    defaults = ImportDefaults(day(raised, "--date"), read_session(session), day(assigned, "--assigned"))
+    results = [import_suggestions(state.workspace, sheet, defaults, skip_bad) for sheet in sheets]
+    failed = any(r.problems for r in results)
+    if as_json:
+        echo_json({"sheets": [r.as_dict() for r in results]})
+        if failed:
+            sys.exit(1)
+        return
+    for result in results:
+        for problem in result.problems:
+            click.echo(problem.line(result.file), err=True)
+        bad = len(result.bad_rows)
+        summary = f"{result.file}：新建 {len(result.written)} 条建议记录"
+        if result.existing:
+            summary += f"，{len(result.existing)} 行此前已导入"
+        if bad and skip_bad:
+            summary += f"，跳过 {bad} 行有错误的"
+        elif bad:
+            summary = f"{result.file}：{bad} 行有错误，未导入任何记录；改正后重新导入，或加 --skip-bad 跳过这些行"
+        click.echo(summary + "。")
+    if failed:
         sys.exit(1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ._plumbing import Command
-from ._shared import State, pass_state
+from archive.cli._plumbing import Command
+from archive.cli._shared import State, pass_state
 
 
 @click.command(cls=Command, short_help="启动网页平台（办公室、组成人员、代表、承办单位）")

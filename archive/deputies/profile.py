@@ -24,6 +24,7 @@ from archive.deputies.attendance import (
     resolve_period,
     services_in,
 )
+from archive.proposals import Motion, Proposal
 from archive.records import Deputy, DeputyReport, Inspection, TermService
 from archive.workspace import Config, OversightSettings
 
@@ -169,13 +170,25 @@ def build_profile(
         ),
         key=lambda r: (r.date or dt.date.min, r.id),
     )
+    proposals = sorted(
+        (
+            r
+            for r in catalog.records
+            if isinstance(r, Proposal)
+            and r.is_final
+            and deputy.id in r.signers
+            and r.date is not None
+            and period.contains(r.date)
+        ),
+        key=lambda r: (r.date or dt.date.min, r.type, r.number, r.id),
+    )
     sections = (
         _basic(deputy, services),
         _meetings(attendance),
         _inspections(deputy, inspections),
         _training(attendance),
         _delegation(deputy, services),
-        _suggestions(reports),
+        _suggestions(reports, deputy, proposals),
         _reports(reports),
         Section(SECTION_TITLES[7], ("本期间的记录中没有获奖情况。",)),
     )
@@ -270,14 +283,46 @@ def _delegation(deputy: Deputy, services: Sequence[TermService]) -> Section:
     return Section(SECTION_TITLES[4], (text, "本期间的记录中没有代表小组活动情况。"), sources=(deputy.id,))
 
 
-def _suggestions(reports: Sequence[DeputyReport]) -> Section:
+def _suggestions(reports: Sequence[DeputyReport], deputy: Deputy, proposals: Sequence[Proposal]) -> Section:
+    """The deputy's motions and suggestions on file (led and co-signed, with how each ended), then those the
+    述职 reports mention."""
+    paragraphs: list[str] = []
+    figures: list[Figure] = []
+    for kind, label in (("motion", "议案"), ("suggestion", "建议")):
+        mine = [p for p in proposals if p.type == kind]
+        led = [p for p in mine if p.lead == deputy.id]
+        cosigned = [p for p in mine if deputy.id in p.cosigners]
+        figures.append(Figure(f"{kind}s.lead", f"领衔提出{label}", len(led), tuple(p.id for p in led)))
+        figures.append(Figure(f"{kind}s.cosigned", f"附议{label}", len(cosigned), tuple(p.id for p in cosigned)))
+        if led or cosigned:
+            paragraphs.append(f"领衔提出{label}{len(led)}件，附议{label}{len(cosigned)}件。")
+        paragraphs.extend(f"领衔：{p.title}，{_outcome(p)}。" for p in led)
+        paragraphs.extend(f"附议：{p.title}，{_outcome(p)}。" for p in cosigned)
     items = [(r, s) for r in reports for s in r.suggestions]
-    paragraphs = [f"{s.kind}：{s.title}。" for _, s in items]
+    paragraphs.extend(f"{s.kind}：{s.title}（述职报告所列）。" for _, s in items)
     if not paragraphs:
         paragraphs.append("本期间的记录中没有提出议案、建议的情况。")
-    sources = tuple(dict.fromkeys(r.id for r, _ in items))
-    figure = Figure("suggestions", "提出议案建议", len(items), sources)
-    return Section(SECTION_TITLES[5], tuple(paragraphs), (figure,), sources)
+    mentioned = tuple(dict.fromkeys(r.id for r, _ in items))
+    figures.append(Figure("suggestions", "述职报告所列议案建议", len(items), mentioned))
+    sources = tuple(dict.fromkeys([*(f for fig in figures for f in fig.records)]))
+    return Section(SECTION_TITLES[5], tuple(paragraphs), tuple(figures), sources)
+
+
+def _outcome(p: Proposal) -> str:
+    """How a suggestion or motion stands, from its own record: decision, answer class, evaluation."""
+    if isinstance(p, Motion) and p.decision and p.decision.result == "转为建议":
+        return "大会主席团决定转为建议办理"
+    if p.handling is None:
+        return "尚未交办"
+    answer, evaluation = p.final_answer, p.final_evaluation
+    if answer is None:
+        return f"交{p.handling.lead_organ}办理，尚未答复"
+    text = f"交{p.handling.lead_organ}办理，答复为{answer.answer_class}类"
+    if len(p.handling.rounds) > 1:
+        text += "（经重新办理）"
+    if evaluation is not None:
+        text += f"，代表评价{evaluation.result}"
+    return text
 
 
 def _reports(reports: Sequence[DeputyReport]) -> Section:

@@ -1,5 +1,8 @@
 """Oversight follow-up of 审议意见: due dates and where each opinion's loop stands on a reference date.
 
+Suggestions and motions (DOMAIN.md §6) run on the same rounds, deadlines and statuses (:mod:`.proposals`);
+``renda track`` lists all three (:mod:`.tracking`).
+
 The loop (DOMAIN.md §2): 审议 → 交办 → 研究处理 → 报告 → 满意度测评.  Each opinion has one or more *rounds*:
 round 1 is the first 研究处理情况报告, due by ``deadlines.opinion_report`` (or the opinion's own ``deadline``);
 an evaluation of 不满意 reopens the loop and starts another round, due by ``deadlines.opinion_rereport``
@@ -19,7 +22,6 @@ from archive.followup.compute import (
     oversight_settings,
     parse_date_option,
     reference_date,
-    screened_follow_up,
     track_opinions,
 )
 from archive.followup.figures import FollowUpFigures, figures_of, followup_figures
@@ -30,14 +32,20 @@ from archive.followup.model import (
     Round,
     Status,
     TrackingError,
+    parse_kind,
     parse_status,
 )
+from archive.followup.proposal_figures import ProposalFigures, ProposalStatistics, proposal_statistics
+from archive.followup.proposals import proposal_follow_up, track_proposals
+from archive.followup.tracking import screened_follow_up, screened_statistics, track_everything
 
 __all__ = [
     "STATUS_LABELS",
     "FollowUpFigures",
     "FollowUpReport",
     "OpinionFollowUp",
+    "ProposalFigures",
+    "ProposalStatistics",
     "Round",
     "Status",
     "TrackingError",
@@ -47,8 +55,14 @@ __all__ = [
     "followup_figures",
     "oversight_settings",
     "parse_date_option",
+    "parse_kind",
     "parse_status",
+    "proposal_follow_up",
+    "proposal_statistics",
     "reference_date",
     "screened_follow_up",
+    "screened_statistics",
+    "track_everything",
     "track_opinions",
+    "track_proposals",
 ]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from archive.catalog import Catalog, load_catalog
+from archive.catalog import Catalog
 from archive.followup.model import (
     DEFAULT_DUE_SOON_DAYS,
     RULE_LABELS,
@@ -22,23 +22,7 @@ from archive.followup.model import (
 from archive.records import Letter, Meeting, Opinion
 from archive.schema import date_problem
 from archive.workdays import CalendarError, nominal_due_date, roll_forward, rule_text
-from archive.workspace import Config, DeadlineRule, OversightSettings, Workspace
-
-if TYPE_CHECKING:
-    from archive.clearance import Clearance, Screened
-
-
-def screened_follow_up(
-    workspace: Workspace,
-    clearance: Clearance,
-    as_of: dt.date | None,
-    narrow: Callable[[FollowUpReport], FollowUpReport] = lambda report: report,
-) -> tuple[FollowUpReport, Screened]:
-    """The follow-up (narrowed, e.g. to one status) from the records the clearance admits, and what it left
-    out: ``renda track``."""
-    return clearance.derive(
-        load_catalog(workspace), lambda catalog: narrow(track_opinions(catalog, as_of)), lambda r: r.sources
-    )
+from archive.workspace import Config, DeadlineRule, OversightSettings
 
 
 def parse_date_option(text: str, option: str = "--as-of") -> dt.date:
@@ -82,7 +66,7 @@ def track_opinions(catalog: Catalog, as_of: dt.date | None = None) -> FollowUpRe
         for o in catalog.records
         if isinstance(o, Opinion) and (o.date is None or o.date <= day)
     ]
-    items.sort(key=_urgency)
+    items.sort(key=urgency_key)
     notes: list[str] = []
     broken = len(catalog.files) - len(catalog.records)
     if broken:
@@ -92,7 +76,8 @@ def track_opinions(catalog: Catalog, as_of: dt.date | None = None) -> FollowUpRe
     return FollowUpReport(day, tuple(items), tuple(notes))
 
 
-def _urgency(item: OpinionFollowUp) -> tuple[int, int, str, str]:
+def urgency_key(item: OpinionFollowUp) -> tuple[int, int, str, str]:
+    """Most urgent first: by status, then days left (most overdue first), due date, id."""
     left = item.days_left
     due = item.due.isoformat() if item.due else "9999"
     return (item.status.urgency, left if left is not None else 1 << 30, due, item.id)
@@ -132,13 +117,13 @@ def follow_up(
             )
             return start, None, None
         begin = _start_of(rule, start, opinion, meetings, notes)
-        return (begin, *_due(begin, rule, notes)) if begin else (start, None, None)
+        return (begin, *due_on_calendar(begin, rule, notes)) if begin else (start, None, None)
 
     plan_due = deadline("opinion_plan", assigned)[1] if config.deadline_rule("opinion_plan") else None
     plan_received = trail.plan_received if trail.plan_received and trail.plan_received <= as_of else None
 
     if opinion.deadline is not None:
-        due, nominal = _due(opinion.deadline, None, notes)
+        due, nominal = due_on_calendar(opinion.deadline, None, notes)
         first = Round(1, "deadline", None, due, nominal_due=nominal)
     else:
         rule = config.deadline_rule("opinion_report")
@@ -166,7 +151,7 @@ def follow_up(
             continue
         begin, due, nominal = deadline("opinion_rereport", ev.date)
         rounds.append(Round(current.number + 1, "opinion_rereport", begin, due, nominal_due=nominal))
-    status = _status(rounds[-1], as_of, due_soon_days)
+    status = status_of(rounds[-1], as_of, due_soon_days)
     return OpinionFollowUp(
         **base,
         assigned=assigned,
@@ -194,8 +179,11 @@ def _start_of(
     return meeting.date
 
 
-def _due(start: dt.date, rule: DeadlineRule | None, notes: list[str]) -> tuple[dt.date | None, dt.date | None]:
-    """The deadline on a working day, and the period's own last day when the two differ."""
+def due_on_calendar(
+    start: dt.date, rule: DeadlineRule | None, notes: list[str]
+) -> tuple[dt.date | None, dt.date | None]:
+    """The deadline on a working day, and the period's own last day when the two differ (the one deadline rule
+    of every follow-up: opinions, suggestions and motions)."""
     try:
         nominal = nominal_due_date(start, rule) if rule else start
     except CalendarError as exc:  # working days cannot be counted at all without the calendar
@@ -209,7 +197,8 @@ def _due(start: dt.date, rule: DeadlineRule | None, notes: list[str]) -> tuple[d
     return due, (nominal if nominal != due else None)
 
 
-def _status(current: Round, as_of: dt.date, due_soon_days: int) -> Status:
+def status_of(current: Round, as_of: dt.date, due_soon_days: int) -> Status:
+    """The status of an item whose open (or last) round is ``current``."""
     if current.received is not None:
         if current.evaluation in SATISFACTORY:
             return Status.EVALUATED

@@ -17,6 +17,9 @@ RULE_LABELS = {
     "opinion_report": "研究处理情况报告期限",
     "opinion_plan": "研究处理方案期限",
     "opinion_rereport": "不满意后再次报告期限",
+    "suggestion_answer": "建议答复期限",
+    "suggestion_extended": "延期后的答复期限",
+    "suggestion_rehandle": "重新办理的答复期限",
 }
 
 
@@ -51,6 +54,23 @@ STATUS_LABELS: Mapping[Status, str] = {
     Status.ANSWERED_ON_TIME: "按期报告待测评",
     Status.EVALUATED: "已测评",
     Status.DRAFT: "草稿",
+}
+
+
+# A suggestion or motion is answered (答复) and evaluated by its deputy (评价), not reported on and voted on.
+PROPOSAL_STATUS_LABELS: Mapping[Status, str] = {
+    **STATUS_LABELS,
+    Status.PENDING: "待答复",
+    Status.ANSWERED_LATE: "逾期答复待评价",
+    Status.ANSWERED_ON_TIME: "按期答复待评价",
+    Status.EVALUATED: "已评价",
+}
+KIND_LABELS: Mapping[str, str] = {"opinion": "审议意见", "suggestion": "代表建议", "motion": "议案"}
+KIND_ALIASES: Mapping[str, str] = {
+    **{k: k for k in KIND_LABELS},
+    **{label: k for k, label in KIND_LABELS.items()},
+    "意见": "opinion",
+    "建议": "suggestion",
 }
 
 
@@ -127,6 +147,20 @@ class OpinionFollowUp:
     plan_received: dt.date | None = None
     notes: tuple[str, ...] = ()
     reminders: tuple[Reminder, ...] = ()  # 催办函 sent by ``as_of``, oldest first
+    # a suggestion or motion (addressee and report_organ are then its 主办单位, meeting is empty)
+    kind: str = "opinion"
+    category: str | None = None
+    co_organs: tuple[str, ...] = ()
+    supervised_by: str | None = None  # 重点督办
+    answer_class: str | None = None  # A / B / C of the latest answer
+
+    @property
+    def status_label(self) -> str:
+        return (STATUS_LABELS if self.kind == "opinion" else PROPOSAL_STATUS_LABELS)[self.status]
+
+    def handled_by(self, organ: str) -> bool:
+        """Whether ``organ`` (part of a name) is the addressee, the reporting organ, or a 主办/会办 unit."""
+        return any(organ in name for name in (self.report_organ, self.addressee, *self.co_organs))
 
     @property
     def current(self) -> Round | None:
@@ -155,7 +189,7 @@ class OpinionFollowUp:
 
     def as_dict(self) -> dict[str, Any]:
         current = self.current
-        return {
+        out = {
             "id": self.id,
             "source": self.source,
             "title": self.title,
@@ -165,7 +199,7 @@ class OpinionFollowUp:
             "meeting": self.meeting,
             "assigned": _iso(self.assigned),
             "status": self.status.value,
-            "status_label": self.status.label,
+            "status_label": self.status_label,
             "due": _iso(self.due),
             "received": _iso(current.received if current else None),
             "on_time": current.on_time if current else None,
@@ -178,7 +212,17 @@ class OpinionFollowUp:
             "rounds": [r.as_dict() for r in self.rounds],
             "notes": list(self.notes),
             "reminders": [r.as_dict() for r in self.reminders],
+            "kind": self.kind,
         }
+        if self.kind != "opinion":
+            out |= {
+                "category": self.category,
+                "lead_organ": self.addressee,
+                "co_organs": list(self.co_organs),
+                "supervised_by": self.supervised_by,
+                "answer_class": self.answer_class,
+            }
+        return out
 
 
 @dataclass(frozen=True)
@@ -189,17 +233,38 @@ class FollowUpReport:
     items: tuple[OpinionFollowUp, ...]
     notes: tuple[str, ...] = ()
 
-    def filter(self, status: str | None = None, organ: str | None = None) -> FollowUpReport:
-        """Only the opinions with ``status`` (English key or Chinese label) and addressed to ``organ``."""
+    def filter(
+        self,
+        status: str | None = None,
+        organ: str | None = None,
+        kind: str | None = None,
+        category: str | None = None,
+        supervised: bool = False,
+    ) -> FollowUpReport:
+        """Only the items with ``status`` (English key or Chinese label), addressed or assigned to ``organ`` (主送,
+        报告机关, 主办 or 会办), of ``kind`` (opinion/suggestion/motion or 审议意见/建议/议案), in ``category``, and
+        under 重点督办 when ``supervised``."""
         items = list(self.items)
+        if kind is not None:
+            wanted_kind = parse_kind(kind)
+            items = [i for i in items if i.kind == wanted_kind]
         if status is not None:
             wanted = parse_status(status)
             items = [i for i in items if i.status is wanted]
         if organ is not None:
-            known = sorted({i.report_organ for i in self.items} | {i.addressee for i in self.items})
+            known = sorted({n for i in self.items for n in (i.report_organ, i.addressee, *i.co_organs)})
             if not any(organ in name for name in known):
-                raise TrackingError(f"没有主送或报告机关为“{organ}”的审议意见；已有：{'、'.join(known) or '无'}")
-            items = [i for i in items if organ in i.report_organ or organ in i.addressee]
+                raise TrackingError(
+                    f"没有主送或报告机关、承办单位为“{organ}”的审议意见、建议或议案；已有：{'、'.join(known) or '无'}"
+                )
+            items = [i for i in items if i.handled_by(organ)]
+        if category is not None:
+            categories = sorted({i.category for i in self.items if i.category})
+            if category not in categories:
+                raise TrackingError(f"没有类别为“{category}”的建议或议案；已有：{'、'.join(categories) or '无'}")
+            items = [i for i in items if i.category == category]
+        if supervised:
+            items = [i for i in items if i.supervised_by]
         return FollowUpReport(self.as_of, tuple(items), self.notes)
 
     def overdue(self) -> FollowUpReport:
@@ -214,14 +279,24 @@ class FollowUpReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
-            "opinions": [i.as_dict() for i in self.items],
+            "opinions": [i.as_dict() for i in self.items if i.kind == "opinion"],
+            "suggestions": [i.as_dict() for i in self.items if i.kind == "suggestion"],
+            "motions": [i.as_dict() for i in self.items if i.kind == "motion"],
             "notes": list(self.notes),
         }
 
 
+def parse_kind(text: str) -> str:
+    kind = KIND_ALIASES.get(text.strip())
+    if kind is None:
+        known = "、".join(f"{k}（{label}）" for k, label in KIND_LABELS.items())
+        raise TrackingError(f"未知的类型“{text}”，可用：{known}")
+    return kind
+
+
 def parse_status(text: str) -> Status:
     for status in Status:
-        if text in (status.value, status.label):
+        if text in (status.value, status.label, PROPOSAL_STATUS_LABELS[status]):
             return status
     known = "、".join(f"{s.value}（{s.label}）" for s in Status)
     raise TrackingError(f"未知的状态“{text}”，可用：{known}")

@@ -8,7 +8,7 @@ tracked and archived like every record) and rendered from that record.  The 履�
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,10 +17,12 @@ from archive.catalog import Catalog, load_catalog
 from archive.chinese import chinese_number, date_text
 from archive.clearance import Clearance, Screened, copy_number, marking
 from archive.deputies import DeputyProfile
-from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording, track_opinions
+from archive.followup import FollowUpReport, OpinionFollowUp, Status, deadline_wording, track_everything
+from archive.proposals import Motion, Proposal
 from archive.records import Letter, Meeting, Opinion, report_subject
 from archive.render import RenderResult
 from archive.render.documents import Document, _envelope, break_title, sitting_name
+from archive.workdays import rule_text
 from archive.workspace import Config, Workspace
 
 if TYPE_CHECKING:
@@ -94,6 +96,52 @@ def reminder_fields(
     return fields
 
 
+def suggestion_reminder_fields(
+    organ: str, items: Sequence[OpinionFollowUp], proposals: Mapping[str, Proposal], config: Config, as_of: dt.date
+) -> dict[str, Any]:
+    """The office's 催办函 to ``organ`` for its overdue suggestions and motions (one letter per organ), as the
+    fields of a ``letter`` record, classified at the highest level of what it lists."""
+    listed = []
+    for n, item in enumerate(items, 1):
+        p = proposals[item.id]
+        due = item.due or as_of
+        if p.session and p.term:
+            session = f"第{chinese_number(p.term)}届人民代表大会第{chinese_number(p.session)}次会议"
+        else:
+            session = f"{p.year}年闭会期间"
+        kind = "议案" if isinstance(p, Motion) else "建议"
+        again = "（代表评价不满意后重新办理）" if item.reopened else ""
+        listed.append(
+            f"{n}. {session}第{p.number}号{kind}《{p.title}》{again}，"
+            f"应于{date_text(due)}前答复，已逾期{(as_of - due).days}天。"
+        )
+    kinds = "、".join(dict.fromkeys("议案" if i.kind == "motion" else "代表建议" for i in items))
+    rule = config.deadline_rule("suggestion_answer")
+    wording = f"自交办之日起{rule_text(rule)}内" if rule else "在规定期限内"
+    body = [
+        f"按照代表法和本区代表建议办理工作的有关规定，承办单位应当{wording}答复代表。"
+        f"截至{date_text(as_of)}，你单位主办的下列{chinese_number(len(items))}件{kinds}尚未答复：",
+        *listed,
+        "请你单位抓紧办理，与领衔代表沟通后尽快书面答复，并将答复抄送常委会代表工作机构；"
+        "确有特殊情况的，请书面说明原因和答复时间。",
+        "特此函告。",
+    ]
+    fields: dict[str, Any] = {
+        "title": "关于催办代表建议答复的函",
+        "classification": marking([proposals[i.id] for i in items]),
+        "status": "final",
+        "kind": REMINDER_KIND,
+        "suggestions": [i.id for i in items],
+        "addressee": organ,
+        "issuer": config.office_name,
+        "body": body,
+    }
+    copy = copy_number(fields["classification"])
+    if copy:
+        fields["copy_number"] = copy
+    return fields
+
+
 def profile_document(profile: DeputyProfile, config: Config, classification: str = "公开") -> Document:
     """The 履职档案 as a report-style document: title, period, eight numbered parts, office and date.
 
@@ -152,7 +200,7 @@ def remind_screened(
     """``renda track remind``: the overdue opinions the clearance admits, what it left out, and a 催办函 for
     each, quoting only what the clearance admits."""
     catalog = load_catalog(workspace)
-    report, screened = clearance.derive(catalog, lambda c: track_opinions(c, as_of).overdue(), lambda r: r.sources)
+    report, screened = clearance.derive(catalog, lambda c: track_everything(c, as_of).overdue(), lambda r: r.sources)
     allowed, _ = clearance.screen_catalog(catalog)
     return report, screened, remind_overdue(workspace, report, out_dir, formats, allowed)
 
@@ -181,7 +229,7 @@ def remind_overdue(
     created: list[NewRecord] = []
     reused: list[str] = []
     for item in report.items:
-        if item.status is not Status.OVERDUE:
+        if item.status is not Status.OVERDUE or item.kind != "opinion":
             continue
         if (item.id, report.as_of) in on_file:
             reused.append(on_file[(item.id, report.as_of)])
@@ -190,6 +238,22 @@ def remind_overdue(
         meeting = by_id.get(item.meeting)
         assert isinstance(opinion, Opinion)
         fields = reminder_fields(item, opinion, meeting if isinstance(meeting, Meeting) else None, config, report.as_of)
+        created.append(add_record(workspace, "letter", report.as_of, fields))
+    overdue_by_organ: dict[str, list[OpinionFollowUp]] = {}
+    for item in report.items:
+        if item.kind != "opinion" and item.status is Status.OVERDUE:
+            overdue_by_organ.setdefault(item.addressee, []).append(item)
+    organ_letters = {
+        (r.addressee, r.date): r.id
+        for r in catalog.records
+        if isinstance(r, Letter) and r.kind == REMINDER_KIND and r.suggestions
+    }
+    proposals = {r.id: r for r in catalog.records if isinstance(r, Proposal)}
+    for organ, items in sorted(overdue_by_organ.items()):
+        if (organ, report.as_of) in organ_letters:
+            reused.append(organ_letters[(organ, report.as_of)])
+            continue
+        fields = suggestion_reminder_fields(organ, items, proposals, config, report.as_of)
         created.append(add_record(workspace, "letter", report.as_of, fields))
     wanted = {n.id for n in created} | set(reused)
     if not wanted:

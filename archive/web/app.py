@@ -10,14 +10,14 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from ..accounts import AccountStore
-from ..errors import RendaError
-from ..workspace import Workspace
-from . import errors
-from .page import LoginRequired
-from .pages import PAGES
-from .security import Guard, Sessions
-from .site import STATIC, Site, WebSettings
+from archive.accounts import AccountStore
+from archive.errors import RendaError
+from archive.web import errors
+from archive.web.page import LoginRequired
+from archive.web.pages import PAGES
+from archive.web.security import Guard, Sessions
+from archive.web.site import STATIC, Site, WebSettings
+from archive.workspace import Workspace
 
 
 def create_app(

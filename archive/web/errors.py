@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from ..errors import RendaError
-from .page import render, wants_json
+from archive.errors import RendaError
+from archive.web.page import render, wants_json
 
 if TYPE_CHECKING:
     from starlette.requests import Request

@@ -7,17 +7,17 @@ from typing import TYPE_CHECKING, Any
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from ..accounts import Viewer
-from ..accounts.model import ROLE_LABELS
-from ..records import CLASSIFICATIONS
+from archive.accounts import Viewer
+from archive.accounts.model import ROLE_LABELS
+from archive.records import CLASSIFICATIONS
 
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
     from starlette.requests import Request
 
-    from ..accounts.store import Session
-    from ..records import Record
-    from .site import Site
+    from archive.accounts.store import Session
+    from archive.records import Record
+    from archive.web.site import Site
 
 # The navigation: (label, path, roles that see it; "public" is the anonymous viewer).
 NAV: tuple[tuple[str, str, frozenset[str]], ...] = (

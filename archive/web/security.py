@@ -21,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 
 if TYPE_CHECKING:
-    from .site import Site
+    from archive.web.site import Site
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -63,7 +63,7 @@ def unsign(value: str | None, key: bytes) -> str | None:
 
 
 async def _error_page(site: Site, scope: Scope, receive: Receive, send: Send, status: int) -> None:
-    from .errors import error_response
+    from archive.web.errors import error_response
 
     request = Request(scope, receive)
     response = await run_in_threadpool(error_response, request, status)

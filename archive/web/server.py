@@ -7,11 +7,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import RendaError, ServeError
+from archive.errors import RendaError, ServeError
 
 if TYPE_CHECKING:
-    from ..accounts import AccountStore
-    from ..workspace import Workspace
+    from archive.accounts import AccountStore
+    from archive.workspace import Workspace
 
 WATCH_SECONDS = 3.0  # how often the records folder is looked at for changes to index
 
@@ -38,7 +38,7 @@ def watch_index(
     workspace: Workspace, stop: threading.Event, signature: Callable[[], object], say: Callable[[str], None]
 ) -> threading.Thread:
     """A daemon thread that brings the search index up to date whenever the records folder changes."""
-    from ..search import update_index
+    from archive.search import update_index
 
     def run() -> None:
         last = signature()
@@ -61,9 +61,9 @@ def serve(workspace: Workspace, host: str, port: int, say: Callable[[str], None]
     """Check the address, bring the index up to date, and serve until Ctrl-C."""
     import uvicorn
 
-    from ..accounts import AccountStore
-    from ..search import update_index
-    from .app import create_app
+    from archive.accounts import AccountStore
+    from archive.search import update_index
+    from archive.web.app import create_app
 
     store = AccountStore.of(workspace)
     check_host(host, store)

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..accounts import AccountStore
-from ..accounts.store import IDLE_TIMEOUT
+from archive.accounts import AccountStore
+from archive.accounts.store import IDLE_TIMEOUT
 
 if TYPE_CHECKING:
     import jinja2
 
-    from ..catalog import Catalog
-    from ..workspace import Workspace
+    from archive.catalog import Catalog
+    from archive.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -65,7 +65,7 @@ class Site:
     def catalog(self) -> Catalog:
         """The loaded catalog (every record, unscreened: pass it through ``viewer.screen``), reloaded when the
         records folder changed (looked at no more than every two seconds)."""
-        from ..catalog import load_catalog
+        from archive.catalog import load_catalog
 
         with self._lock:
             now = time.monotonic()

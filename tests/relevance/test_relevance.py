@@ -61,6 +61,14 @@ def suggestion_accuracy(workspace: Workspace) -> float:
     return right / len(TYPOS)
 
 
+def judged_corpus(root: Path) -> Path:
+    """The sample as the queries were judged on: without the suggestions and motions (issue 15), which no
+    judgment covers yet, so a relevant suggestion would count as noise.  Judging them is the search work's."""
+    for path in [*root.glob("records/*/suggestion-*.yaml"), *root.glob("records/*/motion-*.yaml")]:
+        path.unlink()
+    return root
+
+
 def test_slips_get_what_was_meant_as_the_first_suggestion(tmp_path: Path) -> None:
     workspace = Workspace(copy_sample(tmp_path / "ws"))
     update_index(workspace)
@@ -77,7 +85,7 @@ def test_the_judged_set_is_big_enough_and_names_real_records() -> None:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_ranking_is_no_worse_than_the_recorded_baseline(tmp_path: Path, engine: str) -> None:
-    workspace = Workspace(copy_sample(tmp_path / "ws", engine))
+    workspace = Workspace(judged_corpus(copy_sample(tmp_path / "ws", engine)))
     update_index(workspace)
     scores = evaluate(workspace, engine)
     baseline = yaml.safe_load(BASELINE_FILE.read_text(encoding="utf-8"))[engine]
@@ -92,7 +100,7 @@ def main() -> None:
     results: dict[str, Any] = {}  # per engine its scores; "suggestions" and "related" their own figures
     for engine in ENGINES:
         with tempfile.TemporaryDirectory() as tmp:
-            workspace = Workspace(copy_sample(Path(tmp) / "ws", engine))
+            workspace = Workspace(judged_corpus(copy_sample(Path(tmp) / "ws", engine)))
             update_index(workspace)
             results[engine] = {k: math.floor(v * 10000) / 10000 for k, v in evaluate(workspace, engine).items()}
         print(engine, results[engine])

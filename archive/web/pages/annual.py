@@ -18,14 +18,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ...accounts import Viewer
-from ...catalog import Catalog
-from ...progress import Step
-from ...records import classification_rank
-from ..page import audit, render, require, respond, site
+from archive.accounts import Viewer
+from archive.catalog import Catalog
+from archive.progress import Step
+from archive.records import classification_rank
+from archive.web.page import audit, render, require, respond, site
 
 if TYPE_CHECKING:
-    from ...workspace import Workspace
+    from archive.workspace import Workspace
 
 OFFICE = ("admin", "clerk")
 HIDDEN = "（一条涉及您无权查看的记录的提示）"
@@ -68,7 +68,7 @@ def _may_build(who: Viewer, ceiling: str) -> bool:
 
 
 def _package(workspace: Workspace, year: int) -> Path:
-    from ...annual.build import package_name
+    from archive.annual.build import package_name
 
     folder: Path = workspace.output_dir / "archive"
     return folder / f"{package_name(workspace.config.fonds_code, year)}.zip"
@@ -82,7 +82,7 @@ def years(request: Request) -> Response:
 
 
 def year_page(request: Request) -> Response:
-    from ...annual import preflight
+    from archive.annual import preflight
 
     who = require(request, *OFFICE)
     year = _year(request)
@@ -118,7 +118,7 @@ def year_page(request: Request) -> Response:
 
 def start_build(request: Request) -> Response:
     """POST: start the year's build in the background, unless one runs already."""
-    from ...annual import build_annual_archive
+    from archive.annual import build_annual_archive
 
     who = require(request, *OFFICE)
     year = _year(request)
@@ -216,8 +216,8 @@ def download(request: Request) -> Response:
 
 
 def verify(request: Request) -> Response:
-    from ...annual import verify_package
-    from ...annual.verify import PROPERTIES
+    from archive.annual import verify_package
+    from archive.annual.verify import PROPERTIES
 
     _, year, package = _built_package(request)
     report = verify_package(package)

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ...accounts import LoginRefused
-from ..page import client_address, current_viewer, form, render, session, site
+from archive.accounts import LoginRefused
+from archive.web.page import client_address, current_viewer, form, render, session, site
 
 
 def safe_next(target: str | None) -> str:

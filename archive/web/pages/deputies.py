@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ...accounts import Viewer
-from ...catalog import Catalog
-from ...records import Deputy
-from ..page import audit, require, respond, site
+from archive.accounts import Viewer
+from archive.catalog import Catalog
+from archive.records import Deputy
+from archive.web.page import audit, require, respond, site
 
 ROLES = ("admin", "clerk", "member", "deputy")
 
@@ -44,7 +44,7 @@ def registry(request: Request) -> Response:
 
 def _profile(request: Request) -> tuple[Viewer, Any, str]:
     """The viewer, the deputy's 履职档案 compiled from what the viewer sees, and its 密级 marking."""
-    from ...deputies import compile_profile
+    from archive.deputies import compile_profile
 
     who = require(request, *ROLES)
     deputy_id = request.path_params["id"]
@@ -66,7 +66,7 @@ def deputy_page(request: Request) -> Response:
 
 
 def profile_pdf(request: Request) -> Response:
-    from ...render.oversight import render_profile
+    from archive.render.oversight import render_profile
 
     _, profile, marking = _profile(request)
     workspace = site(request).workspace

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ...dashboard import dashboard
-from ..page import respond, site, viewer
+from archive.dashboard import dashboard
+from archive.web.page import respond, site, viewer
 
 
 def home(request: Request) -> Response:

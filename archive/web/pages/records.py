@@ -18,16 +18,16 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ...records import CLASSIFICATIONS, Meeting, Opinion, classification_rank
-from ..errors import error_response
-from ..page import audit_record_view, record_or_404, respond, site, viewer
+from archive.records import CLASSIFICATIONS, Meeting, Opinion, classification_rank
+from archive.web.errors import error_response
+from archive.web.page import audit_record_view, record_or_404, respond, site, viewer
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from ...accounts import Viewer
-    from ...catalog import Catalog
-    from ...records import Record
+    from archive.accounts import Viewer
+    from archive.catalog import Catalog
+    from archive.records import Record
 
 PER_PAGE = 50
 SORTS = {"date": "日期（新→旧）", "date-asc": "日期（旧→新）", "id": "编号", "title": "标题"}
@@ -51,7 +51,7 @@ class Filters:
 
     @classmethod
     def of(cls, request: Request, who: Viewer) -> Filters:
-        from ...schema import type_named, unknown_type_message
+        from archive.schema import type_named, unknown_type_message
 
         query = request.query_params
         kind = query.get("type") or None
@@ -151,8 +151,8 @@ def _terms_of(record: Record) -> tuple[int | None, ...]:
 
 
 def records(request: Request) -> Response:
-    from ...catalog import filter_records
-    from ...schema import TYPE_LABELS
+    from archive.catalog import filter_records
+    from archive.schema import TYPE_LABELS
 
     who = viewer(request)
     chosen = Filters.of(request, who)
@@ -189,7 +189,7 @@ def records(request: Request) -> Response:
 
 
 def record(request: Request) -> Response:
-    from ...schema import TYPE_LABELS
+    from archive.schema import TYPE_LABELS
 
     who = viewer(request)
     found = record_or_404(request, request.path_params["id"])
@@ -246,8 +246,8 @@ def _follow_up(visible: Catalog, record: Record) -> Any:
         return None
     from dataclasses import replace
 
-    from ...followup import track_opinions
-    from ...records import Letter
+    from archive.followup import track_opinions
+    from archive.records import Letter
 
     # only the opinion, its sitting and its 催办函 decide its loop: the rest of the catalog is not walked
     def concerns(r: Record | None) -> bool:
@@ -261,7 +261,7 @@ def _follow_up(visible: Catalog, record: Record) -> Any:
 
 def _related(who: Viewer, catalog: Catalog, visible: Catalog, record: Record) -> dict[str, list[Any]]:
     """Same sitting, same organ, and the same subject (``archive.related``), all from what the viewer sees."""
-    from ...related import RelatedError
+    from archive.related import RelatedError
 
     sitting = record.id if isinstance(record, Meeting) else getattr(record, "meeting", None)
     organ = organ_of(record)
@@ -286,7 +286,7 @@ _indexes_lock = threading.Lock()
 def _related_index(catalog: Catalog, who: Viewer) -> Any:
     """The key-phrase weights of the loaded catalog at the viewer's level, computed once per catalog load;
     the viewer's scope narrows the results (``admit``), so one index serves every account of a level."""
-    from ...related import RelatedIndex
+    from archive.related import RelatedIndex
 
     level = who.clearance.level
     with _indexes_lock:
@@ -300,9 +300,9 @@ def _related_index(catalog: Catalog, who: Viewer) -> Any:
 def _printed_body(workspace: Any, record: Record, visible: Catalog) -> list[dict[str, Any]]:
     """The body as the document prints it, heading numbers and all (一、（一）1.（1）): the rows the render
     path builds for the template; a record with no document shows its own body, numbered the same way."""
-    from ...errors import ArchiveError
-    from ...records import Deputy, parse_body
-    from ...render.documents import documents_for, number_blocks
+    from archive.errors import ArchiveError
+    from archive.records import Deputy, parse_body
+    from archive.render.documents import documents_for, number_blocks
 
     plain = number_blocks(parse_body(record.data.get("body")))
     if record.type in ("deputy", "document"):
@@ -334,8 +334,8 @@ def _printed_body(workspace: Any, record: Record, visible: Catalog) -> list[dict
 
 
 def download(request: Request) -> Response:
-    from ...errors import RenderError
-    from ...render.cache import cached_document
+    from archive.errors import RenderError
+    from archive.render.cache import cached_document
 
     fmt = request.path_params["fmt"]
     found = record_or_404(request, request.path_params["id"])

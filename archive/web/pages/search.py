@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ...errors import QueryError, SearchError
-from ...records import Deputy
-from ...schema import TYPE_LABELS
-from ..page import respond, site, viewer
+from archive.errors import QueryError, SearchError
+from archive.records import Deputy
+from archive.schema import TYPE_LABELS
+from archive.web.page import respond, site, viewer
 
 PAGE_SIZE = 10
 
@@ -27,8 +27,8 @@ def _page_number(raw: str | None) -> int:
 
 
 def search(request: Request) -> Response:
-    from ...search import search_workspace
-    from ...search.facets import FACET_KEYS, facets_of, narrow
+    from archive.search import search_workspace
+    from archive.search.facets import FACET_KEYS, facets_of, narrow
 
     who = viewer(request)
     params = request.query_params

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 
-from ...records import Deputy, Meeting
-from ..page import audit_record_view, record_or_404, respond, site, viewer
+from archive.records import Deputy, Meeting
+from archive.web.page import audit_record_view, record_or_404, respond, site, viewer
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -27,7 +27,7 @@ def sittings(request: Request) -> Response:
 
 
 def sitting(request: Request) -> Response:
-    from ...schema import TYPE_LABELS
+    from archive.schema import TYPE_LABELS
 
     who = viewer(request)
     meeting = record_or_404(request, request.path_params["id"])

@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ...accounts import Viewer
-from ...errors import RendaError
-from ...followup import STATUS_LABELS, FollowUpReport, track_opinions
-from ...catalog import Catalog
-from ..page import audit, form, render, require, respond, site
+from archive.accounts import Viewer
+from archive.catalog import Catalog
+from archive.errors import RendaError
+from archive.followup import STATUS_LABELS, FollowUpReport, track_opinions
+from archive.web.page import audit, form, render, require, respond, site
 
 ROLES = ("admin", "clerk", "member", "organ")
 OFFICE = ("admin", "clerk")
@@ -67,7 +67,7 @@ def track(request: Request) -> Response:
 
 def remind(request: Request) -> Response:
     """POST: a 催办函 for each chosen overdue opinion (written as a letter record and rendered to PDF)."""
-    from ...render.oversight import remind_overdue
+    from archive.render.oversight import remind_overdue
 
     who = require(request, *OFFICE)
     chosen = [str(v) for v in form(request).getlist("id")]

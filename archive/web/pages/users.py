@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ...accounts.model import ROLE_LABELS, new_account, parse_role
-from ...errors import AccountError
-from ...records import CLASSIFICATIONS, classification_rank
-from ..page import client_address, form, require, respond, site
+from archive.accounts.model import ROLE_LABELS, new_account, parse_role
+from archive.errors import AccountError
+from archive.records import CLASSIFICATIONS, classification_rank
+from archive.web.page import client_address, form, require, respond, site
 
 
 def _page(request: Request, status: int = 200, notice: str | None = None, error: str | None = None) -> Response:
