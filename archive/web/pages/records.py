@@ -189,6 +189,7 @@ def records(request: Request) -> Response:
 
 
 def record(request: Request) -> Response:
+    from ...related import TOPICAL
     from ...schema import TYPE_LABELS
 
     who = viewer(request)
@@ -198,14 +199,14 @@ def record(request: Request) -> Response:
     audit_record_view(request, found)
     fields = site(request).workspace.schemas.labelled(found.type, found.data)
     follow = _follow_up(visible, found)
-    related = _related(who, catalog, visible, found)
+    related = _related(visible, found)
     problems = [p for p in catalog.sink.sorted() if p.source == found.source] if who.is_office else []
     data = {
         **found.summary(),
         "data": _plain(found.data),
         "follow_up": follow.as_dict() if follow else None,
-        "related": {k: [r.summary() for r in v] for k, v in related.items() if k != "subject"}
-        | {"subject": [r.as_dict() for r in related["subject"]]},
+        "related": {k: [r.summary() for r in v] for k, v in related.items()},
+        "related_subject": f"/records/{quote(found.id)}/related" if found.type in TOPICAL else None,
         "problems": [p.as_dict() for p in problems],
         "downloads": {fmt: f"/records/{quote(found.id)}/download/{fmt}" for fmt in _formats(found)},
     }
@@ -222,6 +223,7 @@ def record(request: Request) -> Response:
         problems=problems,
         formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
         type_labels=TYPE_LABELS,
+        topical=found.type in TOPICAL,
     )
 
 
@@ -259,24 +261,31 @@ def _follow_up(visible: Catalog, record: Record) -> Any:
     return next((item for item in track_opinions(mine).items if item.id == record.id), None)
 
 
-def _related(who: Viewer, catalog: Catalog, visible: Catalog, record: Record) -> dict[str, list[Any]]:
-    """Same sitting, same organ, and the same subject (``archive.related``), all from what the viewer sees."""
-    from ...related import RelatedError
-
+def _related(visible: Catalog, record: Record) -> dict[str, list[Record]]:
+    """Same sitting and same organ, from what the viewer sees (the same subject is its own request: see
+    :func:`related`)."""
     sitting = record.id if isinstance(record, Meeting) else getattr(record, "meeting", None)
     organ = organ_of(record)
     others = [r for r in visible.records if r.id != record.id]
     same_sitting = [r for r in others if sitting and (r.id == sitting or getattr(r, "meeting", None) == sitting)]
     same_organ = [r for r in others if organ and organ_of(r) == organ and r not in same_sitting]
+    return {"sitting": _sorted(same_sitting, "date-asc"), "organ": _sorted(same_organ, "date")[:10]}
+
+
+def related(request: Request) -> Response:
+    """The same subject in any term (``archive.related``), among what the viewer sees: a fragment the record
+    page loads with htmx (the first one after the records change weighs every record's words), a page of its
+    own without JavaScript, and the JSON of ``renda related --json``."""
+    from ...related import RelatedError
+
+    who = viewer(request)
+    found = record_or_404(request, request.path_params["id"])
     try:
-        subject = _related_index(catalog, who).related(record.id, limit=5, admit=who.sees)
+        subject = _related_index(site(request).catalog(), who).related(found.id, limit=5, admit=who.sees)
     except RelatedError:  # not a record that raises problems (a meeting, a deputy, a letter)
-        subject = []
-    return {
-        "sitting": _sorted(same_sitting, "date-asc"),
-        "organ": _sorted(same_organ, "date")[:10],
-        "subject": subject,
-    }
+        raise HTTPException(404) from None
+    template = "records/related_part.html" if request.headers.get("hx-request") else "records/related.html"
+    return respond(request, template, [r.as_dict() for r in subject], record=found, subject=subject)
 
 
 _indexes: dict[str, tuple[Catalog, Any]] = {}  # clearance level → (the catalog, its RelatedIndex)
@@ -368,5 +377,6 @@ def disposition(filename: str, fallback: str) -> str:
 routes: list[BaseRoute] = [
     Route("/records", records, name="records"),
     Route("/records/{id}", record, name="record"),
+    Route("/records/{id}/related", related, name="record_related"),
     Route("/records/{id}/download/{fmt}", download, name="record_download"),
 ]
