@@ -281,3 +281,20 @@ def test_each_browse_link_leads_to_as_many_records_as_it_counts(client_as) -> No
     for href, count in links:
         target = href.replace("&amp;", "&").replace("/records?", "/records.json?")
         assert len(client.get(target).json()) == int(count), href
+
+
+def test_same_subject_is_a_fragment_a_page_and_the_json_of_renda_related(client_as, web_ws: Path) -> None:
+    printed = CliRunner().invoke(cli, ["--root", str(web_ws), "related", OPINION, "--json"])
+    assert printed.exit_code == 0, printed.output
+    expected = json.loads(printed.stdout)
+    assert expected, "the sample opinion has related records"
+    client = client_as("admin")  # the office at the workspace's ceiling: what the command sees
+    assert client.get(f"/records/{OPINION}/related.json").json() == expected
+    page = client.get(f"/records/{OPINION}")
+    assert f'hx-get="/records/{OPINION}/related"' in page.text
+    fragment = client.get(f"/records/{OPINION}/related", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text
+    assert all(f"/records/{r['id']}" in fragment.text for r in expected)
+    whole = client.get(f"/records/{OPINION}/related")
+    assert "<html" in whole.text and "提出同一问题的记录" in whole.text
+    assert client.get(f"/records/{SITTING}/related").status_code == 404  # a meeting raises no problem itself

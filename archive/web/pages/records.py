@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from archive.records import CLASSIFICATIONS, Meeting, Opinion, classification_rank
 from archive.web.errors import error_response
-from archive.web.page import audit_record_view, record_or_404, respond, site, viewer
+from archive.web.page import audit_record_view, record_or_404, render, respond, site, viewer, wants_json
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
     from archive.accounts import Viewer
-    from archive.catalog import Catalog
+    from archive.catalog_model import Catalog
     from archive.records import Record
 
 PER_PAGE = 50
@@ -156,8 +156,13 @@ def records(request: Request) -> Response:
 
     who = viewer(request)
     chosen = Filters.of(request, who)
-    visible = who.screen(site(request).catalog()).records
-    rows = _sorted([r for r in visible if chosen.matches(r)], chosen.sort)
+    visible = visible_records(site(request).catalog(), who)
+    rows = [r for r in visible if chosen.matches(r)]
+    if wants_json(request):
+        # the JSON twin is `renda list --json`: its rows in its order, unless a sort was asked for
+        listed = _sorted(rows, chosen.sort) if "sort" in request.query_params else filter_records(rows)
+        return JSONResponse([r.summary() for r in listed])
+    rows = _sorted(rows, chosen.sort)
     pages = max(1, math.ceil(len(rows) / PER_PAGE))
     page = min(chosen.page, pages)
     shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
@@ -167,12 +172,9 @@ def records(request: Request) -> Response:
         "type": _facet([r for r in visible if chosen.matches(r, skip="type")], lambda r: r.type),
         "organ": _facet([r for r in visible if chosen.matches(r, skip="organ")], organ_of),
     }
-    # the JSON twin is `renda list --json`: its rows in its order, unless a sort was asked for
-    listed = rows if "sort" in request.query_params else filter_records(rows)
-    return respond(
+    return render(
         request,
         "records/list.html",
-        [r.summary() for r in listed],
         rows=shown,
         total=len(rows),
         page=page,
@@ -189,23 +191,24 @@ def records(request: Request) -> Response:
 
 
 def record(request: Request) -> Response:
+    from archive.related import TOPICAL
     from archive.schema import TYPE_LABELS
 
     who = viewer(request)
     found = record_or_404(request, request.path_params["id"])
     catalog = site(request).catalog()
-    visible = who.screen(catalog)
+    visible = visible_records(catalog, who)
     audit_record_view(request, found)
     fields = site(request).workspace.schemas.labelled(found.type, found.data)
-    follow = _follow_up(visible, found)
-    related = _related(who, catalog, visible, found)
+    follow = _follow_up(catalog, who, found)
+    related = _related(visible, found)
     problems = [p for p in catalog.sink.sorted() if p.source == found.source] if who.is_office else []
     data = {
         **found.summary(),
         "data": _plain(found.data),
         "follow_up": follow.as_dict() if follow else None,
-        "related": {k: [r.summary() for r in v] for k, v in related.items() if k != "subject"}
-        | {"subject": [r.as_dict() for r in related["subject"]]},
+        "related": {k: [r.summary() for r in v] for k, v in related.items()},
+        "related_subject": f"/records/{quote(found.id)}/related" if found.type in TOPICAL else None,
         "problems": [p.as_dict() for p in problems],
         "downloads": {fmt: f"/records/{quote(found.id)}/download/{fmt}" for fmt in _formats(found)},
     }
@@ -222,6 +225,7 @@ def record(request: Request) -> Response:
         problems=problems,
         formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
         type_labels=TYPE_LABELS,
+        topical=found.type in TOPICAL,
     )
 
 
@@ -240,7 +244,7 @@ def _formats(record: Record) -> tuple[str, ...]:
     return ("pdf", "pdfa") if record.type == "document" else tuple(FORMATS)
 
 
-def _follow_up(visible: Catalog, record: Record) -> Any:
+def _follow_up(catalog: Catalog, who: Viewer, record: Record) -> Any:
     """An opinion's loop (交办, deadline, reports, 测评, next round), from what the viewer sees."""
     if not isinstance(record, Opinion):
         return None
@@ -251,32 +255,61 @@ def _follow_up(visible: Catalog, record: Record) -> Any:
 
     # only the opinion, its sitting and its 催办函 decide its loop: the rest of the catalog is not walked
     def concerns(r: Record | None) -> bool:
-        return r is not None and (
-            r.id in (record.id, record.meeting) or (isinstance(r, Letter) and r.opinion == record.id)
+        return (
+            r is not None
+            and (r.id in (record.id, record.meeting) or (isinstance(r, Letter) and r.opinion == record.id))
+            and who.sees(r)
         )
 
-    mine = replace(visible, files=[f for f in visible.files if concerns(f.record)], _documents={})
+    mine = replace(catalog, files=[f for f in catalog.files if concerns(f.record)], _documents={})
     return next((item for item in track_opinions(mine).items if item.id == record.id), None)
 
 
-def _related(who: Viewer, catalog: Catalog, visible: Catalog, record: Record) -> dict[str, list[Any]]:
-    """Same sitting, same organ, and the same subject (``archive.related``), all from what the viewer sees."""
-    from archive.related import RelatedError
-
+def _related(visible: list[Record], record: Record) -> dict[str, list[Record]]:
+    """Same sitting and same organ, from what the viewer sees (the same subject is its own request: see
+    :func:`related`)."""
     sitting = record.id if isinstance(record, Meeting) else getattr(record, "meeting", None)
     organ = organ_of(record)
-    others = [r for r in visible.records if r.id != record.id]
+    others = [r for r in visible if r.id != record.id]
     same_sitting = [r for r in others if sitting and (r.id == sitting or getattr(r, "meeting", None) == sitting)]
     same_organ = [r for r in others if organ and organ_of(r) == organ and r not in same_sitting]
+    return {"sitting": _sorted(same_sitting, "date-asc"), "organ": _sorted(same_organ, "date")[:10]}
+
+
+def related(request: Request) -> Response:
+    """The same subject in any term (``archive.related``), among what the viewer sees: a fragment the record
+    page loads with htmx (the first one after the records change weighs every record's words), a page of its
+    own without JavaScript, and the JSON of ``renda related --json``."""
+    from archive.related import RelatedError
+
+    who = viewer(request)
+    found = record_or_404(request, request.path_params["id"])
     try:
-        subject = _related_index(catalog, who).related(record.id, limit=5, admit=who.sees)
+        subject = _related_index(site(request).catalog(), who).related(found.id, limit=5, admit=who.sees)
     except RelatedError:  # not a record that raises problems (a meeting, a deputy, a letter)
-        subject = []
-    return {
-        "sitting": _sorted(same_sitting, "date-asc"),
-        "organ": _sorted(same_organ, "date")[:10],
-        "subject": subject,
-    }
+        raise HTTPException(404) from None
+    template = "records/related_part.html" if request.headers.get("hx-request") else "records/related.html"
+    return respond(request, template, [r.as_dict() for r in subject], record=found, subject=subject)
+
+
+_visible: dict[Viewer, tuple[Catalog, list[Record]]] = {}  # per scope: (the catalog, what the scope sees)
+_visible_lock = threading.Lock()
+VISIBLE_KEPT = 64  # scopes remembered (an organ, a deputy and each level is one)
+
+
+def visible_records(catalog: Catalog, who: Viewer) -> list[Record]:
+    """``who.screen(catalog).records``, kept per viewer scope until the catalog is reloaded: the list is asked
+    for far more often than the records change."""
+    with _visible_lock:
+        held = _visible.get(who)
+        if held is not None and held[0] is catalog:
+            return held[1]
+    rows = who.screen(catalog).records
+    with _visible_lock:
+        if len(_visible) >= VISIBLE_KEPT:
+            _visible.clear()
+        _visible[who] = (catalog, rows)
+    return rows
 
 
 _indexes: dict[str, tuple[Catalog, Any]] = {}  # clearance level → (the catalog, its RelatedIndex)
@@ -297,7 +330,7 @@ def _related_index(catalog: Catalog, who: Viewer) -> Any:
     return held[1]
 
 
-def _printed_body(workspace: Any, record: Record, visible: Catalog) -> list[dict[str, Any]]:
+def _printed_body(workspace: Any, record: Record, visible: list[Record]) -> list[dict[str, Any]]:
     """The body as the document prints it, heading numbers and all (一、（一）1.（1）): the rows the render
     path builds for the template; a record with no document shows its own body, numbered the same way."""
     from archive.errors import ArchiveError
@@ -307,8 +340,8 @@ def _printed_body(workspace: Any, record: Record, visible: Catalog) -> list[dict
     plain = number_blocks(parse_body(record.data.get("body")))
     if record.type in ("deputy", "document"):
         return plain
-    names = {r.id: r.name for r in visible.records if isinstance(r, Deputy)}
-    meetings = {r.id: r for r in visible.records if isinstance(r, Meeting)}
+    names = {r.id: r.name for r in visible if isinstance(r, Deputy)}
+    meetings = {r.id: r for r in visible if isinstance(r, Meeting)}
     try:
         documents = documents_for(record, workspace.config, names, meetings)
     except ArchiveError:
@@ -368,5 +401,6 @@ def disposition(filename: str, fallback: str) -> str:
 routes: list[BaseRoute] = [
     Route("/records", records, name="records"),
     Route("/records/{id}", record, name="record"),
+    Route("/records/{id}/related", related, name="record_related"),
     Route("/records/{id}/download/{fmt}", download, name="record_download"),
 ]

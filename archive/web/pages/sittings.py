@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute, Route
 
 from archive.records import Deputy, Meeting
 from archive.web.page import audit_record_view, record_or_404, respond, site, viewer
+from archive.web.pages.records import visible_records
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 def sittings(request: Request) -> Response:
     who = viewer(request)
-    meetings = [r for r in who.screen(site(request).catalog()).records if isinstance(r, Meeting)]
+    meetings = [r for r in visible_records(site(request).catalog(), who) if isinstance(r, Meeting)]
     meetings.sort(key=lambda m: (-(m.term or 0), m.date.isoformat() if m.date else "", m.id))
     terms: dict[int | None, list[Meeting]] = {}
     for meeting in meetings:
@@ -34,7 +35,7 @@ def sitting(request: Request) -> Response:
     if not isinstance(meeting, Meeting):
         raise HTTPException(404)
     audit_record_view(request, meeting)
-    visible = who.screen(site(request).catalog()).records
+    visible = visible_records(site(request).catalog(), who)
     names = {r.id: r.name for r in visible if isinstance(r, Deputy)}
     produced = sorted(
         (r for r in visible if getattr(r, "meeting", None) == meeting.id),
