@@ -216,7 +216,7 @@ def arrange(
     records: Iterable[Record], config: Config, year: int, deputy_names: Mapping[str, str] | None = None
 ) -> Arrangement:
     """Classify and number the final records dated in ``year``."""
-    from archive.loaded import NOT_RENDERED
+    from archive.catalog_model import NOT_RENDERED
     from archive.records import Deputy
 
     rules = archive_rules(config)
