@@ -145,6 +145,8 @@ class AccountStore:
         return account
 
     def accounts(self) -> list[Account]:
+        if not self.path.exists():  # reading never creates the database (a read-only workspace stays untouched)
+            return []
         with self._connect() as conn:
             return [self._account(r) for r in conn.execute("SELECT * FROM accounts ORDER BY name")]
 
@@ -286,9 +288,13 @@ class AccountStore:
             audit.append(conn, event, actor, address, target, detail or None, self._now())
 
     def trail(self, since: dt.date | None = None, user: str | None = None) -> list[audit.AuditEntry]:
+        if not self.path.exists():
+            return []
         with self._connect() as conn:
             return audit.entries(conn, since, user)
 
     def verify(self) -> audit.AuditReport:
+        if not self.path.exists():
+            return audit.AuditReport(0, ())
         with self._connect() as conn:
             return audit.verify_trail(conn)
