@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from archive.accounts.model import OFFICE_ROLES, ROLE_LABELS, Account
 from archive.clearance import Clearance
+from archive.proposals import Proposal
 from archive.records import (
     CLASSIFICATIONS,
     Deputy,
@@ -112,7 +113,8 @@ class Viewer:
         return False
 
     def names_deputy(self, record: Record) -> bool:
-        """Whether ``record`` is about this deputy: their registry entry, 述职, a sitting, an inspection."""
+        """Whether ``record`` is about this deputy: their registry entry, 述职, a sitting, an inspection, a suggestion
+        or motion they led or co-signed."""
         me = self.deputy
         if me is None:
             return False
@@ -130,10 +132,12 @@ class Viewer:
             )
         if isinstance(record, Inspection):
             return me in record.members
+        if isinstance(record, Proposal):
+            return me in record.signers
         return False
 
     def concerns_organ(self, record: Record) -> bool:
-        """Whether ``record`` is assigned to or reported by this organ."""
+        """Whether ``record`` is assigned to or reported by this organ (for a suggestion or motion: 主办 or 会办)."""
         organ = self.organ
         if organ is None:
             return False
@@ -143,6 +147,8 @@ class Viewer:
             return record.addressee == organ
         if isinstance(record, Document):
             return record.issuer == organ
+        if isinstance(record, Proposal):
+            return record.handling is not None and organ in record.handling.organs
         return False
 
     def may_see_deputy_file(self, deputy_id: str) -> bool:

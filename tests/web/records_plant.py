@@ -97,6 +97,8 @@ def names_deputy(data: dict[str, Any], deputy: str) -> bool:
         return deputy in listed or any(x.get("deputy") == deputy for x in att.get("absent_on_leave", []))
     if kind == "inspection":
         return deputy in data.get("members", [])
+    if kind in ("suggestion", "motion"):
+        return deputy == data.get("lead") or deputy in data.get("cosigners", [])
     return False
 
 
@@ -108,6 +110,9 @@ def concerns_organ(data: dict[str, Any], organ: str) -> bool:
         return data.get("addressee") == organ
     if kind == "document":
         return data.get("issuer") == organ
+    if kind in ("suggestion", "motion"):
+        handling = data.get("handling") or {}
+        return organ in [handling.get("lead_organ"), *handling.get("co_organs", [])]
     return False
 
 

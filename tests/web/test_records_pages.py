@@ -94,7 +94,7 @@ def test_filters_sorting_and_pages(client_as, web_ws: Path) -> None:
     second = [i for _, i in newest][50:100]
     assert f'/records/{second[0]}"' in page2 and f'/records/{second[-1]}"' in page2
     assert f'/records/{newest[0][1]}"' not in page2
-    assert "第 2 / 3 页" in page2 if len(newest) > 100 else "第 2 / 2 页" in page2
+    assert f"第 2 / {-(-len(newest) // 50)} 页" in page2
     facets = client.get("/records?term=17").text  # the 类型 links count within 第17届
     opinions17 = sum(1 for d in everything if d["type"] == "opinion" and d.get("term") == 17)
     assert re.search(rf'type=opinion">审议意见</a> <span class="count">{opinions17}</span>', facets)

@@ -60,7 +60,7 @@ def test_track_filters_by_status_organ_and_term(client_as) -> None:  # type: ign
     assert all(r.startswith("opinion-2021") for r in _rows(client.get("/track", params={"term": "16"}).text))
     bad = client.get("/track", params={"organ": "不存在的机关"})
     assert bad.status_code == 400
-    assert "没有主送或报告机关为“不存在的机关”的审议意见" in bad.text
+    assert "没有主送或报告机关、承办单位为“不存在的机关”的审议意见、建议或议案" in bad.text
     data = client.get("/track.json", params={"status": "overdue"}).json()
     assert sorted(o["id"] for o in data["opinions"]) == sorted(OVERDUE)
 

@@ -175,7 +175,7 @@ def test_deputy_dashboard_shows_their_records_and_their_file(client_as, web_ws: 
 def _names_d001(ws: Path, record_id: str) -> bool:
     path = next((ws / "records").rglob(f"{record_id}.yaml"))
     text = path.read_text(encoding="utf-8")
-    return f"- {DEPUTY_ID}\n" in text or f"deputy: {DEPUTY_ID}\n" in text or f"id: {DEPUTY_ID}\n" in text
+    return any(f"{key}{DEPUTY_ID}\n" in text for key in ("- ", "deputy: ", "id: ", "lead: "))
 
 
 def test_member_dashboard_shows_recent_sittings(client_as, web_ws: Path) -> None:
