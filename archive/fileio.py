@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
@@ -34,6 +35,43 @@ def storage_error(exc: BaseException, folder: Path | None = None) -> WriteError 
         if folder is None or not name.is_relative_to(os.path.abspath(folder)):  # else: the folder the user named
             where = name if name.is_dir() else name.parent
     return WriteError(f"无法写入 {where or '工作区'}：{_STORAGE[exc.errno]}", _STORAGE[exc.errno])
+
+
+def database_storage_error(exc: BaseException, folder: Path) -> WriteError | None:
+    """The project error for an OSError or SQLite error that says the disk is full or the database cannot be written
+    because its file system is read-only (naming ``folder``), or None for any other error."""
+    if isinstance(exc, OSError):
+        return storage_error(exc, folder)
+    if not isinstance(exc, sqlite3.OperationalError):
+        return None
+    text = str(exc).lower()
+    if "disk is full" in text or ("disk i/o error" in text and _free_bytes(folder) == 0):
+        reason = _STORAGE[errno.ENOSPC]
+    elif ("readonly" in text or "unable to open" in text) and _read_only(folder):
+        reason = _STORAGE[errno.EROFS]
+    else:
+        return None
+    return WriteError(f"无法写入 {folder}：{reason}", reason)
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return os.statvfs(_existing(folder)).f_bavail
+    except OSError:
+        return -1
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(_existing(folder)).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _existing(folder: Path) -> Path:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
 
 
 @contextlib.contextmanager

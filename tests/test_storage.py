@@ -28,6 +28,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mo
 IMPORTED_PDF = REPO / "tests" / "fixtures" / "pdf" / "article-budget.pdf"
 
 # (arguments with {ws} for the workspace, whether the command writes into the workspace)
+PASSWORD = "澄湖区人大2026-storage\n"  # read by the account commands' --password-stdin, ignored by the others
 COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("validate",), False),
     (("list",), False),
@@ -51,10 +52,12 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("user", "list"), False),
     (("audit",), False),
     (("audit", "--verify"), False),
+    (("user", "add", "newclerk", "--role", "clerk", "--password-stdin"), True),
+    (("user", "passwd", "staff", "--password-stdin"), True),
+    (("user", "disable", "staff"), True),
 ]
-# Not yet in the matrix (issue 13, web foundation; reported to the lead): the account commands that write the
-# web database and `serve`, which blocks.  Listed so that the coverage check below stays exact.
-NOT_YET_COVERED = {("user", "add"), ("user", "passwd"), ("user", "disable"), ("serve",)}
+# `serve` blocks: its start-up (the index update and the account store) is what the commands above exercise.
+NOT_YET_COVERED = {("serve",)}
 
 
 def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
@@ -81,8 +84,9 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("index",),
         ("render", "opinion-2024-01", "--format", "docx", "-o", str(root / "out" / "r")),
         ("archive", "build", "2022"),  # the smallest year
+        ("user", "add", "staff", "--role", "clerk", "--password-stdin"),  # an account to change
     ):
-        result = CliRunner().invoke(cli.cli, ["--root", str(root), *args])
+        result = CliRunner().invoke(cli.cli, ["--root", str(root), *args], input=PASSWORD)
         assert result.exit_code == 0, result.output
     shutil.copy(IMPORTED_PDF, root / "article-budget.pdf")
     return root
@@ -153,7 +157,8 @@ def full_disk(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 def _run(root: Path, args: tuple[str, ...]) -> Result:
-    return CliRunner().invoke(cli.cli, ["--root", str(root), *(a.replace("{ws}", str(root)) for a in args)])
+    argv = ["--root", str(root), *(a.replace("{ws}", str(root)) for a in args)]
+    return CliRunner().invoke(cli.cli, argv, input=PASSWORD)
 
 
 def _assert_handled(result: Result, root: Path, writes: bool, reason: str) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from archive.accounts import audit
 from archive.accounts.model import Account, check_password
 from archive.errors import AccountError
+from archive.fileio import database_storage_error
 
 if TYPE_CHECKING:
     from archive.workspace import Workspace
@@ -89,6 +90,29 @@ class AccountStore:
 
     @contextlib.contextmanager
     def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """A connection; a full disk or a read-only file system becomes :class:`WriteError` naming the folder."""
+        opened = False
+        try:
+            with self._connection(write) as conn:
+                opened = True
+                yield conn
+                return
+        except (OSError, sqlite3.OperationalError) as exc:
+            problem = database_storage_error(exc, self.path.parent)
+            if problem is None:
+                raise
+            if opened or write or not self.path.is_file():
+                raise problem from None
+        # Reading on a read-only or full file system (an archive copy, a full disk): WAL needs its -shm file,
+        # which cannot be made there; nothing can write the database meanwhile, so read it as immutable.
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _connection(self, write: bool) -> Iterator[sqlite3.Connection]:
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
