@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +134,16 @@ class SchemaIssue:
     at_key: bool = True  # report the line of the field itself (False: of its parent)
 
 
+@dataclass(frozen=True)
+class LabelledField:
+    """One field of a record with its Chinese label (the schema's ``title``): a value, or nested fields."""
+
+    key: str
+    label: str
+    text: str | None = None
+    children: tuple[LabelledField, ...] = ()
+
+
 class SchemaSet:
     """The schemas a workspace uses: built-in ones overridden file by file."""
 
@@ -195,6 +205,33 @@ class SchemaSet:
 
     def resolve(self, schema: Mapping[str, Any]) -> dict[str, Any]:
         return self._resolve(schema)
+
+    def labelled(self, name: str, data: Mapping[str, Any]) -> list[LabelledField]:
+        """Every field of a record of type ``name``, in schema order, each with its schema title (nested maps
+        and lists too; a field the schema does not name keeps its key as label)."""
+        info = self.field_info(name)
+        keys = [k for k in info if k in data] + [k for k in data if k not in info]
+        return [self._labelled(key, data[key], info.get(key, {})) for key in keys]
+
+    def _labelled(self, key: str, value: Any, schema: Mapping[str, Any]) -> LabelledField:
+        schema = self._resolve(schema) if schema else {}
+        label = str(schema.get("title") or key)
+        if isinstance(value, Mapping):
+            props = {k: v for k, v in schema.get("properties", {}).items()}
+            keys = [k for k in props if k in value] + [k for k in value if k not in props]
+            children = tuple(self._labelled(str(k), value[k], props.get(k, {})) for k in keys)
+            return LabelledField(key, label, None, children)
+        if isinstance(value, list):
+            items = schema.get("items", {})
+            item_label = str(self._resolve(items).get("title") or label) if isinstance(items, Mapping) else label
+            children = tuple(
+                replace(self._labelled(str(i), item, items if isinstance(items, Mapping) else {}), label=item_label)
+                for i, item in enumerate(value, 1)
+            )
+            return LabelledField(key, label, None, children)
+        if isinstance(value, bool):
+            return LabelledField(key, label, "是" if value else "否")
+        return LabelledField(key, label, "" if value is None else str(value))
 
     def _resolve(self, schema: Mapping[str, Any]) -> dict[str, Any]:
         """Follow ``$ref`` (sibling keywords win) so titles and properties can be read."""

@@ -33,7 +33,7 @@ from .analysis import fingerprint_of, place_names, words_digest
 from .content import IndexDoc, index_doc, sitting_key
 from .engine import DEFAULT_ENGINE, ENGINES, Engine, open_engine
 from .hits import Hit
-from .query import Filters, needles_of, parse_query, plan_query, with_filters
+from .query import Filters, Plan, needles_of, parse_query, plan_query, with_filters
 from .snippet import Segment, make_snippet
 from .store import (
     MANIFEST,
@@ -500,20 +500,23 @@ def search_workspace(
     workspace: Workspace,
     text: str,
     filters: Filters | None = None,
-    limit: int = 10,
+    limit: int | None = 10,
     engine: str | None = None,
     auto_update: bool = True,
     notify: Callable[[str], None] | None = None,
+    admit: Callable[[str], bool] | None = None,
 ) -> SearchResult:
     """Parse ``text``, bring the index up to date when possible, and return ranked hits with snippets.
 
     A clerk who has just saved a record expects to find it: the index is updated first (only what
     changed).  When another process is writing the index, the search runs on the index as it is and
-    says so.
+    says so.  ``limit`` None returns every hit.  ``admit`` (a record id → whether the person searching
+    may see it) screens everything returned — hits and the counts behind suggestions alike — so that
+    nothing a hidden record holds shows through (the web platform passes its viewer rule).
     """
     settings = search_settings(workspace, engine)
     query = with_filters(parse_query(text), filters or Filters())  # a bad query fails before any work
-    if limit < 1:
+    if limit is not None and limit < 1:
         raise SearchError("--limit 应为正整数")
     notice = None
     report = None
@@ -536,13 +539,19 @@ def search_workspace(
     terms = tuple(range(1, max(known) + 1)) if known else ()  # a sitting without its term: every term up to the last
     plan = plan_query(query, analyzer, settings.max_rank, terms)
     eng: Engine = open_engine(settings.engine, generation, analyzer)
+    everything = max(1, eng.count())
+
+    def found(wanted: Plan, most: int | None) -> list[Hit]:
+        if admit is None:
+            return eng.search(wanted, most or everything)
+        return [h for h in eng.search(wanted, everything) if admit(h.id)][:most]
 
     def count(corrected: str) -> int:
         again = with_filters(parse_query(corrected), filters or Filters())
-        return len(eng.search(plan_query(again, analyzer, settings.max_rank, terms), COUNT_LIMIT))
+        return len(found(plan_query(again, analyzer, settings.max_rank, terms), COUNT_LIMIT))
 
     try:
-        hits: list[Hit] = eng.search(plan, limit)
+        hits: list[Hit] = found(plan, limit)
         suggestions = tuple(suggest(text, query, analyzer, count, len(hits)))
     finally:
         eng.close()

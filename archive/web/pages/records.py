@@ -1,10 +1,327 @@
 """记录: browse by 届 → 年 → 类型, a record's page (fields, body, follow-up, related, problems), downloads.
 
-URLs: /records, /records/{id}, /records/{id}/download/{fmt}.
+URLs (stable): /records (filters in the query: term, year, type, classification, organ, sort, page),
+/records/{id}, /records/{id}/download/{fmt} with fmt docx, pdf or pdfa.  /records and /records/{id} have
+JSON twins (``.json`` or ``Accept: application/json``): the rows of ``renda list --json``, and the record.
 """
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
 
-routes: list[BaseRoute] = []
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from ...records import CLASSIFICATIONS, Meeting, Opinion, classification_rank
+from ..errors import error_response
+from ..page import audit_record_view, record_or_404, respond, site, viewer
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from ...accounts import Viewer
+    from ...loaded import Catalog
+    from ...records import Record
+
+PER_PAGE = 50
+SORTS = {"date": "日期（新→旧）", "date-asc": "日期（旧→新）", "id": "编号", "title": "标题"}
+FORMATS = {"docx": "Word（.docx）", "pdf": "PDF", "pdfa": "PDF/A（长期保存）"}
+
+
+# -- the list ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The query of /records, checked: what narrows the list, its order and page."""
+
+    term: int | None = None
+    year: int | None = None
+    type: str | None = None
+    classification: str | None = None
+    organ: str | None = None
+    sort: str = "date"
+    page: int = 1
+
+    @classmethod
+    def of(cls, request: Request, who: Viewer) -> Filters:
+        from ...schema import type_named, unknown_type_message
+
+        query = request.query_params
+        kind = query.get("type") or None
+        if kind is not None and type_named(kind) is None:
+            raise HTTPException(400, unknown_type_message(kind))
+        level = query.get("classification") or None
+        if level is not None and (level not in CLASSIFICATIONS or not _within(level, who)):
+            raise HTTPException(400, f"密级“{level}”无效：可选 {'、'.join(_levels(who))}")
+        sort = query.get("sort") or "date"
+        if sort not in SORTS:
+            raise HTTPException(400, f"排序方式“{sort}”无效：可选 {'、'.join(SORTS)}")
+        return cls(
+            _number(query.get("term"), "届次"),
+            _number(query.get("year"), "年度"),
+            type_named(kind) if kind else None,
+            level,
+            query.get("organ") or None,
+            sort,
+            _number(query.get("page"), "页码") or 1,
+        )
+
+    def matches(self, record: Record, *, skip: str = "") -> bool:
+        return (
+            (skip == "term" or self.term is None or record.term == self.term)
+            and (skip == "year" or self.year is None or record.year == self.year)
+            and (skip == "type" or self.type is None or record.type == self.type)
+            and (self.classification is None or record.classification == self.classification)
+            and (skip == "organ" or self.organ is None or organ_of(record) == self.organ)
+        )
+
+    def link(self, **changes: Any) -> str:
+        """/records with these filters, some changed (None removes one); a new filter goes back to page 1."""
+        values = {
+            "term": self.term,
+            "year": self.year,
+            "type": self.type,
+            "classification": self.classification,
+            "organ": self.organ,
+            "sort": None if self.sort == "date" else self.sort,
+            "page": None,
+        }
+        values.update(changes)
+        query = urlencode({k: v for k, v in values.items() if v is not None and v != "" and (k != "page" or v != 1)})
+        return "/records" + (f"?{query}" if query else "")
+
+
+def _number(text: str | None, what: str) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 6 or int(text) < 1:
+        raise HTTPException(400, f"{what}应为正整数，实际为“{text[:20]}”")
+    return int(text)
+
+
+def _within(level: str, who: Viewer) -> bool:
+    return classification_rank(level) <= who.clearance.rank
+
+
+def _levels(who: Viewer) -> list[str]:
+    return [level for level in CLASSIFICATIONS if _within(level, who)]
+
+
+def organ_of(record: Record) -> str | None:
+    """报告机关: the organ whose report an opinion answers, or the record's own ``organ``."""
+    return record.report_organ if isinstance(record, Opinion) else record.organ
+
+
+def _sorted(rows: list[Record], sort: str) -> list[Record]:
+    if sort == "id":
+        return sorted(rows, key=lambda r: r.id)
+    if sort == "title":
+        return sorted(rows, key=lambda r: (r.title, r.id))
+    dated = sorted(rows, key=lambda r: (r.date.isoformat() if r.date else "", r.id))
+    return dated if sort == "date-asc" else dated[::-1]
+
+
+def _facet(rows: list[Record], key: Any) -> list[tuple[Any, int]]:
+    counts = Counter(key(r) for r in rows)
+    counts.pop(None, None)
+    return sorted(counts.items(), key=lambda kv: kv[0], reverse=isinstance(next(iter(counts), ""), int))
+
+
+def records(request: Request) -> Response:
+    from ...catalog import filter_records
+    from ...schema import TYPE_LABELS
+
+    who = viewer(request)
+    chosen = Filters.of(request, who)
+    visible = who.screen(site(request).catalog()).records
+    rows = _sorted([r for r in visible if chosen.matches(r)], chosen.sort)
+    pages = max(1, math.ceil(len(rows) / PER_PAGE))
+    page = min(chosen.page, pages)
+    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    facets = {
+        "term": _facet([r for r in visible if chosen.matches(r, skip="term")], lambda r: r.term),
+        "year": _facet([r for r in visible if chosen.matches(r, skip="year")], lambda r: r.year),
+        "type": _facet([r for r in visible if chosen.matches(r, skip="type")], lambda r: r.type),
+        "organ": _facet([r for r in visible if chosen.matches(r, skip="organ")], organ_of),
+    }
+    # the JSON twin is `renda list --json`: its rows in its order, unless a sort was asked for
+    listed = rows if "sort" in request.query_params else filter_records(rows)
+    return respond(
+        request,
+        "records/list.html",
+        [r.summary() for r in listed],
+        rows=shown,
+        total=len(rows),
+        page=page,
+        pages=pages,
+        filters=chosen,
+        facets=facets,
+        levels=_levels(who),
+        sorts=SORTS,
+        type_labels=TYPE_LABELS,
+    )
+
+
+# -- one record ----------------------------------------------------------------------------------------
+
+
+def record(request: Request) -> Response:
+    from ...schema import TYPE_LABELS
+
+    who = viewer(request)
+    found = record_or_404(request, request.path_params["id"])
+    catalog = site(request).catalog()
+    visible = who.screen(catalog)
+    audit_record_view(request, found)
+    fields = site(request).workspace.schemas.labelled(found.type, found.data)
+    follow = _follow_up(visible, found)
+    related = _related(who, visible, found)
+    problems = [p for p in catalog.sink.sorted() if p.source == found.source] if who.is_office else []
+    data = {
+        **found.summary(),
+        "data": _plain(found.data),
+        "follow_up": follow.as_dict() if follow else None,
+        "related": {k: [r.summary() for r in v] for k, v in related.items() if k != "subject"}
+        | {"subject": [r.as_dict() for r in related["subject"]]},
+        "problems": [p.as_dict() for p in problems],
+        "downloads": {fmt: f"/records/{quote(found.id)}/download/{fmt}" for fmt in _formats(found)},
+    }
+    return respond(
+        request,
+        "records/record.html",
+        data,
+        record=found,
+        kind=TYPE_LABELS.get(found.type, found.type),
+        fields=[f for f in fields if f.key != "body"],
+        body=_printed_body(site(request).workspace, found, visible),
+        follow=follow,
+        related=related,
+        problems=problems,
+        formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
+        type_labels=TYPE_LABELS,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """The record's data as JSON values (its mappings are read-only views)."""
+    if hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _formats(record: Record) -> tuple[str, ...]:
+    if record.type == "deputy":
+        return ()
+    return ("pdf", "pdfa") if record.type == "document" else tuple(FORMATS)
+
+
+def _follow_up(visible: Catalog, record: Record) -> Any:
+    """An opinion's loop (交办, deadline, reports, 测评, next round), from what the viewer sees."""
+    if not isinstance(record, Opinion):
+        return None
+    from ...followup import track_opinions
+
+    return next((item for item in track_opinions(visible).items if item.id == record.id), None)
+
+
+def _related(who: Viewer, visible: Catalog, record: Record) -> dict[str, list[Any]]:
+    """Same sitting, same organ, and the same subject (``archive.related``), all from what the viewer sees."""
+    from ...related import RelatedError, related_records
+
+    sitting = record.id if isinstance(record, Meeting) else getattr(record, "meeting", None)
+    organ = organ_of(record)
+    others = [r for r in visible.records if r.id != record.id]
+    same_sitting = [r for r in others if sitting and (r.id == sitting or getattr(r, "meeting", None) == sitting)]
+    same_organ = [r for r in others if organ and organ_of(r) == organ and r not in same_sitting]
+    try:
+        subject = related_records(visible, record.id, who.clearance, limit=5)
+    except RelatedError:  # not a record that raises problems (a meeting, a deputy, a letter)
+        subject = []
+    return {
+        "sitting": _sorted(same_sitting, "date-asc"),
+        "organ": _sorted(same_organ, "date")[:10],
+        "subject": subject,
+    }
+
+
+def _printed_body(workspace: Any, record: Record, visible: Catalog) -> list[dict[str, Any]]:
+    """The body as the document prints it, heading numbers and all (一、（一）1.（1）): the rows the render
+    path builds for the template; a record with no document shows its own body, numbered the same way."""
+    from ...errors import ArchiveError
+    from ...records import Deputy, parse_body
+    from ...render.documents import documents_for, number_blocks
+
+    plain = number_blocks(parse_body(record.data.get("body")))
+    if record.type in ("deputy", "document"):
+        return plain
+    names = {r.id: r.name for r in visible.records if isinstance(r, Deputy)}
+    meetings = {r.id: r for r in visible.records if isinstance(r, Meeting)}
+    try:
+        documents = documents_for(record, workspace.config, names, meetings)
+    except ArchiveError:
+        return plain
+    context = documents[0].context if documents else {}
+    rows: list[dict[str, Any]] = list(context.get("intro") or [])
+    if context.get("structured"):
+        for heading, key in (
+            ("一、总体评价", "assessment"),
+            ("二、存在的问题", "problems"),
+            ("三、意见和建议", "recommendations"),
+        ):
+            rows.append({"level": 1, "lead": heading, "text": ""})
+            rows.extend(context.get(key) or [])
+    rows.extend(context.get("blocks") or [])
+    if context.get("decisions_heading"):
+        rows.append({"level": 1, "lead": context["decisions_heading"] + "会议决定", "text": ""})
+        rows.extend({"level": 0, "lead": "", "text": d} for d in record.data.get("decisions") or [])
+    return rows or plain
+
+
+# -- downloads -----------------------------------------------------------------------------------------
+
+
+def download(request: Request) -> Response:
+    from ...errors import RenderError
+    from ...render.cache import cached_document
+
+    fmt = request.path_params["fmt"]
+    found = record_or_404(request, request.path_params["id"])
+    if fmt not in _formats(found):
+        raise HTTPException(404)
+    the_site = site(request)
+    try:
+        made = cached_document(the_site.workspace, found, fmt, the_site.catalog().records)
+    except RenderError as exc:
+        return error_response(request, 500, f"文件生成失败：{exc}")
+    audit_record_view(request, found, "download", format=fmt)
+    media = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if fmt == "docx"
+        else "application/pdf"
+    )
+    return FileResponse(
+        made.path,
+        media_type=media,
+        headers={"Content-Disposition": disposition(made.filename, found.id + made.path.suffix)},
+    )
+
+
+def disposition(filename: str, fallback: str) -> str:
+    """``attachment`` with an ASCII fallback name and the UTF-8 one of RFC 5987 / RFC 6266."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in fallback)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+routes: list[BaseRoute] = [
+    Route("/records", records, name="records"),
+    Route("/records/{id}", record, name="record"),
+    Route("/records/{id}/download/{fmt}", download, name="record_download"),
+]

@@ -1,7 +1,73 @@
-"""检索: the CLI's query language with facets, snippets and pagination (/search?q=…)."""
+"""检索: the CLI's query language with facets, snippets and pagination (/search?q=…).
+
+Everything on the page — hits, the total, facet counts, snippets, suggestions — comes from the records the
+viewer sees: the search itself is screened by the viewer rule (``search_workspace(admit=...)``), so a record
+the viewer may not see is not found, not counted, and cannot make a suggestion appear.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from typing import Any
+from urllib.parse import urlencode
 
-routes: list[BaseRoute] = []
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from ...errors import QueryError, SearchError
+from ...records import Deputy
+from ...schema import TYPE_LABELS
+from ..page import respond, site, viewer
+
+PAGE_SIZE = 10
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+
+
+def search(request: Request) -> Response:
+    from ...search import search_workspace
+    from ...search.facets import FACET_KEYS, facets_of, narrow
+
+    who = viewer(request)
+    params = request.query_params
+    text = params.get("q", "").strip()
+    selection = {key: params[key] for key in FACET_KEYS if params.get(key)}
+    page = _page_number(params.get("page"))
+    context: dict[str, Any] = {"q": text, "selection": selection, "error": None, "hits": [], "total": 0}
+    context.update(facets=[], suggestions=[], page=1, pages=0, notice=None, first=0, type_labels=TYPE_LABELS)
+
+    def link(**changes: Any) -> str:
+        values: dict[str, Any] = {"q": text, **selection, **changes}
+        return "/search?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+    if not text:
+        return respond(request, "search/search.html", [], link=link, **context)
+    catalog = site(request).catalog()
+    records = catalog.by_id()
+    seen = {rid: r for rid, r in records.items() if who.sees(r)}
+    try:
+        result = search_workspace(site(request).workspace, text, limit=None, admit=seen.__contains__)
+    except (QueryError, SearchError) as exc:
+        context["error"] = str(exc)
+        return respond(request, "search/search.html", {"error": str(exc)}, 400, link=link, **context)
+    names = {r.id: r.name for r in seen.values() if isinstance(r, Deputy)}
+    narrowed = narrow(result.hits, seen, selection)
+    pages = max(1, -(-len(narrowed) // PAGE_SIZE))
+    page = min(page, pages)
+    shown = narrowed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    context.update(
+        hits=shown,
+        total=len(narrowed),
+        facets=facets_of(narrowed, seen, selection, names),
+        suggestions=result.suggestions,
+        page=page,
+        pages=pages,
+        notice=result.notice,
+        first=(page - 1) * PAGE_SIZE,
+    )
+    return respond(request, "search/search.html", [hit.as_dict() for hit in shown], link=link, **context)
+
+
+routes: list[BaseRoute] = [Route("/search", search, name="search")]
