@@ -11,7 +11,7 @@ loopback port, and ``--clients`` threads, each logged in as a clerk with its own
 * 首页 ``/`` (the dashboard);
 * a record page ``/records/<id>``, ids drawn over the whole workspace;
 * the search page ``/search?q=…`` over bench/search.py's 20 mixed queries;
-* a cached PDF download ``/records/<id>.pdf`` (rendered once during the warm-up, then served from the cache).
+* a cached PDF download ``/records/<id>/download/pdf`` (rendered once during the warm-up, then served from the cache).
 
 It prints per page p50/p95/p99 latency, requests/s (wall time of the page's batch) and errors, and the server's
 peak memory (VmHWM of its process); then checks the targets of issue 13 (tantivy: search p95 ≤ 100 ms,
@@ -291,7 +291,7 @@ def measure(root: Path, engine: str, args: argparse.Namespace, routes: frozenset
         ("dashboard", "/", lambda i: "/"),
         ("record", "/records/{id}", lambda i: f"/records/{drawn[i % len(drawn)]}"),
         ("search", "/search", lambda i: f"/search?q={quote(QUERIES[i % len(QUERIES)])}"),
-        ("pdf (cached)", "/records/{id}", lambda i: f"/records/{pdf_id}.pdf"),
+        ("pdf (cached)", "/records/{id}/download/{fmt}", lambda i: f"/records/{pdf_id}/download/pdf"),
     ]
     server = Server.start(root)
     results: list[Result] = []
@@ -305,7 +305,7 @@ def measure(root: Path, engine: str, args: argparse.Namespace, routes: frozenset
             if page.startswith("pdf"):
                 status, body = clients[0].get(paths(0))  # rendered once here, then served from the cache
                 if status != 200 or not body.startswith(b"%PDF"):
-                    skipped.append(f"{page}: /records/<id>.pdf answered {status}, not a PDF")
+                    skipped.append(f"{page}: /records/<id>/download/pdf answered {status}, not a PDF")
                     continue
             results.append(drive(clients, page, paths, args.requests))
         for client in clients:
