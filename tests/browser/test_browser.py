@@ -226,6 +226,26 @@ def test_a_deputy_sees_their_own_page_and_another_deputys_is_not_found(login, se
     assert _status(browser, "/deputies/d999") == 404  # the same answer as for a deputy that does not exist
 
 
+def _names(root: Path, record_id: str, deputy: str) -> bool:
+    path = next((root / "records").rglob(f"{record_id}.yaml"))
+    return re.search(rf"\b{deputy}\b", path.read_text(encoding="utf-8")) is not None
+
+
+def test_a_deputy_opens_an_internal_record_that_names_them_and_not_one_that_does_not(login, served: Served):
+    served.need("/records/{id}", "webrec")
+    own, other = "zrh-16-63", "opinion-2023-02"  # both final and 内部; the first lists d001 among those present
+    assert [_yaml(served.root, r)["classification"] for r in (own, other)] == ["内部", "内部"]
+    assert _names(served.root, own, DEPUTY) and not _names(served.root, other, DEPUTY)
+    browser = login("deputy")
+    browser.get(f"{served.url}/records/{own}")
+    assert _h1(browser) == _yaml(served.root, own)["title"]
+    browser.get(f"{served.url}/records/{other}")
+    assert _h1(browser).startswith("页面不存在")
+    assert str(_yaml(served.root, other)["title"]) not in browser.page_source
+    assert _status(browser, f"/records/{other}") == _status(browser, "/records/no-such-record") == 404
+    assert _status(browser, f"/records/{other}/download/pdf") == 404
+
+
 # -- a phone-sized screen ------------------------------------------------------------------------------------
 
 # (route, URL, branch that builds it)
