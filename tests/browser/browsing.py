@@ -36,6 +36,11 @@ def browser_present() -> bool:
     return CHROMIUM.is_file() and CHROMEDRIVER.is_file() and os.access(CHROMEDRIVER, os.X_OK)
 
 
+def in_ci() -> bool:
+    """CI runs set CI (CI=true); there a missing browser is a failure, not a skip."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def stale(element: object) -> bool:
     from selenium.common.exceptions import StaleElementReferenceException
 

@@ -28,6 +28,7 @@ from browsing import (
     PASSWORD,
     Served,
     browser_present,
+    in_ci,
     stale,
 )
 from samples import copy_sample
@@ -46,7 +47,7 @@ uvicorn.Server(config).run(sockets=[sock])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if browser_present() or os.environ.get("CI"):
+    if browser_present() or in_ci():
         return  # in CI, _browser_required fails each test instead
     here = Path(__file__).parent
     for item in items:
@@ -57,7 +58,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session", autouse=True)
 def _browser_required() -> None:
     """In CI the browser must be there: a missing one is a failure, not a skip."""
-    if not browser_present() and os.environ.get("CI"):
+    if not browser_present() and in_ci():
         pytest.fail(MISSING_BROWSER, pytrace=False)
 
 
