@@ -187,9 +187,10 @@ class Server:
 class Client:
     """One logged-in browser: a keep-alive connection and the session cookie."""
 
-    def __init__(self, port: int, name: str, password: str) -> None:
+    def __init__(self, port: int, name: str, password: str, timeout: float) -> None:
         self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.timeout = timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.cookie = ""
         page = self.get("/login")[1].decode("utf-8")
         match = re.search(r'name="csrf_token" value="([^"]+)"', page)
@@ -201,22 +202,30 @@ class Client:
             sys.exit(f"logging in answered {status}")
 
     def request(self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        """(status, body); a request that timed out or lost its connection is status 0."""
         sent = dict(headers or {})
         if self.cookie:
             sent["Cookie"] = self.cookie
         try:
-            self.conn.request(method, path, body, sent)
-            response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):  # the server closed the kept-alive connection: reconnect
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            self.conn.request(method, path, body, sent)
-            response = self.conn.getresponse()
-        data = response.read()
+            try:
+                self.conn.request(method, path, body, sent)
+                response = self.conn.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self._reconnect()  # the server closed the kept-alive connection
+                self.conn.request(method, path, body, sent)
+                response = self.conn.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):  # a timeout: the answer will never be read on this one
+            self._reconnect()
+            return 0, b""
         cookie = response.getheader("set-cookie")
         if cookie:
             self.cookie = cookie.split(";", 1)[0]
         return response.status, data
+
+    def _reconnect(self) -> None:
+        self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
 
     def get(self, path: str):  # type: ignore[no-untyped-def]
         return self.request("GET", path)
@@ -242,20 +251,28 @@ class Result:
         return len(self.latencies) / self.wall if self.wall else 0.0
 
 
-def drive(clients: list[Client], page: str, paths: Callable[[int], str], count: int) -> Result:
-    """``count`` requests of ``paths(i)`` spread over the clients, all at once; latency of each."""
+def drive(clients: list[Client], page: str, paths: Callable[[int], str], count: int, budget: float) -> Result:
+    """``count`` requests of ``paths(i)`` spread over the clients, all at once; latency of each.  A client
+    stops early when the page's batch has run ``budget`` seconds (a page too slow to finish is still reported,
+    with what was done); a request that timed out counts as an error (status 0)."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     share = [count // len(clients) + (1 if i < count % len(clients) else 0) for i in range(len(clients))]
+    barrier = threading.Barrier(len(clients) + 1)
+    started: list[float] = []
 
     def run(k: int, client: Client) -> None:
-        for j in range(WARMUP):
-            client.get(paths(k * 7919 + j))
+        try:
+            for j in range(WARMUP):
+                client.get(paths(k * 7919 + j))
+        finally:
+            barrier.wait()
         mine: list[float] = []
         seen: dict[int, int] = {}
-        barrier.wait()
         for j in range(share[k]):
+            if time.perf_counter() - started[0] > budget:
+                break
             path = paths(k + j * len(clients))
             t0 = time.perf_counter()
             status, _ = client.get(path)
@@ -266,15 +283,14 @@ def drive(clients: list[Client], page: str, paths: Callable[[int], str], count: 
             for status, n in seen.items():
                 statuses[status] = statuses.get(status, 0) + n
 
-    barrier = threading.Barrier(len(clients) + 1)
     threads = [threading.Thread(target=run, args=(k, c)) for k, c in enumerate(clients)]
     for thread in threads:
         thread.start()
     barrier.wait()
-    start = time.perf_counter()
+    started.append(time.perf_counter())
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - start
+    wall = time.perf_counter() - started[0]
     errors = sum(n for status, n in statuses.items() if status != 200)
     return Result(page, latencies, wall, errors, statuses)
 
@@ -297,7 +313,7 @@ def measure(root: Path, engine: str, args: argparse.Namespace, routes: frozenset
     results: list[Result] = []
     skipped: list[str] = []
     try:
-        clients = [Client(server.port, name, password) for _ in range(args.clients)]
+        clients = [Client(server.port, name, password, args.timeout) for _ in range(args.clients)]
         for page, route, paths in pages:
             if route not in routes:
                 skipped.append(f"{page}: {route} is not routed by the application yet")
@@ -307,7 +323,7 @@ def measure(root: Path, engine: str, args: argparse.Namespace, routes: frozenset
                 if status != 200 or not body.startswith(b"%PDF"):
                     skipped.append(f"{page}: /records/<id>/download/pdf answered {status}, not a PDF")
                     continue
-            results.append(drive(clients, page, paths, args.requests))
+            results.append(drive(clients, page, paths, args.requests, args.page_seconds))
         for client in clients:
             client.close()
     finally:
@@ -327,7 +343,7 @@ def report(runs: list[dict[str, Any]], args: argparse.Namespace, count: int, tim
     missed = 0
     for run in runs:
         print(f"\nengine {run['engine']} — server peak RSS {run['peak_rss_mib']:.0f} MiB")
-        print(f"{'page':<14} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}")
+        print(f"{'page':<14} {'done':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}")
         for r in run["results"]:
             print(
                 f"{r.page:<14} {r.pct(0.5):>8.1f} {r.pct(0.95):>8.1f} {r.pct(0.99):>8.1f} {r.rate:>8.1f} {r.errors:>7}"
@@ -361,6 +377,8 @@ def main() -> None:
     parser.add_argument("n", type=int, help="number of records to generate")
     parser.add_argument("--clients", type=int, default=10, help="concurrent logged-in clients")
     parser.add_argument("--requests", type=int, default=400, help="timed requests per page")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds before a request counts as failed")
+    parser.add_argument("--page-seconds", type=float, default=180.0, help="stop a page's batch after this long")
     parser.add_argument("--engines", default="whoosh,tantivy", help="comma-separated engines, each served in turn")
     parser.add_argument("--record-kb", type=float, default=2.0, help="Chinese text per record, on average (KB)")
     parser.add_argument("--keep", type=Path, help="write the synthetic workspace here and keep it (reused if there)")
