@@ -70,18 +70,12 @@ def facet_values(hit: SearchHit, record: Record | None) -> dict[str, tuple[str, 
     }
 
 
-def narrow(
-    hits: Sequence[SearchHit], records: Mapping[str, Record], selection: Mapping[str, str]
-) -> list[SearchHit]:
+def narrow(hits: Sequence[SearchHit], records: Mapping[str, Record], selection: Mapping[str, str]) -> list[SearchHit]:
     """The hits that have every selected facet value (``selection``: facet key → value)."""
     chosen = {k: v for k, v in selection.items() if k in FACET_KEYS and v}
     if not chosen:
         return list(hits)
-    return [
-        hit
-        for hit in hits
-        if all(v in facet_values(hit, records.get(hit.id))[k] for k, v in chosen.items())
-    ]
+    return [hit for hit in hits if all(v in facet_values(hit, records.get(hit.id))[k] for k, v in chosen.items())]
 
 
 def _label(key: str, value: str, names: Mapping[str, str]) -> str:
@@ -118,8 +112,8 @@ def facets_of(
             ordered = sorted(items, key=lambda kv: -int(kv[0]))
         else:
             ordered = sorted(items, key=lambda kv: (-kv[1], kv[0]))
-        values = tuple(
+        shown = tuple(
             FacetValue(value, _label(key, value, names), n, selection.get(key) == value) for value, n in ordered
         )
-        out.append(Facet(key, label, values))
+        out.append(Facet(key, label, shown))
     return out

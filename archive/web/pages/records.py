@@ -74,7 +74,7 @@ class Filters:
 
     def matches(self, record: Record, *, skip: str = "") -> bool:
         return (
-            (skip == "term" or self.term is None or record.term == self.term)
+            (skip == "term" or self.term is None or record.term == self.term or _serves(record, self.term))
             and (skip == "year" or self.year is None or record.year == self.year)
             and (skip == "type" or self.type is None or record.type == self.type)
             and (self.classification is None or record.classification == self.classification)
@@ -103,6 +103,11 @@ def _number(text: str | None, what: str) -> int | None:
     if not text.isdigit() or len(text) > 6 or int(text) < 1:
         raise HTTPException(400, f"{what}应为正整数，实际为“{text[:20]}”")
     return int(text)
+
+
+def _serves(record: Record, term: int) -> bool:
+    """A deputy is listed under every 届 they served (as ``renda list --term`` does)."""
+    return any(t.term == term for t in getattr(record, "terms", ()))
 
 
 def _within(level: str, who: Viewer) -> bool:
@@ -227,9 +232,19 @@ def _follow_up(visible: Catalog, record: Record) -> Any:
     """An opinion's loop (交办, deadline, reports, 测评, next round), from what the viewer sees."""
     if not isinstance(record, Opinion):
         return None
-    from ...followup import track_opinions
+    from dataclasses import replace
 
-    return next((item for item in track_opinions(visible).items if item.id == record.id), None)
+    from ...followup import track_opinions
+    from ...records import Letter
+
+    # only the opinion, its sitting and its 催办函 decide its loop: the rest of the catalog is not walked
+    def concerns(r: Record | None) -> bool:
+        return r is not None and (
+            r.id in (record.id, record.meeting) or (isinstance(r, Letter) and r.opinion == record.id)
+        )
+
+    mine = replace(visible, files=[f for f in visible.files if concerns(f.record)], _documents={})
+    return next((item for item in track_opinions(mine).items if item.id == record.id), None)
 
 
 def _related(who: Viewer, visible: Catalog, record: Record) -> dict[str, list[Any]]:

@@ -1,0 +1,128 @@
+"""/track: every role, the filters, the clearance matrix of its rows, and 催办函 made from the page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROLES, add_account, csrf_of, login
+from planted import LEVELS, ORGAN, expected, plant
+from samples import copy_sample
+from starlette.testclient import TestClient
+
+from archive.web.app import create_app
+
+OVERDUE = ("opinion-2024-03", "opinion-2024-04")  # overdue on the sample's reference date (2025-06-30)
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'<tr data-id="([^"]+)"', html)
+
+
+def _sample_opinions(root: Path) -> list[dict]:  # type: ignore[type-arg]
+    found = []
+    for path in sorted((root / "records").glob("*/opinion-*.yaml")):
+        found.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+@pytest.mark.parametrize("role", ["admin", "clerk", "member", "organ"])
+def test_track_answers_the_roles_that_follow_up(client_as, web_ws: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(role).get("/track")
+    assert response.status_code == 200
+    rows = _rows(response.text)
+    opinions = _sample_opinions(web_ws)
+    if role in ("admin", "clerk"):
+        want = [d["id"] for d in opinions]
+    elif role == "member":
+        want = [d["id"] for d in opinions if d["status"] == "final"]
+    else:
+        want = [d["id"] for d in opinions if d["status"] == "final" and ORGAN in (d["addressee"], d["report"]["organ"])]
+    assert sorted(rows) == sorted(want)
+    assert ("生成催办函" in response.text) == (role in ("admin", "clerk"))
+
+
+def test_track_refuses_a_deputy_and_sends_the_anonymous_to_login(client_as, anon: TestClient) -> None:  # type: ignore[no-untyped-def]
+    assert client_as("deputy").get("/track").status_code == 403
+    response = anon.get("/track")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+def test_track_filters_by_status_organ_and_term(client_as) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("clerk")
+    assert sorted(_rows(client.get("/track", params={"status": "overdue"}).text)) == sorted(OVERDUE)
+    court = _rows(client.get("/track", params={"organ": "区人民法院"}).text)
+    assert "opinion-2024-03" in court
+    assert "opinion-2024-04" not in court
+    assert all(r.startswith("opinion-2021") for r in _rows(client.get("/track", params={"term": "16"}).text))
+    bad = client.get("/track", params={"organ": "不存在的机关"})
+    assert bad.status_code == 400
+    assert "没有主送或报告机关为“不存在的机关”的审议意见" in bad.text
+    data = client.get("/track.json", params={"status": "overdue"}).json()
+    assert sorted(o["id"] for o in data["opinions"]) == sorted(OVERDUE)
+
+
+def test_track_remind_writes_the_letter_record_offers_its_pdf_and_is_audited(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("clerk")
+    token = csrf_of(client.get("/track").text)
+    response = client.post("/track/remind", data={"id": ["opinion-2024-03"], "csrf_token": token})
+    assert response.status_code == 200, response.text
+    letters = list((web_ws / "records").glob("*/letter-*.yaml"))
+    assert len(letters) == 1
+    letter = yaml.safe_load(letters[0].read_text(encoding="utf-8"))
+    assert letter["opinion"] == "opinion-2024-03"
+    assert f"/records/{letter['id']}/download/pdf" in response.text
+    assert list((web_ws / "out").rglob("*.pdf"))
+    import sqlite3
+
+    with sqlite3.connect(web_ws / ".renda" / "web.sqlite") as db:
+        rows = db.execute("select * from audit").fetchall()
+    assert any("remind" in map(str, row) and "opinion-2024-03" in map(str, row) for row in rows)
+
+
+def test_track_remind_without_csrf_or_as_member_is_refused(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+    clerk = client_as("clerk")
+    assert clerk.post("/track/remind", data={"id": ["opinion-2024-03"]}).status_code == 403
+    member = client_as("member")
+    token = csrf_of(member.get("/track").text)
+    assert member.post("/track/remind", data={"id": ["opinion-2024-03"], "csrf_token": token}).status_code == 403
+    assert not list((web_ws / "records").glob("*/letter-*.yaml"))
+
+
+def test_track_remind_of_nothing_or_of_an_opinion_not_overdue_says_so(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("clerk")
+    token = csrf_of(client.get("/track").text)
+    empty = client.post("/track/remind", data={"csrf_token": token})
+    assert empty.status_code == 400
+    assert "请选择已逾期的审议意见" in empty.text
+    wrong = client.post("/track/remind", data={"id": ["opinion-2023-01"], "csrf_token": token})
+    assert wrong.status_code == 400
+    assert "所选的审议意见不存在或未逾期" in wrong.text
+    assert not list((web_ws / "records").glob("*/letter-*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    root = copy_sample(tmp_path_factory.mktemp("track") / "ws")
+    planted = plant(root)
+    for role in ROLES:
+        for level in LEVELS:
+            add_account(root, role, level)
+    return planted, create_app(root)
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("role", ["admin", "clerk", "member", "organ"])
+def test_track_rows_are_what_the_viewer_may_see(matrix, role: str, level: str) -> None:  # type: ignore[no-untyped-def]
+    planted, app = matrix
+    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    assert login(client, role if level == "内部" else f"{role}-{level}").status_code == 303
+    want = [d["id"] for d in expected(planted, role, level) if d["type"] == "opinion"]
+    if role == "organ":  # an organ's table: its own items only, 公开 ones of other organs too are left out
+        want = [d["id"] for d in planted if d["id"] in want and ORGAN in (d["addressee"], d["report"]["organ"])]
+    ids = {d["id"] for d in planted}
+    html = client.get("/track").text
+    assert sorted(r for r in _rows(html) if r in ids) == sorted(want)
