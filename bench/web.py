@@ -30,6 +30,7 @@ import random
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -137,8 +138,14 @@ class Server:
 
     @classmethod
     def start(cls, root: Path) -> Server:
+        from archive.processes import die_with_parent
+
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", SERVE, str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=die_with_parent,  # a killed benchmark leaves no server behind
         )
         assert process.stdout is not None
         line = process.stdout.readline().strip()
@@ -259,8 +266,8 @@ def drive(clients: list[Client], page: str, paths: Callable[[int], str], count: 
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     share = [count // len(clients) + (1 if i < count % len(clients) else 0) for i in range(len(clients))]
-    barrier = threading.Barrier(len(clients) + 1)
     started: list[float] = []
+    barrier = threading.Barrier(len(clients) + 1, action=lambda: started.append(time.perf_counter()))
 
     def run(k: int, client: Client) -> None:
         try:
@@ -287,7 +294,6 @@ def drive(clients: list[Client], page: str, paths: Callable[[int], str], count: 
     for thread in threads:
         thread.start()
     barrier.wait()
-    started.append(time.perf_counter())
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started[0]
@@ -382,7 +388,10 @@ def main() -> None:
     parser.add_argument("--engines", default="whoosh,tantivy", help="comma-separated engines, each served in turn")
     parser.add_argument("--record-kb", type=float, default=2.0, help="Chinese text per record, on average (KB)")
     parser.add_argument("--keep", type=Path, help="write the synthetic workspace here and keep it (reused if there)")
+    parser.add_argument("--reuse-index", action="store_true", help="with --keep: keep the indexes already built there")
     args = parser.parse_args()
+    if args.reuse_index and not args.keep:
+        parser.error("--reuse-index needs --keep")
     if args.clients < 1 or args.requests < 1:
         parser.error("--clients and --requests must be at least 1")
 
@@ -397,7 +406,7 @@ def main() -> None:
             count = build_workspace(workdir, args.n, args.record_kb)
         timings["generate"] = time.perf_counter() - t0
         for engine in args.engines.split(","):
-            timings[engine] = index(workdir, engine)
+            timings[engine] = 0.0 if args.reuse_index else index(workdir, engine)
         routes = routed(workdir)
         runs = [measure(workdir, engine, args, routes) for engine in args.engines.split(",")]
     finally:
@@ -407,6 +416,11 @@ def main() -> None:
     sys.exit(1 if missed else 0)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(143)  # run the finally blocks: the server is stopped, the scratch workspace removed
+
+
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     main()

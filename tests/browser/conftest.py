@@ -98,6 +98,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[str], seconds: float = 30
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The sample workspace (indexed, one account per role) served by uvicorn in a subprocess."""
+    from archive.processes import die_with_parent
     from archive.search import update_index
     from archive.workspace import Workspace
 
@@ -110,6 +111,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        preexec_fn=die_with_parent,  # an interrupted test run leaves no server behind
     )
     try:
         assert process.stdout is not None
