@@ -4,9 +4,10 @@
 
 The workspace is bench/search.py's realistic corpus (bench/validate.py's generator, bench/corpus.py's text
 model, ~2 KB of Chinese per record), indexed with both engines.  For each engine the workspace's renda.yaml
-names that engine, the application is served by uvicorn (one process, as ``renda serve`` runs it) on a free
-loopback port, and ``--clients`` threads, each logged in as a clerk with its own keep-alive connection, send
-``--requests`` requests per page, spread over the clients, after a short warm-up:
+names that engine, the application is served by uvicorn (one process, as ``renda serve`` runs it; a fresh one
+for each page, so requests a slow page left running do not weigh on the next) on a free loopback port, and
+``--clients`` threads, each logged in as a clerk with its own keep-alive connection, send ``--requests``
+requests per page, spread over the clients, after a short warm-up:
 
 * 首页 ``/`` (the dashboard);
 * a record page ``/records/<id>``, ids drawn over the whole workspace;
@@ -315,26 +316,31 @@ def measure(root: Path, engine: str, args: argparse.Namespace, routes: frozenset
         ("search", "/search", lambda i: f"/search?q={quote(QUERIES[i % len(QUERIES)])}"),
         ("pdf (cached)", "/records/{id}/download/{fmt}", lambda i: f"/records/{pdf_id}/download/pdf"),
     ]
-    server = Server.start(root)
     results: list[Result] = []
     skipped: list[str] = []
-    try:
-        clients = [Client(server.port, name, password, args.timeout) for _ in range(args.clients)]
-        for page, route, paths in pages:
-            if route not in routes:
-                skipped.append(f"{page}: {route} is not routed by the application yet")
-                continue
+    peak = 0
+    for page, route, paths in pages:
+        if route not in routes:
+            skipped.append(f"{page}: {route} is not routed by the application yet")
+            continue
+        # A server of its own for each page: requests a slow page left running do not weigh on the next.
+        server = Server.start(root)
+        try:
+            clients = [Client(server.port, name, password, args.timeout) for _ in range(args.clients)]
             if page.startswith("pdf"):
-                status, body = clients[0].get(paths(0))  # rendered once here, then served from the cache
+                warm = Client(server.port, name, password, max(args.timeout, 300.0))
+                status, body = warm.get(paths(0))  # rendered once here, then served from the cache
+                warm.close()
                 if status != 200 or not body.startswith(b"%PDF"):
                     skipped.append(f"{page}: /records/<id>/download/pdf answered {status}, not a PDF")
                     continue
             results.append(drive(clients, page, paths, args.requests, args.page_seconds))
-        for client in clients:
-            client.close()
-    finally:
-        server.stop()
-    return {"engine": engine, "results": results, "skipped": skipped, "peak_rss_mib": server.peak_rss_kib / 1024}
+            for client in clients:
+                client.close()
+        finally:
+            server.stop()
+            peak = max(peak, server.peak_rss_kib)
+    return {"engine": engine, "results": results, "skipped": skipped, "peak_rss_mib": peak / 1024}
 
 
 # -- the report ----------------------------------------------------------------------------------------------
@@ -351,9 +357,8 @@ def report(runs: list[dict[str, Any]], args: argparse.Namespace, count: int, tim
         print(f"\nengine {run['engine']} — server peak RSS {run['peak_rss_mib']:.0f} MiB")
         print(f"{'page':<14} {'done':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}")
         for r in run["results"]:
-            print(
-                f"{r.page:<14} {r.pct(0.5):>8.1f} {r.pct(0.95):>8.1f} {r.pct(0.99):>8.1f} {r.rate:>8.1f} {r.errors:>7}"
-            )
+            cells = f"{r.pct(0.5):>8.1f} {r.pct(0.95):>8.1f} {r.pct(0.99):>8.1f} {r.rate:>8.1f} {r.errors:>7}"
+            print(f"{r.page:<14} {len(r.latencies):>6} {cells}")
             if r.errors:
                 print(f"{'':<14} statuses: {json.dumps(r.statuses)}")
         for line in run["skipped"]:
