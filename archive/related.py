@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,29 +235,47 @@ def _oldest_first(entry: RelatedRecord) -> tuple[dt.date, str]:
 
 def related_records(catalog: Catalog, record_id: str, clearance: Clearance, limit: int = 5) -> list[RelatedRecord]:
     """The (at most ``limit``) records most related to ``record_id``, oldest first."""
-    if limit < 1:
-        raise RelatedError("--limit 应为正整数")
-    by_id = catalog.by_id()
-    subject = by_id.get(record_id)
-    if subject is None or not clearance.admits(subject):
-        # a record above the clearance is not admitted to exist here (the same message as a missing one)
-        raise RelatedError(f"没有编号为“{record_id}”的记录")
-    if subject.type not in TOPICAL:
-        kinds = "、".join(TYPE_LABELS[t] for t in TOPICAL)
-        raise RelatedError(
-            f"记录“{record_id}”是{TYPE_LABELS.get(subject.type, subject.type)}，只能查找{kinds}的相关记录"
-        )
-    vectors = _vectors(catalog, clearance)
-    mine = vectors.weights[record_id]
-    found = []
-    for rid, theirs in vectors.weights.items():
-        if rid == record_id:
-            continue
-        score, shared = _similarity(mine, theirs)
-        if score >= THRESHOLD:
-            found.append(_entry(vectors, rid, score, shared))
-    best = sorted(found, key=lambda e: (-e.score, e.id))[:limit]
-    return sorted(best, key=_oldest_first)
+    return RelatedIndex(catalog, clearance).related(record_id, limit)
+
+
+class RelatedIndex:
+    """The key-phrase weights of a catalog at one clearance, computed once and asked many times (the web
+    platform keeps one per catalog and level: a record page then costs one pass over the weights)."""
+
+    def __init__(self, catalog: Catalog, clearance: Clearance) -> None:
+        self.catalog = catalog
+        self.clearance = clearance
+        self._vectors: _Vectors | None = None
+
+    def related(
+        self, record_id: str, limit: int = 5, admit: Callable[[Record], bool] | None = None
+    ) -> list[RelatedRecord]:
+        """As :func:`related_records`; ``admit`` narrows further what may be the subject or a result (a web
+        viewer's scope)."""
+        if limit < 1:
+            raise RelatedError("--limit 应为正整数")
+        subject = self.catalog.by_id().get(record_id)
+        if subject is None or not self.clearance.admits(subject) or (admit is not None and not admit(subject)):
+            # a record above the clearance is not admitted to exist here (the same message as a missing one)
+            raise RelatedError(f"没有编号为“{record_id}”的记录")
+        if subject.type not in TOPICAL:
+            kinds = "、".join(TYPE_LABELS[t] for t in TOPICAL)
+            raise RelatedError(
+                f"记录“{record_id}”是{TYPE_LABELS.get(subject.type, subject.type)}，只能查找{kinds}的相关记录"
+            )
+        if self._vectors is None:
+            self._vectors = _vectors(self.catalog, self.clearance)
+        vectors = self._vectors
+        mine = vectors.weights[record_id]
+        found = []
+        for rid, theirs in vectors.weights.items():
+            if rid == record_id or (admit is not None and not admit(vectors.records[rid])):
+                continue
+            score, shared = _similarity(mine, theirs)
+            if score >= THRESHOLD:
+                found.append(_entry(vectors, rid, score, shared))
+        best = sorted(found, key=lambda e: (-e.score, e.id))[:limit]
+        return sorted(best, key=_oldest_first)
 
 
 def recurring_threads(catalog: Catalog, clearance: Clearance, year: int | None = None) -> list[Thread]:

@@ -259,3 +259,13 @@ def test_views_and_downloads_above_public_are_audited(client_as, web_ws: Path) -
     trail = AccountStore.of(Workspace(web_ws)).trail()
     viewed = [e.target for e in trail if e.event == "view"]
     assert viewed == [internal]
+
+
+def test_each_browse_link_leads_to_as_many_records_as_it_counts(client_as) -> None:
+    client = client_as("clerk")
+    page = client.get("/records").text
+    links = re.findall(r'<a href="(/records\?[^"]+)">[^<]+</a> <span class="count">(\d+)</span>', page)
+    assert len(links) >= 8
+    for href, count in links:
+        target = href.replace("&amp;", "&").replace("/records?", "/records.json?")
+        assert len(client.get(target).json()) == int(count), href

@@ -8,6 +8,7 @@ JSON twins (``.json`` or ``Accept: application/json``): the rows of ``renda list
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -133,9 +134,20 @@ def _sorted(rows: list[Record], sort: str) -> list[Record]:
 
 
 def _facet(rows: list[Record], key: Any) -> list[tuple[Any, int]]:
-    counts = Counter(key(r) for r in rows)
+    """(value, count) of each value of ``key`` (a value, or a tuple of them) over ``rows``; years and terms newest
+    first, names in order."""
+    counts: Counter[Any] = Counter()
+    for r in rows:
+        value = key(r)
+        counts.update(value if isinstance(value, tuple) else (value,))
     counts.pop(None, None)
     return sorted(counts.items(), key=lambda kv: kv[0], reverse=isinstance(next(iter(counts), ""), int))
+
+
+def _terms_of(record: Record) -> tuple[int | None, ...]:
+    """The 届 a record is listed under: its own, and every one a deputy served."""
+    served = tuple(t.term for t in getattr(record, "terms", ()))
+    return tuple(dict.fromkeys((record.term, *served)))
 
 
 def records(request: Request) -> Response:
@@ -150,7 +162,7 @@ def records(request: Request) -> Response:
     page = min(chosen.page, pages)
     shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     facets = {
-        "term": _facet([r for r in visible if chosen.matches(r, skip="term")], lambda r: r.term),
+        "term": _facet([r for r in visible if chosen.matches(r, skip="term")], _terms_of),
         "year": _facet([r for r in visible if chosen.matches(r, skip="year")], lambda r: r.year),
         "type": _facet([r for r in visible if chosen.matches(r, skip="type")], lambda r: r.type),
         "organ": _facet([r for r in visible if chosen.matches(r, skip="organ")], organ_of),
@@ -186,7 +198,7 @@ def record(request: Request) -> Response:
     audit_record_view(request, found)
     fields = site(request).workspace.schemas.labelled(found.type, found.data)
     follow = _follow_up(visible, found)
-    related = _related(who, visible, found)
+    related = _related(who, catalog, visible, found)
     problems = [p for p in catalog.sink.sorted() if p.source == found.source] if who.is_office else []
     data = {
         **found.summary(),
@@ -247,9 +259,9 @@ def _follow_up(visible: Catalog, record: Record) -> Any:
     return next((item for item in track_opinions(mine).items if item.id == record.id), None)
 
 
-def _related(who: Viewer, visible: Catalog, record: Record) -> dict[str, list[Any]]:
+def _related(who: Viewer, catalog: Catalog, visible: Catalog, record: Record) -> dict[str, list[Any]]:
     """Same sitting, same organ, and the same subject (``archive.related``), all from what the viewer sees."""
-    from ...related import RelatedError, related_records
+    from ...related import RelatedError
 
     sitting = record.id if isinstance(record, Meeting) else getattr(record, "meeting", None)
     organ = organ_of(record)
@@ -257,7 +269,7 @@ def _related(who: Viewer, visible: Catalog, record: Record) -> dict[str, list[An
     same_sitting = [r for r in others if sitting and (r.id == sitting or getattr(r, "meeting", None) == sitting)]
     same_organ = [r for r in others if organ and organ_of(r) == organ and r not in same_sitting]
     try:
-        subject = related_records(visible, record.id, who.clearance, limit=5)
+        subject = _related_index(catalog, who).related(record.id, limit=5, admit=who.sees)
     except RelatedError:  # not a record that raises problems (a meeting, a deputy, a letter)
         subject = []
     return {
@@ -265,6 +277,24 @@ def _related(who: Viewer, visible: Catalog, record: Record) -> dict[str, list[An
         "organ": _sorted(same_organ, "date")[:10],
         "subject": subject,
     }
+
+
+_indexes: dict[str, tuple[Catalog, Any]] = {}  # clearance level → (the catalog, its RelatedIndex)
+_indexes_lock = threading.Lock()
+
+
+def _related_index(catalog: Catalog, who: Viewer) -> Any:
+    """The key-phrase weights of the loaded catalog at the viewer's level, computed once per catalog load;
+    the viewer's scope narrows the results (``admit``), so one index serves every account of a level."""
+    from ...related import RelatedIndex
+
+    level = who.clearance.level
+    with _indexes_lock:
+        held = _indexes.get(level)
+        if held is None or held[0] is not catalog:
+            held = (catalog, RelatedIndex(catalog, who.clearance))
+            _indexes[level] = held
+    return held[1]
 
 
 def _printed_body(workspace: Any, record: Record, visible: Catalog) -> list[dict[str, Any]]:
