@@ -158,3 +158,12 @@ def test_archive_progress_and_errors_name_only_what_the_viewer_sees(matrix, leve
         assert error.endswith("归档未进行。")
     finally:
         annual._builds.pop(root, None)
+
+
+@pytest.mark.parametrize("role", ["member", "deputy", "organ"])
+def test_archive_build_and_download_are_for_the_office_only(client_as, web_ws: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+    client = client_as(role)
+    token = csrf_of(client.get("/").text)
+    assert client.post("/archive/2025/build", data={"csrf_token": token}).status_code == 403
+    assert client.get("/archive/2025/download").status_code == 403
+    assert web_ws not in annual._builds

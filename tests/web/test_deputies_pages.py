@@ -129,3 +129,19 @@ def test_deputy_page_counts_what_the_viewer_may_see(matrix, role: str, level: st
     for d in planted:
         if d["id"] not in want:
             assert d["id"] not in html
+
+
+def test_deputies_hostile_registry_text_renders_as_text(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+    path = web_ws / "records/deputies" / f"{OTHER}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["name"] = "沈<b>秀兰</b>"
+    for service in data["terms"]:
+        service["delegation"] = "<img src=x onerror=alert(1)>"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    client = client_as("clerk")
+    registry = client.get("/deputies").text
+    assert "<img src=x" not in registry
+    assert "&lt;img src=x onerror=alert(1)&gt;" in registry
+    for html in (registry, client.get(f"/deputies/{OTHER}").text):
+        assert "沈<b>秀兰" not in html
+        assert "沈&lt;b&gt;秀兰&lt;/b&gt;" in html

@@ -65,6 +65,18 @@ def test_track_filters_by_status_organ_and_term(client_as) -> None:  # type: ign
     assert sorted(o["id"] for o in data["opinions"]) == sorted(OVERDUE)
 
 
+def test_track_json_is_marked_with_the_highest_level_the_viewer_sees(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+    opinions = _sample_opinions(web_ws)
+    levels = {d["classification"] for d in opinions}
+    assert "内部" in levels  # the sample has an internal opinion: the mark below is not the default
+    assert client_as("clerk").get("/track.json").json()["classification"] == "内部"
+    low = client_as("clerk", clearance="公开").get("/track.json").json()
+    assert low["classification"] == "公开"
+    assert sorted(o["id"] for o in low["opinions"]) == sorted(
+        d["id"] for d in opinions if d["classification"] == "公开"
+    )
+
+
 def test_track_remind_writes_the_letter_record_offers_its_pdf_and_is_audited(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
     client = client_as("clerk")
     token = csrf_of(client.get("/track").text)
@@ -126,3 +138,21 @@ def test_track_rows_are_what_the_viewer_may_see(matrix, role: str, level: str) -
     ids = {d["id"] for d in planted}
     html = client.get("/track").text
     assert sorted(r for r in _rows(html) if r in ids) == sorted(want)
+
+
+@pytest.mark.parametrize("role", ["member", "deputy", "organ"])
+def test_track_remind_is_for_the_office_only(client_as, web_ws: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+    client = client_as(role)
+    token = csrf_of(client.get("/").text)
+    assert client.post("/track/remind", data={"id": ["opinion-2024-03"], "csrf_token": token}).status_code == 403
+    assert not list((web_ws / "records").glob("*/letter-*.yaml"))
+
+
+def test_track_hostile_record_text_renders_as_text(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+    path = web_ws / "records/2024/opinion-2024-03.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["title"] = '<script>alert("x")</script>审议意见'
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    html = client_as("clerk").get("/track").text
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;审议意见" in html
