@@ -100,3 +100,7 @@ class AccountError(ArchiveError):
 
 class AuditError(ArchiveError):
     """The audit trail cannot be read, or its chain is broken."""
+
+
+class ServeError(ArchiveError):
+    """The web platform cannot be started as asked (a non-loopback address before an administrator exists)."""

@@ -92,6 +92,7 @@ class AccountStore:
         if not self._ready:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt; far fewer fsyncs
         try:
             if not self._ready:
                 conn.execute("PRAGMA journal_mode=WAL")
@@ -197,6 +198,7 @@ class AccountStore:
 
         now = self.clock()
         since = now - THROTTLE_WINDOW
+        refusal: str | None = None
         with self._connect(write=True) as conn:
             by_account = conn.execute(
                 "SELECT COUNT(*) FROM login_failures WHERE account = ? AND at > ?", (name, since)
@@ -206,9 +208,10 @@ class AccountStore:
             ).fetchone()[0]
             if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
                 audit.append(conn, "login_refused", "-", address, name[:64], None, self._now())
-                minutes = THROTTLE_WINDOW // 60
                 who = "该账号" if by_account >= MAX_FAILURES_PER_ACCOUNT else "本机地址"
-                raise LoginRefused(f"{who}登录失败次数过多，请 {minutes} 分钟后再试")
+                refusal = f"{who}登录失败次数过多，请 {THROTTLE_WINDOW // 60} 分钟后再试"
+        if refusal:  # raised after the commit: the refusal stays in the trail
+            raise LoginRefused(refusal)
         with self._connect() as conn:
             row = conn.execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
         stored = row[5] if row else self._dummy()
@@ -216,18 +219,21 @@ class AccountStore:
             ok = bool(_hasher().verify(stored, password)) and row is not None
         except (VerificationError, InvalidHashError):
             ok = False
+        account = self._account(row) if ok else None
         with self._connect(write=True) as conn:
-            if not ok:
+            if account is None:
                 conn.execute("INSERT INTO login_failures VALUES (?, ?, ?)", (name[:64], address, now))
                 conn.execute("DELETE FROM login_failures WHERE at < ?", (since,))
                 audit.append(conn, "login_failed", "-", address, name[:64], None, self._now())
-                raise LoginRefused("账号或密码不正确")
-            account = self._account(row)
-            if account.disabled:
+                refusal = "账号或密码不正确"
+            elif account.disabled:
                 audit.append(conn, "login_failed", "-", address, name, {"reason": "disabled"}, self._now())
-                raise LoginRefused("该账号已停用，请联系系统管理员")
-            conn.execute("DELETE FROM login_failures WHERE account = ?", (name,))
-            audit.append(conn, "login", name, address, name, None, self._now())
+                refusal = "该账号已停用，请联系系统管理员"
+            else:
+                conn.execute("DELETE FROM login_failures WHERE account = ?", (name,))
+                audit.append(conn, "login", name, address, name, None, self._now())
+        if refusal or account is None:
+            raise LoginRefused(refusal or "账号或密码不正确")
         return account
 
     def _dummy(self) -> str:

@@ -11,7 +11,7 @@ import click
 
 from archive import __version__
 
-from . import annual, deputies, documents, oversight, records, search
+from . import accounts, annual, deputies, documents, oversight, records, search, serve
 from ._plumbing import Group, run
 from ._shared import State
 
@@ -49,6 +49,9 @@ for _command in (
     search.import_,
     oversight.track,
     deputies.deputy,
+    serve.serve,
+    accounts.user,
+    accounts.audit,
 ):
     cli.add_command(_command)
 

@@ -88,8 +88,9 @@ class Guard:
                     headers.setdefault(name, value)
                 if secure:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
-                if "cache-control" not in headers:
-                    headers["cache-control"] = "no-store"
+                if "cache-control" not in headers:  # pages depend on who is logged in: never cached
+                    static = scope.get("path", "").startswith("/static/")
+                    headers["cache-control"] = "public, max-age=3600" if static else "no-store"
             await send(message)
 
         state = scope.setdefault("state", {})

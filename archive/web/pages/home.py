@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..page import respond, viewer
+from ...dashboard import dashboard
+from ..page import respond, site, viewer
 
 
 def home(request: Request) -> Response:
     who = viewer(request)
-    data: dict[str, Any] = {"role": who.role, "role_label": who.role_label, "clearance": who.clearance.level}
-    return respond(request, "home.html", data)
+    board = dashboard(site(request).catalog(), who)
+    data = {"role": who.role, "role_label": who.role_label, "clearance": who.clearance.level, **board.as_dict()}
+    return respond(request, "home.html", data, board=board)
 
 
 routes: list[BaseRoute] = [Route("/", home, name="home")]
