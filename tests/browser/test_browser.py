@@ -49,6 +49,14 @@ def _status(browser, url: str, method: str = "GET") -> int:  # type: ignore[no-u
     )
 
 
+def _until(browser, condition, seconds: float = 15):  # type: ignore[no-untyped-def]
+    """Wait for ``condition(browser)``; an element replaced meanwhile (a page loading, htmx swapping) is retried."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    ignored = (StaleElementReferenceException, NoSuchElementException)
+    return WebDriverWait(browser, seconds, ignored_exceptions=ignored).until(condition)
+
+
 def _h1(browser) -> str:  # type: ignore[no-untyped-def]
     return str(browser.find_element(By.TAG_NAME, "h1").text)
 
@@ -114,7 +122,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(log
     # The logout form without its hidden token, as a forged cross-site form would be.
     browser.execute_script("document.querySelector(\"form[action='/logout'] input[name=csrf_token]\").remove();")
     browser.find_element(By.CSS_SELECTOR, "form[action='/logout'] button[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda d: "无权操作" in d.find_element(By.TAG_NAME, "h1").text)
+    _until(browser, lambda d: "无权操作" in d.find_element(By.TAG_NAME, "h1").text)
     assert "403" in _h1(browser)
     browser.get(f"{served.url}/")
     assert urlsplit(browser.current_url).path == "/", "the refused logout logged the clerk out"
@@ -166,7 +174,7 @@ def test_search_finds_records_and_a_facet_narrows_them(login, served: Served, sh
     promised = int(chosen.find_element(By.XPATH, "following-sibling::*[1]").text)
     target = chosen.get_attribute("href")
     chosen.click()
-    WebDriverWait(browser, 15).until(lambda d: d.current_url == target)
+    _until(browser, lambda d: d.current_url == target and d.find_element(By.ID, "total").text == str(promised))
     narrowed = _result_links(browser)
     assert narrowed
     assert all(_yaml(served.root, p.rsplit("/", 1)[1])["type"] == "opinion" for p in narrowed), narrowed
@@ -186,7 +194,7 @@ def test_a_record_opens_from_the_search_and_its_pdf_downloads_and_passes_renda_c
     _search(browser, served, '"农村人居环境整治提升"')
     link = browser.find_element(By.CSS_SELECTOR, f"main a[href$='/records/{RECORD}']")
     link.click()
-    WebDriverWait(browser, 15).until(lambda d: urlsplit(d.current_url).path == f"/records/{RECORD}")
+    _until(browser, lambda d: urlsplit(d.current_url).path == f"/records/{RECORD}" and _h1(d) == record["title"])
     assert _h1(browser) == record["title"]
     page = browser.find_element(By.TAG_NAME, "main").text
     assert str(record["doc_number"]) in page
