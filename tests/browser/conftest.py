@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from browsing import (
+from samples import copy_sample
+
+from browser.browsing import (
     ACCOUNTS,
     CHROMEDRIVER,
     CHROMIUM,
@@ -31,7 +33,6 @@ from browsing import (
     in_ci,
     stale,
 )
-from samples import copy_sample
 
 # The server process: bind a free loopback port, say which, serve until killed.
 SERVE = """

@@ -13,7 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from browsing import (
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from browser.browsing import (
     DEPUTY,
     OTHER_DEPUTY,
     PASSWORD,
@@ -24,8 +27,6 @@ from browsing import (
     csp_violations,
     stale,
 )
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = pytest.mark.slow
 
