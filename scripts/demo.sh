@@ -27,3 +27,18 @@ run check "out/d041-履职档案-第17届.pdf"
 run archive build 2024 --check
 run archive build 2024
 run archive verify out/archive/J017-WS-2024
+
+# The office web platform on the sample workspace: one account per role, each with a new random password
+# (re-running the demo resets them), served at http://127.0.0.1:8000 until Ctrl-C.  Run from a script or a
+# pipe (no terminal), the demo stops here and says how to serve instead of blocking.
+if [ -t 0 ] && [ -t 1 ]; then
+    "$VENV/bin/python" "$REPO/scripts/demo_web.py" accounts "$REPO"
+    if "$RENDA" serve --help >/dev/null 2>&1; then
+        exec "$RENDA" serve --host 127.0.0.1 --port 8000
+    fi
+    exec "$VENV/bin/python" "$REPO/scripts/demo_web.py" serve "$REPO"
+fi
+printf '\n要在浏览器中查看网页平台，请在终端中运行 bash scripts/demo.sh（会为每个角色设置演示账号，并在\n'
+printf 'http://127.0.0.1:8000 提供服务，按 Ctrl-C 停止）；或自行运行：\n'
+printf '  %s scripts/demo_web.py accounts .   # 每个角色一个账号，打印随机密码\n' "$VENV/bin/python"
+printf '  %s serve --host 127.0.0.1 --port 8000\n' "$RENDA"

@@ -37,6 +37,19 @@ ensure_document_tools() {
     fi
 }
 
+# What the browser tests (tests/browser) drive: Debian's Chromium and its chromedriver, never a downloaded browser.
+BROWSER_PACKAGES=(chromium chromium-driver)
+
+ensure_browser() {
+    if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+        return 0
+    fi
+    if ! apt_install "${BROWSER_PACKAGES[@]}"; then
+        say "没有 Chromium 时浏览器测试（tests/browser）会跳过；在 CI 中（设置了 CI 环境变量）则判为失败。"
+        return 1
+    fi
+}
+
 ensure_python() {
     if ! command -v "$PYTHON" >/dev/null; then
         apt_install python3 python3-venv || exit 1

@@ -5,6 +5,8 @@ source "$(dirname "$0")/setup.sh"
 ensure_venv dev
 # The render and conformance tests measure real PDFs: the tools are required here.
 ensure_document_tools
+# The browser tests need Chromium; without it they skip (and fail in CI, where it must be there).
+ensure_browser || true
 
 cd "$REPO"
 status=0
