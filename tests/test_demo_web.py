@@ -31,7 +31,7 @@ def _accounts(root: Path) -> dict[str, str]:
     return {name: password for name, password, _ in rows}
 
 
-def test_the_demo_makes_one_account_per_role_whose_printed_password_logs_in(tmp_path: Path):
+def test_the_demo_makes_one_account_per_role_whose_printed_password_logs_in(tmp_path: Path) -> None:
     root = copy_sample(tmp_path / "ws")
     passwords = _accounts(root)
     store = AccountStore.of(Workspace(root))
@@ -47,7 +47,7 @@ def test_the_demo_makes_one_account_per_role_whose_printed_password_logs_in(tmp_
     assert (root / ".renda" / "web.sqlite").is_file()
 
 
-def test_running_the_demo_again_resets_every_password(tmp_path: Path):
+def test_running_the_demo_again_resets_every_password(tmp_path: Path) -> None:
     root = copy_sample(tmp_path / "ws")
     first = _accounts(root)
     second = _accounts(root)

@@ -96,7 +96,7 @@ def expected(by: str, year: int | None) -> dict[str, dict[str, Any]]:
             return round(good / len(evaluated), 4) if evaluated else None
 
         out[group] = {
-            "received": ids(lambda f: True),
+            "received": ids(lambda _: True),
             "completed": ids(lambda f: f["completed"]),
             "on_time": ids(lambda f: f["on_time"]),
             "A": ids(lambda f: f["class"] == "A"),

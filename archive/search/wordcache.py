@@ -61,7 +61,7 @@ def cached_counts(
     fingerprint: str,
     texts: Mapping[str, str],
     count: Callable[[str], Counter[str]],
-    remember: Callable[[str], bool] = lambda key: True,
+    remember: Callable[[str], bool] = lambda _: True,
 ) -> dict[str, Counter[str]]:
     """``count(text)`` for every ``texts`` value (by the same key), taken from the cache ``name`` under the
     workspace ``root`` where it holds the same text counted under the same ``fingerprint``.

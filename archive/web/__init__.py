@@ -38,5 +38,5 @@ How to add a page
    In a POST view, ``form(request)`` gives the parsed form.
 5. Log what the trail must show with ``audit(request, "view", record.id)`` — views and downloads of records
    above 公开 (``audit_record_view`` does the level test), builds, account changes.
-6. Test it in ``tests/web/`` with the ``client_as(role, clearance=...)`` fixture: every role, status and content.
+6. Test it in ``tests/webapp/`` with the ``client_as(role, clearance=...)`` fixture: every role, status and content.
 """

@@ -1,1 +1,1 @@
-"""Browser tests: a package, so its conftest does not shadow tests/web/conftest.py (imported as ``conftest``)."""
+"""Browser tests: a package, so its conftest is browser.conftest, not a second top-level ``conftest``."""

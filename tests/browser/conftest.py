@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from samples import copy_sample
@@ -35,6 +36,11 @@ from browser.browsing import (
 )
 
 # The server process: bind a free loopback port, say which, serve until killed.
+if TYPE_CHECKING:
+    from selenium.webdriver.chrome.webdriver import WebDriver
+
+LogIn = Callable[..., "WebDriver"]  # login("clerk"): log in through the form; the browser where it lands
+
 SERVE = """
 import socket, sys
 import uvicorn
@@ -47,7 +53,7 @@ uvicorn.Server(config).run(sockets=[sock])
 """
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if browser_present() or in_ci():
         return  # in CI, _browser_required fails each test instead
     here = Path(__file__).parent
@@ -140,7 +146,7 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def driver(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[object]:
+def driver(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[WebDriver]:
     """One headless Chromium for the whole run, with a fresh profile and no background networking."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -181,7 +187,7 @@ def driver(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterato
 
 
 @pytest.fixture
-def browser(driver, served: Served):  # type: ignore[no-untyped-def]
+def browser(driver: WebDriver, served: Served) -> WebDriver:
     """The shared browser, logged out, at desktop size, its console log emptied."""
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     driver.get(f"{served.url}/login")
@@ -191,18 +197,18 @@ def browser(driver, served: Served):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def login(browser, served: Served) -> Callable[..., object]:  # type: ignore[no-untyped-def]
+def login(browser: WebDriver, served: Served) -> LogIn:
     """``login("clerk")``: log in through the form as that account; the browser, on the page it lands on."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    def log_in(name: str, password: str = PASSWORD, expect_success: bool = True):  # type: ignore[no-untyped-def]
+    def log_in(name: str, password: str = PASSWORD, expect_success: bool = True) -> WebDriver:
         browser.get(f"{served.url}/login")
         browser.find_element(By.NAME, "name").send_keys(name)
         browser.find_element(By.NAME, "password").send_keys(password)
         before = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-        WebDriverWait(browser, 10).until(lambda d: stale(before))
+        WebDriverWait(browser, 10).until(lambda _: stale(before))
         if expect_success:
             assert not browser.current_url.startswith(f"{served.url}/login"), browser.page_source[:2000]
         return browser

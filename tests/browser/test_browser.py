@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser.browsing import (
@@ -27,6 +30,7 @@ from browser.browsing import (
     csp_violations,
     stale,
 )
+from browser.conftest import LogIn
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +41,7 @@ def _yaml(root: Path, record_id: str) -> dict[str, object]:
     return data
 
 
-def _status(browser, url: str, method: str = "GET") -> int:  # type: ignore[no-untyped-def]
+def _status(browser: WebDriver, url: str, method: str = "GET") -> int:
     """The HTTP status of ``url`` fetched from the page, with the browser's cookies (no CSRF header)."""
     return int(
         browser.execute_async_script(
@@ -50,7 +54,7 @@ def _status(browser, url: str, method: str = "GET") -> int:  # type: ignore[no-u
     )
 
 
-def _until(browser, condition, seconds: float = 15):  # type: ignore[no-untyped-def]
+def _until(browser: WebDriver, condition: Callable[[WebDriver], object], seconds: float = 15) -> object:
     """Wait for ``condition(browser)``; an element replaced meanwhile (a page loading, htmx swapping) is retried."""
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 
@@ -58,11 +62,11 @@ def _until(browser, condition, seconds: float = 15):  # type: ignore[no-untyped-
     return WebDriverWait(browser, seconds, ignored_exceptions=ignored).until(condition)
 
 
-def _h1(browser) -> str:  # type: ignore[no-untyped-def]
+def _h1(browser: WebDriver) -> str:
     return str(browser.find_element(By.TAG_NAME, "h1").text)
 
 
-def _phone(browser) -> None:  # type: ignore[no-untyped-def]
+def _phone(browser: WebDriver) -> None:
     width, height = PHONE
     browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
@@ -72,7 +76,7 @@ def _phone(browser) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _overflow(browser) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _overflow(browser: WebDriver) -> tuple[int, int]:
     """(document.scrollingElement.scrollWidth, innerWidth) of the current page."""
     width, inner = browser.execute_script("return [document.scrollingElement.scrollWidth, window.innerWidth];")
     return int(width), int(inner)
@@ -81,7 +85,7 @@ def _overflow(browser) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 # -- logging in ----------------------------------------------------------------------------------------------
 
 
-def test_login_opens_the_dashboard_with_the_committee_name_and_the_office_navigation(login, served: Served, shots):
+def test_login_opens_the_dashboard_with_the_committee_name_and_the_office_navigation(login: LogIn, shots: Path) -> None:
     browser = login("clerk")
     assert urlsplit(browser.current_url).path == "/"
     header = browser.find_element(By.CSS_SELECTOR, "header.site").text
@@ -94,7 +98,7 @@ def test_login_opens_the_dashboard_with_the_committee_name_and_the_office_naviga
     assert (shots / "dashboard.png").stat().st_size > 10_000
 
 
-def test_a_page_asked_for_before_logging_in_goes_to_the_login_form_and_back(login, browser, served: Served):
+def test_a_page_asked_for_before_logging_in_goes_to_the_login_form_and_back(browser: WebDriver, served: Served) -> None:
     browser.get(f"{served.url}/users")
     assert urlsplit(browser.current_url).path == "/login"
     assert parse_qs(urlsplit(browser.current_url).query)["next"] == ["/users"]
@@ -104,7 +108,9 @@ def test_a_page_asked_for_before_logging_in_goes_to_the_login_form_and_back(logi
     WebDriverWait(browser, 10).until(lambda d: urlsplit(d.current_url).path == "/users")
 
 
-def test_a_wrong_password_is_refused_with_the_chinese_message_and_nothing_opens(login, browser, served: Served):
+def test_a_wrong_password_is_refused_with_the_chinese_message_and_nothing_opens(
+    login: LogIn, browser: WebDriver, served: Served
+) -> None:
     login("clerk", WRONG_PASSWORD, expect_success=False)
     assert urlsplit(browser.current_url).path == "/login"
     alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
@@ -118,7 +124,7 @@ def test_a_wrong_password_is_refused_with_the_chinese_message_and_nothing_opens(
 # -- CSRF ----------------------------------------------------------------------------------------------------
 
 
-def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(login, served: Served):
+def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(login: LogIn, served: Served) -> None:
     browser = login("clerk")
     # The logout form without its hidden token, as a forged cross-site form would be.
     browser.execute_script("document.querySelector(\"form[action='/logout'] input[name=csrf_token]\").remove();")
@@ -135,22 +141,22 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(log
 # -- search, a record, its PDF -------------------------------------------------------------------------------
 
 
-def _search(browser, served: Served, text: str):  # type: ignore[no-untyped-def]
+def _search(browser: WebDriver, served: Served, text: str) -> WebDriver:
     browser.get(f"{served.url}/search")
     box = browser.find_element(By.CSS_SELECTOR, "main input[name=q]")
     box.send_keys(text)
     before = browser.find_element(By.TAG_NAME, "html")
     box.submit()
-    WebDriverWait(browser, 15).until(lambda d: stale(before))
+    WebDriverWait(browser, 15).until(lambda _: stale(before))
     return browser
 
 
-def _result_links(browser) -> list[str]:  # type: ignore[no-untyped-def]
+def _result_links(browser: WebDriver) -> list[str]:
     hrefs = [a.get_attribute("href") or "" for a in browser.find_elements(By.CSS_SELECTOR, "main a[href]")]
     return sorted({urlsplit(h).path for h in hrefs if re.fullmatch(r"/records/[^/.]+", urlsplit(h).path)})
 
 
-def _facet_links(browser) -> list[object]:  # type: ignore[no-untyped-def]
+def _facet_links(browser: WebDriver) -> list[WebElement]:
     return [
         a
         for a in browser.find_elements(By.CSS_SELECTOR, "main [class*=facet] a[href], main #facets a[href]")
@@ -158,7 +164,7 @@ def _facet_links(browser) -> list[object]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_search_finds_records_and_a_facet_narrows_them(login, served: Served, shots):
+def test_search_finds_records_and_a_facet_narrows_them(login: LogIn, served: Served, shots: Path) -> None:
     served.need("/search", "websearch")
     browser = login("clerk")
     _search(browser, served, "审议意见")
@@ -184,8 +190,8 @@ def test_search_finds_records_and_a_facet_narrows_them(login, served: Served, sh
 
 
 def test_a_record_opens_from_the_search_and_its_pdf_downloads_and_passes_renda_check(
-    login, served: Served, downloads: Path, shots
-):
+    login: LogIn, served: Served, downloads: Path, shots: Path
+) -> None:
     served.need("/search", "websearch")
     served.need("/records/{id}", "webrec")
     from archive.conformance import check_file
@@ -221,7 +227,7 @@ def test_a_record_opens_from_the_search_and_its_pdf_downloads_and_passes_renda_c
 # -- a deputy's own pages ------------------------------------------------------------------------------------
 
 
-def test_a_deputy_sees_their_own_page_and_another_deputys_is_not_found(login, served: Served):
+def test_a_deputy_sees_their_own_page_and_another_deputys_is_not_found(login: LogIn, served: Served) -> None:
     served.need("/deputies/{id}", "websearch")
     own, other = _yaml(served.root, DEPUTY), _yaml(served.root, OTHER_DEPUTY)
     browser = login("deputy")
@@ -240,7 +246,9 @@ def _names(root: Path, record_id: str, deputy: str) -> bool:
     return re.search(rf"\b{deputy}\b", path.read_text(encoding="utf-8")) is not None
 
 
-def test_a_deputy_opens_an_internal_record_that_names_them_and_not_one_that_does_not(login, served: Served):
+def test_a_deputy_opens_an_internal_record_that_names_them_and_not_one_that_does_not(
+    login: LogIn, served: Served
+) -> None:
     served.need("/records/{id}", "webrec")
     own, other = "zrh-16-63", "opinion-2023-02"  # both final and 内部; the first lists d001 among those present
     assert [_yaml(served.root, r)["classification"] for r in (own, other)] == ["内部", "内部"]
@@ -275,8 +283,8 @@ MAIN_PAGES = [
 
 @pytest.mark.parametrize(("route", "url", "branch"), MAIN_PAGES, ids=[u for _, u, _ in MAIN_PAGES])
 def test_a_main_page_has_no_horizontal_scroll_on_a_phone(
-    browser, login, served: Served, route: str, url: str, branch: str
-):
+    browser: WebDriver, login: LogIn, served: Served, route: str, url: str, branch: str
+) -> None:
     served.need(route, branch)
     if route != "/login":  # the login form is seen by nobody logged in
         login("admin")
@@ -288,7 +296,7 @@ def test_a_main_page_has_no_horizontal_scroll_on_a_phone(
     assert width <= inner, f"{url}: the page is {width} px wide on a {inner} px screen"
 
 
-def test_the_phone_check_sees_a_page_wider_than_the_screen(login, served: Served):
+def test_the_phone_check_sees_a_page_wider_than_the_screen(login: LogIn, served: Served) -> None:
     browser = login("clerk")
     _phone(browser)
     browser.get(f"{served.url}/")
@@ -303,7 +311,7 @@ def test_the_phone_check_sees_a_page_wider_than_the_screen(login, served: Served
 # -- Content-Security-Policy ---------------------------------------------------------------------------------
 
 
-def test_the_main_pages_break_no_content_security_policy_rule(login, served: Served):
+def test_the_main_pages_break_no_content_security_policy_rule(login: LogIn, served: Served) -> None:
     browser = login("admin")
     browser.get_log("browser")
     visited = []
@@ -318,7 +326,7 @@ def test_the_main_pages_break_no_content_security_policy_rule(login, served: Ser
     assert violations == [], violations
 
 
-def test_the_csp_check_sees_an_inline_script(login, served: Served):
+def test_the_csp_check_sees_an_inline_script(login: LogIn) -> None:
     browser = login("clerk")
     browser.get_log("browser")
     browser.execute_script(

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import PASSWORD, csrf_of
 from samples import RENDA_COMMAND, copy_sample
 
 import cli
@@ -18,6 +17,7 @@ from archive.accounts import AccountStore
 from archive.errors import ServeError
 from archive.web.server import check_host, is_loopback
 from archive.workspace import Workspace
+from webapp.conftest import PASSWORD, ClientAs, csrf_of
 
 
 @pytest.fixture
@@ -213,7 +213,7 @@ def test_serve_refuses_a_public_address_without_an_admin_in_a_real_process(fresh
     assert "Traceback" not in done.stderr
 
 
-def test_admin_manages_accounts_on_the_users_page(client_as, web_ws: Path) -> None:
+def test_admin_manages_accounts_on_the_users_page(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("admin")
     token = csrf_of(client.get("/users").text)
     added = client.post(

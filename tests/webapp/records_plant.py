@@ -88,7 +88,7 @@ def raw_records(root: Path) -> list[dict[str, Any]]:
 def names_deputy(data: dict[str, Any], deputy: str) -> bool:
     kind = data["type"]
     if kind == "deputy":
-        return data["id"] == deputy
+        return bool(data["id"] == deputy)
     if kind == "deputy_report":
         return data.get("deputy") == deputy
     if kind == "meeting":

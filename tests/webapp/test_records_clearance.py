@@ -8,11 +8,13 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import ROLES, add_account
-from records_plant import LEVELS, expected_ids, plant, raw_records
 from samples import copy_sample
+
+from webapp.conftest import ROLES, ClientAs, add_account
+from webapp.records_plant import LEVELS, expected_ids, plant, raw_records
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +29,12 @@ def web_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def planted(web_ws: Path) -> dict[str, dict]:
+def planted(web_ws: Path) -> dict[str, dict[str, Any]]:
     return {d["id"]: d for d in raw_records(web_ws) if d["id"].startswith(("cwh-17-6", "cwh-17-7", "opinion-2025-5"))}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_list_shows_exactly_what_the_role_may_see_at_each_level(client_as, web_ws: Path, role: str) -> None:
+def test_list_shows_exactly_what_the_role_may_see_at_each_level(client_as: ClientAs, web_ws: Path, role: str) -> None:
     for level in LEVELS:
         client = client_as(role, clearance=level)
         expected = expected_ids(web_ws, role, level)
@@ -51,7 +53,7 @@ def test_list_shows_exactly_what_the_role_may_see_at_each_level(client_as, web_w
 
 @pytest.mark.parametrize("role", ROLES)
 def test_record_sitting_and_download_urls_answer_only_what_the_role_may_see(
-    client_as, web_ws: Path, planted: dict[str, dict], role: str
+    client_as: ClientAs, web_ws: Path, planted: dict[str, dict[str, Any]], role: str
 ) -> None:
     for level in LEVELS:
         client = client_as(role, clearance=level)
@@ -69,7 +71,7 @@ def test_record_sitting_and_download_urls_answer_only_what_the_role_may_see(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_sitting_pages_and_related_records_hold_only_visible_records(
-    client_as, web_ws: Path, planted: dict[str, dict], role: str
+    client_as: ClientAs, web_ws: Path, planted: dict[str, dict[str, Any]], role: str
 ) -> None:
     everything = raw_records(web_ws)
     for level in LEVELS:
@@ -91,7 +93,8 @@ def test_sitting_pages_and_related_records_hold_only_visible_records(
             assert sitting == (same | {meeting}) & expected, (role, level, rid)
 
 
-def test_downloads_of_every_level_for_a_cleared_reader_and_none_above(client_as, planted: dict[str, dict]) -> None:
+@pytest.mark.usefixtures("planted")
+def test_downloads_of_every_level_for_a_cleared_reader_and_none_above(client_as: ClientAs) -> None:
     """.docx of a planted opinion at each level: the clerk cleared for 机密 gets them all, the one at 内部 only two."""
     top, low = client_as("clerk", clearance="机密"), client_as("clerk", clearance="内部")
     for i, level in enumerate(LEVELS):
@@ -106,7 +109,7 @@ def test_downloads_of_every_level_for_a_cleared_reader_and_none_above(client_as,
         assert low.get(f"/records/{rid}/download/docx").status_code == (200 if i < 2 else 404)
 
 
-def test_every_role_sees_the_same_404_for_a_hidden_and_a_missing_record(client_as) -> None:
+def test_every_role_sees_the_same_404_for_a_hidden_and_a_missing_record(client_as: ClientAs) -> None:
     for role in ROLES:
         client = client_as(role, clearance="公开")
         hidden = client.get("/records/opinion-2025-530")  # 机密

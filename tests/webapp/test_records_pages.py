@@ -7,12 +7,12 @@ import json
 import re
 import threading
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROLES
-from records_plant import may_see, raw_records
 from starlette.testclient import TestClient
 
 from archive.accounts import AccountStore
@@ -20,6 +20,8 @@ from archive.cli import cli
 from archive.conformance import check_files
 from archive.web.app import create_app
 from archive.workspace import Workspace
+from webapp.conftest import ROLES, ClientAs
+from webapp.records_plant import may_see, raw_records
 
 OPINION = "opinion-2024-02"  # 公开, final, answered and evaluated
 SITTING = "cwh-17-21"
@@ -33,11 +35,11 @@ ROUTES = (
 )
 
 
-def _ids(rows: list[dict]) -> list[str]:
+def _ids(rows: list[dict[str, Any]]) -> list[str]:
     return [r["id"] for r in rows]
 
 
-def test_every_record_route_answers_every_role(client_as, anon) -> None:
+def test_every_record_route_answers_every_role(client_as: ClientAs, anon: TestClient) -> None:
     for role in ROLES:
         client = client_as(role)
         for url in ROUTES:
@@ -66,7 +68,7 @@ def test_public_view_shows_final_public_records_only(web_ws: Path) -> None:
     assert client.get(f"/records/{OPINION}").status_code == 200
 
 
-def test_list_json_twin_is_what_renda_list_json_prints(client_as, web_ws: Path) -> None:
+def test_list_json_twin_is_what_renda_list_json_prints(client_as: ClientAs, web_ws: Path) -> None:
     printed = CliRunner().invoke(cli, ["--root", str(web_ws), "list", "--json"])
     assert printed.exit_code == 0, printed.output
     cli_rows = json.loads(printed.stdout)
@@ -77,7 +79,7 @@ def test_list_json_twin_is_what_renda_list_json_prints(client_as, web_ws: Path) 
     assert client.get("/records.json?type=opinion&term=17").json() == json.loads(by_type.stdout)
 
 
-def test_filters_sorting_and_pages(client_as, web_ws: Path) -> None:
+def test_filters_sorting_and_pages(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("clerk")
     everything = [d for d in raw_records(web_ws) if may_see("clerk", "内部", d)]
     term16 = {d["id"] for d in everything if d.get("term") == 16 or any(t["term"] == 16 for t in d.get("terms", []))}
@@ -100,7 +102,7 @@ def test_filters_sorting_and_pages(client_as, web_ws: Path) -> None:
     assert re.search(rf'type=opinion">审议意见</a> <span class="count">{opinions17}</span>', facets)
 
 
-def test_bad_filters_get_a_chinese_400(client_as) -> None:
+def test_bad_filters_get_a_chinese_400(client_as: ClientAs) -> None:
     client = client_as("member")
     cases = {
         "/records?term=abc": "届次应为正整数",
@@ -116,7 +118,7 @@ def test_bad_filters_get_a_chinese_400(client_as) -> None:
         assert "Traceback" not in response.text
 
 
-def test_record_page_shows_labels_printed_numbers_and_the_follow_up(client_as) -> None:
+def test_record_page_shows_labels_printed_numbers_and_the_follow_up(client_as: ClientAs) -> None:
     page = client_as("member").get(f"/records/{OPINION}").text
     for label in ("报告机关", "主送机关", "跟踪落实", "交办日期", "收到日期"):
         assert label in page
@@ -130,7 +132,7 @@ def test_record_page_shows_labels_printed_numbers_and_the_follow_up(client_as) -
     assert '<span class="lead">一、</span>' in minutes or "一、听取和审议区人民法院关于执行工作情况的报告" in minutes
 
 
-def test_validation_problems_show_on_the_office_page_only(client_as, web_ws: Path) -> None:
+def test_validation_problems_show_on_the_office_page_only(client_as: ClientAs, web_ws: Path) -> None:
     path = web_ws / "records" / "2024" / f"{SITTING}.yaml"
     data = yaml.safe_load(path.read_text("utf-8"))
     data["attendance"]["present"].remove("d002")  # a member of the committee neither present nor excused
@@ -144,7 +146,7 @@ def test_validation_problems_show_on_the_office_page_only(client_as, web_ws: Pat
     assert "校验问题" not in client_as("member").get(f"/records/{SITTING}").text
 
 
-def test_xss_payloads_in_every_field_render_as_text(client_as, web_ws: Path) -> None:
+def test_xss_payloads_in_every_field_render_as_text(client_as: ClientAs, web_ws: Path) -> None:
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     source = web_ws / "records" / "2024" / "opinion-2024-03.yaml"
     data = yaml.safe_load(source.read_text("utf-8"))
@@ -172,7 +174,7 @@ def test_xss_payloads_in_every_field_render_as_text(client_as, web_ws: Path) -> 
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text, url
 
 
-def test_traversal_in_record_and_download_urls_is_404(client_as, web_ws: Path) -> None:
+def test_traversal_in_record_and_download_urls_is_404(client_as: ClientAs, web_ws: Path) -> None:
     (web_ws.parent / "secret.pdf").write_bytes(b"%PDF-secret")
     client = client_as("admin")
     for url in (
@@ -190,7 +192,7 @@ def test_traversal_in_record_and_download_urls_is_404(client_as, web_ws: Path) -
         assert b"secret" not in response.content and b"organ:" not in response.content
 
 
-def test_pdf_download_passes_the_check_and_is_rendered_once(client_as, web_ws: Path, tmp_path: Path) -> None:
+def test_pdf_download_passes_the_check_and_is_rendered_once(client_as: ClientAs, web_ws: Path, tmp_path: Path) -> None:
     client = client_as("member")
     first = client.get(f"/records/{OPINION}/download/pdf")
     assert first.status_code == 200
@@ -211,13 +213,15 @@ def test_pdf_download_passes_the_check_and_is_rendered_once(client_as, web_ws: P
     assert cached[0].stat().st_mtime_ns == stamp
 
 
-def test_two_requests_for_one_uncached_document_render_it_once(client_as, web_ws: Path, monkeypatch) -> None:
+def test_two_requests_for_one_uncached_document_render_it_once(
+    client_as: ClientAs, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from archive.render import cache
 
     calls: list[str] = []
     real = cache._Build.render
 
-    def counted(self, staging):  # type: ignore[no-untyped-def]
+    def counted(self: cache._Build, staging: Path) -> Path:
         calls.append(self.record.id)
         return real(self, staging)
 
@@ -236,7 +240,7 @@ def test_two_requests_for_one_uncached_document_render_it_once(client_as, web_ws
     assert calls == [OPINION]
 
 
-def test_a_record_edited_on_disk_gets_a_new_document(client_as, web_ws: Path) -> None:
+def test_a_record_edited_on_disk_gets_a_new_document(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("clerk")
     before = client.get(f"/records/{OPINION}/download/docx").content
     path = web_ws / "records" / "2024" / f"{OPINION}.yaml"
@@ -249,7 +253,7 @@ def test_a_record_edited_on_disk_gets_a_new_document(client_as, web_ws: Path) ->
     assert len(list((web_ws / ".renda" / "documents").glob("*.docx"))) == 2
 
 
-def test_render_failure_is_a_chinese_error_page_and_leaves_no_cache_entry(client_as, web_ws: Path) -> None:
+def test_render_failure_is_a_chinese_error_page_and_leaves_no_cache_entry(client_as: ClientAs, web_ws: Path) -> None:
     own = web_ws / "templates" / "opinion.docx"
     own.parent.mkdir(exist_ok=True)
     own.write_bytes(b"not a docx at all")
@@ -261,7 +265,7 @@ def test_render_failure_is_a_chinese_error_page_and_leaves_no_cache_entry(client
     assert not [p for p in folder.iterdir() if not p.name.endswith(".lock")]
 
 
-def test_views_and_downloads_above_public_are_audited(client_as, web_ws: Path) -> None:
+def test_views_and_downloads_above_public_are_audited(client_as: ClientAs, web_ws: Path) -> None:
     internal = next(
         d["id"] for d in raw_records(web_ws) if d.get("classification") == "内部" and d.get("status") == "final"
     )
@@ -273,7 +277,7 @@ def test_views_and_downloads_above_public_are_audited(client_as, web_ws: Path) -
     assert viewed == [internal]
 
 
-def test_each_browse_link_leads_to_as_many_records_as_it_counts(client_as) -> None:
+def test_each_browse_link_leads_to_as_many_records_as_it_counts(client_as: ClientAs) -> None:
     client = client_as("clerk")
     page = client.get("/records").text
     links = re.findall(r'<a href="(/records\?[^"]+)">[^<]+</a> <span class="count">(\d+)</span>', page)
@@ -283,7 +287,7 @@ def test_each_browse_link_leads_to_as_many_records_as_it_counts(client_as) -> No
         assert len(client.get(target).json()) == int(count), href
 
 
-def test_same_subject_is_a_fragment_a_page_and_the_json_of_renda_related(client_as, web_ws: Path) -> None:
+def test_same_subject_is_a_fragment_a_page_and_the_json_of_renda_related(client_as: ClientAs, web_ws: Path) -> None:
     printed = CliRunner().invoke(cli, ["--root", str(web_ws), "related", OPINION, "--json"])
     assert printed.exit_code == 0, printed.output
     expected = json.loads(printed.stdout)

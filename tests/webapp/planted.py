@@ -29,7 +29,7 @@ def _rank(level: str) -> int:
 
 
 def _opinion(root: Path, n: int, level: str, organ: str, status: str, extra: str = "") -> dict[str, Any]:
-    data = yaml.safe_load((root / "records/2024/opinion-2024-02.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = yaml.safe_load((root / "records/2024/opinion-2024-02.yaml").read_text(encoding="utf-8"))
     data.update(
         id=f"opinion-{YEAR}-{n}",
         title=f"澄湖区人大常委会关于{organ}{MARK}{extra}治理情况报告的审议意见",
@@ -44,7 +44,7 @@ def _opinion(root: Path, n: int, level: str, organ: str, status: str, extra: str
 
 
 def _report(root: Path, n: int, level: str) -> dict[str, Any]:
-    data = yaml.safe_load((root / "records/2023/report-2023-d014.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = yaml.safe_load((root / "records/2023/report-2023-d014.yaml").read_text(encoding="utf-8"))
     data.update(
         id=f"report-{YEAR}-{DEPUTY}-{n}",
         date=f"{YEAR}-11-{10 + n % 10:02d}",
@@ -57,7 +57,10 @@ def _report(root: Path, n: int, level: str) -> dict[str, Any]:
     return data
 
 
-def plant(root: Path, ceiling: str = "机密") -> list[dict[str, Any]]:
+Planted = list[dict[str, Any]]  # the planted records' data
+
+
+def plant(root: Path, ceiling: str = "机密") -> Planted:
     """Write the planted records into ``root`` (a scratch sample copy) and raise its ceiling; their data."""
     planted = []
     n = 60

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from conftest import csrf_of
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+from starlette.types import Message
+
+from webapp.conftest import ClientAs, csrf_of
 
 PAGES_BY_ROLE = {"admin": ["/", "/users", "/login"], "clerk": ["/"], "member": ["/"], "deputy": ["/"], "organ": ["/"]}
 
 
-def assert_security_headers(headers) -> None:  # type: ignore[no-untyped-def]
+def assert_security_headers(headers: Mapping[str, str]) -> None:
     csp = headers["content-security-policy"]
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp
@@ -22,7 +27,9 @@ def assert_security_headers(headers) -> None:  # type: ignore[no-untyped-def]
     assert headers["referrer-policy"] == "same-origin"
 
 
-def test_every_page_has_the_security_headers_and_no_inline_script_or_style(client_as, anon) -> None:
+def test_every_page_has_the_security_headers_and_no_inline_script_or_style(
+    client_as: ClientAs, anon: TestClient
+) -> None:
     for role, paths in PAGES_BY_ROLE.items():
         client = client_as(role)
         for path in paths:
@@ -39,7 +46,7 @@ def test_every_page_has_the_security_headers_and_no_inline_script_or_style(clien
         assert_security_headers(response.headers)
 
 
-def test_htmx_and_the_stylesheet_are_served_from_the_package(anon) -> None:
+def test_htmx_and_the_stylesheet_are_served_from_the_package(anon: TestClient) -> None:
     htmx = anon.get("/static/htmx.min.js")
     assert htmx.status_code == 200
     assert "htmx" in htmx.text[:200]
@@ -51,7 +58,7 @@ def test_htmx_and_the_stylesheet_are_served_from_the_package(anon) -> None:
     assert not re.search(r"(src|href)=\"(https?:)?//", page), "no resource from another host"
 
 
-def raw_get(app, path: str, query: bytes, cookie: str = "") -> tuple[int, dict[str, str], str]:  # type: ignore[no-untyped-def]
+def raw_get(app: Starlette, path: str, query: bytes, cookie: str = "") -> tuple[int, dict[str, str], str]:
     """A GET straight into the ASGI app (HTTP clients refuse to send such URLs): status, headers, body."""
     import asyncio
 
@@ -69,12 +76,12 @@ def raw_get(app, path: str, query: bytes, cookie: str = "") -> tuple[int, dict[s
         "client": ("127.0.0.1", 5000),
         "server": ("testserver", 80),
     }
-    messages: list[dict] = []  # type: ignore[type-arg]
+    messages: list[Message] = []
 
-    async def receive() -> dict:  # type: ignore[type-arg]
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict) -> None:  # type: ignore[type-arg]
+    async def send(message: Message) -> None:
         messages.append(message)
 
     asyncio.run(app(scope, receive, send))
@@ -84,7 +91,7 @@ def raw_get(app, path: str, query: bytes, cookie: str = "") -> tuple[int, dict[s
     return start["status"], headers, body
 
 
-def test_one_megabyte_query_string_is_refused_with_the_chinese_page(app, client_as) -> None:
+def test_one_megabyte_query_string_is_refused_with_the_chinese_page(app: Starlette, client_as: ClientAs) -> None:
     client = client_as("clerk")
     cookie = f"renda_session={client.cookies['renda_session']}"
     status, headers, body = raw_get(app, "/", b"q=" + b"a" * (1024 * 1024), cookie)
@@ -95,7 +102,7 @@ def test_one_megabyte_query_string_is_refused_with_the_chinese_page(app, client_
     assert client.get("/").status_code == 200
 
 
-def test_oversized_post_is_refused(client_as) -> None:
+def test_oversized_post_is_refused(client_as: ClientAs) -> None:
     client = client_as("admin")
     token = csrf_of(client.get("/users").text)
     response = client.post("/users", data={"csrf_token": token, "name": "x" * (2 * 1024 * 1024)})
@@ -103,7 +110,7 @@ def test_oversized_post_is_refused(client_as) -> None:
     assert "提交的内容太大" in response.text
 
 
-def test_a_script_in_a_record_title_shows_as_text(client_as, web_ws: Path) -> None:
+def test_a_script_in_a_record_title_shows_as_text(client_as: ClientAs, web_ws: Path) -> None:
     source = web_ws / "records" / "2024" / "opinion-2024-03.yaml"
     text = source.read_text(encoding="utf-8")
     payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -115,7 +122,7 @@ def test_a_script_in_a_record_title_shows_as_text(client_as, web_ws: Path) -> No
     assert "<img src=x" not in page.text
 
 
-def test_server_error_is_a_chinese_page_without_traceback(client_as, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_server_error_is_a_chinese_page_without_traceback(client_as: ClientAs, monkeypatch: pytest.MonkeyPatch) -> None:
     from archive.web.pages import home
 
     def broken(*args: object) -> None:
@@ -129,7 +136,7 @@ def test_server_error_is_a_chinese_page_without_traceback(client_as, monkeypatch
     assert "Traceback" not in response.text
 
 
-def test_errors_have_a_json_twin(client_as, anon) -> None:
+def test_errors_have_a_json_twin(client_as: ClientAs, anon: TestClient) -> None:
     missing = client_as("clerk").get("/nowhere", headers={"accept": "application/json"})
     assert missing.status_code == 404
     assert missing.json() == {
@@ -142,7 +149,7 @@ def test_errors_have_a_json_twin(client_as, anon) -> None:
     assert nobody.json()["error"] == "需要登录"
 
 
-def test_wrong_method_is_a_chinese_405(client_as) -> None:
+def test_wrong_method_is_a_chinese_405(client_as: ClientAs) -> None:
     client = client_as("clerk")
     token = csrf_of(client.get("/").text)
     response = client.post("/", data={"csrf_token": token})

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROLES, add_account, csrf_of, login
-from planted import LEVELS, ORGAN, expected, plant
 from samples import copy_sample
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.web.app import create_app
+from webapp.conftest import ROLES, ClientAs, add_account, csrf_of, login
+from webapp.planted import LEVELS, ORGAN, Planted, expected, plant
 
 OVERDUE = ("opinion-2024-03", "opinion-2024-04")  # overdue on the sample's reference date (2025-06-30)
 
@@ -29,7 +30,7 @@ def _sample_opinions(root: Path) -> list[dict]:  # type: ignore[type-arg]
 
 
 @pytest.mark.parametrize("role", ["admin", "clerk", "member", "organ"])
-def test_track_answers_the_roles_that_follow_up(client_as, web_ws: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_track_answers_the_roles_that_follow_up(client_as: ClientAs, web_ws: Path, role: str) -> None:
     response = client_as(role).get("/track")
     assert response.status_code == 200
     rows = _rows(response.text)
@@ -44,14 +45,14 @@ def test_track_answers_the_roles_that_follow_up(client_as, web_ws: Path, role: s
     assert ("生成催办函" in response.text) == (role in ("admin", "clerk"))
 
 
-def test_track_refuses_a_deputy_and_sends_the_anonymous_to_login(client_as, anon: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_track_refuses_a_deputy_and_sends_the_anonymous_to_login(client_as: ClientAs, anon: TestClient) -> None:
     assert client_as("deputy").get("/track").status_code == 403
     response = anon.get("/track")
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
 
 
-def test_track_filters_by_status_organ_and_term(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_track_filters_by_status_organ_and_term(client_as: ClientAs) -> None:
     client = client_as("clerk")
     assert sorted(_rows(client.get("/track", params={"status": "overdue"}).text)) == sorted(OVERDUE)
     court = _rows(client.get("/track", params={"organ": "区人民法院"}).text)
@@ -65,7 +66,7 @@ def test_track_filters_by_status_organ_and_term(client_as) -> None:  # type: ign
     assert sorted(o["id"] for o in data["opinions"]) == sorted(OVERDUE)
 
 
-def test_track_json_is_marked_with_the_highest_level_the_viewer_sees(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_track_json_is_marked_with_the_highest_level_the_viewer_sees(client_as: ClientAs, web_ws: Path) -> None:
     opinions = _sample_opinions(web_ws)
     levels = {d["classification"] for d in opinions}
     assert "内部" in levels  # the sample has an internal opinion: the mark below is not the default
@@ -77,7 +78,7 @@ def test_track_json_is_marked_with_the_highest_level_the_viewer_sees(client_as, 
     )
 
 
-def test_track_remind_writes_the_letter_record_offers_its_pdf_and_is_audited(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_track_remind_writes_the_letter_record_offers_its_pdf_and_is_audited(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("clerk")
     token = csrf_of(client.get("/track").text)
     response = client.post("/track/remind", data={"id": ["opinion-2024-03"], "csrf_token": token})
@@ -95,7 +96,7 @@ def test_track_remind_writes_the_letter_record_offers_its_pdf_and_is_audited(cli
     assert any("remind" in map(str, row) and "opinion-2024-03" in map(str, row) for row in rows)
 
 
-def test_track_remind_without_csrf_or_as_member_is_refused(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_track_remind_without_csrf_or_as_member_is_refused(client_as: ClientAs, web_ws: Path) -> None:
     clerk = client_as("clerk")
     assert clerk.post("/track/remind", data={"id": ["opinion-2024-03"]}).status_code == 403
     member = client_as("member")
@@ -104,7 +105,7 @@ def test_track_remind_without_csrf_or_as_member_is_refused(client_as, web_ws: Pa
     assert not list((web_ws / "records").glob("*/letter-*.yaml"))
 
 
-def test_track_remind_of_nothing_or_of_an_opinion_not_overdue_says_so(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_track_remind_of_nothing_or_of_an_opinion_not_overdue_says_so(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("clerk")
     token = csrf_of(client.get("/track").text)
     empty = client.post("/track/remind", data={"csrf_token": token})
@@ -116,8 +117,11 @@ def test_track_remind_of_nothing_or_of_an_opinion_not_overdue_says_so(client_as,
     assert not list((web_ws / "records").glob("*/letter-*.yaml"))
 
 
+Matrix = tuple[Planted, Starlette]  # the planted records and an app over them
+
+
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     root = copy_sample(tmp_path_factory.mktemp("track") / "ws")
     planted = plant(root)
     for role in ROLES:
@@ -128,7 +132,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", ["admin", "clerk", "member", "organ"])
-def test_track_rows_are_what_the_viewer_may_see(matrix, role: str, level: str) -> None:  # type: ignore[no-untyped-def]
+def test_track_rows_are_what_the_viewer_may_see(matrix: Matrix, role: str, level: str) -> None:
     planted, app = matrix
     client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
     assert login(client, role if level == "内部" else f"{role}-{level}").status_code == 303
@@ -141,14 +145,14 @@ def test_track_rows_are_what_the_viewer_may_see(matrix, role: str, level: str) -
 
 
 @pytest.mark.parametrize("role", ["member", "deputy", "organ"])
-def test_track_remind_is_for_the_office_only(client_as, web_ws: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_track_remind_is_for_the_office_only(client_as: ClientAs, web_ws: Path, role: str) -> None:
     client = client_as(role)
     token = csrf_of(client.get("/").text)
     assert client.post("/track/remind", data={"id": ["opinion-2024-03"], "csrf_token": token}).status_code == 403
     assert not list((web_ws / "records").glob("*/letter-*.yaml"))
 
 
-def test_track_hostile_record_text_renders_as_text(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_track_hostile_record_text_renders_as_text(client_as: ClientAs, web_ws: Path) -> None:
     path = web_ws / "records/2024/opinion-2024-03.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["title"] = '<script>alert("x")</script>审议意见'

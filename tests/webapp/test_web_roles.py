@@ -8,7 +8,6 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-from conftest import DEPUTY_ID, ORGAN, ROLES, csrf_of
 from starlette.testclient import TestClient
 
 import cli
@@ -17,6 +16,7 @@ from archive.accounts.model import Account
 from archive.catalog import load_catalog
 from archive.web.app import create_app
 from archive.workspace import Workspace
+from webapp.conftest import DEPUTY_ID, ORGAN, ROLES, ClientAs, csrf_of
 
 RANK = {"公开": 0, "内部": 1, "秘密": 2, "机密": 3}
 
@@ -107,7 +107,7 @@ ROUTES = {  # path → status by role (anonymous: redirect to /login)
 }
 
 
-def test_every_route_for_every_role(client_as, anon, web_ws: Path) -> None:
+def test_every_route_for_every_role(client_as: ClientAs, anon: TestClient, web_ws: Path) -> None:
     for role in ROLES:
         client = client_as(role)
         for path, statuses in ROUTES.items():
@@ -139,7 +139,7 @@ def track_json(ws: Path) -> list[dict]:  # type: ignore[type-arg]
     return json.loads(result.stdout)["opinions"]  # type: ignore[no-any-return]
 
 
-def test_office_dashboard_lists_overdue_and_due_soon_problems_and_changes(client_as, web_ws: Path) -> None:
+def test_office_dashboard_lists_overdue_and_due_soon_problems_and_changes(client_as: ClientAs, web_ws: Path) -> None:
     opinions = track_json(web_ws)
     overdue = {o["id"] for o in opinions if o["status"] == "overdue"}
     assert overdue
@@ -153,7 +153,7 @@ def test_office_dashboard_lists_overdue_and_due_soon_problems_and_changes(client
     assert "已逾期的审议意见" in page and "有错误的记录" in page and "最近改动" in page
 
 
-def test_organ_dashboard_shows_only_its_own_opinions(client_as, web_ws: Path) -> None:
+def test_organ_dashboard_shows_only_its_own_opinions(client_as: ClientAs, web_ws: Path) -> None:
     opinions = track_json(web_ws)
     mine = {o["id"] for o in opinions if ORGAN in (o["addressee"], o["report_organ"]) and o["status"] != "draft"}
     data = client_as("organ").get("/.json").json()
@@ -163,7 +163,7 @@ def test_organ_dashboard_shows_only_its_own_opinions(client_as, web_ws: Path) ->
     assert "opinion-2024-03" not in page  # 区人民法院's
 
 
-def test_deputy_dashboard_shows_their_records_and_their_file(client_as, web_ws: Path) -> None:
+def test_deputy_dashboard_shows_their_records_and_their_file(client_as: ClientAs, web_ws: Path) -> None:
     data = client_as("deputy").get("/.json").json()
     expected = expected_ids(web_ws, "deputy", "内部") - expected_ids(web_ws, "deputy", "公开") | {
         i for i in expected_ids(web_ws, "deputy", "内部") if _names_d001(web_ws, i)
@@ -178,7 +178,7 @@ def _names_d001(ws: Path, record_id: str) -> bool:
     return any(f"{key}{DEPUTY_ID}\n" in text for key in ("- ", "deputy: ", "id: ", "lead: "))
 
 
-def test_member_dashboard_shows_recent_sittings(client_as, web_ws: Path) -> None:
+def test_member_dashboard_shows_recent_sittings(client_as: ClientAs, web_ws: Path) -> None:
     meetings = []
     for path in (web_ws / "records").rglob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DEPUTY_ID, ROLES, add_account, login
-from planted import DEPUTY, LEVELS, expected, plant
 from samples import copy_sample
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.web.app import create_app
+from webapp.conftest import DEPUTY_ID, ROLES, ClientAs, add_account, login
+from webapp.planted import DEPUTY, LEVELS, Planted, expected, plant
 
 OTHER = "d014"  # another deputy of the sample, with 述职 records of their own
 
@@ -31,7 +32,9 @@ def _rows(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["admin", "clerk", "member"])
-def test_deputies_registry_lists_the_term_for_the_office_and_members(client_as, web_ws: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_deputies_registry_lists_the_term_for_the_office_and_members(
+    client_as: ClientAs, web_ws: Path, role: str
+) -> None:
     client = client_as(role)
     for term in (17, 16):
         response = client.get("/deputies", params={"term": term})
@@ -40,13 +43,13 @@ def test_deputies_registry_lists_the_term_for_the_office_and_members(client_as, 
     assert sorted(d["id"] for d in client.get("/deputies.json").json()) == sorted(_registry(web_ws, 17))
 
 
-def test_deputies_registry_shows_a_deputy_only_themselves(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_deputies_registry_shows_a_deputy_only_themselves(client_as: ClientAs) -> None:
     response = client_as("deputy").get("/deputies")
     assert response.status_code == 200
     assert _rows(response.text) == [DEPUTY_ID]
 
 
-def test_deputies_refuse_organs_and_send_the_anonymous_to_login(client_as, anon: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_deputies_refuse_organs_and_send_the_anonymous_to_login(client_as: ClientAs, anon: TestClient) -> None:
     organ = client_as("organ")
     assert organ.get("/deputies").status_code == 403
     assert organ.get(f"/deputies/{DEPUTY_ID}").status_code == 403
@@ -58,7 +61,7 @@ def test_deputies_refuse_organs_and_send_the_anonymous_to_login(client_as, anon:
 
 
 @pytest.mark.parametrize("role", ["admin", "clerk", "member", "deputy"])
-def test_deputy_page_shows_the_eight_parts_with_figures_linking_to_records(client_as, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_deputy_page_shows_the_eight_parts_with_figures_linking_to_records(client_as: ClientAs, role: str) -> None:
     response = client_as(role).get(f"/deputies/{DEPUTY_ID}")
     assert response.status_code == 200
     assert response.text.count('<section class="card profile-section">') == 8
@@ -69,7 +72,7 @@ def test_deputy_page_shows_the_eight_parts_with_figures_linking_to_records(clien
     assert re.search(r'href="/records/cwh-17-\d+"', " ".join(linked))
 
 
-def test_deputy_sees_only_their_own_page(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_deputy_sees_only_their_own_page(client_as: ClientAs) -> None:
     client = client_as("deputy")
     assert client.get(f"/deputies/{DEPUTY_ID}").status_code == 200
     assert client.get(f"/deputies/{OTHER}").status_code == 404
@@ -77,7 +80,7 @@ def test_deputy_sees_only_their_own_page(client_as) -> None:  # type: ignore[no-
     assert client.get("/deputies/d999").status_code == 404
 
 
-def test_deputy_profile_json_twin_is_the_compiled_file(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_deputy_profile_json_twin_is_the_compiled_file(client_as: ClientAs) -> None:
     data = client_as("clerk").get(f"/deputies/{OTHER}.json").json()
     assert data["deputy"] == OTHER
     assert len(data["sections"]) == 8
@@ -85,7 +88,7 @@ def test_deputy_profile_json_twin_is_the_compiled_file(client_as) -> None:  # ty
     assert sorted(reports["records"]) == ["report-2023-d014"]
 
 
-def test_deputy_profile_pdf_is_rendered_and_audited(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_deputy_profile_pdf_is_rendered_and_audited(client_as: ClientAs, web_ws: Path) -> None:
     response = client_as("deputy").get(f"/deputies/{DEPUTY_ID}/profile.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
@@ -97,8 +100,11 @@ def test_deputy_profile_pdf_is_rendered_and_audited(client_as, web_ws: Path) -> 
     assert any("download" in map(str, row) and DEPUTY_ID in map(str, row) for row in rows)
 
 
+Matrix = tuple[Planted, Starlette]  # the planted records and an app over them
+
+
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     root = copy_sample(tmp_path_factory.mktemp("deputies") / "ws")
     planted = plant(root)
     for role in ROLES:
@@ -109,7 +115,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", ROLES)
-def test_deputy_page_counts_what_the_viewer_may_see(matrix, role: str, level: str) -> None:  # type: ignore[no-untyped-def]
+def test_deputy_page_counts_what_the_viewer_may_see(matrix: Matrix, role: str, level: str) -> None:
     planted, app = matrix
     client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
     assert login(client, role if level == "内部" else f"{role}-{level}").status_code == 303
@@ -131,7 +137,7 @@ def test_deputy_page_counts_what_the_viewer_may_see(matrix, role: str, level: st
             assert d["id"] not in html
 
 
-def test_deputies_hostile_registry_text_renders_as_text(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_deputies_hostile_registry_text_renders_as_text(client_as: ClientAs, web_ws: Path) -> None:
     path = web_ws / "records/deputies" / f"{OTHER}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["name"] = "沈<b>秀兰</b>"

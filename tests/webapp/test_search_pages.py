@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROLES
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from starlette.types import Message
+
+from webapp.conftest import ROLES, ClientAs
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -21,7 +24,7 @@ def _total(html: str) -> int:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_search_page_answers_every_role(client_as, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_search_page_answers_every_role(client_as: ClientAs, role: str) -> None:
     client = client_as(role)
     page = client.get("/search")
     assert page.status_code == 200
@@ -37,7 +40,7 @@ def test_search_sends_the_anonymous_to_login(anon: TestClient) -> None:
     assert response.headers["location"].startswith("/login?next=%2Fsearch")
 
 
-def test_search_json_twin_is_what_renda_search_json_prints(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_search_json_twin_is_what_renda_search_json_prints(client_as: ClientAs, web_ws: Path) -> None:
     from click.testing import CliRunner
 
     import cli
@@ -51,7 +54,7 @@ def test_search_json_twin_is_what_renda_search_json_prints(client_as, web_ws: Pa
     assert got[0]["snippet"] == want[0]["snippet"]
 
 
-def test_search_query_error_is_explained_inline(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_search_query_error_is_explained_inline(client_as: ClientAs) -> None:
     response = client_as("member").get("/search", params={"q": "养老 类型:不存在的类型"})
     assert response.status_code == 400
     assert "检索式有误" in response.text
@@ -59,17 +62,17 @@ def test_search_query_error_is_explained_inline(client_as) -> None:  # type: ign
     assert "Traceback" not in response.text
 
 
-def test_search_overlong_query_is_refused_inline(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_search_overlong_query_is_refused_inline(client_as: ClientAs) -> None:
     response = client_as("clerk").get("/search", params={"q": "养" * 600})
     assert response.status_code == 400
     assert "检索式有误" in response.text
 
 
-def _raw_get(app, path: str, query: bytes) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def _raw_get(app: Starlette, path: str, query: bytes) -> tuple[int, str]:
     """GET straight through the ASGI interface (the test client refuses to build a URL this long)."""
     import anyio
 
-    sent: list[dict] = []  # type: ignore[type-arg]
+    sent: list[Message] = []
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -85,10 +88,10 @@ def _raw_get(app, path: str, query: bytes) -> tuple[int, str]:  # type: ignore[n
         "server": ("testserver", 80),
     }
 
-    async def receive() -> dict:  # type: ignore[type-arg]
+    async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict) -> None:  # type: ignore[type-arg]
+    async def send(message: Message) -> None:
         sent.append(message)
 
     anyio.run(app, scope, receive, send)
@@ -97,21 +100,21 @@ def _raw_get(app, path: str, query: bytes) -> tuple[int, str]:  # type: ignore[n
     return status, body.decode("utf-8")
 
 
-def test_search_megabyte_query_string_is_refused_cleanly(app) -> None:  # type: ignore[no-untyped-def]
+def test_search_megabyte_query_string_is_refused_cleanly(app: Starlette) -> None:
     status, body = _raw_get(app, "/search", b"q=" + "养".encode() * (1024 * 1024 // 3))
     assert status == 414
     assert "链接太长" in body
     assert "Traceback" not in body
 
 
-def test_search_hostile_query_renders_as_text(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_search_hostile_query_renders_as_text(client_as: ClientAs) -> None:
     response = client_as("clerk").get("/search", params={"q": XSS})
     assert "<script>alert" not in response.text
     assert "<img src=x" not in response.text
     assert "&lt;script&gt;" in response.text
 
 
-def test_search_hostile_record_text_renders_as_text(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_search_hostile_record_text_renders_as_text(client_as: ClientAs, web_ws: Path) -> None:
     path = web_ws / "records/2024/opinion-2024-02.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["title"] = f"农村人居环境{XSS}翠微湖审议意见"
@@ -125,7 +128,7 @@ def test_search_hostile_record_text_renders_as_text(client_as, web_ws: Path) -> 
     assert "<mark>翠微湖</mark>" in html  # the highlight is the template's markup, around escaped text
 
 
-def test_search_pages_through_the_hits(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_search_pages_through_the_hits(client_as: ClientAs) -> None:
     client = client_as("clerk")
     first = client.get("/search", params={"q": "会议"}).text
     total = _total(first)
@@ -140,7 +143,7 @@ def test_search_pages_through_the_hits(client_as) -> None:  # type: ignore[no-un
     assert 'rel="prev"' not in first
 
 
-def test_search_facet_click_narrows_to_its_count(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_search_facet_click_narrows_to_its_count(client_as: ClientAs) -> None:
     client = client_as("clerk")
     html = client.get("/search", params={"q": "养老"}).text
     link = re.search(r'<a href="(/search\?[^"]*type=opinion)">审议意见</a> <span class="count"[^>]*>(\d+)<', html)

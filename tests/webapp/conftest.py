@@ -8,8 +8,10 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx2
 import pytest
 from samples import copy_sample
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.accounts import AccountStore
@@ -21,6 +23,8 @@ from archive.workspace import Workspace
 PASSWORD = "correct-horse-42"  # every fixture account's password
 DEPUTY_ID = "d001"  # the deputy account's registry id
 ORGAN = "区人民政府"  # the organ account's organ
+ClientAs = Callable[..., TestClient]  # client_as("clerk", clearance="内部"): a logged-in TestClient
+
 ROLES = ("admin", "clerk", "member", "deputy", "organ")
 
 
@@ -60,12 +64,12 @@ def web_ws(web_built: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app(web_ws: Path):  # type: ignore[no-untyped-def]
+def app(web_ws: Path) -> Starlette:
     return create_app(web_ws)
 
 
 @pytest.fixture
-def anon(app) -> TestClient:  # type: ignore[no-untyped-def]
+def anon(app: Starlette) -> TestClient:
     """A client nobody has logged in with; server errors answer as the 500 page (not raised into the test)."""
     return TestClient(app, raise_server_exceptions=False, follow_redirects=False)
 
@@ -76,14 +80,14 @@ def csrf_of(html: str) -> str:
     return match[1]
 
 
-def login(client: TestClient, name: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def login(client: TestClient, name: str, password: str = PASSWORD) -> httpx2.Response:
     """POST the login form as a browser would (GET it first for the CSRF token); the response."""
     token = csrf_of(client.get("/login").text)
     return client.post("/login", data={"name": name, "password": password, "csrf_token": token, "next": "/"})
 
 
 @pytest.fixture
-def client_as(app, web_ws: Path) -> Callable[..., TestClient]:  # type: ignore[no-untyped-def]
+def client_as(app: Starlette, web_ws: Path) -> ClientAs:
     """``client_as("clerk")`` / ``client_as("member", clearance="公开")``: a TestClient logged in with that role."""
 
     def make(role: str, clearance: str = "内部") -> TestClient:

@@ -6,11 +6,12 @@ import sqlite3
 import time
 from pathlib import Path
 
-from conftest import PASSWORD, csrf_of, login
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.accounts import AccountStore
 from archive.workspace import Workspace
+from webapp.conftest import PASSWORD, ClientAs, csrf_of, login
 
 COOKIE = "renda_session"
 
@@ -19,7 +20,7 @@ def trail(ws: Path) -> list[tuple[str, str, str]]:
     return [(e.event, e.actor, e.target) for e in AccountStore.of(Workspace(ws)).trail()]
 
 
-def test_login_sets_an_httponly_samesite_cookie_and_is_audited(anon, web_ws: Path) -> None:
+def test_login_sets_an_httponly_samesite_cookie_and_is_audited(anon: TestClient, web_ws: Path) -> None:
     response = login(anon, "clerk")
     assert response.status_code == 303
     assert response.headers["location"] == "/"
@@ -32,7 +33,7 @@ def test_login_sets_an_httponly_samesite_cookie_and_is_audited(anon, web_ws: Pat
     assert anon.get("/").status_code == 200
 
 
-def test_cookie_is_secure_over_tls(app) -> None:
+def test_cookie_is_secure_over_tls(app: Starlette) -> None:
     client = TestClient(app, base_url="https://testserver", follow_redirects=False)
     response = login(client, "clerk")
     assert response.status_code == 303
@@ -40,7 +41,7 @@ def test_cookie_is_secure_over_tls(app) -> None:
     assert response.headers["strict-transport-security"].startswith("max-age=")
 
 
-def test_login_gives_a_new_session_id_and_ends_the_old_one(app) -> None:
+def test_login_gives_a_new_session_id_and_ends_the_old_one(app: Starlette) -> None:
     client = TestClient(app, follow_redirects=False)
     token = csrf_of(client.get("/login").text)
     before = client.cookies[COOKIE]  # the anonymous session the login form was given
@@ -54,7 +55,7 @@ def test_login_gives_a_new_session_id_and_ends_the_old_one(app) -> None:
     assert planted.get("/").status_code == 303
 
 
-def test_forged_cookie_is_ignored_and_cleared(app, client_as) -> None:
+def test_forged_cookie_is_ignored_and_cleared(app: Starlette, client_as: ClientAs) -> None:
     good = client_as("admin").cookies[COOKIE]
     token, _, mac = good.rpartition(".")
     forged_mac = TestClient(app, follow_redirects=False, cookies={COOKIE: f"{token}.{'A' * len(mac)}"})
@@ -66,7 +67,7 @@ def test_forged_cookie_is_ignored_and_cleared(app, client_as) -> None:
     assert invented.get("/").status_code == 303
 
 
-def test_expired_session_sends_back_to_login(client_as, web_ws: Path) -> None:
+def test_expired_session_sends_back_to_login(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("member")
     assert client.get("/").status_code == 200
     with sqlite3.connect(web_ws / ".renda" / "web.sqlite") as db:
@@ -76,7 +77,7 @@ def test_expired_session_sends_back_to_login(client_as, web_ws: Path) -> None:
     assert response.headers["location"] == "/login?next=%2F"
 
 
-def test_logout_ends_the_session_and_needs_the_csrf_token(client_as, web_ws: Path) -> None:
+def test_logout_ends_the_session_and_needs_the_csrf_token(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("clerk")
     cookie = client.cookies[COOKIE]
     refused = client.post("/logout")
@@ -92,7 +93,7 @@ def test_logout_ends_the_session_and_needs_the_csrf_token(client_as, web_ws: Pat
     assert ("logout", "clerk", "clerk") in trail(web_ws)
 
 
-def test_post_with_a_wrong_csrf_token_is_refused(client_as) -> None:
+def test_post_with_a_wrong_csrf_token_is_refused(client_as: ClientAs) -> None:
     client = client_as("admin")
     response = client.post("/users", data={"name": "x1", "role": "member", "csrf_token": "wrong"})
     assert response.status_code == 403
@@ -100,13 +101,13 @@ def test_post_with_a_wrong_csrf_token_is_refused(client_as) -> None:
     assert "x1" not in client.get("/users").text
 
 
-def test_login_form_without_csrf_token_is_refused(anon) -> None:
+def test_login_form_without_csrf_token_is_refused(anon: TestClient) -> None:
     response = anon.post("/login", data={"name": "clerk", "password": PASSWORD})
     assert response.status_code == 403
     assert anon.get("/").status_code == 303
 
 
-def test_wrong_name_and_wrong_password_say_the_same(anon) -> None:
+def test_wrong_name_and_wrong_password_say_the_same(anon: TestClient) -> None:
     wrong_name = login(anon, "nobody", PASSWORD)
     wrong_password = login(anon, "clerk", "not-the-password")
     assert wrong_name.status_code == wrong_password.status_code == 400
@@ -114,7 +115,9 @@ def test_wrong_name_and_wrong_password_say_the_same(anon) -> None:
     assert "账号或密码不正确" in wrong_password.text
 
 
-def test_disabled_account_cannot_log_in_and_its_sessions_end(client_as, anon, web_ws: Path) -> None:
+def test_disabled_account_cannot_log_in_and_its_sessions_end(
+    client_as: ClientAs, anon: TestClient, web_ws: Path
+) -> None:
     client = client_as("member")
     AccountStore.of(Workspace(web_ws)).disable("member", actor="test")
     assert client.get("/").status_code == 303
@@ -123,7 +126,7 @@ def test_disabled_account_cannot_log_in_and_its_sessions_end(client_as, anon, we
     assert "该账号已停用" in response.text
 
 
-def test_next_goes_only_to_a_path_of_this_site(anon) -> None:
+def test_next_goes_only_to_a_path_of_this_site(anon: TestClient) -> None:
     token = csrf_of(anon.get("/login").text)
     for target, expected in (("/users", "/users"), ("//evil.example/x", "/"), ("https://evil.example/", "/")):
         response = anon.post(
@@ -135,7 +138,7 @@ def test_next_goes_only_to_a_path_of_this_site(anon) -> None:
         token = csrf_of(anon.get("/login").text)
 
 
-def test_a_thousand_rapid_logins_are_refused_and_change_nothing(anon, web_ws: Path) -> None:
+def test_a_thousand_rapid_logins_are_refused_and_change_nothing(anon: TestClient, web_ws: Path) -> None:
     store = AccountStore.of(Workspace(web_ws))
     accounts_before = store.accounts()
     token = csrf_of(anon.get("/login").text)
@@ -165,7 +168,7 @@ def test_a_thousand_rapid_logins_are_refused_and_change_nothing(anon, web_ws: Pa
     assert login(other, "member").status_code == 303
 
 
-def test_many_failures_from_one_address_throttle_every_account(app) -> None:
+def test_many_failures_from_one_address_throttle_every_account(app: Starlette) -> None:
     client = TestClient(app, follow_redirects=False, client=("10.0.0.7", 40000))
     for n in range(20):
         assert login(client, f"user{n}", "wrong-password").status_code == 400

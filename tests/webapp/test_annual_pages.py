@@ -9,14 +9,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROLES, add_account, csrf_of, login
-from planted import LEVELS, YEAR, expected, plant
 from samples import copy_sample
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.progress import Step
 from archive.web.app import create_app
 from archive.web.pages import annual
+from webapp.conftest import ROLES, ClientAs, add_account, csrf_of, login
+from webapp.planted import LEVELS, YEAR, Planted, expected, plant
 
 OFFICE = ("admin", "clerk")
 
@@ -26,7 +27,7 @@ def _rows(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_archive_pages_are_for_the_office_only(client_as, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_archive_pages_are_for_the_office_only(client_as: ClientAs, role: str) -> None:
     client = client_as(role)
     for path in ("/archive", "/archive/2025", "/archive/2025/progress", "/archive/2025/verify"):
         assert client.get(path).status_code == (403 if role not in OFFICE else 404 if "verify" in path else 200)
@@ -39,13 +40,13 @@ def test_archive_sends_the_anonymous_to_login(anon: TestClient) -> None:
         assert response.headers["location"].startswith("/login")
 
 
-def test_archive_year_must_be_a_year(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_archive_year_must_be_a_year(client_as: ClientAs) -> None:
     client = client_as("clerk")
     assert client.get("/archive/20x5").status_code == 404
     assert client.get("/archive/99999").status_code == 404
 
 
-def test_archive_preflight_lists_the_items_and_notices(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_archive_preflight_lists_the_items_and_notices(client_as: ClientAs, web_ws: Path) -> None:
     response = client_as("clerk").get("/archive/2025")
     assert response.status_code == 200
     assert sorted(_rows(response.text)) == sorted(
@@ -61,7 +62,9 @@ def test_archive_preflight_lists_the_items_and_notices(client_as, web_ws: Path) 
     assert data["may_build"] is True
 
 
-def test_archive_build_runs_once_reports_progress_and_offers_package_and_verify(client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
+def test_archive_build_runs_once_reports_progress_and_offers_package_and_verify(
+    client_as: ClientAs, web_ws: Path
+) -> None:
     client = client_as("clerk")
     assert client.get("/archive/2025/download").status_code == 404  # nothing built yet
     token = csrf_of(client.get("/archive/2025").text)
@@ -99,7 +102,7 @@ def test_archive_build_runs_once_reports_progress_and_offers_package_and_verify(
     assert any("download" in e and "archive-2025" in e for e in events)
 
 
-def test_archive_build_refused_to_members_and_below_the_ceiling(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_archive_build_refused_to_members_and_below_the_ceiling(client_as: ClientAs) -> None:
     member = client_as("member")
     assert member.post("/archive/2025/build", data={"csrf_token": csrf_of(member.get("/").text)}).status_code == 403
     low = client_as("clerk", clearance="公开")
@@ -111,8 +114,11 @@ def test_archive_build_refused_to_members_and_below_the_ceiling(client_as) -> No
     assert low.get("/archive/2025/download").status_code == 403
 
 
+Matrix = tuple[Path, Planted, Starlette]  # the workspace, the planted records and an app over it
+
+
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     root = copy_sample(tmp_path_factory.mktemp("annual") / "ws")
     planted = plant(root)
     for role in OFFICE:
@@ -121,7 +127,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
     return root, planted, create_app(root)
 
 
-def _client(app, role: str, level: str) -> TestClient:  # type: ignore[no-untyped-def]
+def _client(app: Starlette, role: str, level: str) -> TestClient:
     client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
     assert login(client, role if level == "内部" else f"{role}-{level}").status_code == 303
     return client
@@ -129,7 +135,7 @@ def _client(app, role: str, level: str) -> TestClient:  # type: ignore[no-untype
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", OFFICE)
-def test_archive_preflight_names_only_what_the_viewer_sees(matrix, role: str, level: str) -> None:  # type: ignore[no-untyped-def]
+def test_archive_preflight_names_only_what_the_viewer_sees(matrix: Matrix, role: str, level: str) -> None:
     _, planted, app = matrix
     html = _client(app, role, level).get(f"/archive/{YEAR}").text
     want = [d["id"] for d in expected(planted, role, level) if d["status"] == "final"]
@@ -142,7 +148,7 @@ def test_archive_preflight_names_only_what_the_viewer_sees(matrix, role: str, le
 
 
 @pytest.mark.parametrize("level", LEVELS)
-def test_archive_progress_and_errors_name_only_what_the_viewer_sees(matrix, level: str) -> None:  # type: ignore[no-untyped-def]
+def test_archive_progress_and_errors_name_only_what_the_viewer_sees(matrix: Matrix, level: str) -> None:
     root, planted, app = matrix
     secret = next(d for d in planted if d["classification"] == "机密" and d["status"] == "final")
     source = f"records/{YEAR}/{secret['id']}.yaml"
@@ -162,7 +168,7 @@ def test_archive_progress_and_errors_name_only_what_the_viewer_sees(matrix, leve
 
 
 @pytest.mark.parametrize("role", ["member", "deputy", "organ"])
-def test_archive_build_and_download_are_for_the_office_only(client_as, web_ws: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_archive_build_and_download_are_for_the_office_only(client_as: ClientAs, web_ws: Path, role: str) -> None:
     client = client_as(role)
     token = csrf_of(client.get("/").text)
     assert client.post("/archive/2025/build", data={"csrf_token": token}).status_code == 403

@@ -12,18 +12,22 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROLES, add_account, login
-from planted import DEPUTY, LEVELS, MARK, ORGAN, OTHER_ORGAN, SECRET_WORD, expected, plant
 from samples import copy_sample
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.web.app import create_app
+from webapp.conftest import ROLES, add_account, login
+from webapp.planted import DEPUTY, LEVELS, MARK, ORGAN, OTHER_ORGAN, SECRET_WORD, Planted, expected, plant
 
 TYPO = SECRET_WORD[:-1] + "归"  # 地方性法归: one homophone away from the word only the 机密 record has
 
 
+Matrix = tuple[Path, Planted, Starlette]  # the workspace, the planted records and an app over it
+
+
 @pytest.fixture(scope="module", params=["whoosh", "tantivy"])
-def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     root = copy_sample(tmp_path_factory.mktemp(f"search-{request.param}") / "ws")
     planted = plant(root)
     config = root / "renda.yaml"
@@ -36,7 +40,7 @@ def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     return root, planted, create_app(root)
 
 
-def _client(app, role: str, level: str) -> TestClient:  # type: ignore[no-untyped-def]
+def _client(app: Starlette, role: str, level: str) -> TestClient:
     client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
     name = role if level == "内部" else f"{role}-{level}"
     assert login(client, name).status_code == 303
@@ -65,7 +69,7 @@ def _all_ids(client: TestClient, query: str) -> list[str]:
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", ROLES)
-def test_search_shows_exactly_what_the_viewer_may_see(matrix, role: str, level: str) -> None:  # type: ignore[no-untyped-def]
+def test_search_shows_exactly_what_the_viewer_may_see(matrix: Matrix, role: str, level: str) -> None:
     _, planted, app = matrix
     want = expected(planted, role, level)
     client = _client(app, role, level)
@@ -87,7 +91,7 @@ def test_search_shows_exactly_what_the_viewer_may_see(matrix, role: str, level: 
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", ROLES)
-def test_search_suggests_only_words_of_records_the_viewer_sees(matrix, role: str, level: str) -> None:  # type: ignore[no-untyped-def]
+def test_search_suggests_only_words_of_records_the_viewer_sees(matrix: Matrix, role: str, level: str) -> None:
     _, planted, app = matrix
     holders = [d for d in expected(planted, role, level) if SECRET_WORD in d["title"]]
     html = _client(app, role, level).get("/search", params={"q": TYPO}).text
@@ -99,7 +103,7 @@ def test_search_suggests_only_words_of_records_the_viewer_sees(matrix, role: str
         assert SECRET_WORD not in html
 
 
-def test_search_narrowing_by_a_facet_counts_what_the_viewer_sees(matrix) -> None:  # type: ignore[no-untyped-def]
+def test_search_narrowing_by_a_facet_counts_what_the_viewer_sees(matrix: Matrix) -> None:
     _, planted, app = matrix
     want = [d for d in expected(planted, "organ", "机密") if d["type"] == "opinion"]
     client = _client(app, "organ", "机密")
@@ -108,7 +112,7 @@ def test_search_narrowing_by_a_facet_counts_what_the_viewer_sees(matrix) -> None
     assert _facet_counts(html, "type") == {"opinion": len(want)}
 
 
-def test_search_public_viewer_sees_final_public_records_only(matrix, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_search_public_viewer_sees_final_public_records_only(matrix: Matrix) -> None:
     root, planted, _ = matrix
     app = create_app(root, public=True)
     client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
