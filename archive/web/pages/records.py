@@ -211,6 +211,7 @@ def record(request: Request) -> Response:
         "related_subject": f"/records/{quote(found.id)}/related" if found.type in TOPICAL else None,
         "problems": [p.as_dict() for p in problems],
         "downloads": {fmt: f"/records/{quote(found.id)}/download/{fmt}" for fmt in _formats(found)},
+        "answer_files": {str(n): f"/records/{quote(found.id)}/answer/{n}" for n in _answer_files(found, who)},
     }
     return respond(
         request,
@@ -221,12 +222,49 @@ def record(request: Request) -> Response:
         fields=[f for f in fields if f.key != "body"],
         body=_printed_body(site(request).workspace, found, visible),
         follow=follow,
+        proposal=_proposal_context(found, visible, who),
         related=related,
         problems=problems,
         formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
         type_labels=TYPE_LABELS,
         topical=found.type in TOPICAL,
     )
+
+
+def _proposal_context(record: Record, visible: list[Record], who: Viewer) -> dict[str, Any] | None:
+    """What a suggestion's or motion's page shows beside its follow-up: the signers' names (linked when the
+    viewer may open the deputy's page), the answer classes' meanings, the rounds whose answer PDF it may open,
+    and the records the motion decision names that the viewer sees."""
+    from archive.proposals import ANSWER_CLASSES, Proposal
+    from archive.records import Deputy
+
+    if not isinstance(record, Proposal):
+        return None
+    names = {r.id: r.name for r in visible if isinstance(r, Deputy)}
+    linked = who.is_office or who.role == "member"
+    signers = [
+        {"id": d, "name": names.get(d, d), "lead": n == 0, "link": linked or (who.deputy == d)}
+        for n, d in enumerate(record.signers)
+    ]
+    return {
+        "signers": signers,
+        "classes": ANSWER_CLASSES,
+        "files": _answer_files(record, who),
+        "seen": {r.id for r in visible},
+    }
+
+
+def _answer_files(record: Record, who: Viewer) -> tuple[int, ...]:
+    """The handling rounds (1, 2, …) whose answer PDF this viewer may download: every round with a file, for
+    whoever sees the record; for the anonymous public view, only when the answer is published (公开)."""
+    from archive.proposals import Proposal
+
+    if not isinstance(record, Proposal) or record.handling is None:
+        return ()
+    if who.is_public and not record.public:
+        return ()
+    rounds = record.handling.rounds
+    return tuple(n for n, r in enumerate(rounds, 1) if r.answer is not None and r.answer.file)
 
 
 def _plain(value: Any) -> Any:
@@ -245,24 +283,28 @@ def _formats(record: Record) -> tuple[str, ...]:
 
 
 def _follow_up(catalog: Catalog, who: Viewer, record: Record) -> Any:
-    """An opinion's loop (交办, deadline, reports, 测评, next round), from what the viewer sees."""
-    if not isinstance(record, Opinion):
-        return None
+    """An opinion's loop (交办, deadline, reports, 测评, next round) or a suggestion's or motion's (交办, deadline,
+    answers, evaluations, re-handling), from what the viewer sees."""
     from dataclasses import replace
 
-    from archive.followup import track_opinions
+    from archive.followup import track_opinions, track_proposals
+    from archive.proposals import Proposal
     from archive.records import Letter
 
-    # only the opinion, its sitting and its 催办函 decide its loop: the rest of the catalog is not walked
+    if not isinstance(record, (Opinion, Proposal)):
+        return None
+
+    # only the record, its sitting and its 催办函 decide its loop: the rest of the catalog is not walked
     def concerns(r: Record | None) -> bool:
-        return (
-            r is not None
-            and (r.id in (record.id, record.meeting) or (isinstance(r, Letter) and r.opinion == record.id))
-            and who.sees(r)
-        )
+        if r is None or not who.sees(r):
+            return False
+        if isinstance(r, Letter):
+            return r.opinion == record.id or record.id in r.suggestions
+        return r.id in (record.id, getattr(record, "meeting", None))
 
     mine = replace(catalog, files=[f for f in catalog.files if concerns(f.record)], _documents={})
-    return next((item for item in track_opinions(mine).items if item.id == record.id), None)
+    items = track_opinions(mine).items if isinstance(record, Opinion) else track_proposals(mine)
+    return next((item for item in items if item.id == record.id), None)
 
 
 def _related(visible: list[Record], record: Record) -> dict[str, list[Record]]:
@@ -392,6 +434,32 @@ def download(request: Request) -> Response:
     )
 
 
+def answer_file(request: Request) -> Response:
+    """The answer PDF of round ``n`` of a suggestion or motion, to whoever may see the record (the same 404
+    as a missing record otherwise); the file must lie inside the workspace."""
+    from archive.proposals import Proposal
+    from archive.walker import inside_workspace
+
+    found = record_or_404(request, request.path_params["id"])
+    raw = request.path_params["n"]
+    who = viewer(request)
+    if not raw.isdigit() or int(raw) not in _answer_files(found, who):
+        raise HTTPException(404)
+    assert isinstance(found, Proposal) and found.handling is not None
+    answer = found.handling.rounds[int(raw) - 1].answer
+    assert answer is not None and answer.file is not None
+    path = inside_workspace(site(request).workspace.root, answer.file)
+    if path is None or not path.is_file():
+        return error_response(request, 404, f"答复文件 {answer.file} 不存在，请联系办公室")
+    audit_record_view(request, found, "download", answer=int(raw))
+    name = f"{found.id}-答复{'' if raw == '1' else f'（第{raw}轮）'}{path.suffix}"
+    return FileResponse(
+        path,
+        media_type="application/pdf" if path.suffix.lower() == ".pdf" else "application/octet-stream",
+        headers={"Content-Disposition": disposition(name, f"{found.id}-answer-{raw}{path.suffix}")},
+    )
+
+
 def disposition(filename: str, fallback: str) -> str:
     """``attachment`` with an ASCII fallback name and the UTF-8 one of RFC 5987 / RFC 6266."""
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in fallback)
@@ -403,4 +471,5 @@ routes: list[BaseRoute] = [
     Route("/records/{id}", record, name="record"),
     Route("/records/{id}/related", related, name="record_related"),
     Route("/records/{id}/download/{fmt}", download, name="record_download"),
+    Route("/records/{id}/answer/{n}", answer_file, name="record_answer"),
 ]
