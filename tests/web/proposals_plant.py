@@ -5,8 +5,9 @@ For each level of ``LEVELS`` the sample workspace gets five suggestions of the 2
 
 * ``n1`` led by the deputy account's deputy (d001), handled by ``ORGAN`` (区教育局) alone, not answered: overdue;
 * ``n2`` led by another deputy and co-signed by d001, handled by ``OTHER`` (区卫生健康委员会) with ``ORGAN`` as 会办,
-  answered (A) and evaluated 满意, with an answer PDF;
-* ``n3`` naming neither d001 nor ``ORGAN``: handled by ``OTHER``, under 重点督办, answered (B), not evaluated;
+  answered (A) and evaluated 满意, with an answer PDF, published (``public: true``);
+* ``n3`` naming neither d001 nor ``ORGAN``: handled by ``OTHER``, under 重点督办, answered (B) with a PDF that is
+  not published, not evaluated;
 * ``n4`` a draft led by d001 for ``ORGAN``;
 * ``n5`` handled by ``ORGAN``, assigned later: due soon on the reference date.
 
@@ -72,9 +73,10 @@ def plant(root: Path, ceiling: str = "机密") -> list[dict[str, Any]]:
     for k, level in enumerate(LEVELS):
         base = 900 + 10 * k
         assigned = dt.date(2025, 2, 18)
-        pdf = f"answers/answer-{base + 2}.pdf"
+        pdf, pdf3 = f"answers/answer-{base + 2}.pdf", f"answers/answer-{base + 3}.pdf"
         (root / "answers").mkdir(exist_ok=True)
         (root / pdf).write_bytes(ANSWER_PDF + level.encode("utf-8"))
+        (root / pdf3).write_bytes(ANSWER_PDF + b"n3")
         planted += [
             _suggestion(base + 1, level, lead=DEPUTY, handling={"assigned": assigned, "lead_organ": ORGAN}),
             _suggestion(
@@ -89,6 +91,7 @@ def plant(root: Path, ceiling: str = "机密") -> list[dict[str, Any]]:
                     "answer": _answered("A", pdf),
                     "evaluation": {"date": dt.date(2025, 5, 6), "result": "满意"},
                 },
+                public=True,
             ),
             _suggestion(
                 base + 3,
@@ -98,7 +101,7 @@ def plant(root: Path, ceiling: str = "机密") -> list[dict[str, Any]]:
                     "assigned": assigned,
                     "lead_organ": OTHER,
                     "supervision": {"by": "常委会副主任 李明", "date": dt.date(2025, 2, 25)},
-                    "answer": _answered("B"),
+                    "answer": _answered("B", pdf3),
                 },
             ),
             _suggestion(

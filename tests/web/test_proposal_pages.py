@@ -305,6 +305,26 @@ def test_the_answer_pdf_is_linked_and_served_to_who_sees_the_record(matrix, as_w
     assert as_who("clerk", "公开").get(f"/records/{rid}/answer/1").status_code == 404  # above the clearance
 
 
+def test_the_public_view_offers_only_published_answers(matrix) -> None:  # type: ignore[no-untyped-def]
+    root, proposals, _ = matrix
+    anonymous = TestClient(create_app(root, public=True), raise_server_exceptions=False, follow_redirects=False)
+    answered = [d for d in proposals if d["status"] == "final" and (last_answer(d) or {}).get("file")]
+    assert {d["classification"] for d in answered} == set(LEVELS)
+    for d in answered:
+        rid = d["id"]
+        page = anonymous.get(f"/records/{rid}")
+        answer = anonymous.get(f"/records/{rid}/answer/1")
+        if d["classification"] != "公开":
+            assert page.status_code == answer.status_code == 404
+            continue
+        assert page.status_code == 200
+        published = bool(d.get("public"))
+        assert (f"/records/{rid}/answer/1" in page.text) == published
+        assert answer.status_code == (200 if published else 404)
+    assert any(d.get("public") and d["classification"] == "公开" for d in answered)
+    assert any(not d.get("public") and d["classification"] == "公开" for d in answered)
+
+
 def test_an_organ_cannot_open_another_organs_suggestion(as_who) -> None:  # type: ignore[no-untyped-def]
     """Each organ's own 内部 suggestion (n1 of 区教育局, n3 of 区卫生健康委员会) is a 404 to the other, as a
     missing one is."""
@@ -389,9 +409,7 @@ def test_an_organs_dashboard_lists_its_suggestions_overdue_first(matrix, as_who,
 
 
 @pytest.mark.parametrize("level", ["公开", "机密"])
-def test_the_office_dashboard_shows_overdue_and_due_soon_suggestions_beside_the_opinions(
-    matrix, as_who, level: str
-) -> None:  # type: ignore[no-untyped-def]
+def test_office_dashboard_has_overdue_and_due_soon_suggestions_by_the_opinions(matrix, as_who, level: str) -> None:  # type: ignore[no-untyped-def]
     _, proposals, _ = matrix
     client = as_who("clerk", level)
     data = client.get("/.json").json()
