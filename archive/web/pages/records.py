@@ -201,6 +201,7 @@ def record(request: Request) -> Response:
     audit_record_view(request, found)
     fields = site(request).workspace.schemas.labelled(found.type, found.data)
     follow = _follow_up(catalog, who, found)
+    proposal = _proposal_context(found, follow, visible, who)
     related = _related(visible, found)
     problems = [p for p in catalog.sink.sorted() if p.source == found.source] if who.is_office else []
     data = {
@@ -213,6 +214,8 @@ def record(request: Request) -> Response:
         "downloads": {fmt: f"/records/{quote(found.id)}/download/{fmt}" for fmt in _formats(found)},
         "answer_files": {str(n): f"/records/{quote(found.id)}/answer/{n}" for n in _answer_files(found, who)},
     }
+    if proposal is not None:
+        data["timeline"] = [e.as_dict() for e in proposal["timeline"]]
     return respond(
         request,
         "records/record.html",
@@ -222,7 +225,7 @@ def record(request: Request) -> Response:
         fields=[f for f in fields if f.key != "body"],
         body=_printed_body(site(request).workspace, found, visible),
         follow=follow,
-        proposal=_proposal_context(found, visible, who),
+        proposal=proposal,
         related=related,
         problems=problems,
         formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
@@ -231,11 +234,12 @@ def record(request: Request) -> Response:
     )
 
 
-def _proposal_context(record: Record, visible: list[Record], who: Viewer) -> dict[str, Any] | None:
-    """What a suggestion's or motion's page shows beside its follow-up: the signers' names (linked when the
-    viewer may open the deputy's page), the answer classes' meanings, the rounds whose answer PDF it may open,
-    and the records the motion decision names that the viewer sees."""
-    from archive.proposals import ANSWER_CLASSES, Proposal
+def _proposal_context(record: Record, follow: Any, visible: list[Record], who: Viewer) -> dict[str, Any] | None:
+    """What a suggestion's or motion's page shows beside its fields: the signers' names (linked when the viewer
+    may open the deputy's page), its handling as one dated list, the rounds whose answer PDF the viewer may
+    download, and which of the records the list names the viewer sees (only those are linked)."""
+    from archive.followup.timeline import proposal_timeline
+    from archive.proposals import Proposal
     from archive.records import Deputy
 
     if not isinstance(record, Proposal):
@@ -246,11 +250,13 @@ def _proposal_context(record: Record, visible: list[Record], who: Viewer) -> dic
         {"id": d, "name": names.get(d, d), "lead": n == 0, "link": linked or (who.deputy == d)}
         for n, d in enumerate(record.signers)
     ]
+    timeline = proposal_timeline(record, follow)
+    named = {e.record for e in timeline if e.record}
     return {
         "signers": signers,
-        "classes": ANSWER_CLASSES,
+        "timeline": timeline,
         "files": _answer_files(record, who),
-        "seen": {r.id for r in visible},
+        "seen": {r.id for r in visible if r.id in named},
     }
 
 
