@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import json
 import re
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -319,6 +320,9 @@ def test_the_answer_pdf_is_linked_and_served_to_who_sees_the_record(matrix, as_w
         assert response.content.startswith(ANSWER_PDF)
         assert "attachment" in response.headers["content-disposition"]
         assert rid in unquote(response.headers["content-disposition"])
+    with sqlite3.connect(root / ".renda" / "web.sqlite") as db:
+        rows = [" ".join(map(str, row)) for row in db.execute("select * from audit")]
+    assert any("download" in row and rid in row and "answer" in row for row in rows)  # 内部: audited
     assert as_who("clerk").get(f"/records/{rid}/answer/2").status_code == 404  # no second round
     assert as_who("clerk").get(f"/records/{rid}/answer/x").status_code == 404
     assert as_who("clerk", "公开").get(f"/records/{rid}/answer/1").status_code == 404  # above the clearance

@@ -24,7 +24,7 @@ from archive.accounts import Viewer
 from archive.catalog import Catalog
 from archive.errors import RendaError
 from archive.followup import STATUS_LABELS, FollowUpReport, ProposalFigures, proposal_statistics, track_everything
-from archive.followup.model import KIND_LABELS
+from archive.followup.model import KIND_LABELS, PROPOSAL_STATUS_LABELS
 from archive.web.page import audit, form, render, require, respond, site
 
 ROLES = ("admin", "clerk", "member", "organ")
@@ -101,7 +101,11 @@ def track(request: Request) -> Response:
         "categories": sorted({i.category for i in report.items if i.category}),
         "kinds": KIND_LABELS,
         "terms": sorted({t for t in terms.values() if t}, reverse=True),
-        "statuses": STATUS_LABELS,
+        # an opinion is reported on and voted on, a suggestion answered and evaluated: both words where they differ
+        "statuses": {
+            s: label if label == PROPOSAL_STATUS_LABELS[s] else f"{label}／{PROPOSAL_STATUS_LABELS[s]}"
+            for s, label in STATUS_LABELS.items()
+        },
         "office": who.role in OFFICE,
     }
     return respond(request, "track/track.html", data, 400 if error else 200, **context)
