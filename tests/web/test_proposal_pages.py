@@ -519,3 +519,26 @@ def test_stats_refuse_what_the_viewer_does_not_see_and_bad_values(as_who) -> Non
     year = clerk.get("/track/stats.json", params={"year": "2023"}).json()
     assert year["year"] == 2023
     assert all(rid.startswith("suggestion-2023-") for rid in year["rows"][-1]["received"]["records"])
+
+
+def test_track_pages_a_long_table_and_every_row_is_on_one_page(as_who, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from archive.web.pages import track
+
+    monkeypatch.setattr(track, "PER_PAGE", 10)
+    client = as_who("clerk", "机密")
+    query = {"kind": "suggestion"}
+    data = client.get("/track.json", params=query).json()
+    everything = [i["id"] for i in data["suggestions"]]
+    pages = -(-len(everything) // 10)
+    assert pages > 5
+    seen: list[str] = []
+    for n in range(1, pages + 1):
+        page = client.get("/track", params={**query, "page": str(n)}).text
+        rows = _rows(page)
+        assert len(rows) == (10 if n < pages else len(everything) - 10 * (pages - 1))
+        assert (f"page={n + 1}" in html.unescape(page)) == (n < pages)  # 下一页 keeps the filters
+        assert "kind=suggestion" in html.unescape(page.split('aria-label="分页"', 1)[1])
+        seen += rows
+    assert seen == everything  # the order of the JSON, most urgent first, and nothing twice
+    assert client.get("/track", params={"page": "0"}).status_code == 400
+    assert _rows(client.get("/track", params={**query, "page": "999"}).text) == everything[10 * (pages - 1) :]

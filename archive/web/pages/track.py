@@ -30,6 +30,7 @@ from archive.web.page import audit, form, render, require, respond, site
 ROLES = ("admin", "clerk", "member", "organ")
 OFFICE = ("admin", "clerk")
 KEY_ONLY = "1"  # ?key=1: only what is under 重点督办
+PER_PAGE = 200  # rows of the table (the JSON twin, as `renda track --json`, has them all)
 GROUPINGS = {"organ": "主办单位", "category": "类别"}
 # the figures of one row of /track/stats a link can open: key → (Chinese label, the record ids of a row)
 FIGURES: dict[str, str] = {
@@ -93,8 +94,15 @@ def track(request: Request) -> Response:
         shown, error = FollowUpReport(report.as_of, (), report.notes), str(exc)
     # marked as `renda track --json` marks it: the highest 密级 of the records the table was made from
     data = {"classification": who.clearance.relevant(shown.sources, catalog).marking, **shown.as_dict()}
+    pages = max(1, -(-len(shown.items) // PER_PAGE))
+    page = min(_page(params.get("page")), pages)
     context: dict[str, Any] = {
         "report": shown,
+        "rows": shown.items[(page - 1) * PER_PAGE : page * PER_PAGE],
+        "page": page,
+        "pages": pages,
+        "page_link": lambda n: _page_link(request, n),
+        "per_page": PER_PAGE,
         "error": error,
         "query": {k: params.get(k) or "" for k in ("status", "organ", "kind", "category", "term", "key")},
         "organs": sorted({n for i in report.items for n in (i.addressee, i.report_organ, *i.co_organs) if n}),
@@ -165,6 +173,20 @@ def _picked(rows: tuple[ProposalFigures, ...], group: str | None, figure: str | 
     if row is None:  # a group the viewer does not see is the same as one that does not exist
         raise HTTPException(404)
     return figure_ids(row, figure)
+
+
+def _page_link(request: Request, n: int) -> str:
+    """/track with the same filters, on page ``n``."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    return "/track?" + urlencode([*kept, ("page", str(n))])
+
+
+def _page(text: str | None) -> int:
+    if not text:
+        return 1
+    if not text.isdigit() or len(text) > 6 or int(text) < 1:
+        raise HTTPException(400, f"页码应为正整数，实际为“{text[:20]}”")
+    return int(text)
 
 
 def _year(text: str | None) -> int | None:
