@@ -291,6 +291,16 @@ def test_record_page_shows_the_handling_timeline_from_the_yaml(matrix, as_who, r
     assert {(e["date"], e["kind"]) for e in events} >= {(str(data["date"]), "raised"), (str(h["assigned"]), "assigned")}
 
 
+@pytest.mark.parametrize("rid", ["suggestion-2023-004", "motion-2023-01"])
+def test_a_suggestion_offers_no_document_download_it_cannot_make(as_who, rid: str) -> None:  # type: ignore[no-untyped-def]
+    client = as_who("clerk")
+    page = client.get(f"/records/{rid}").text
+    assert "/download/" not in page
+    assert client.get(f"/records/{rid}.json").json()["downloads"] == {}
+    for fmt in ("docx", "pdf", "pdfa"):
+        assert client.get(f"/records/{rid}/download/{fmt}").status_code == 404  # not a 500 from the render path
+
+
 def test_a_motion_turned_into_a_suggestion_points_to_it(matrix, as_who) -> None:  # type: ignore[no-untyped-def]
     root, _, _ = matrix
     data = _raw(root, "motion-2024-01")

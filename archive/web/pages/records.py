@@ -283,7 +283,10 @@ def _plain(value: Any) -> Any:
 
 
 def _formats(record: Record) -> tuple[str, ...]:
-    if record.type == "deputy":
+    from archive.proposals import PROPOSAL_TYPES
+
+    # a deputy, a suggestion and a motion render to no document of their own (an answer is the organ's PDF)
+    if record.type == "deputy" or record.type in PROPOSAL_TYPES:
         return ()
     return ("pdf", "pdfa") if record.type == "document" else tuple(FORMATS)
 
