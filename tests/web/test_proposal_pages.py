@@ -108,9 +108,14 @@ def test_track_lists_the_suggestions_and_motions_the_viewer_may_see(matrix, as_w
     assert len(want) >= (2 if role == "organ" else 60)  # not an empty comparison
 
 
-def test_a_deputy_has_no_track_table_but_a_dashboard(as_who) -> None:  # type: ignore[no-untyped-def]
+def test_a_deputy_has_no_track_table_but_a_dashboard_and_the_anonymous_log_in(matrix, as_who) -> None:  # type: ignore[no-untyped-def]
     assert as_who("deputy").get("/track").status_code == 403
     assert as_who("deputy").get("/track/stats").status_code == 403
+    anonymous = TestClient(matrix[2], raise_server_exceptions=False, follow_redirects=False)
+    for path in ("/track/stats", "/records/suggestion-2025-902/answer/1"):
+        response = anonymous.get(path)
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login")
 
 
 @pytest.mark.parametrize("level", ["公开", "秘密"])
