@@ -557,3 +557,23 @@ def test_track_pages_a_long_table_and_every_row_is_on_one_page(as_who, monkeypat
     assert seen == everything  # the order of the JSON, most urgent first, and nothing twice
     assert client.get("/track", params={"page": "0"}).status_code == 400
     assert _rows(client.get("/track", params={**query, "page": "999"}).text) == everything[10 * (pages - 1) :]
+
+
+@pytest.mark.parametrize("reference", ["../outside.pdf", "/etc/hostname", "answers/link.pdf", "answers/missing.pdf"])
+def test_an_answer_file_outside_the_workspace_or_missing_is_never_served(tmp_path: Path, reference: str) -> None:
+    root = copy_sample(tmp_path / "ws")
+    add_account(root, "clerk")
+    secret = tmp_path / "outside.pdf"
+    secret.write_bytes(b"%PDF-1.4 not for the web")
+    (root / "answers").mkdir()
+    (root / "answers" / "link.pdf").symlink_to(secret)
+    path = root / "records/2023/suggestion-2023-004.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["handling"]["answer"]["file"] = reference
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    client = TestClient(create_app(root), raise_server_exceptions=False, follow_redirects=False)
+    assert login(client, "clerk").status_code == 303
+    response = client.get("/records/suggestion-2023-004/answer/1")
+    assert response.status_code == 404
+    assert b"not for the web" not in response.content
+    assert "答复文件" in response.text and "Traceback" not in response.text
