@@ -496,6 +496,17 @@ def test_stats_count_what_the_viewer_may_see(matrix, as_who, role: str, level: s
     assert by_organ == {k: sorted(v) for k, v in want_by_organ.items()}
 
 
+@pytest.mark.parametrize("level", ["公开", "机密"])
+def test_stats_json_is_what_renda_track_stats_json_prints_at_the_same_clearance(matrix, as_who, level: str) -> None:  # type: ignore[no-untyped-def]
+    root, _, _ = matrix
+    for query, options in (("", []), ("?by=category&year=2025", ["--by", "category", "--year", "2025"])):
+        result = CliRunner().invoke(
+            cli.cli, ["--root", str(root), "track", "stats", "--json", "--classification", level, *options]
+        )
+        assert result.exit_code == 0, result.output
+        assert as_who("clerk", level).get(f"/track/stats.json{query}").json() == json.loads(result.stdout), query
+
+
 def test_each_figure_of_the_stats_page_opens_its_records(matrix, as_who) -> None:  # type: ignore[no-untyped-def]
     _, proposals, _ = matrix
     client = as_who("clerk", "秘密")
