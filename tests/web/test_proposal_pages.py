@@ -588,3 +588,23 @@ def test_an_answer_file_outside_the_workspace_or_missing_is_never_served(tmp_pat
     assert response.status_code == 404
     assert b"not for the web" not in response.content
     assert "答复文件" in response.text and "Traceback" not in response.text
+
+
+def test_the_track_table_follows_a_record_changed_on_disk(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from archive.web.site import Site
+
+    monkeypatch.setattr(Site, "CATALOG_CHECK_SECONDS", 0)
+    root = copy_sample(tmp_path / "ws")
+    ws = Workspace(root)
+    store = AccountStore.of(ws)
+    store.add(new_account("jy", "organ", "内部", ws.config, None, organ=ORGAN), PASSWORD, actor="test")
+    client = TestClient(create_app(root), raise_server_exceptions=False, follow_redirects=False)
+    assert login(client, "jy", PASSWORD).status_code == 303
+    before = _rows(client.get("/track").text)
+    assert "suggestion-2025-008" not in before and before  # 区农业农村局's, not 区教育局's
+    path = root / "records/2025/suggestion-2025-008.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["handling"]["co_organs"] = [ORGAN]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    after = _rows(client.get("/track").text)
+    assert sorted(after) == sorted([*before, "suggestion-2025-008"])

@@ -11,6 +11,8 @@ one letter per opinion, one per organ for suggestions and motions, quoting only 
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +25,14 @@ from starlette.routing import BaseRoute, Route
 from archive.accounts import Viewer
 from archive.catalog import Catalog
 from archive.errors import RendaError
-from archive.followup import STATUS_LABELS, FollowUpReport, ProposalFigures, proposal_statistics, track_everything
+from archive.followup import (
+    STATUS_LABELS,
+    FollowUpReport,
+    ProposalFigures,
+    proposal_statistics,
+    reference_date,
+    track_everything,
+)
 from archive.followup.model import KIND_LABELS, PROPOSAL_STATUS_LABELS
 from archive.web.page import audit, form, render, require, respond, site
 
@@ -54,13 +63,29 @@ def _scope(who: Viewer, catalog: Catalog) -> Catalog:
     return replace(screened, files=[f for f in screened.files if f.record and who.concerns_organ(f.record)])
 
 
+_reports: dict[tuple[Viewer, dt.date], tuple[Catalog, FollowUpReport]] = {}  # per scope and day: (catalog, report)
+_reports_lock = threading.Lock()
+REPORTS_KEPT = 64
+
+
 def _report(who: Viewer, catalog: Catalog) -> FollowUpReport:
-    """The follow-up of what the viewer sees; an organ's table holds only its own items."""
+    """The follow-up of what the viewer sees in ``catalog`` (the site's, unscreened); an organ's table holds only
+    its own items.  Kept per viewer scope and reference date until the catalog is reloaded: the table is asked
+    for far more often than the records change."""
+    key = (who, reference_date(catalog.workspace.config))
+    with _reports_lock:
+        held = _reports.get(key)
+        if held is not None and held[0] is catalog:
+            return held[1]
     screened = who.screen(catalog)
-    report = track_everything(screened)
+    report = track_everything(screened, key[1])
     if who.role == "organ":
         mine = {r.id for r in screened.records if who.concerns_organ(r)}
         report = FollowUpReport(report.as_of, tuple(i for i in report.items if i.id in mine), report.notes)
+    with _reports_lock:
+        if len(_reports) >= REPORTS_KEPT:
+            _reports.clear()
+        _reports[key] = (catalog, report)
     return report
 
 
@@ -83,17 +108,19 @@ def _narrowed(request: Request, report: FollowUpReport, terms: dict[str, int | N
 def track(request: Request) -> Response:
     who = require(request, *ROLES)
     params = request.query_params
-    catalog = who.screen(site(request).catalog())
+    catalog = site(request).catalog()
     report = _report(who, catalog)
-    listed = {i.id for i in report.items}
-    terms = {r.id: r.term for r in catalog.records if r.id in listed}
+    by_id = catalog.by_id()
+    terms = {i.id: by_id[i.id].term for i in report.items if i.id in by_id}
     error = None
     try:
         shown = _narrowed(request, report, terms)
     except RendaError as exc:
         shown, error = FollowUpReport(report.as_of, (), report.notes), str(exc)
-    # marked as `renda track --json` marks it: the highest 密级 of the records the table was made from
-    data = {"classification": who.clearance.relevant(shown.sources, catalog).marking, **shown.as_dict()}
+    # marked as `renda track --json` marks it: the highest 密级 of the records the table was made from (those the
+    # viewer sees: an opinion's sitting the viewer may not open does not raise the mark)
+    sources = (by_id[x] for x in shown.sources if x in by_id and who.sees(by_id[x]))
+    data = {"classification": who.clearance.screen(sources).marking, **shown.as_dict()}
     pages = max(1, -(-len(shown.items) // PER_PAGE))
     page = min(_page(params.get("page")), pages)
     context: dict[str, Any] = {
