@@ -62,7 +62,9 @@ class Handling:
     co_organs: tuple[str, ...] = ()
     deadline: dt.date | None = None
     extension_approved: dt.date | None = None
+    extension_reason: str | None = None
     supervised_by: str | None = None  # 重点督办 led by
+    supervised_on: dt.date | None = None  # when the 主任会议 chose it for 重点督办
     contacts: tuple[Contact, ...] = ()
     rounds: tuple[HandlingRound, ...] = (HandlingRound(),)
 
@@ -159,7 +161,9 @@ def _handling(raw: Mapping[str, Any] | None) -> Handling | None:
         co_organs=tuple(raw.get("co_organs", ())),
         deadline=_date(raw["deadline"]) if raw.get("deadline") else None,
         extension_approved=_date(extension["approved"]) if extension else None,
+        extension_reason=extension.get("reason") if extension else None,
         supervised_by=supervision["by"] if supervision else None,
+        supervised_on=_date(supervision["date"]) if supervision and supervision.get("date") else None,
         contacts=tuple(Contact(_date(c["date"]), c["kind"], c.get("note")) for c in raw.get("contacts", ())),
         rounds=tuple(rounds),
     )

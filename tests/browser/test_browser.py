@@ -274,6 +274,8 @@ MAIN_PAGES = [
     ("/sittings/{id}", "/sittings/cwh-17-19", "webrec"),
     ("/search", "/search?q=审议意见", "websearch"),
     ("/track", "/track", "websearch"),
+    ("/track/stats", "/track/stats", "webtrack"),
+    ("/records/{id}", "/records/motion-2023-01", "webtrack"),  # signers and the handling timeline
     ("/deputies", "/deputies", "websearch"),
     ("/deputies/{id}", f"/deputies/{DEPUTY}", "websearch"),
     ("/archive/{year}", "/archive/2024", "websearch"),

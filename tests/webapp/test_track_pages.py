@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from webapp.conftest import ROLES, ClientAs, add_account, csrf_of, login
 from webapp.planted import LEVELS, ORGAN, Planted, expected, plant
 
 OVERDUE = ("opinion-2024-03", "opinion-2024-04")  # overdue on the sample's reference date (2025-06-30)
+AS_OF = dt.date(2025, 6, 30)  # oversight.as_of of the sample's renda.yaml
 
 
 def _rows(html: str) -> list[str]:
@@ -23,10 +25,31 @@ def _rows(html: str) -> list[str]:
 
 
 def _sample_opinions(root: Path) -> list[dict]:  # type: ignore[type-arg]
+    return _sample(root, "opinion")
+
+
+def _sample(root: Path, *kinds: str) -> list[dict]:  # type: ignore[type-arg]
     found = []
-    for path in sorted((root / "records").glob("*/opinion-*.yaml")):
-        found.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for kind in kinds:
+        for path in sorted((root / "records").glob(f"*/{kind}-*.yaml")):
+            found.append(yaml.safe_load(path.read_text(encoding="utf-8")))
     return found
+
+
+def _followed(data: dict, as_of: dt.date) -> bool:  # type: ignore[type-arg]
+    """Whether ``renda track`` lists the item on ``as_of``: raised by then, and not a motion turned into a
+    suggestion (that suggestion is followed instead)."""
+    if data["date"] > as_of:
+        return False
+    decision = data.get("decision") or {}
+    return not (decision.get("result") == "转为建议" and decision["date"] <= as_of)
+
+
+def _handlers(data: dict) -> tuple[str, ...]:  # type: ignore[type-arg]
+    if data["type"] == "opinion":
+        return (data["addressee"], data["report"]["organ"])
+    handling = data.get("handling") or {}
+    return (handling.get("lead_organ", ""), *handling.get("co_organs", ()))
 
 
 @pytest.mark.parametrize("role", ["admin", "clerk", "member", "organ"])
@@ -34,14 +57,15 @@ def test_track_answers_the_roles_that_follow_up(client_as: ClientAs, web_ws: Pat
     response = client_as(role).get("/track")
     assert response.status_code == 200
     rows = _rows(response.text)
-    opinions = _sample_opinions(web_ws)
+    items = [d for d in _sample(web_ws, "opinion", "suggestion", "motion") if _followed(d, AS_OF)]
     if role in ("admin", "clerk"):
-        want = [d["id"] for d in opinions]
+        want = [d["id"] for d in items]
     elif role == "member":
-        want = [d["id"] for d in opinions if d["status"] == "final"]
+        want = [d["id"] for d in items if d["status"] == "final"]
     else:
-        want = [d["id"] for d in opinions if d["status"] == "final" and ORGAN in (d["addressee"], d["report"]["organ"])]
+        want = [d["id"] for d in items if d["status"] == "final" and ORGAN in _handlers(d)]
     assert sorted(rows) == sorted(want)
+    assert len(want) > 60 or role == "organ"  # the suggestions are in: not the opinions alone
     assert ("生成催办函" in response.text) == (role in ("admin", "clerk"))
 
 
@@ -52,17 +76,22 @@ def test_track_refuses_a_deputy_and_sends_the_anonymous_to_login(client_as: Clie
     assert response.headers["location"].startswith("/login")
 
 
-def test_track_filters_by_status_organ_and_term(client_as: ClientAs) -> None:
+def test_track_filters_by_status_organ_and_term(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("clerk")
-    assert sorted(_rows(client.get("/track", params={"status": "overdue"}).text)) == sorted(OVERDUE)
+    overdue = client.get("/track", params={"status": "overdue", "kind": "opinion"}).text
+    assert sorted(_rows(overdue)) == sorted(OVERDUE)
     court = _rows(client.get("/track", params={"organ": "区人民法院"}).text)
     assert "opinion-2024-03" in court
     assert "opinion-2024-04" not in court
-    assert all(r.startswith("opinion-2021") for r in _rows(client.get("/track", params={"term": "16"}).text))
+    sixteenth = [
+        d["id"] for d in _sample(web_ws, "opinion", "suggestion", "motion") if d["term"] == 16 and _followed(d, AS_OF)
+    ]
+    assert any(r.startswith("suggestion-") for r in sixteenth)
+    assert sorted(_rows(client.get("/track", params={"term": "16"}).text)) == sorted(sixteenth)
     bad = client.get("/track", params={"organ": "不存在的机关"})
     assert bad.status_code == 400
     assert "没有主送或报告机关、承办单位为“不存在的机关”的审议意见、建议或议案" in bad.text
-    data = client.get("/track.json", params={"status": "overdue"}).json()
+    data = client.get("/track.json", params={"status": "overdue", "kind": "审议意见"}).json()
     assert sorted(o["id"] for o in data["opinions"]) == sorted(OVERDUE)
 
 
@@ -113,7 +142,7 @@ def test_track_remind_of_nothing_or_of_an_opinion_not_overdue_says_so(client_as:
     assert "请选择已逾期的审议意见" in empty.text
     wrong = client.post("/track/remind", data={"id": ["opinion-2023-01"], "csrf_token": token})
     assert wrong.status_code == 400
-    assert "所选的审议意见不存在或未逾期" in wrong.text
+    assert "所选的审议意见、建议或议案不存在或未逾期" in wrong.text
     assert not list((web_ws / "records").glob("*/letter-*.yaml"))
 
 

@@ -201,6 +201,7 @@ def record(request: Request) -> Response:
     audit_record_view(request, found)
     fields = site(request).workspace.schemas.labelled(found.type, found.data)
     follow = _follow_up(catalog, who, found)
+    proposal = _proposal_context(found, follow, visible, who)
     related = _related(visible, found)
     problems = [p for p in catalog.sink.sorted() if p.source == found.source] if who.is_office else []
     data = {
@@ -211,7 +212,10 @@ def record(request: Request) -> Response:
         "related_subject": f"/records/{quote(found.id)}/related" if found.type in TOPICAL else None,
         "problems": [p.as_dict() for p in problems],
         "downloads": {fmt: f"/records/{quote(found.id)}/download/{fmt}" for fmt in _formats(found)},
+        "answer_files": {str(n): f"/records/{quote(found.id)}/answer/{n}" for n in _answer_files(found, who)},
     }
+    if proposal is not None:
+        data["timeline"] = [e.as_dict() for e in proposal["timeline"]]
     return respond(
         request,
         "records/record.html",
@@ -221,12 +225,52 @@ def record(request: Request) -> Response:
         fields=[f for f in fields if f.key != "body"],
         body=_printed_body(site(request).workspace, found, visible),
         follow=follow,
+        proposal=proposal,
         related=related,
         problems=problems,
         formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
         type_labels=TYPE_LABELS,
         topical=found.type in TOPICAL,
     )
+
+
+def _proposal_context(record: Record, follow: Any, visible: list[Record], who: Viewer) -> dict[str, Any] | None:
+    """What a suggestion's or motion's page shows beside its fields: the signers' names (linked when the viewer
+    may open the deputy's page), its handling as one dated list, the rounds whose answer PDF the viewer may
+    download, and which of the records the list names the viewer sees (only those are linked)."""
+    from archive.followup.timeline import proposal_timeline
+    from archive.proposals import Proposal
+    from archive.records import Deputy
+
+    if not isinstance(record, Proposal):
+        return None
+    names = {r.id: r.name for r in visible if isinstance(r, Deputy)}
+    linked = who.is_office or who.role == "member"
+    signers = [
+        {"id": d, "name": names.get(d, d), "lead": n == 0, "link": linked or (who.deputy == d)}
+        for n, d in enumerate(record.signers)
+    ]
+    timeline = proposal_timeline(record, follow)
+    named = {e.record for e in timeline if e.record}
+    return {
+        "signers": signers,
+        "timeline": timeline,
+        "files": _answer_files(record, who),
+        "seen": {r.id for r in visible if r.id in named},
+    }
+
+
+def _answer_files(record: Record, who: Viewer) -> tuple[int, ...]:
+    """The handling rounds (1, 2, …) whose answer PDF this viewer may download: every round with a file, for
+    whoever sees the record; for the anonymous public view, only when the answer is published (公开)."""
+    from archive.proposals import Proposal
+
+    if not isinstance(record, Proposal) or record.handling is None:
+        return ()
+    if who.is_public and not record.public:
+        return ()
+    rounds = record.handling.rounds
+    return tuple(n for n, r in enumerate(rounds, 1) if r.answer is not None and r.answer.file)
 
 
 def _plain(value: Any) -> Any:
@@ -239,30 +283,37 @@ def _plain(value: Any) -> Any:
 
 
 def _formats(record: Record) -> tuple[str, ...]:
-    if record.type == "deputy":
+    from archive.proposals import PROPOSAL_TYPES
+
+    # a deputy, a suggestion and a motion render to no document of their own (an answer is the organ's PDF)
+    if record.type == "deputy" or record.type in PROPOSAL_TYPES:
         return ()
     return ("pdf", "pdfa") if record.type == "document" else tuple(FORMATS)
 
 
 def _follow_up(catalog: Catalog, who: Viewer, record: Record) -> Any:
-    """An opinion's loop (交办, deadline, reports, 测评, next round), from what the viewer sees."""
-    if not isinstance(record, Opinion):
-        return None
+    """An opinion's loop (交办, deadline, reports, 测评, next round) or a suggestion's or motion's (交办, deadline,
+    answers, evaluations, re-handling), from what the viewer sees."""
     from dataclasses import replace
 
-    from archive.followup import track_opinions
+    from archive.followup import track_opinions, track_proposals
+    from archive.proposals import Proposal
     from archive.records import Letter
 
-    # only the opinion, its sitting and its 催办函 decide its loop: the rest of the catalog is not walked
+    if not isinstance(record, (Opinion, Proposal)):
+        return None
+
+    # only the record, its sitting and its 催办函 decide its loop: the rest of the catalog is not walked
     def concerns(r: Record | None) -> bool:
-        return (
-            r is not None
-            and (r.id in (record.id, record.meeting) or (isinstance(r, Letter) and r.opinion == record.id))
-            and who.sees(r)
-        )
+        if r is None or not who.sees(r):
+            return False
+        if isinstance(r, Letter):
+            return r.opinion == record.id or record.id in r.suggestions
+        return r.id in (record.id, getattr(record, "meeting", None))
 
     mine = replace(catalog, files=[f for f in catalog.files if concerns(f.record)], _documents={})
-    return next((item for item in track_opinions(mine).items if item.id == record.id), None)
+    items = track_opinions(mine).items if isinstance(record, Opinion) else track_proposals(mine)
+    return next((item for item in items if item.id == record.id), None)
 
 
 def _related(visible: list[Record], record: Record) -> dict[str, list[Record]]:
@@ -392,6 +443,32 @@ def download(request: Request) -> Response:
     )
 
 
+def answer_file(request: Request) -> Response:
+    """The answer PDF of round ``n`` of a suggestion or motion, to whoever may see the record (the same 404
+    as a missing record otherwise); the file must lie inside the workspace."""
+    from archive.proposals import Proposal
+    from archive.walker import inside_workspace
+
+    found = record_or_404(request, request.path_params["id"])
+    raw = request.path_params["n"]
+    who = viewer(request)
+    if not raw.isdigit() or int(raw) not in _answer_files(found, who):
+        raise HTTPException(404)
+    assert isinstance(found, Proposal) and found.handling is not None
+    answer = found.handling.rounds[int(raw) - 1].answer
+    assert answer is not None and answer.file is not None
+    path = inside_workspace(site(request).workspace.root, answer.file)
+    if path is None or not path.is_file():
+        return error_response(request, 404, f"答复文件 {answer.file} 不存在，请联系办公室")
+    audit_record_view(request, found, "download", answer=int(raw))
+    name = f"{found.id}-答复{'' if raw == '1' else f'（第{raw}轮）'}{path.suffix}"
+    return FileResponse(
+        path,
+        media_type="application/pdf" if path.suffix.lower() == ".pdf" else "application/octet-stream",
+        headers={"Content-Disposition": disposition(name, f"{found.id}-answer-{raw}{path.suffix}")},
+    )
+
+
 def disposition(filename: str, fallback: str) -> str:
     """``attachment`` with an ASCII fallback name and the UTF-8 one of RFC 5987 / RFC 6266."""
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in fallback)
@@ -403,4 +480,5 @@ routes: list[BaseRoute] = [
     Route("/records/{id}", record, name="record"),
     Route("/records/{id}/related", related, name="record_related"),
     Route("/records/{id}/download/{fmt}", download, name="record_download"),
+    Route("/records/{id}/answer/{n}", answer_file, name="record_answer"),
 ]
