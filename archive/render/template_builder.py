@@ -78,6 +78,8 @@ PARA_STYLES: list[tuple[str, str, str, float, dict[str, object], dict[str, objec
         {"spacing_pt": None},
     ),
     ("GwAttendance", "出席请假列席", L.FONT_FANGSONG, 16, {"align": "left", "left_chars": 3, "hanging_chars": 3}, {}),
+    # the registration lines of a 代表建议 or 议案 (领衔代表：…): wrapped lines align after the 5-character label
+    ("GwField", "登记项", L.FONT_FANGSONG, 16, {"align": "left", "left_chars": 5, "hanging_chars": 5}, {}),
     ("GwMinutesInfo", "纪要印发机关和日期", L.FONT_FANGSONG, 16, {"align": "left"}, {}),
     ("GwImprint", "版记", L.FONT_FANGSONG, 14, {"align": "left", "char_pt": 14}, {"spacing_pt": None}),
     (
@@ -438,6 +440,25 @@ def report(*, source_align: str | None = None) -> docx.document.Document:
     return doc
 
 
+def proposal() -> docx.document.Document:
+    """代表建议 and 代表议案 as the deputy raised them: title, session and number, the registration lines
+    (label in 黑体), the text, the lead deputy's signature and the date; no 版头."""
+    doc = new_document()
+    copy_secrecy_urgency(doc)
+    title(doc)
+    para(doc, "题注", "（{{ subtitle }}）")
+    para(doc, "公文无缩进")
+    tag(doc, "{%p for f in fields %}")
+    para(doc, "登记项", ("{{ f.label }}", "黑体字符"), "{{ f.value }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "公文无缩进")
+    blocks(doc)
+    attachments(doc)
+    signature(doc)
+    attachment_pages(doc)
+    return doc
+
+
 def resolution() -> docx.document.Document:
     doc = new_document()
     copy_secrecy_urgency(doc)
@@ -456,6 +477,7 @@ TEMPLATES: dict[str, Callable[[], Any]] = {
     "inspection.docx": report,
     "deputy_report.docx": report,
     "resolution.docx": resolution,
+    "proposal.docx": proposal,
     # the 依据记录 lines under each part are flush left: record ids would get wide gaps if justified
     "deputy_profile.docx": lambda: report(source_align="left"),
 }
