@@ -396,6 +396,8 @@ class _Checker:
         self.numbered_document(letter, letter.kind, f"主送{letter.addressee}的下行文")
         if letter.kind == "催办函" and not letter.opinion and not letter.suggestions:
             self.error(letter, ("opinion",), "催办函应写明所催办的审议意见（opinion）或建议、议案（suggestions）")
+        if letter.kind in ("交办函", "督办通知") and not letter.suggestions:
+            self.error(letter, ("suggestions",), f"{letter.kind}应列出所涉的代表建议或议案（suggestions）")
         for i, rid in enumerate(letter.suggestions):
             found = self.by_id.get(rid)
             if found is None or found.type not in PROPOSAL_TYPES:
