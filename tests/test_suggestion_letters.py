@@ -252,3 +252,15 @@ def test_supervise_leaves_out_a_secret_key_item_at_the_default_level(root: Path,
     assert "另有 1 条密级更高的记录未列入" in result.stderr
     (notice,) = (d for d in _records(root).values() if d["type"] == "letter" and d.get("kind") == "督办通知")
     assert expected[0] not in notice["_path"].read_text(encoding="utf-8")
+
+
+def test_an_assignment_letter_is_not_counted_as_a_reminder(root: Path, run: Run, tmp_path: Path) -> None:
+    lead, co = _assigned(root, "区教育局", DAY)
+    made = run("track", "assign", "--organ", "区教育局", "--date", DAY, "--format", "docx", "-o", str(tmp_path))
+    assert made.exit_code == 0, made.output
+
+    tracked = run("track", "--kind", "suggestion", "--json")
+
+    assert tracked.exit_code == 0, tracked.output
+    items = {i["id"]: i for i in json.loads(tracked.stdout)["suggestions"]}
+    assert all(items[rid]["reminders"] == [] for rid in lead + co)
