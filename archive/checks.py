@@ -18,7 +18,18 @@ from pathlib import Path, PurePosixPath
 
 from archive.catalog_model import PLACEHOLDER, Catalog
 from archive.proposals import PROPOSAL_TYPES, Motion, Proposal, Suggestion
-from archive.records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
+from archive.records import (
+    Deputy,
+    DeputyReport,
+    Document,
+    Inspection,
+    Letter,
+    Meeting,
+    Opinion,
+    Record,
+    Report,
+    TermService,
+)
 from archive.schema import DOC_NUMBER, TYPE_LABELS
 from archive.source import FieldPath, format_field
 from archive.walker import inside_workspace
@@ -122,6 +133,8 @@ class _Checker:
                 self.letter(record)
             elif isinstance(record, Proposal):
                 self.proposal(record)
+            elif isinstance(record, Report):
+                self.ref(record, ("meeting",), record.meeting, "meeting")
         self.sittings_in_order()
         self.placeholders()
 

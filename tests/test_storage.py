@@ -44,6 +44,7 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("track", "remind"), True),
     (("track", "assign", "--organ", "区教育局", "--date", "2024-02-20"), True),
     (("track", "supervise", "--date", "2024-03-01"), True),
+    (("track", "draft-report", "--year", "2024"), True),
     (("track", "stats"), False),
     (("deputy", "profile", "d035", "--year", "2024"), True),
     (("deputy", "attendance"), False),

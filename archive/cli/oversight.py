@@ -68,7 +68,7 @@ def track(
     建议和议案自交办之日起按 deadlines.suggestion_answer（延期的按 suggestion_extended）计算答复期限，
     代表评价“不满意”的按 suggestion_rehandle 自评价之日起重新计算。
     子命令 remind 为已逾期的审议意见和建议生成催办函，assign 为交办的建议生成交办函，
-    supervise 为重点督办的建议生成督办通知，stats 统计办理情况。
+    supervise 为重点督办的建议生成督办通知，stats 统计办理情况，draft-report 起草办理情况报告。
     """
     if ctx.invoked_subcommand is not None:
         if status or organ or kind or category or supervised or as_json:
@@ -286,6 +286,37 @@ def supervise(
     else:
         click.echo(f"同一天的督办通知已有记录 {notice.reused}，重新生成文件")
     print_render(workspace, notice.result, as_json)
+
+
+@track.command(name="draft-report", short_help="根据办理情况统计起草代表建议办理情况报告")
+@click.option("--year", type=int, required=True, metavar="年", help="报告该年提出的代表建议的办理情况")
+@as_of_option
+@classification_option
+@pass_state
+@click.pass_context
+def draft_report(ctx: click.Context, state: State, year: int, as_of: str | None, level: str | None) -> None:
+    """起草《关于××年代表建议、批评和意见办理情况的报告》：写出一条工作报告记录（records/年度/workreport-….yaml，
+    status: draft），数字与 renda track stats 相同——收到、办结、按期答复、A/B/C 类、首次和最终满意率、重新办理，
+    各主办单位和各类别的情况；主要做法、存在的问题和下一步工作写作“（待填写）”，由工作人员补写后改为定稿。
+
+    报告日期为参考日期（--as-of）。密级按所统计建议的最高密级标注；同一年度已有报告时不会覆盖。
+    """
+    from archive.followup.report_draft import draft_handling_report
+
+    day = parse_as_of(as_of or ctx.meta.get("track_as_of"))
+    workspace = state.workspace
+    clearance = clearance_of(workspace, level or ctx.meta.get("track_level"))
+    drafted = draft_handling_report(workspace, clearance, year, day)
+    say_screened(drafted.screened)
+    made = drafted.record
+    total = drafted.statistics.rows[-1]
+    click.echo(
+        f"已起草 {workspace.relative(made.path)}（{year} 年代表建议 {len(total.received)} 件，"
+        f"统计截至 {drafted.statistics.as_of.isoformat()}）"
+    )
+    click.echo(
+        "请核对数字，补写“（待填写）”的内容，定稿时把 status 改为 final，再运行 renda validate 和 renda render。"
+    )
 
 
 @track.command(short_help="代表建议办理情况统计：按主办单位或类别")

@@ -123,7 +123,7 @@ def render_documents(
     records = [r for r in records if not isinstance(r, DocumentRecord)]
     names: dict[str, str] = {}
     meetings: dict[str, Meeting] = {}
-    if any(r.type in ("meeting", "deputy_report", "opinion", "suggestion", "motion") for r in records):
+    if any(r.type in ("meeting", "deputy_report", "opinion", "suggestion", "motion", "report") for r in records):
         names, meetings = _names_and_meetings(workspace)
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names, meetings)) for record in records]

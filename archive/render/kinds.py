@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from archive.errors import RenderError
 from archive.proposals import Proposal
-from archive.records import DeputyReport, Inspection, Letter, Meeting, Opinion, Record
+from archive.records import DeputyReport, Inspection, Letter, Meeting, Opinion, Record, Report
 from archive.render.documents import (
     Document,
     deputy_report_document,
@@ -18,6 +18,7 @@ from archive.render.documents import (
     resolution_documents,
 )
 from archive.render.proposal import proposal_document
+from archive.render.work_report import report_document
 from archive.workspace import Config
 
 
@@ -42,4 +43,6 @@ def documents_for(
         return [letter_document(record, config)]
     if isinstance(record, Proposal):
         return [proposal_document(record, config, names)]
+    if isinstance(record, Report):
+        return [report_document(record, config, (meetings or {}).get(record.meeting or ""))]
     raise RenderError(f"{record.source}: {record.type} 类记录没有对应的公文")

@@ -423,7 +423,7 @@ def minutes() -> docx.document.Document:
 
 
 def report(*, source_align: str | None = None) -> docx.document.Document:
-    """执法检查报告, 代表述职报告 and 代表履职档案: title, optional subtitle, body, signature; no 版头.
+    """执法检查报告, 代表述职报告, 工作报告 and 代表履职档案: title, optional subtitle, body, signature; no 版头.
 
     份号 and 密级 still stand at the top left of the first page when the document is classified."""
     doc = new_document()
@@ -478,6 +478,7 @@ TEMPLATES: dict[str, Callable[[], Any]] = {
     "deputy_report.docx": report,
     "resolution.docx": resolution,
     "proposal.docx": proposal,
+    "report.docx": report,
     # the 依据记录 lines under each part are flush left: record ids would get wide gaps if justified
     "deputy_profile.docx": lambda: report(source_align="left"),
 }
