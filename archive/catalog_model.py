@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from archive.problems import Problem, ProblemSink, Severity
-from archive.proposals import PROPOSAL_TYPES
 from archive.records import Record
 from archive.source import YamlDocument
 from archive.workspace import Workspace
 
 PLACEHOLDER = "（待填写）"
-NOT_RENDERED = ("deputy", *PROPOSAL_TYPES)  # what `renda new` leaves for the clerk to fill
+NOT_RENDERED = ("deputy",)  # the registry: no document of its own
 
 
 @dataclass(frozen=True)
@@ -59,9 +58,8 @@ class Catalog:
         return out
 
     def to_render(self) -> tuple[list[Record], list[Problem]]:
-        """What ``render --all`` makes: every valid record but deputies (and suggestions and motions, which have
-        no document of their own yet), and the first error of each record that has one (those are not rendered,
-        and are failures of the batch)."""
+        """What ``render --all`` makes: every valid record but deputies, and the first error of each record that
+        has one (those are not rendered, and are failures of the batch)."""
         errors = self.first_errors()
         records = [r for r in self.records if r.type not in NOT_RENDERED and r.source not in errors]
         return records, list(errors.values())

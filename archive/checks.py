@@ -18,7 +18,18 @@ from pathlib import Path, PurePosixPath
 
 from archive.catalog_model import PLACEHOLDER, Catalog
 from archive.proposals import PROPOSAL_TYPES, Motion, Proposal, Suggestion
-from archive.records import Deputy, DeputyReport, Document, Inspection, Letter, Meeting, Opinion, Record, TermService
+from archive.records import (
+    Deputy,
+    DeputyReport,
+    Document,
+    Inspection,
+    Letter,
+    Meeting,
+    Opinion,
+    Record,
+    Report,
+    TermService,
+)
 from archive.schema import DOC_NUMBER, TYPE_LABELS
 from archive.source import FieldPath, format_field
 from archive.walker import inside_workspace
@@ -122,6 +133,8 @@ class _Checker:
                 self.letter(record)
             elif isinstance(record, Proposal):
                 self.proposal(record)
+            elif isinstance(record, Report):
+                self.ref(record, ("meeting",), record.meeting, "meeting")
         self.sittings_in_order()
         self.placeholders()
 
@@ -396,6 +409,8 @@ class _Checker:
         self.numbered_document(letter, letter.kind, f"主送{letter.addressee}的下行文")
         if letter.kind == "催办函" and not letter.opinion and not letter.suggestions:
             self.error(letter, ("opinion",), "催办函应写明所催办的审议意见（opinion）或建议、议案（suggestions）")
+        if letter.kind in ("交办函", "督办通知") and not letter.suggestions:
+            self.error(letter, ("suggestions",), f"{letter.kind}应列出所涉的代表建议或议案（suggestions）")
         for i, rid in enumerate(letter.suggestions):
             found = self.by_id.get(rid)
             if found is None or found.type not in PROPOSAL_TYPES:

@@ -362,6 +362,17 @@ class Letter(Record):
     body: tuple[Block, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
+class Report(Record):
+    """A report to the standing committee (the annual report on how deputies' suggestions were handled)."""
+
+    kind: str
+    body: tuple[Block, ...] = ()
+    year_reported: int | None = None
+    meeting: str | None = None
+    reporter: str | None = None
+
+
 def _view(data: dict[str, Any]) -> MappingProxyType[str, Any]:
     return MappingProxyType(data)
 
@@ -578,6 +589,17 @@ def _letter(data: Mapping[str, Any], base: dict[str, Any]) -> Letter:
     )
 
 
+def _report(data: Mapping[str, Any], base: dict[str, Any]) -> Report:
+    return Report(
+        **base,
+        kind=data["kind"],
+        body=parse_body(data.get("body")),
+        year_reported=data.get("year"),
+        meeting=data.get("meeting"),
+        reporter=data.get("reporter"),
+    )
+
+
 _BUILDERS = {
     "meeting": _meeting,
     "opinion": _opinion,
@@ -586,6 +608,7 @@ _BUILDERS = {
     "deputy": _deputy,
     "document": _document,
     "letter": _letter,
+    "report": _report,
 }
 
 

@@ -35,6 +35,7 @@ ID_PREFIX = {
     "letter": "letter",
     "suggestion": "suggestion",
     "motion": "motion",
+    "report": "workreport",  # "report-" names the deputies' 述职 records
 }
 ID_DIGITS = {"suggestion": 3}  # a district receives a few hundred a year
 

@@ -34,6 +34,7 @@ RECORD_TYPES: tuple[str, ...] = (
     "letter",
     "suggestion",
     "motion",
+    "report",
 )
 TYPE_LABELS: Mapping[str, str] = {
     "meeting": "会议",
@@ -45,6 +46,7 @@ TYPE_LABELS: Mapping[str, str] = {
     "letter": "函件",
     "suggestion": "代表建议",
     "motion": "议案",
+    "report": "工作报告",
 }
 # Every name a user may give for a record type (commands' --type, the search query's 类型:), to its type.
 TYPE_ALIASES: Mapping[str, str] = {
@@ -56,6 +58,7 @@ TYPE_ALIASES: Mapping[str, str] = {
     "催办函": "letter",
     "建议": "suggestion",
     "议案": "motion",
+    "办理情况报告": "report",
 }
 SCHEMA_FILES: tuple[str, ...] = ("common", *RECORD_TYPES, "config")
 

@@ -34,8 +34,9 @@ from validate import _pct  # noqa: E402
 
 from archive.catalog import load_catalog  # noqa: E402
 from archive.render import render_documents  # noqa: E402
-from archive.render.documents import Document, documents_for  # noqa: E402
+from archive.render.documents import Document  # noqa: E402
 from archive.render.engine import render_docx  # noqa: E402
+from archive.render.kinds import documents_for  # noqa: E402
 from archive.workspace import Workspace  # noqa: E402
 
 

@@ -81,8 +81,7 @@ def _sample_records(year: int) -> list[dict[str, Any]]:  # YAML as loaded
     out = []
     for path in sorted((REPO / "records").rglob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        # suggestions and motions are not archived yet (issue 15, item 4: their 件 and answers)
-        if data.get("type") not in ("deputy", "suggestion", "motion") and str(data.get("date", ""))[:4] == str(year):
+        if data.get("type") != "deputy" and str(data.get("date", ""))[:4] == str(year):
             out.append(data)
     return out
 

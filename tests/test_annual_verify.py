@@ -27,9 +27,12 @@ import cli
 from archive.annual import bag
 
 NAME = "J017-WS-2024"
-ITEM = "data/Y/J017-WS-2024-Y-0001"
-PDF = f"{ITEM}/J017-WS-2024-Y-0001.pdf"
-XML = f"{ITEM}/J017-WS-2024-Y-0001.xml"
+# the year's first sitting (cwh-17-16), a 件 of several pages that renda laid out; Y-0001 is the motion raised at
+# the people's congress in January, whose second page is its handling registration
+NUMBER = "0002"
+ITEM = f"data/Y/J017-WS-2024-Y-{NUMBER}"
+PDF = f"{ITEM}/J017-WS-2024-Y-{NUMBER}.pdf"
+XML = f"{ITEM}/J017-WS-2024-Y-{NUMBER}.xml"
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is required")
 
@@ -418,7 +421,7 @@ def test_a_pdf_swapped_with_another_items_fails_on_its_stamp(copy: Path) -> None
         with pikepdf.open(path) as pdf:
             return len(pdf.pages)
 
-    # another item's PDF with as many pages as Y-0001: only its stamp can tell them apart
+    # another item's PDF with as many pages as this one: only its stamp can tell them apart
     other = next(
         p
         for p in sorted((copy / "data/Y").glob("J017-WS-2024-Y-*/J017-WS-2024-Y-*.pdf"))
@@ -433,7 +436,7 @@ def test_a_pdf_swapped_with_another_items_fails_on_its_stamp(copy: Path) -> None
 
     assert result.exit_code == 1, result.output
     assert _findings(result) == [
-        f"{PDF}: [真实性] 归档章中的件号为“{number}”，与档号 J017-WS·2024-Y-0001 不符（应为“0001”）"
+        f"{PDF}: [真实性] 归档章中的件号为“{number}”，与档号 J017-WS·2024-Y-{NUMBER} 不符（应为“{NUMBER}”）"
     ]
 
 
@@ -448,32 +451,32 @@ def test_a_page_one_without_its_stamp_is_found(copy: Path) -> None:
     result = _verify_tampered(copy, unstamp)
 
     assert result.exit_code == 1, result.output
-    assert _findings(result) == [f"{PDF}: [真实性] 第 1 页没有归档章（档号 J017-WS·2024-Y-0001）"]
+    assert _findings(result) == [f"{PDF}: [真实性] 第 1 页没有归档章（档号 J017-WS·2024-Y-{NUMBER}）"]
 
 
 def test_an_item_renumbered_in_folder_and_catalogue_fails_on_its_metadata_and_stamp(copy: Path) -> None:
-    old, new = "J017-WS-2024-Y-0010", "J017-WS-2024-Y-0011"
+    old, new = "J017-WS-2024-Y-0011", "J017-WS-2024-Y-0012"  # the last 件 of the class, moved one number on
     folder = copy / "data/Y" / new
     (copy / "data/Y" / old).rename(folder)
     for path in folder.iterdir():
         path.rename(folder / path.name.replace(old, new))
     csv_path = copy / "data/Y/归档文件目录.csv"
     text = csv_path.read_text(encoding="utf-8-sig")
-    csv_path.write_text(text.replace("J017-WS·2024-Y-0010", "J017-WS·2024-Y-0011"), encoding="utf-8-sig")
+    csv_path.write_text(text.replace("J017-WS·2024-Y-0011", "J017-WS·2024-Y-0012"), encoding="utf-8-sig")
     _rebag(copy)
 
     result = _cli("archive", "verify", str(copy))
 
     assert result.exit_code == 1, result.output
     findings = _findings(result)
-    code = "J017-WS·2024-Y-0011"
-    assert f"data/Y/{new}/{new}.pdf: [真实性] 归档章中的件号为“0010”，与档号 {code} 不符（应为“0011”）" in findings
+    code = "J017-WS·2024-Y-0012"
+    assert f"data/Y/{new}/{new}.pdf: [真实性] 归档章中的件号为“0011”，与档号 {code} 不符（应为“0012”）" in findings
     assert (
-        f"data/Y/{new}/{new}.xml: [真实性] 元数据 electronicRecordCode 为“J017-WS·2024-Y-0010”，"
+        f"data/Y/{new}/{new}.xml: [真实性] 元数据 electronicRecordCode 为“J017-WS·2024-Y-0011”，"
         f"与档号 {code} 不符（应为“{code}”）"
     ) in findings
-    assert f"data/Y/{new}/{new}.xml: [真实性] 元数据 itemNumber 为“0010”，与档号 {code} 不符（应为“0011”）" in findings
-    assert f"data/Y/归档文件目录.csv:11: [真实性] 序号 10 与档号 {code} 的件号 0011 不符" in findings
+    assert f"data/Y/{new}/{new}.xml: [真实性] 元数据 itemNumber 为“0011”，与档号 {code} 不符（应为“0012”）" in findings
+    assert f"data/Y/归档文件目录.csv:12: [真实性] 序号 11 与档号 {code} 的件号 0012 不符" in findings
 
 
 def test_a_catalogue_row_in_the_wrong_class_folder_is_found(copy: Path) -> None:

@@ -49,10 +49,7 @@ def _expected(root: Path, year: int, ceiling: str = "内部") -> tuple[set[str],
     archived, drafts, withheld = set(), set(), set()
     for path in (root / "records").rglob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        # suggestions and motions are not archived yet (issue 15, item 4: their 件 and answers)
-        if data.get("type") in ("deputy", "suggestion", "motion") or not str(data.get("date", "")).startswith(
-            str(year)
-        ):
+        if data.get("type") == "deputy" or not str(data.get("date", "")).startswith(str(year)):
             continue
         if data["status"] != "final":
             drafts.add(data["id"])

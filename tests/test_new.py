@@ -25,6 +25,7 @@ SKELETON = {  # what `new TYPE --date 2025-07-01` writes in the starter workspac
     "letter": "records/2025/letter-2025-01.yaml",
     "suggestion": "records/2025/suggestion-2025-001.yaml",
     "motion": "records/2025/motion-2025-01.yaml",
+    "report": "records/2025/workreport-2025-01.yaml",
 }
 
 

@@ -40,6 +40,8 @@ GOLDEN_STEMS = [
     "inspection-2024-01",
     "report-2024-d045",
     "opinion-2022-02",
+    "suggestion-2024-003",
+    "motion-2024-01",
 ]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -52,7 +54,6 @@ def workspace() -> Workspace:
 @pytest.fixture(scope="session")
 def rendered(workspace: Workspace, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     """Every final sample record, .docx and PDF, in one LibreOffice call."""
-    # suggestions and motions have no document of their own yet
     records = [r for r in load_catalog(workspace).records if r.type not in NOT_RENDERED and r.is_final]
     out = tmp_path_factory.mktemp("render")
     result = render_documents(workspace, records, out, formats=("docx", "pdf") if HAS_SOFFICE else ("docx",))
@@ -93,7 +94,7 @@ def test_every_final_sample_record_renders_without_failure(rendered: Rendered) -
     _, result = rendered
     assert result.failures == []
     kinds = {d.kind for d in result.documents}
-    assert {"审议意见书", "纪要", "执法检查报告", "代表述职报告", "决定"} <= kinds
+    assert {"审议意见书", "纪要", "执法检查报告", "代表述职报告", "决定", "代表建议", "代表议案"} <= kinds
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,15 @@
 
 Pure functions over the catalogue's records and the workspace configuration: nothing here reads or
 writes files.  One final record dated in the year is one 件 (with its attachments; a meeting with the
-resolutions it adopted).  Classes are 年度 → 保管期限 → 机构 (when the workspace classifies by organ);
+resolutions it adopted).
+
+A 代表建议 or 议案 and its answer are one 件 (DA/T 22-2015 6.1.2 lets 来文与复文 be one 件): the deputy's text
+as 正本, then the office's registration of how it was handled (交办, 答复, 评价, each round), then the organ's
+answer PDF of each round that names one.  One 件 rather than two related ones because the answer is not a record
+of the workspace — it has no 档号, 密级 or metadata of its own to carry, and only means something beside the
+suggestion it answers; the answers are also listed as relations (备注 and metadata), as an opinion's reports are.
+
+Classes are 年度 → 保管期限 → 机构 (when the workspace classifies by organ);
 within the lowest class, 件 are ordered by date, then by record id, and numbered from 0001.
 """
 
@@ -14,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from archive.clearance import Clearance
+from archive.proposals import Motion, Proposal
 from archive.records import DeputyReport, Inspection, Meeting, Opinion, Record
 from archive.workspace import Config
 
@@ -43,11 +52,16 @@ def archive_rules(config: Config) -> ArchiveRules:
 class Relation:
     """A document related to a 件 that is not a 件 of this archive (e.g. the report answering an opinion)."""
 
-    kind: str  # 研究处理情况报告
+    kind: str  # 研究处理情况报告, 答复
     title: str
     doc_number: str
     date: dt.date | None
     evaluation: str  # 满意度测评结果, "" when none
+    # whether the document itself is part of the 件 (a suggestion's answer PDF); None: as the 件 is merged
+    included: bool | None = None
+
+    def part_of(self, item_merged: bool) -> bool:
+        return item_merged if self.included is None else self.included
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class Item:
     responsible: str  # 责任者
     relations: tuple[Relation, ...] = ()
     merged_report: bool = False  # the answering report's registration page is part of this 件
+    answer_files: tuple[str, ...] = ()  # a suggestion's or motion's answer PDFs (workspace-relative), in this 件
 
     @property
     def code(self) -> str:
@@ -93,7 +108,10 @@ class Item:
     def remark(self) -> str:
         parts = []
         for relation in self.relations:
-            head = f"{relation.kind}{'（已并入本件）' if self.merged_report else ''}"
+            if relation.included is False:
+                head = f"{relation.kind}（见办理情况登记）"
+            else:
+                head = f"{relation.kind}{'（已并入本件）' if relation.part_of(self.merged_report) else ''}"
             parts.append(f"{head}：{relation.doc_number or relation.title}")
         return "；".join(parts)
 
@@ -194,10 +212,16 @@ def responsible_party(record: Record, config: Config, names: Mapping[str, str]) 
         return f"{config.organ_short_name}执法检查组"
     if isinstance(record, DeputyReport):
         return names.get(record.deputy, "")
+    if isinstance(record, Motion) and record.delegation:
+        return record.delegation
+    if isinstance(record, Proposal):
+        return names.get(record.lead, "")
     return config.organ_name
 
 
 def relations_of(record: Record) -> tuple[Relation, ...]:
+    if isinstance(record, Proposal):
+        return _answers(record)
     if not isinstance(record, Opinion):
         return ()
     return tuple(
@@ -212,6 +236,40 @@ def relations_of(record: Record) -> tuple[Relation, ...]:
     )
 
 
+def _answers(proposal: Proposal) -> tuple[Relation, ...]:
+    """The organ's answer of each round (a re-handled suggestion has more than one), with the deputy's evaluation."""
+    handling = proposal.handling
+    if handling is None:
+        return ()
+    return tuple(
+        Relation(
+            "答复",
+            f"{handling.lead_organ}关于{proposal.title.removeprefix('关于')}的答复",
+            rnd.answer.doc_number or "",
+            rnd.answer.date,
+            rnd.evaluation.result if rnd.evaluation else "",
+            included=bool(rnd.answer.file),
+        )
+        for rnd in handling.rounds
+        if rnd.answer is not None
+    )
+
+
+def has_handling(record: Record) -> bool:
+    """Whether a suggestion or motion has anything the office recorded about it (交办, 主席团决定, 进展报告)."""
+    if not isinstance(record, Proposal):
+        return False
+    motion_facts = isinstance(record, Motion) and (record.decision is not None or bool(record.progress))
+    return record.handling is not None or motion_facts
+
+
+def answer_files(record: Record) -> tuple[str, ...]:
+    """The answer PDFs a suggestion or motion names, round by round."""
+    if not isinstance(record, Proposal) or record.handling is None:
+        return ()
+    return tuple(r.answer.file for r in record.handling.rounds if r.answer is not None and r.answer.file)
+
+
 def arrange(
     records: Iterable[Record], config: Config, year: int, deputy_names: Mapping[str, str] | None = None
 ) -> Arrangement:
@@ -223,7 +281,6 @@ def arrange(
     all_records = list(records)
     names = dict(deputy_names or {})
     names.update({r.id: r.name for r in all_records if isinstance(r, Deputy)})
-    # suggestions and motions have no document to archive yet (their 件 and answers: issue 15, item 4)
     in_year = [r for r in all_records if r.type not in NOT_RENDERED and r.date is not None and r.date.year == year]
     drafts = tuple(sorted((r for r in in_year if not r.is_final), key=_order))
     screened = Clearance.of(config).screen(r for r in in_year if r.is_final)
@@ -254,7 +311,9 @@ def arrange(
                     made_up_title=isinstance(made_up, str),
                     responsible=responsible_party(record, config, names),
                     relations=relations,
-                    merged_report=rules.opinion_report == "merged" and bool(relations),
+                    # a suggestion's handling is always part of its 件; an opinion's report as renda.yaml says
+                    merged_report=has_handling(record) or (rules.opinion_report == "merged" and bool(relations)),
+                    answer_files=answer_files(record),
                 )
             )
         organ_name = config.organs.get(organ) if organ else None
@@ -301,13 +360,21 @@ def preflight_notices(arrangement: Arrangement, config: Config) -> list[Notice]:
             notices.append(Notice(record.source, f"成文日期在 {year} 年，但文件放在 {folder} 年的目录中"))
         if not item.made_up_title and (record.title in GENERIC_TITLES or len(record.title) < 6):
             notices.append(Notice(record.source, f"题名“{record.title}”不能反映文件内容，需拟写题名（archive_title）"))
-        if isinstance(record, Opinion):
-            notices.extend(_opinion_notices(record, year))
-        if isinstance(record, Inspection) and record.period_start.year != year:
-            notices.append(Notice(record.source, f"检查期间始于 {record.period_start.isoformat()}，不在 {year} 年度内"))
-        if isinstance(record, Meeting) and not record.attendance.recorded:
-            notices.append(Notice(record.source, "会议没有出席记录，年度统计中的出席率不含本次会议"))
+        notices.extend(_kind_notices(record, year))
     return notices
+
+
+def _kind_notices(record: Record, year: int) -> list[Notice]:
+    """What only one kind of record can lack: a report, an answer, a period in the year, an attendance list."""
+    if isinstance(record, Opinion):
+        return _opinion_notices(record, year)
+    if isinstance(record, Proposal):
+        return _proposal_notices(record, year)
+    if isinstance(record, Inspection) and record.period_start.year != year:
+        return [Notice(record.source, f"检查期间始于 {record.period_start.isoformat()}，不在 {year} 年度内")]
+    if isinstance(record, Meeting) and not record.attendance.recorded:
+        return [Notice(record.source, "会议没有出席记录，年度统计中的出席率不含本次会议")]
+    return []
 
 
 def _opinion_notices(record: Opinion, year: int) -> list[Notice]:
@@ -322,6 +389,20 @@ def _opinion_notices(record: Opinion, year: int) -> list[Notice]:
                 f"研究处理情况报告收到于 {late[0].received.isoformat()}，与审议意见不在同一年度，只作关联",
             )
         ]
+    return []
+
+
+def _proposal_notices(record: Proposal, year: int) -> list[Notice]:
+    if isinstance(record, Motion) and record.decision is not None and record.handling is None:
+        return []  # a motion the 主席团 placed on the agenda or turned into a suggestion is not answered itself
+    if record.handling is None:
+        return [Notice(record.source, "尚未交办，归档件中没有办理情况；交办、答复后需补充")]
+    answered = [r.answer for r in record.handling.rounds if r.answer is not None]
+    if not answered:
+        return [Notice(record.source, "承办单位尚未答复，归档件中只有交办情况；答复后需补充")]
+    late = [a for a in answered if a.date.year != year]
+    if late:
+        return [Notice(record.source, f"答复日期 {late[0].date.isoformat()} 与建议不在同一年度，仍并入本件")]
     return []
 
 

@@ -27,6 +27,7 @@ from archive.annual.arrange import (
     sorted_notices,
 )
 from archive.annual.bag import fix_times, write_bag, write_zip
+from archive.annual.handling import write_handling_sheet
 from archive.annual.stamp import stamp_fields, write_stamp_sheet
 from archive.annual.stats import STATS_NAME, AnnualStats, annual_stats, write_stats_docx
 from archive.catalog import Catalog, load_catalog
@@ -34,6 +35,7 @@ from archive.chinese import date_text
 from archive.errors import AnnualArchiveError, WriteError
 from archive.fileio import make_work_folder, storage_error
 from archive.progress import Progress, report
+from archive.proposals import Proposal
 from archive.records import Document
 from archive.workspace import Workspace
 
@@ -127,11 +129,15 @@ def _arranged(workspace: Workspace, catalog: Catalog, year: int) -> Arrangement:
 
 
 def original_notices(workspace: Workspace, arrangement: Arrangement) -> list[Notice]:
-    """A document record is archived as its own PDF (made PDF/A-2b, pages untouched): blocking notices
-    for those that have none, or whose PDF cannot be PDF/A."""
+    """A document record is archived as its own PDF (made PDF/A-2b, pages untouched), and a suggestion's
+    answer PDFs go into its 件 the same way: blocking notices for those that are missing, or whose PDF cannot
+    be PDF/A."""
     notices = []
     for item in arrangement.items:
         record = item.record
+        for file in item.answer_files:
+            for problem in pdfa.original_problems(workspace.root / file):
+                notices.append(Notice(record.source, f"答复文件 {file}：{problem}", blocking=True))
         if not isinstance(record, Document):
             continue
         if record.source_file is None:
@@ -244,7 +250,8 @@ def _build_into(
     for item in arrangement.items:
         if item.merged_report:
             target = docx_dir / f"{item.record.id}-report.docx"
-            registration[item.code] = _registration_sheet(item, target, _noon(item.record.date))
+            write = write_handling_sheet if isinstance(item.record, Proposal) else _registration_sheet
+            registration[item.code] = write(item, target, _noon(item.record.date))
     stats_docx = data / f"{STATS_NAME}.docx"
     write_stats_docx(stats, config, stats_docx, year_end)
     made = [i for i in arrangement.items if not isinstance(i.record, Document)]
@@ -252,14 +259,18 @@ def _build_into(
         converter.add([*registration.values(), stats_docx])
         rendered = _render_records(workspace, made, work / "render", progress) if made else {}
     rendered.update(_archival_copies(workspace, arrangement.items, work / "originals"))
+    answers = _answer_copies(workspace, arrangement.items, work / "answers")
     converted = converter.converted
-    parts = {
+    # each 件's parts in order, with their roles: 正本, then the registration page, then the answers
+    roles = {
         item.code: [
-            *rendered[item.record.id],
-            *([converted[registration[item.code]]] if item.code in registration else []),
+            *(("正本", p) for p in rendered[item.record.id]),
+            *([(_registration_role(item), converted[registration[item.code]])] if item.code in registration else []),
+            *(("答复", p) for p in answers.get(item.code, [])),
         ]
         for item in arrangement.items
     }
+    parts = {code: [p for _, p in pairs] for code, pairs in roles.items()}
 
     # 2. the stamp sheet, with the real page counts
     pages = {code: sum(pdfa.page_count(p) for p in docs) for code, docs in parts.items()}
@@ -297,8 +308,9 @@ def _build_into(
             if count != pages[item.code]:
                 raise AnnualArchiveError(f"{item.code}: 页数变化（{pages[item.code]} → {count}）")
             facts = metadata.FileFacts(target.name, target.stat().st_size, count, "PDF/A-2b")
+            composition = _composition(roles[item.code])
             (folder / f"{item.file_stem}.xml").write_bytes(
-                metadata.item_metadata(arrangement, item, facts, organ_names.get(item.organ or ""))
+                metadata.item_metadata(arrangement, item, facts, organ_names.get(item.organ or ""), composition)
             )
             source = workspace.root / item.record.source
             shutil.copyfile(source, folder / Path(item.record.source).name)
@@ -354,6 +366,40 @@ def _archival_copies(workspace: Workspace, items: list[Item], out_dir: Path) -> 
             raise AnnualArchiveError(f"{record.source}: 原 PDF 未能转为 PDF/A-2b，归档未进行。")
         files[record.id] = [target]
     return files
+
+
+def _answer_copies(workspace: Workspace, items: list[Item], out_dir: Path) -> dict[str, list[Path]]:
+    """档号 → the PDF/A-2b copies of a suggestion's or motion's answer PDFs, round by round."""
+    files: dict[str, list[Path]] = {}
+    for item in items:
+        for number, file in enumerate(item.answer_files, 1):
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target = out_dir / f"{item.record.id}-answer-{number}.pdf"
+            pdfa.archival_copy(workspace.root / file, target)
+            facts = pdfa.inspect_pdf(target)
+            if (facts.pdfa_part, facts.pdfa_conformance, facts.output_intent) != ("2", "B", True) or facts.problems:
+                raise AnnualArchiveError(f"{item.record.source}: 答复文件 {file} 未能转为 PDF/A-2b，归档未进行。")
+            files.setdefault(item.code, []).append(target)
+    return files
+
+
+def _registration_role(item: Item) -> str:
+    return "办理情况登记" if isinstance(item.record, Proposal) else "研究处理情况报告登记"
+
+
+def _composition(roles: list[tuple[str, Path]]) -> list[tuple[str, int]]:
+    """The parts of a 件 that holds more than its own documents (a registration page, answers), with their
+    pages; none for a 件 that is only its record's documents."""
+    if all(role == "正本" for role, _ in roles):
+        return []
+    merged: list[tuple[str, int]] = []
+    for role, path in roles:
+        count = pdfa.page_count(path)
+        if merged and merged[-1][0] == role == "正本":  # a meeting's minutes and resolutions: one 正本
+            merged[-1] = (role, merged[-1][1] + count)
+        else:
+            merged.append((role, count))
+    return merged
 
 
 def _render_records(

@@ -34,7 +34,15 @@ def _group(name: str, children: Sequence[str], indent: int) -> list[str]:
     return [f"{pad}<{name}>", *children, f"{pad}</{name}>"]
 
 
-def item_metadata(arrangement: Arrangement, item: Item, pdf: FileFacts, organ_name: str | None) -> bytes:
+def item_metadata(
+    arrangement: Arrangement,
+    item: Item,
+    pdf: FileFacts,
+    organ_name: str | None,
+    composition: Sequence[tuple[str, int]] = (),
+) -> bytes:
+    """The 件's metadata; ``composition`` lists the documents a 件 of several is made of (role, pages), in
+    order — the 正本 first — so that a verifier knows which pages renda laid out."""
     record = item.record
     secrecy_period = record.secrecy_period
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<electronicRecord xmlns="{NAMESPACE}">']
@@ -81,6 +89,13 @@ def item_metadata(arrangement: Arrangement, item: Item, pdf: FileFacts, organ_na
         ],
         1,
     )
+    if composition:
+        parts = [
+            line
+            for role, pages in composition
+            for line in _group("part", [_element("role", role, 3), _element("pages", pages, 3)], 2)
+        ]
+        lines += _group("composition", parts, 1)
     lines += _group(
         "digitalProperties",
         [
@@ -95,7 +110,7 @@ def item_metadata(arrangement: Arrangement, item: Item, pdf: FileFacts, organ_na
         lines += _group(
             "relation",
             [
-                _element("relationType", "被答复" if not item.merged_report else "组成部分", 2),
+                _element("relationType", "组成部分" if relation.part_of(item.merged_report) else "被答复", 2),
                 _element("relationDescription", relation.kind, 2),
                 _element("title", relation.title, 2),
                 _element("documentNumber", relation.doc_number, 2),

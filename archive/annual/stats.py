@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 from archive.annual import _docx
 from archive.catalog import Catalog
 from archive.chinese import chinese_number, date_text
+from archive.proposals import Motion
 from archive.records import DeputyReport, Inspection, Meeting, Opinion, Record
 from archive.workspace import Config
 
 if TYPE_CHECKING:
+    from archive.followup import ProposalFigures
     from archive.related import Thread
 
 MEETING_KINDS = ("常委会会议", "主任会议", "代表大会会议")
@@ -49,6 +51,8 @@ class AnnualStats:
     attendance_present: int
     attendance_expected: int
     recurring: tuple[Thread, ...] = ()  # problems raised again across years, with a final record of the year
+    suggestions: ProposalFigures | None = None  # the suggestions raised in the year (`renda track stats`'s 合计)
+    motions: int = 0  # final motions raised in the year
 
     @property
     def attendance_rate(self) -> float | None:
@@ -68,9 +72,23 @@ class AnnualStats:
                 "满意度测评满意和基本满意比例",
                 f"{self.satisfaction_rate:.1%}" if self.satisfaction_rate is not None else "—",
             ),
+            *self._suggestion_rows(),
             ("开展执法检查（次）", str(self.inspections)),
             ("代表向选民述职（人次）", str(self.deputy_reports)),
             ("常委会会议组成人员出席率", f"{rate:.1%}" if rate is not None else "—"),
+        ]
+
+    def _suggestion_rows(self) -> list[tuple[str, str]]:
+        figures = self.suggestions
+        if figures is None:
+            return []
+        rate = figures.rate(figures.final_evaluations)
+        return [
+            ("代表提出议案（件）", str(self.motions)),
+            ("收到代表建议、批评和意见（件）", str(len(figures.received))),
+            ("已答复（件）", str(len(figures.completed))),
+            ("其中按期答复（件）", str(len(figures.on_time))),
+            ("代表对答复满意和基本满意比例", f"{rate:.1%}" if rate is not None else "—"),
         ]
 
     def as_dict(self) -> dict[str, object]:
@@ -89,13 +107,15 @@ class AnnualStats:
             "deputy_reports": self.deputy_reports,
             "attendance_rate": round(self.attendance_rate, 4) if self.attendance_rate is not None else None,
             "recurring_problems": [thread.as_dict() for thread in self.recurring],
+            "motions": self.motions,
+            "suggestions": self.suggestions.as_dict() if self.suggestions is not None else None,
         }
 
 
 def annual_stats(catalog: Catalog, year: int) -> AnnualStats:
     """The year's figures from the records the workspace's clearance admits (what the archive contains)."""
     from archive.clearance import Clearance
-    from archive.followup import followup_figures
+    from archive.followup import followup_figures, proposal_statistics
     from archive.related import recurring_threads
 
     clearance = Clearance.of(catalog.workspace.config)
@@ -105,6 +125,7 @@ def annual_stats(catalog: Catalog, year: int) -> AnnualStats:
     meetings = [r for r in chosen if isinstance(r, Meeting)]
     kinds = Counter(m.kind for m in meetings)
     figures = followup_figures(catalog, year, as_of=latest_date(everything))
+    suggestions = proposal_statistics(catalog, year, as_of=figures.as_of).rows[-1]  # the total row
     present = expected = 0
     for meeting in meetings:
         if meeting.kind == "常委会会议" and meeting.attendance.recorded:
@@ -132,6 +153,8 @@ def annual_stats(catalog: Catalog, year: int) -> AnnualStats:
         attendance_present=present,
         attendance_expected=expected,
         recurring=tuple(recurring_threads(catalog, clearance, year, final_only=True)),
+        suggestions=suggestions,
+        motions=sum(1 for r in chosen if isinstance(r, Motion)),
     )
 
 
@@ -160,7 +183,9 @@ def write_stats_docx(stats: AnnualStats, config: Config, path: Path, when: dt.da
         "注：审议意见办理情况统计至"
         f"{stats.followup_as_of.year}年{stats.followup_as_of.month}月{stats.followup_as_of.day}日；"
         "按期报告以研究处理情况报告收到日期不晚于审议意见规定的报告期限（遇法定节假日顺延）计；"
-        "满意度比例按最后一次测评结果计；出席率为常委会会议组成人员出席人次占应出席人次的比例。",
+        "满意度比例按最后一次测评结果计；出席率为常委会会议组成人员出席人次占应出席人次的比例。"
+        "代表建议按当年提出的计（议案转为建议的按建议计），按期答复以首次答复不晚于答复期限计，"
+        "满意比例按代表最后一次评价计。",
         font=_docx.FANG,
         size_pt=12,
         before_pt=12,

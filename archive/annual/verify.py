@@ -475,13 +475,10 @@ def _conformance(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.P
             report.checked["usability"] += 1
             xml_rel = str(item / f"{stem}.xml")
             meta = _metadata(root, xml_rel) if package.has(xml_rel) else None
-            merged = meta is not None and any(
-                e.text == "组成部分" for e in meta.iter() if e.tag.endswith("relationType")
-            )
             with tempfile.TemporaryDirectory(prefix="renda-verify-") as tmp:
                 bare = Path(tmp) / f"{stem}.pdf"
                 try:
-                    pdfa.as_laid_out(root / pdf_rel, bare, drop_last=1 if merged else 0)
+                    pdfa.as_laid_out(root / pdf_rel, bare, drop_last=_added_pages(meta))
                     measured = check_file(bare)
                 except (ValueError, ArchiveError) as exc:
                     report.add("usability", pdf_rel, f"无法按 GB/T 9704-2012 实测版式（{exc}）")
@@ -491,6 +488,24 @@ def _conformance(package: _Package, report: VerifyReport, pdfs: dict[str, pdfa.P
                 report.add(
                     "usability", pdf_rel, f"版式不符合 GB/T 9704-2012 {finding.clause}（规定）：{page}{finding.message}"
                 )
+
+
+def _added_pages(meta: Any) -> int:
+    """How many trailing pages of a 件 renda did not lay out as its record's document: the parts after the
+    正本 in the metadata's ``composition`` (a registration page, a suggestion's answers); a package without one
+    marks a merged opinion 件 by a 组成部分 relation, whose registration sheet is its last page."""
+    if meta is None:
+        return 0
+    parts = [e for e in meta.iter() if e.tag.endswith("}part")]
+    if parts:
+        added = 0
+        for part in parts:
+            role = next((c.text for c in part if c.tag.endswith("}role")), "")
+            pages = next((c.text or "" for c in part if c.tag.endswith("}pages")), "")
+            if role != "正本" and pages.isdigit():
+                added += int(pages)
+        return added
+    return 1 if any(e.text == "组成部分" for e in meta.iter() if e.tag.endswith("relationType")) else 0
 
 
 def _record_type(package: _Package, item: PurePosixPath) -> str | None:

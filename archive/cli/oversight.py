@@ -1,4 +1,5 @@
-"""Oversight of 审议意见: deadlines and status (track), reminder letters (remind)."""
+"""Oversight of 审议意见, suggestions and motions: deadlines and status (track), reminder letters (remind),
+assignment letters (assign), the suggestions' figures (stats)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def track(
     审议意见测评“不满意”的，按 deadlines.opinion_rereport 自测评之日起重新计算再次报告的期限；
     建议和议案自交办之日起按 deadlines.suggestion_answer（延期的按 suggestion_extended）计算答复期限，
     代表评价“不满意”的按 suggestion_rehandle 自评价之日起重新计算。
-    子命令 remind 为已逾期的审议意见和建议生成催办函。
+    子命令 remind 为已逾期的审议意见和建议生成催办函，assign 为交办的建议生成交办函，
+    supervise 为重点督办的建议生成督办通知，stats 统计办理情况，draft-report 起草办理情况报告。
     """
     if ctx.invoked_subcommand is not None:
         if status or organ or kind or category or supervised or as_json:
@@ -190,6 +192,131 @@ def remind(
     for rid in reminders.reused:
         click.echo(f"同一天的催办函已有记录 {rid}，重新生成文件")
     print_render(workspace, result, as_json)
+
+
+@track.command(short_help="为交办给一个承办单位的代表建议生成交办函")
+@click.option("--organ", required=True, metavar="承办单位", help="承办单位全称，或能唯一确定它的一部分，如 教育局")
+@click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="交办日期：列出这一天交办的建议和议案")
+@click.option("--session", metavar="会议", help="只列出该次会议提出的，如 4 或 第四次会议；闭会期间提出的写 闭会期间")
+@output_option()
+@formats_option
+@classification_option
+@json_option("以 JSON 列出交办的建议、函件记录和写出的文件")
+@pass_state
+def assign(
+    state: State,
+    organ: str,
+    day: str,
+    session: str | None,
+    output: Path | None,
+    formats: str,
+    level: str | None,
+    as_json: bool,
+) -> None:
+    """为某一天交办给一个承办单位的代表建议和议案生成交办函（信函格式，.docx 和 PDF），以常委会办公室名义发出。
+
+    交办函列出由该单位主办和会办的各件建议（届次、会议、编号、题名、领衔代表），并写明答复期限
+    （renda.yaml 的 deadlines.suggestion_answer）。交办函保存为一条函件记录（records/年度/letter-….yaml），
+    按办公室函件的发文字号顺序编号；同一单位同一天再次运行不会重复建立记录。
+    交办函按所列建议的最高密级标注密级；密级高于 max_public_classification（或 --classification）的建议
+    不列入，只给出件数。
+    没有符合条件的建议时不生成交办函，退出码为 1。
+    """
+    from archive.followup import parse_date_option
+    from archive.render.assignment import assign_screened
+
+    wanted = parse_formats(formats)
+    workspace = state.workspace
+    clearance = clearance_of(workspace, level)
+    when = parse_date_option(day, "--date")
+    screened, letter = assign_screened(
+        workspace, clearance, organ, when, session, output or workspace.output_dir, wanted
+    )
+    say_screened(screened)
+    if as_json:
+        echo_json(letter.to_json(workspace))
+        if letter.result.failures:
+            sys.exit(1)
+        return
+    items = letter.assignment
+    click.echo(f"{items.organ}：{day} 交办主办 {len(items.lead)} 件、会办 {len(items.co)} 件")
+    if letter.created is not None:
+        made = letter.created
+        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
+    else:
+        click.echo(f"同一天的交办函已有记录 {letter.reused}，重新生成文件")
+    print_render(workspace, letter.result, as_json)
+
+
+@track.command(short_help="为本年度重点督办的代表建议生成督办通知")
+@click.option("--date", "day", required=True, metavar="YYYY-MM-DD", help="通知的成文日期")
+@click.option("--year", type=int, metavar="年", help="列出该年提出的重点督办建议和议案（默认为 --date 所在年）")
+@output_option()
+@formats_option
+@classification_option
+@json_option("以 JSON 列出所列的建议、函件记录和写出的文件")
+@pass_state
+def supervise(
+    state: State, day: str, year: int | None, output: Path | None, formats: str, level: str | None, as_json: bool
+) -> None:
+    """为一个年度列为重点督办（handling.supervision）的代表建议和议案生成督办通知（信函格式，.docx 和 PDF），
+    以常委会办公室名义发给各主办、会办单位：列出每件的主办、会办单位和领衔督办的领导，并写明办理要求和答复期限。
+
+    督办通知保存为一条函件记录（文种“督办通知”），同一天再次运行不会重复建立记录；按所列建议的最高密级标注密级，
+    密级更高的不列入，只给出件数。该年没有重点督办的建议时不生成通知，退出码为 1。
+    """
+    from archive.followup import parse_date_option
+    from archive.render.supervision import supervise_screened
+
+    wanted = parse_formats(formats)
+    workspace = state.workspace
+    clearance = clearance_of(workspace, level)
+    when = parse_date_option(day, "--date")
+    screened, notice = supervise_screened(workspace, clearance, when, year, output or workspace.output_dir, wanted)
+    say_screened(screened)
+    if as_json:
+        echo_json(notice.to_json(workspace))
+        if notice.result.failures:
+            sys.exit(1)
+        return
+    click.echo(f"{notice.year} 年度重点督办 {len(notice.items)} 件：{'、'.join(p.id for p in notice.items)}")
+    if notice.created is not None:
+        made = notice.created
+        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
+    else:
+        click.echo(f"同一天的督办通知已有记录 {notice.reused}，重新生成文件")
+    print_render(workspace, notice.result, as_json)
+
+
+@track.command(name="draft-report", short_help="根据办理情况统计起草代表建议办理情况报告")
+@click.option("--year", type=int, required=True, metavar="年", help="报告该年提出的代表建议的办理情况")
+@as_of_option
+@classification_option
+@pass_state
+@click.pass_context
+def draft_report(ctx: click.Context, state: State, year: int, as_of: str | None, level: str | None) -> None:
+    """起草《关于××年代表建议、批评和意见办理情况的报告》：写出一条工作报告记录（records/年度/workreport-….yaml，
+    status: draft），数字与 renda track stats 相同——收到、办结、按期答复、A/B/C 类、首次和最终满意率、重新办理，
+    各主办单位和各类别的情况；主要做法、存在的问题和下一步工作写作“（待填写）”，由工作人员补写后改为定稿。
+
+    报告日期为参考日期（--as-of）。密级按所统计建议的最高密级标注；同一年度已有报告时不会覆盖。
+    """
+    from archive.followup.report_draft import draft_handling_report
+
+    day = parse_as_of(as_of or ctx.meta.get("track_as_of"))
+    workspace = state.workspace
+    clearance = clearance_of(workspace, level or ctx.meta.get("track_level"))
+    drafted = draft_handling_report(workspace, clearance, year, day)
+    say_screened(drafted.screened)
+    made = drafted.record
+    total = drafted.statistics.rows[-1]
+    click.echo(
+        f"已起草 {workspace.relative(made.path)}（{year} 年代表建议 {len(total.received)} 件，"
+        f"统计截至 {drafted.statistics.as_of.isoformat()}）"
+    )
+    click.echo(
+        "请核对数字，补写“（待填写）”的内容，定稿时把 status 改为 final，再运行 renda validate 和 renda render。"
+    )
 
 
 @track.command(short_help="代表建议办理情况统计：按主办单位或类别")

@@ -89,7 +89,8 @@ def new(
     """新建一条记录的草稿：列出全部必填字段并附中文说明，自动填入下一个发文字号。
 
     类型：meeting（会议）、opinion（审议意见）、inspection（执法检查）、
-    deputy_report（代表述职）、deputy（代表）。已有文件不会被覆盖。
+    deputy_report（代表述职）、deputy（代表）、letter（函件）、suggestion（代表建议）、motion（议案）、
+    report（工作报告）。已有文件不会被覆盖。
 
     新建审议意见时用 --meeting 给出审议会议：所审议的报告、报告机关、主送机关和标题从会议议程中取得，
     成文日期默认为会议日期。
@@ -114,7 +115,8 @@ def new(
     "--type",
     "record_type",
     metavar="类型",
-    help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy、document、letter（也可写中文）",
+    help="只列出该类型：meeting、opinion、inspection、deputy_report、deputy、document、letter、suggestion、motion、"
+    "report（也可写中文）",
 )
 @click.option("--term", type=int, metavar="届", help="只列出该届，如 17")
 @click.option("--year", type=int, metavar="年", help="只列出该年度，如 2024")

@@ -39,7 +39,12 @@ def track_proposals(catalog: Catalog, as_of: dt.date | None = None) -> list[Opin
     soon = DEFAULT_DUE_SOON_DAYS if configured is None else configured
     reminders: dict[str, list[Reminder]] = {}
     for letter in sorted(
-        (r for r in catalog.records if isinstance(r, Letter) and r.suggestions and (r.date is None or r.date <= day)),
+        # only a 催办函 is a reminder: a 交办函 or 督办通知 lists suggestions too
+        (
+            r
+            for r in catalog.records
+            if isinstance(r, Letter) and r.kind == "催办函" and r.suggestions and (r.date is None or r.date <= day)
+        ),
         key=lambda r: (r.date or dt.date.min, r.id),
     ):
         for rid in letter.suggestions:

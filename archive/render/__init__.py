@@ -24,7 +24,8 @@ from archive.problems import Problem
 from archive.progress import Progress, report
 from archive.records import Deputy, Meeting, Record
 from archive.records import Document as DocumentRecord
-from archive.render.documents import Document, documents_for
+from archive.render.documents import Document
+from archive.render.kinds import documents_for
 from archive.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ DOCX_STAGE = "生成 .docx"
 @dataclass(frozen=True)
 class RenderedDocument:
     record_id: str
-    kind: str  # 审议意见书 / 纪要 / 决议 / 决定 / 执法检查报告 / 代表述职报告 / 催办函 / 代表履职档案
+    # 审议意见书 / 纪要 / 决议 / 决定 / 执法检查报告 / 代表述职报告 / 催办函 / 代表履职档案 / 代表建议 / 代表议案
+    kind: str
     files: tuple[Path, ...]
     draft: bool = False
     letter: bool = False  # 信函格式
@@ -121,7 +123,7 @@ def render_documents(
     records = [r for r in records if not isinstance(r, DocumentRecord)]
     names: dict[str, str] = {}
     meetings: dict[str, Meeting] = {}
-    if any(r.type in ("meeting", "deputy_report", "opinion") for r in records):
+    if any(r.type in ("meeting", "deputy_report", "opinion", "suggestion", "motion", "report") for r in records):
         names, meetings = _names_and_meetings(workspace)
     config = workspace.config
     batches = [(record, partial(documents_for, record, config, names, meetings)) for record in records]
@@ -346,7 +348,7 @@ def _publish(staged: Path, out_dir: Path) -> Path:
 
 
 def _names_and_meetings(workspace: Workspace) -> tuple[dict[str, str], dict[str, Meeting]]:
-    """Deputies' names (for 纪要 and 述职报告) and meetings by id (an opinion's opening sentence)."""
+    """Deputies' names (for 纪要, 述职报告, 建议 and 议案) and meetings by id (an opinion's opening sentence)."""
     from archive.catalog import load_catalog
 
     records = load_catalog(workspace).records

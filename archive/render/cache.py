@@ -98,7 +98,7 @@ class _Build:
 
 
 def _plan(workspace: Workspace, record: Record, fmt: str, records: list[Record]) -> _Build:
-    from archive.render.documents import documents_for
+    from archive.render.kinds import documents_for
     from archive.render.original import KIND, NO_DOCX
 
     if isinstance(record, Deputy):

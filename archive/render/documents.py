@@ -406,25 +406,3 @@ def letter_document(record: Letter, config: Config) -> Document:
         issuer=record.issuer or config.office_name,
     )
     return Document(record, record.kind, "letter.docx", record.id, context, masthead=True, letter=True)
-
-
-def documents_for(
-    record: Record, config: Config, names: Mapping[str, str], meetings: Mapping[str, Meeting] | None = None
-) -> list[Document]:
-    """Every document a record renders to (a meeting: its minutes and each resolution).
-
-    ``meetings`` (by id) gives an opinion the sitting that heard its report.
-    """
-    if record.type == "document":
-        return []  # made outside renda: its imported PDF is the document
-    if isinstance(record, Opinion):
-        return [opinion_document(record, config, (meetings or {}).get(record.meeting))]
-    if isinstance(record, Meeting):
-        return [minutes_document(record, config, names), *resolution_documents(record, config)]
-    if isinstance(record, Inspection):
-        return [inspection_document(record, config)]
-    if isinstance(record, DeputyReport):
-        return [deputy_report_document(record, config, names)]
-    if isinstance(record, Letter):
-        return [letter_document(record, config)]
-    raise RenderError(f"{record.source}: {record.type} 类记录没有对应的公文")

@@ -78,6 +78,8 @@ PARA_STYLES: list[tuple[str, str, str, float, dict[str, object], dict[str, objec
         {"spacing_pt": None},
     ),
     ("GwAttendance", "出席请假列席", L.FONT_FANGSONG, 16, {"align": "left", "left_chars": 3, "hanging_chars": 3}, {}),
+    # the registration lines of a 代表建议 or 议案 (领衔代表：…): wrapped lines align after the 5-character label
+    ("GwField", "登记项", L.FONT_FANGSONG, 16, {"align": "left", "left_chars": 5, "hanging_chars": 5}, {}),
     ("GwMinutesInfo", "纪要印发机关和日期", L.FONT_FANGSONG, 16, {"align": "left"}, {}),
     ("GwImprint", "版记", L.FONT_FANGSONG, 14, {"align": "left", "char_pt": 14}, {"spacing_pt": None}),
     (
@@ -421,7 +423,7 @@ def minutes() -> docx.document.Document:
 
 
 def report(*, source_align: str | None = None) -> docx.document.Document:
-    """执法检查报告, 代表述职报告 and 代表履职档案: title, optional subtitle, body, signature; no 版头.
+    """执法检查报告, 代表述职报告, 工作报告 and 代表履职档案: title, optional subtitle, body, signature; no 版头.
 
     份号 and 密级 still stand at the top left of the first page when the document is classified."""
     doc = new_document()
@@ -432,6 +434,25 @@ def report(*, source_align: str | None = None) -> docx.document.Document:
     tag(doc, "{%p endif %}")
     para(doc, "公文无缩进")
     blocks(doc, source_align=source_align)
+    attachments(doc)
+    signature(doc)
+    attachment_pages(doc)
+    return doc
+
+
+def proposal() -> docx.document.Document:
+    """代表建议 and 代表议案 as the deputy raised them: title, session and number, the registration lines
+    (label in 黑体), the text, the lead deputy's signature and the date; no 版头."""
+    doc = new_document()
+    copy_secrecy_urgency(doc)
+    title(doc)
+    para(doc, "题注", "（{{ subtitle }}）")
+    para(doc, "公文无缩进")
+    tag(doc, "{%p for f in fields %}")
+    para(doc, "登记项", ("{{ f.label }}", "黑体字符"), "{{ f.value }}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "公文无缩进")
+    blocks(doc)
     attachments(doc)
     signature(doc)
     attachment_pages(doc)
@@ -456,6 +477,8 @@ TEMPLATES: dict[str, Callable[[], Any]] = {
     "inspection.docx": report,
     "deputy_report.docx": report,
     "resolution.docx": resolution,
+    "proposal.docx": proposal,
+    "report.docx": report,
     # the 依据记录 lines under each part are flush left: record ids would get wide gaps if justified
     "deputy_profile.docx": lambda: report(source_align="left"),
 }

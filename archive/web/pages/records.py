@@ -386,7 +386,8 @@ def _printed_body(workspace: Any, record: Record, visible: list[Record]) -> list
     path builds for the template; a record with no document shows its own body, numbered the same way."""
     from archive.errors import ArchiveError
     from archive.records import Deputy, parse_body
-    from archive.render.documents import documents_for, number_blocks
+    from archive.render.documents import number_blocks
+    from archive.render.kinds import documents_for
 
     plain = number_blocks(parse_body(record.data.get("body")))
     if record.type in ("deputy", "document"):
