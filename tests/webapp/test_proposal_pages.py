@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+import zipfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -16,7 +17,16 @@ from urllib.parse import unquote
 import pytest
 import yaml
 from click.testing import CliRunner
-from webapp.conftest import ROLES, add_account, csrf_of, login
+from samples import copy_sample
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+import cli
+from archive.accounts import AccountStore
+from archive.accounts.model import new_account
+from archive.web.app import create_app
+from archive.workspace import Workspace
+from webapp.conftest import ROLES, ClientAs, add_account, csrf_of, login
 from webapp.proposals_plant import (
     ANSWER_PDF,
     AS_OF,
@@ -32,14 +42,6 @@ from webapp.proposals_plant import (
     sees,
     signers,
 )
-from samples import copy_sample
-from starlette.testclient import TestClient
-
-import cli
-from archive.accounts import AccountStore
-from archive.accounts.model import new_account
-from archive.web.app import create_app
-from archive.workspace import Workspace
 
 PASSWORD = "correct-horse-42"
 
@@ -55,8 +57,11 @@ def _add_organ(root: Path, level: str, organ: str = ORGAN) -> str:
     return name
 
 
+Matrix = tuple[Path, list[dict[str, Any]], Starlette]  # the workspace, the planted proposals, an app over it
+
+
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]], Any]:
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     """The sample with the planted suggestions, one account per role and level (organs bound to 区教育局, and
     one at 内部 bound to 区卫生健康委员会), and an app over it."""
     root = copy_sample(tmp_path_factory.mktemp("proposals") / "ws")
@@ -71,7 +76,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[st
 
 
 @pytest.fixture(scope="module")
-def as_who(matrix: tuple[Path, list[dict[str, Any]], Any]) -> Callable[..., TestClient]:
+def as_who(matrix: Matrix) -> ClientAs:
     clients: dict[str, TestClient] = {}
 
     def make(role: str, level: str = "内部", organ: str = ORGAN) -> TestClient:
@@ -97,7 +102,9 @@ def _expected_track(role: str, level: str, proposals: list[dict[str, Any]]) -> l
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", ["admin", "clerk", "member", "organ"])
-def test_track_lists_the_suggestions_and_motions_the_viewer_may_see(matrix, as_who, role: str, level: str) -> None:
+def test_track_lists_the_suggestions_and_motions_the_viewer_may_see(
+    matrix: Matrix, as_who: ClientAs, role: str, level: str
+) -> None:
     _, proposals, _ = matrix
     client = as_who(role, level)
     want = _expected_track(role, level, proposals)
@@ -108,7 +115,7 @@ def test_track_lists_the_suggestions_and_motions_the_viewer_may_see(matrix, as_w
     assert len(want) >= (2 if role == "organ" else 60)  # not an empty comparison
 
 
-def test_a_deputy_has_no_track_table_but_a_dashboard_and_the_anonymous_log_in(matrix, as_who) -> None:
+def test_a_deputy_has_no_track_table_but_a_dashboard_and_the_anonymous_log_in(matrix: Matrix, as_who: ClientAs) -> None:
     assert as_who("deputy").get("/track").status_code == 403
     assert as_who("deputy").get("/track/stats").status_code == 403
     anonymous = TestClient(matrix[2], raise_server_exceptions=False, follow_redirects=False)
@@ -119,7 +126,9 @@ def test_a_deputy_has_no_track_table_but_a_dashboard_and_the_anonymous_log_in(ma
 
 
 @pytest.mark.parametrize("level", ["公开", "秘密"])
-def test_track_json_is_what_renda_track_json_prints_at_the_same_clearance(matrix, as_who, level: str) -> None:
+def test_track_json_is_what_renda_track_json_prints_at_the_same_clearance(
+    matrix: Matrix, as_who: ClientAs, level: str
+) -> None:
     root, _, _ = matrix
     for query, options in (
         ("", []),
@@ -134,7 +143,7 @@ def test_track_json_is_what_renda_track_json_prints_at_the_same_clearance(matrix
         assert as_who("clerk", level).get(f"/track.json{query}").json() == json.loads(result.stdout), query
 
 
-def test_track_filters_by_kind_organ_category_status_and_key(matrix, as_who) -> None:
+def test_track_filters_by_kind_organ_category_status_and_key(matrix: Matrix, as_who: ClientAs) -> None:
     _, proposals, _ = matrix
     client = as_who("clerk", "机密")
     seen = [d for d in proposals if followed(d)]
@@ -191,7 +200,7 @@ def _overdue_ids(proposals: Any) -> list[str]:
         ({"status": "later"}, "未知的状态“later”"),
     ],
 )
-def test_track_bad_filter_is_a_400_in_chinese(as_who, params: dict[str, str], message: str) -> None:
+def test_track_bad_filter_is_a_400_in_chinese(as_who: ClientAs, params: dict[str, str], message: str) -> None:
     response = as_who("clerk").get("/track", params=params)
     assert response.status_code == 400
     assert message in html.unescape(response.text)
@@ -271,7 +280,7 @@ def _expected_events(data: dict[str, Any]) -> list[tuple[dt.date, str]]:
 
 
 @pytest.mark.parametrize("rid", ["suggestion-2023-004", "suggestion-2025-011", "motion-2023-01", "suggestion-2025-008"])
-def test_record_page_shows_the_handling_timeline_from_the_yaml(matrix, as_who, rid: str) -> None:
+def test_record_page_shows_the_handling_timeline_from_the_yaml(matrix: Matrix, as_who: ClientAs, rid: str) -> None:
     root, _, _ = matrix
     data = _raw(root, rid)
     response = as_who("clerk").get(f"/records/{rid}")
@@ -297,16 +306,20 @@ def test_record_page_shows_the_handling_timeline_from_the_yaml(matrix, as_who, r
 
 
 @pytest.mark.parametrize("rid", ["suggestion-2023-004", "motion-2023-01"])
-def test_a_suggestion_offers_no_document_download_it_cannot_make(as_who, rid: str) -> None:
+def test_a_suggestion_or_motion_downloads_as_its_document(as_who: ClientAs, rid: str) -> None:
+    """A suggestion and a motion render (the 代表建议/代表议案 document); the record page offers them."""
     client = as_who("clerk")
     page = client.get(f"/records/{rid}").text
-    assert "/download/" not in page
-    assert client.get(f"/records/{rid}.json").json()["downloads"] == {}
-    for fmt in ("docx", "pdf", "pdfa"):
-        assert client.get(f"/records/{rid}/download/{fmt}").status_code == 404  # not a 500 from the render path
+    assert f"/records/{rid}/download/docx" in page
+    assert set(client.get(f"/records/{rid}.json").json()["downloads"]) == {"docx", "pdf", "pdfa"}
+    made = client.get(f"/records/{rid}/download/docx")
+    assert made.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(made.content)) as docx:
+        text = re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode("utf-8"))
+    assert ("代表建议" if rid.startswith("suggestion") else "代表议案") in text
 
 
-def test_a_motion_turned_into_a_suggestion_points_to_it(matrix, as_who) -> None:
+def test_a_motion_turned_into_a_suggestion_points_to_it(matrix: Matrix, as_who: ClientAs) -> None:
     root, _, _ = matrix
     data = _raw(root, "motion-2024-01")
     page = as_who("member").get("/records/motion-2024-01").text
@@ -315,14 +328,14 @@ def test_a_motion_turned_into_a_suggestion_points_to_it(matrix, as_who) -> None:
     assert "尚未交办" not in page
 
 
-def test_signers_link_to_deputy_pages_only_for_who_may_open_them(as_who) -> None:
+def test_signers_link_to_deputy_pages_only_for_who_may_open_them(as_who: ClientAs) -> None:
     page = as_who("organ").get("/records/suggestion-2025-902").text
     assert "/deputies/" not in page.split("提出人", 1)[1].split("全部字段", 1)[0]
     deputy = as_who("deputy").get("/records/suggestion-2025-902").text
     assert re.findall(r'<a href="/deputies/([^"]+)">', deputy) == [DEPUTY]  # their own page, not the lead's
 
 
-def test_the_answer_pdf_is_linked_and_served_to_who_sees_the_record(matrix, as_who) -> None:
+def test_the_answer_pdf_is_linked_and_served_to_who_sees_the_record(matrix: Matrix, as_who: ClientAs) -> None:
     root, _, _ = matrix
     rid = "suggestion-2025-912"  # 内部, handled by OTHER with ORGAN as 会办, co-signed by the deputy
     path = root / _raw(root, rid)["handling"]["answer"]["file"]
@@ -343,7 +356,7 @@ def test_the_answer_pdf_is_linked_and_served_to_who_sees_the_record(matrix, as_w
     assert as_who("clerk", "公开").get(f"/records/{rid}/answer/1").status_code == 404  # above the clearance
 
 
-def test_the_public_view_offers_only_published_answers(matrix) -> None:
+def test_the_public_view_offers_only_published_answers(matrix: Matrix) -> None:
     root, proposals, _ = matrix
     anonymous = TestClient(create_app(root, public=True), raise_server_exceptions=False, follow_redirects=False)
     answered = [d for d in proposals if d["status"] == "final" and (last_answer(d) or {}).get("file")]
@@ -363,7 +376,7 @@ def test_the_public_view_offers_only_published_answers(matrix) -> None:
     assert any(not d.get("public") and d["classification"] == "公开" for d in answered)
 
 
-def test_an_organ_cannot_open_another_organs_suggestion(as_who) -> None:
+def test_an_organ_cannot_open_another_organs_suggestion(as_who: ClientAs) -> None:
     """Each organ's own 内部 suggestion (n1 of 区教育局, n3 of 区卫生健康委员会) is a 404 to the other, as a
     missing one is."""
     other = as_who("organ", organ=OTHER)
@@ -419,7 +432,7 @@ def test_hostile_text_in_a_suggestion_shows_as_text(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("level", LEVELS)
-def test_a_deputys_dashboard_lists_what_they_led_or_cosigned(matrix, as_who, level: str) -> None:
+def test_a_deputys_dashboard_lists_what_they_led_or_cosigned(matrix: Matrix, as_who: ClientAs, level: str) -> None:
     _, proposals, _ = matrix
     client = as_who("deputy", level)
     want = {d["id"]: d["lead"] == DEPUTY for d in proposals if DEPUTY in signers(d) and sees("deputy", level, d)}
@@ -434,7 +447,7 @@ def test_a_deputys_dashboard_lists_what_they_led_or_cosigned(matrix, as_who, lev
 
 
 @pytest.mark.parametrize("level", LEVELS)
-def test_an_organs_dashboard_lists_its_suggestions_overdue_first(matrix, as_who, level: str) -> None:
+def test_an_organs_dashboard_lists_its_suggestions_overdue_first(matrix: Matrix, as_who: ClientAs, level: str) -> None:
     _, proposals, _ = matrix
     data = as_who("organ", level).get("/.json").json()
     want = sorted(d["id"] for d in proposals if sees("organ", level, d) and followed(d) and ORGAN in handlers(d))
@@ -447,7 +460,9 @@ def test_an_organs_dashboard_lists_its_suggestions_overdue_first(matrix, as_who,
 
 
 @pytest.mark.parametrize("level", ["公开", "机密"])
-def test_office_dashboard_has_overdue_and_due_soon_suggestions_by_the_opinions(matrix, as_who, level: str) -> None:
+def test_office_dashboard_has_overdue_and_due_soon_suggestions_by_the_opinions(
+    matrix: Matrix, as_who: ClientAs, level: str
+) -> None:
     _, proposals, _ = matrix
     client = as_who("clerk", level)
     data = client.get("/.json").json()
@@ -479,7 +494,7 @@ def _suggestions_seen(proposals: list[dict[str, Any]], role: str, level: str) ->
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", ["clerk", "member", "organ"])
-def test_stats_count_what_the_viewer_may_see(matrix, as_who, role: str, level: str) -> None:
+def test_stats_count_what_the_viewer_may_see(matrix: Matrix, as_who: ClientAs, role: str, level: str) -> None:
     _, proposals, _ = matrix
     seen = _suggestions_seen(proposals, role, level)
     data = as_who(role, level).get("/track/stats.json").json()
@@ -497,7 +512,9 @@ def test_stats_count_what_the_viewer_may_see(matrix, as_who, role: str, level: s
 
 
 @pytest.mark.parametrize("level", ["公开", "机密"])
-def test_stats_json_is_what_renda_track_stats_json_prints_at_the_same_clearance(matrix, as_who, level: str) -> None:
+def test_stats_json_is_what_renda_track_stats_json_prints_at_the_same_clearance(
+    matrix: Matrix, as_who: ClientAs, level: str
+) -> None:
     root, _, _ = matrix
     for query, options in (("", []), ("?by=category&year=2025", ["--by", "category", "--year", "2025"])):
         result = CliRunner().invoke(
@@ -507,7 +524,7 @@ def test_stats_json_is_what_renda_track_stats_json_prints_at_the_same_clearance(
         assert as_who("clerk", level).get(f"/track/stats.json{query}").json() == json.loads(result.stdout), query
 
 
-def test_each_figure_of_the_stats_page_opens_its_records(matrix, as_who) -> None:
+def test_each_figure_of_the_stats_page_opens_its_records(matrix: Matrix, as_who: ClientAs) -> None:
     _, proposals, _ = matrix
     client = as_who("clerk", "秘密")
     page = client.get("/track/stats", params={"by": "category"}).text
@@ -529,7 +546,7 @@ def test_each_figure_of_the_stats_page_opens_its_records(matrix, as_who) -> None
     assert sorted(rows["教育"]["received"]["records"]) == education
 
 
-def test_stats_refuse_what_the_viewer_does_not_see_and_bad_values(as_who) -> None:
+def test_stats_refuse_what_the_viewer_does_not_see_and_bad_values(as_who: ClientAs) -> None:
     organ = as_who("organ")
     assert organ.get("/track/stats", params={"group": "区交通运输局", "figure": "received"}).status_code == 404
     assert organ.get("/track/stats", params={"group": ORGAN, "figure": "received"}).status_code == 200
@@ -547,7 +564,9 @@ def test_stats_refuse_what_the_viewer_does_not_see_and_bad_values(as_who) -> Non
     assert all(rid.startswith("suggestion-2023-") for rid in year["rows"][-1]["received"]["records"])
 
 
-def test_track_pages_a_long_table_and_every_row_is_on_one_page(as_who, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_track_pages_a_long_table_and_every_row_is_on_one_page(
+    as_who: ClientAs, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from archive.web.pages import track
 
     monkeypatch.setattr(track, "PER_PAGE", 10)

@@ -283,10 +283,7 @@ def _plain(value: Any) -> Any:
 
 
 def _formats(record: Record) -> tuple[str, ...]:
-    from archive.proposals import PROPOSAL_TYPES
-
-    # a deputy, a suggestion and a motion render to no document of their own (an answer is the organ's PDF)
-    if record.type == "deputy" or record.type in PROPOSAL_TYPES:
+    if record.type == "deputy":  # the registry renders to no document of its own
         return ()
     return ("pdf", "pdfa") if record.type == "document" else tuple(FORMATS)
 
