@@ -316,7 +316,8 @@ def test_a_suggestion_or_motion_downloads_as_its_document(as_who: ClientAs, rid:
     assert made.status_code == 200
     with zipfile.ZipFile(io.BytesIO(made.content)) as docx:
         text = re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode("utf-8"))
-    assert ("代表建议" if rid.startswith("suggestion") else "代表议案") in text
+    assert ("号建议）" if rid.startswith("suggestion") else "号议案）") in text
+    assert "领衔代表：" in text
 
 
 def test_a_motion_turned_into_a_suggestion_points_to_it(matrix: Matrix, as_who: ClientAs) -> None:
