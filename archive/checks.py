@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from archive.catalog_model import PLACEHOLDER, Catalog
-from archive.proposals import PROPOSAL_TYPES, Motion, Proposal, Suggestion
+from archive.proposals import PROPOSAL_TYPES, Handling, HandlingRound, Motion, Proposal, Suggestion
 from archive.records import (
     Deputy,
     DeputyReport,
@@ -424,14 +424,7 @@ class _Checker:
     def proposal(self, p: Proposal) -> None:
         """Signers serve on the day; the category is configured; the handling runs forward in time; a motion has
         its co-signers."""
-        label = TYPE_LABELS[p.type]
-        self.deputy_on(p, ("lead",), p.lead, p.date, p.term, strict=True)
-        seen = {p.lead}
-        for i, who in enumerate(p.cosigners):
-            if who in seen:
-                self.error(p, ("cosigners", i), f"“{who}”重复列出（领衔代表不必列入附议代表）")
-            seen.add(who)
-            self.deputy_on(p, ("cosigners", i), who, p.date, p.term, strict=True)
+        self.signers(p)
         categories = self.config.proposals.categories
         if p.category not in categories and p.category != PLACEHOLDER:
             self.error(
@@ -443,10 +436,23 @@ class _Checker:
             self.motion(p)
         elif isinstance(p, Suggestion) and p.from_motion:
             self.ref(p, ("from_motion",), p.from_motion, "motion")
-        if p.handling is None:
-            return
-        h = p.handling
+        if p.handling is not None:
+            self.handling(p, p.handling)
+
+    def signers(self, p: Proposal) -> None:
+        """The lead deputy and each co-signer serve on the day, and nobody is listed twice."""
+        self.deputy_on(p, ("lead",), p.lead, p.date, p.term, strict=True)
+        seen = {p.lead}
+        for i, who in enumerate(p.cosigners):
+            if who in seen:
+                self.error(p, ("cosigners", i), f"“{who}”重复列出（领衔代表不必列入附议代表）")
+            seen.add(who)
+            self.deputy_on(p, ("cosigners", i), who, p.date, p.term, strict=True)
+
+    def handling(self, p: Proposal, h: Handling) -> None:
+        """交办 after the proposal, the extension after 交办, and each round after the one before it."""
         if p.date and h.assigned < p.date:
+            label = TYPE_LABELS[p.type]
             self.error(p, ("handling", "assigned"), f"交办日期 {_iso(h.assigned)} 早于{label}提出日期 {_iso(p.date)}")
         if h.extension_approved and h.extension_approved < h.assigned:
             self.error(
@@ -459,25 +465,31 @@ class _Checker:
                 before = h.rounds[i - 1].evaluation
                 if before is None or before.result != "不满意":
                     self.error(p, where, "只有代表评价为“不满意”的才重新办理；上一轮没有“不满意”的评价")
-            if rnd.answer and rnd.answer.date < since:
-                self.error(
-                    p, (*where, "answer", "date"), f"答复日期 {_iso(rnd.answer.date)} 早于{since_what} {_iso(since)}"
-                )
-            if rnd.answer and rnd.answer.file:
-                self.answer_file(p, (*where, "answer", "file"), rnd.answer.file)
-            if rnd.evaluation is None:
-                continue
-            if rnd.answer is None:
-                self.error(
-                    p, (*where, "evaluation"), "有代表评价，但没有承办单位的答复（answer）：应先答复，再由代表评价"
-                )
-            elif rnd.evaluation.date < rnd.answer.date:
-                self.error(
-                    p,
-                    (*where, "evaluation", "date"),
-                    f"评价日期 {_iso(rnd.evaluation.date)} 早于答复日期 {_iso(rnd.answer.date)}",
-                )
-            since, since_what = rnd.evaluation.date, "上一轮评价日期"
+            self.handling_round(p, where, rnd, since, since_what)
+            if rnd.evaluation is not None:
+                since, since_what = rnd.evaluation.date, "上一轮评价日期"
+
+    def handling_round(
+        self, p: Proposal, where: FieldPath, rnd: HandlingRound, since: dt.date, since_what: str
+    ) -> None:
+        """One round: the answer after ``since``, its file inside the workspace, an evaluation only of an answer
+        and after it."""
+        if rnd.answer and rnd.answer.date < since:
+            self.error(
+                p, (*where, "answer", "date"), f"答复日期 {_iso(rnd.answer.date)} 早于{since_what} {_iso(since)}"
+            )
+        if rnd.answer and rnd.answer.file:
+            self.answer_file(p, (*where, "answer", "file"), rnd.answer.file)
+        if rnd.evaluation is None:
+            return
+        if rnd.answer is None:
+            self.error(p, (*where, "evaluation"), "有代表评价，但没有承办单位的答复（answer）：应先答复，再由代表评价")
+        elif rnd.evaluation.date < rnd.answer.date:
+            self.error(
+                p,
+                (*where, "evaluation", "date"),
+                f"评价日期 {_iso(rnd.evaluation.date)} 早于答复日期 {_iso(rnd.answer.date)}",
+            )
 
     def motion(self, m: Motion) -> None:
         needed = self.config.proposals.motion_signers

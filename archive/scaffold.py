@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import yaml
 from archive.catalog import PLACEHOLDER, Catalog
 from archive.errors import ScaffoldError
 from archive.fileio import write_new
-from archive.records import AgendaItem, Meeting, organ_kind_of, report_subject
+from archive.records import AgendaItem, Meeting, Record, organ_kind_of, report_subject
 from archive.schema import DOC_NUMBER, RECORD_TYPES, TYPE_LABELS, SchemaSet, builtin_dir
 from archive.walker import linked_folder
 from archive.workspace import Config, Workspace
@@ -149,23 +149,13 @@ def new_record(
     """
     from archive.catalog import load_catalog
 
-    if type_ not in RECORD_TYPES:
-        raise ScaffoldError(f"未知的记录类型“{type_}”，应为：{'、'.join(RECORD_TYPES)}")
-    if (meeting is not None or item is not None) and type_ != "opinion":
-        raise ScaffoldError("--meeting 和 --item 只用于新建审议意见（opinion）")
-    if item is not None and meeting is None:
-        raise ScaffoldError("--item 要和 --meeting 一起使用：指定的是该次会议议程的第几项")
+    _check_new_options(type_, meeting, item)
     config = workspace.config
     catalog = load_catalog(workspace)
     records = catalog.records
     from_meeting: dict[str, Any] = {}
     if meeting is not None:
-        heard = catalog.by_id().get(meeting)
-        if not isinstance(heard, Meeting):
-            known = [r.id for r in records if isinstance(r, Meeting)]
-            guess = difflib.get_close_matches(meeting, known, n=1, cutoff=0.6)
-            hint = f"；是否应为“{guess[0]}”？" if guess else ""
-            raise ScaffoldError(f"找不到会议记录“{meeting}”{hint}")
+        heard = _meeting(catalog, meeting)
         from_meeting = opinion_values(heard, item, config)
         day = day or heard.date
     day = day or dt.date.today()
@@ -190,13 +180,45 @@ def new_record(
         "doc_number": doc_number,
         **from_meeting,
     }
+    values.update(_next_numbers(records, type_, day, values["term"]))
+    if type_ == "deputy" and term:
+        values["terms"] = [{"term": term.number, "constituency": PLACEHOLDER}]
+    text = render_skeleton(workspace.schemas, type_, values)
+    folder = "deputies" if type_ == "deputy" else str(day.year)
+    path = workspace.records_dir / folder / f"{rid}.yaml"
+    link = linked_folder(workspace.root, path)
+    if link:
+        raise ScaffoldError(f"{link} 是符号链接，renda 不会把新记录写到链接指向的位置；请先运行 renda validate")
+    write_new(path, text.encode("utf-8"), ScaffoldError)
+    return NewRecord(path, rid, doc_number)
+
+
+def _check_new_options(type_: str, meeting: str | None, item: int | None) -> None:
+    if type_ not in RECORD_TYPES:
+        raise ScaffoldError(f"未知的记录类型“{type_}”，应为：{'、'.join(RECORD_TYPES)}")
+    if (meeting is not None or item is not None) and type_ != "opinion":
+        raise ScaffoldError("--meeting 和 --item 只用于新建审议意见（opinion）")
+    if item is not None and meeting is None:
+        raise ScaffoldError("--item 要和 --meeting 一起使用：指定的是该次会议议程的第几项")
+
+
+def _meeting(catalog: Catalog, meeting: str) -> Meeting:
+    """The sitting ``meeting`` names, or an error with the closest id."""
+    heard = catalog.by_id().get(meeting)
+    if not isinstance(heard, Meeting):
+        known = [r.id for r in catalog.records if isinstance(r, Meeting)]
+        guess = difflib.get_close_matches(meeting, known, n=1, cutoff=0.6)
+        hint = f"；是否应为“{guess[0]}”？" if guess else ""
+        raise ScaffoldError(f"找不到会议记录“{meeting}”{hint}")
+    return heard
+
+
+def _next_numbers(records: Sequence[Record], type_: str, day: dt.date, term: int | None) -> dict[str, int]:
+    """A new sitting's number in its term, or a new suggestion's or motion's number in its year."""
+    values: dict[str, int] = {}
     if type_ == "meeting":
         values["sitting"] = 1 + max(
-            (
-                r.sitting
-                for r in records
-                if isinstance(r, Meeting) and r.term == values["term"] and r.kind == "常委会会议"
-            ),
+            (r.sitting for r in records if isinstance(r, Meeting) and r.term == term and r.kind == "常委会会议"),
             default=0,
         )
     if type_ in ("suggestion", "motion"):
@@ -208,16 +230,7 @@ def new_record(
             ),
             default=0,
         )
-    if type_ == "deputy" and term:
-        values["terms"] = [{"term": term.number, "constituency": PLACEHOLDER}]
-    text = render_skeleton(workspace.schemas, type_, values)
-    folder = "deputies" if type_ == "deputy" else str(day.year)
-    path = workspace.records_dir / folder / f"{rid}.yaml"
-    link = linked_folder(workspace.root, path)
-    if link:
-        raise ScaffoldError(f"{link} 是符号链接，renda 不会把新记录写到链接指向的位置；请先运行 renda validate")
-    write_new(path, text.encode("utf-8"), ScaffoldError)
-    return NewRecord(path, rid, doc_number)
+    return values
 
 
 def doc_code(config: Config, type_: str) -> str | None:

@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,8 @@ from archive.proposals import BETWEEN_SESSIONS
 from archive.records import Deputy
 from archive.schema import date_problem
 from archive.workspace import Workspace
+
+Bad = Callable[[str, str], None]  # bad(column key, message): note a problem of the row being read
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -248,11 +250,45 @@ class _Builder:
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
     def build(self, row: int, cells: Sequence[str], problems: list[RowProblem]) -> tuple[str, dict[str, Any]] | None:
+        """The record of spreadsheet row ``row``, or None with what is wrong added to ``problems``."""
+
         def bad(key: str, message: str) -> None:
             problems.append(RowProblem(row, self.header_of(key), message))
 
         start = len(problems)
+        self._check_cells(cells, bad)
+        day = self._date(cells, "date", self.defaults.date, bad)
+        if day is None and not self.cell(cells, "date"):
+            bad("date", "没有提出日期：请在表中加“提出日期”列，或用 --date 给出")
+        assigned = self._date(cells, "assigned", self.defaults.assigned, bad)
+        number = self._number(cells, bad)
+        self._check_category_and_title(cells, bad)
+        if day is None or number is None:
+            return None
+        term = self.config.term_of(day)
+        if term is None:
+            bad("date", f"{day.isoformat()} 不在 renda.yaml 届次表的任何一届内")
+            return None
+        lead, cosigners = self._signers(cells, day, term.number, bad)
+        rid = f"suggestion-{day.year}-{number:03d}"
+        if rid in self.seen:
+            bad("number", f"编号 {number} 与第 {self.seen[rid]} 行重复")
+            return None
+        self.seen[rid] = row
+        if self.cell(cells, "lead_organ") and assigned is None and not self.cell(cells, "assigned"):
+            bad("lead_organ", "有主办单位但没有交办日期：请在表中加“交办日期”列，或用 --assigned 给出")
+        if lead is None or len(problems) > start:
+            return None
+        data = self._record(cells, rid, term.number, day, number, lead, cosigners, assigned)
+        for issue in self.workspace.schemas.check("suggestion", data):  # what the checks above did not foresee
+            key = str(issue.path[0]) if issue.path else "number"
+            if key == "handling" and len(issue.path) > 1:
+                key = str(issue.path[1])
+            bad(key if key in COLUMNS else "number", issue.message)
+        return (rid, data) if len(problems) == start else None
 
+    def _check_cells(self, cells: Sequence[str], bad: Bad) -> None:
+        """No invisible characters anywhere; the required columns filled."""
         for key in self.columns:
             text = self.cell(cells, key)
             hidden = hidden_characters(text.replace("\n", "").replace("\r", "").replace("\t", ""))
@@ -261,14 +297,15 @@ class _Builder:
         for key in REQUIRED:
             if not self.cell(cells, key):
                 bad(key, "不能为空")
-        day = self._date(cells, "date", self.defaults.date, bad)
-        if day is None and not self.cell(cells, "date"):
-            bad("date", "没有提出日期：请在表中加“提出日期”列，或用 --date 给出")
-        assigned = self._date(cells, "assigned", self.defaults.assigned, bad)
+
+    def _number(self, cells: Sequence[str], bad: Bad) -> int | None:
         number_text = self.cell(cells, "number")
         match = _NUMBER.match(number_text)
         if number_text and not match:
             bad("number", f"应为正整数（如 12 或 第12号），实际为“{number_text}”")
+        return int(match.group(1)) if match else None
+
+    def _check_category_and_title(self, cells: Sequence[str], bad: Bad) -> None:
         category = self.cell(cells, "category")
         if category and category not in self.config.proposals.categories:
             known = "、".join(self.config.proposals.categories)
@@ -276,40 +313,38 @@ class _Builder:
         title = " ".join(self.cell(cells, "title").split())
         if title and not 2 <= len(title) <= 200:
             bad("title", f"应为 2 至 200 个字，实际 {len(title)} 个字")
-        if day is None or not match:
-            return None
-        term = self.config.term_of(day)
-        if term is None:
-            bad("date", f"{day.isoformat()} 不在 renda.yaml 届次表的任何一届内")
-            return None
-        lead = (
-            self._deputy(self.cell(cells, "lead"), day, term.number, "lead", bad) if self.cell(cells, "lead") else None
-        )
-        cosigners = []
+
+    def _signers(self, cells: Sequence[str], day: dt.date, term: int, bad: Bad) -> tuple[str | None, list[str]]:
+        """The lead deputy's and the co-signers' registry ids, each serving in ``term`` on ``day``."""
+        lead = self._deputy(self.cell(cells, "lead"), day, term, "lead", bad) if self.cell(cells, "lead") else None
+        cosigners: list[str] = []
         for name in _SPLIT.split(self.cell(cells, "cosigners")):
             if name:
-                who = self._deputy(name, day, term.number, "cosigners", bad)
+                who = self._deputy(name, day, term, "cosigners", bad)
                 if who and (who == lead or who in cosigners):
                     bad("cosigners", f"“{name}”重复列出（领衔代表不必列入附议代表）")
                 elif who:
                     cosigners.append(who)
-        number = int(match.group(1))
-        rid = f"suggestion-{day.year}-{number:03d}"
-        if rid in self.seen:
-            bad("number", f"编号 {number} 与第 {self.seen[rid]} 行重复")
-            return None
-        self.seen[rid] = row
-        lead_organ = self.cell(cells, "lead_organ")
-        if lead_organ and assigned is None and not self.cell(cells, "assigned"):
-            bad("lead_organ", "有主办单位但没有交办日期：请在表中加“交办日期”列，或用 --assigned 给出")
-        if lead is None or len(problems) > start:
-            return None
+        return lead, cosigners
+
+    def _record(
+        self,
+        cells: Sequence[str],
+        rid: str,
+        term: int,
+        day: dt.date,
+        number: int,
+        lead: str,
+        cosigners: list[str],
+        assigned: dt.date | None,
+    ) -> dict[str, Any]:
+        """The suggestion record of a row that passed every check."""
         data: dict[str, Any] = {
             "id": rid,
             "type": "suggestion",
-            "term": term.number,
+            "term": term,
             "date": day.isoformat(),
-            "title": title,
+            "title": " ".join(self.cell(cells, "title").split()),
             "classification": "公开",
             "status": "final",
             "number": number,
@@ -318,24 +353,20 @@ class _Builder:
         }
         if cosigners:
             data["cosigners"] = cosigners
-        data["category"] = category
+        data["category"] = self.cell(cells, "category")
         body = [" ".join(p.split()) for p in re.split(r"[\r\n]+", self.cell(cells, "body")) if p.strip()]
         if body:
             data["body"] = body
+        lead_organ = self.cell(cells, "lead_organ")
         if lead_organ and assigned is not None:
             handling: dict[str, Any] = {"assigned": assigned.isoformat(), "lead_organ": lead_organ}
             co = [o for o in _SPLIT.split(self.cell(cells, "co_organs")) if o]
             if co:
                 handling["co_organs"] = co
             data["handling"] = handling
-        for issue in self.workspace.schemas.check("suggestion", data):  # what the checks above did not foresee
-            key = str(issue.path[0]) if issue.path else "number"
-            if key == "handling" and len(issue.path) > 1:
-                key = str(issue.path[1])
-            bad(key if key in COLUMNS else "number", issue.message)
-        return (rid, data) if len(problems) == start else None
+        return data
 
-    def _date(self, cells: Sequence[str], key: str, default: dt.date | None, bad: Any) -> dt.date | None:
+    def _date(self, cells: Sequence[str], key: str, default: dt.date | None, bad: Bad) -> dt.date | None:
         text = self.cell(cells, key)
         if not text:
             return default
@@ -346,7 +377,7 @@ class _Builder:
             return None
         return dt.date.fromisoformat(text)
 
-    def _deputy(self, name: str, day: dt.date, term: int, key: str, bad: Any) -> str | None:
+    def _deputy(self, name: str, day: dt.date, term: int, key: str, bad: Bad) -> str | None:
         """The registry id of the deputy ``name`` (or id) serving in ``term`` on ``day``."""
         named = [d for d in self.deputies if name in (d.id, d.name)]
         serving = [d for d in named if _serves(d, term, day)]
