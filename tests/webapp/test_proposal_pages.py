@@ -373,6 +373,13 @@ def test_the_public_view_offers_only_published_answers(matrix: Matrix) -> None:
         published = bool(d.get("public"))
         assert (f"/records/{rid}/answer/1" in page.text) == published
         assert answer.status_code == (200 if published else 404)
+        # nor the answer's summary and 文号, in the page, its JSON twin or the timeline
+        said = last_answer(d) or {}
+        twin = json.dumps(anonymous.get(f"/records/{rid}.json").json(), ensure_ascii=False)
+        for text in (said.get("summary"), said.get("doc_number")):
+            if text:
+                assert (html.escape(text) in page.text) == published, (rid, text)
+                assert (text in twin) == published, (rid, text)
     assert any(d.get("public") and d["classification"] == "公开" for d in answered)
     assert any(not d.get("public") and d["classification"] == "公开" for d in answered)
 

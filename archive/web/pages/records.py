@@ -199,14 +199,15 @@ def record(request: Request) -> Response:
     catalog = site(request).catalog()
     visible = visible_records(catalog, who)
     audit_record_view(request, found)
-    fields = site(request).workspace.schemas.labelled(found.type, found.data)
+    shown = _shown_data(found, who)
+    fields = site(request).workspace.schemas.labelled(found.type, shown)
     follow = _follow_up(catalog, who, found)
     proposal = _proposal_context(found, follow, visible, who)
     related = _related(visible, found)
     problems = [p for p in catalog.sink.sorted() if p.source == found.source] if who.is_office else []
     data = {
         **found.summary(),
-        "data": _plain(found.data),
+        "data": _plain(shown),
         "follow_up": follow.as_dict() if follow else None,
         "related": {k: [r.summary() for r in v] for k, v in related.items()},
         "related_subject": f"/records/{quote(found.id)}/related" if found.type in TOPICAL else None,
@@ -234,6 +235,30 @@ def record(request: Request) -> Response:
     )
 
 
+UNPUBLISHED_EVENTS = ("answer", "evaluation")  # what the public view leaves out of an unpublished proposal
+
+
+def _answers_withheld(record: Record, who: Viewer) -> bool:
+    """The anonymous public view sees a suggestion's or motion's answer, and the deputy's evaluation of it,
+    only once the office has published it (``public: true``)."""
+    from archive.proposals import Proposal
+
+    return who.is_public and isinstance(record, Proposal) and not record.public
+
+
+def _shown_data(record: Record, who: Viewer) -> dict[str, Any]:
+    """The record's fields as this viewer may read them: for the public view of an unpublished proposal, its
+    handling without the answers and evaluations of any round."""
+    if not _answers_withheld(record, who):
+        return record.data
+    data = dict(record.data)
+    handling = data.get("handling")
+    if isinstance(handling, dict):
+        kept = {k: v for k, v in handling.items() if k not in ("answer", "evaluation", "rehandling")}
+        data["handling"] = kept
+    return data
+
+
 def _proposal_context(record: Record, follow: Any, visible: list[Record], who: Viewer) -> dict[str, Any] | None:
     """What a suggestion's or motion's page shows beside its fields: the signers' names (linked when the viewer
     may open the deputy's page), its handling as one dated list, the rounds whose answer PDF the viewer may
@@ -251,6 +276,8 @@ def _proposal_context(record: Record, follow: Any, visible: list[Record], who: V
         for n, d in enumerate(record.signers)
     ]
     timeline = proposal_timeline(record, follow)
+    if _answers_withheld(record, who):
+        timeline = [e for e in timeline if e.kind not in UNPUBLISHED_EVENTS]
     named = {e.record for e in timeline if e.record}
     return {
         "signers": signers,
