@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
@@ -246,7 +247,7 @@ def _answers_withheld(record: Record, who: Viewer) -> bool:
     return who.is_public and isinstance(record, Proposal) and not record.public
 
 
-def _shown_data(record: Record, who: Viewer) -> dict[str, Any]:
+def _shown_data(record: Record, who: Viewer) -> Mapping[str, Any]:
     """The record's fields as this viewer may read them: for the public view of an unpublished proposal, its
     handling without the answers and evaluations of any round."""
     if not _answers_withheld(record, who):
@@ -277,7 +278,7 @@ def _proposal_context(record: Record, follow: Any, visible: list[Record], who: V
     ]
     timeline = proposal_timeline(record, follow)
     if _answers_withheld(record, who):
-        timeline = [e for e in timeline if e.kind not in UNPUBLISHED_EVENTS]
+        timeline = tuple(e for e in timeline if e.kind not in UNPUBLISHED_EVENTS)
     named = {e.record for e in timeline if e.record}
     return {
         "signers": signers,
