@@ -28,8 +28,9 @@ from archive.cli._shared import State
 def cli(ctx: click.Context, root: str | None) -> None:
     """renda：人大常委会文书、档案管理工具。
 
-    校验记录（会议、审议意见、执法检查、代表述职、代表名册），
-    按 GB/T 9704-2012 生成公文，检索，按 DA/T 22-2015 年度归档。
+    校验记录（会议、审议意见、执法检查、代表述职、代表名册、代表建议和议案），
+    按 GB/T 9704-2012 生成公文，跨届检索，督办审议意见和代表建议、议案的办理，
+    代表履职档案，按 DA/T 22-2015 年度归档；renda serve 启动网页平台。
     """
     ctx.obj = State(root)
 

@@ -146,7 +146,7 @@ def use_color() -> bool:
     return sys.stdout.isatty()
 
 
-@track.command(short_help="为已逾期的审议意见生成催办函")
+@track.command(short_help="为已逾期的审议意见和代表建议生成催办函")
 @as_of_option
 @output_option()
 @formats_option
