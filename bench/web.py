@@ -47,8 +47,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 from corpus import realistic  # noqa: E402
+from generator import ERAS, TERM_SHIFT, dump_yaml, generate, load_yaml  # noqa: E402  (the one synthetic-workspace generator)
 from search import QUERIES  # noqa: E402  (the same query set as the engine benchmark)
-from validate import ERAS, TERM_SHIFT, _dump, _load, generate  # noqa: E402  (the one synthetic-workspace generator)
 
 TARGETS = {  # issue 13, tantivy, 50,000 records, 2 cores
     "search p95 (ms)": ("search", "p95", 100.0),
@@ -85,9 +85,9 @@ def build_workspace(root: Path, n: int, record_kb: float) -> int:
 def use_engine(root: Path, engine: str) -> None:
     """Name ``engine`` in the workspace's renda.yaml (the application searches with the configured engine)."""
     path = root / "renda.yaml"
-    config = _load(path)
+    config = load_yaml(path)
     config.setdefault("search", {})["engine"] = engine
-    path.write_text(_dump(config), encoding="utf-8")
+    path.write_text(dump_yaml(config), encoding="utf-8")
 
 
 def index(root: Path, engine: str) -> float:
@@ -311,10 +311,10 @@ def measure(root: Path, engine: str, args: argparse.Namespace, routes: frozenset
     drawn = [rng.choice(ids) for _ in range(max(args.requests, 1) + 10 * args.clients)]
     pdf_id = next((i for i in ids if i.startswith("opinion-")), ids[0])
     pages: list[tuple[str, str, Callable[[int], str]]] = [
-        ("dashboard", "/", lambda i: "/"),
+        ("dashboard", "/", lambda _i: "/"),
         ("record", "/records/{id}", lambda i: f"/records/{drawn[i % len(drawn)]}"),
         ("search", "/search", lambda i: f"/search?q={quote(QUERIES[i % len(QUERIES)])}"),
-        ("pdf (cached)", "/records/{id}/download/{fmt}", lambda i: f"/records/{pdf_id}/download/pdf"),
+        ("pdf (cached)", "/records/{id}/download/{fmt}", lambda _i: f"/records/{pdf_id}/download/pdf"),
     ]
     results: list[Result] = []
     skipped: list[str] = []
@@ -421,7 +421,7 @@ def main() -> None:
     sys.exit(1 if missed else 0)
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
     raise SystemExit(143)  # run the finally blocks: the server is stopped, the scratch workspace removed
 
 
