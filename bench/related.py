@@ -33,7 +33,7 @@ REPO = HERE.parent
 RENDA = [sys.executable, str(REPO / "cli.py")]  # this tree's renda (a copy of an older commit measures that one)
 
 from corpus import realistic  # noqa: E402
-from validate import ERAS, TERM_SHIFT, generate  # noqa: E402  (the one synthetic-workspace generator)
+from generator import ERAS, TERM_SHIFT, generate  # noqa: E402  (the one synthetic-workspace generator)
 
 SUBJECT = "opinion-2024-01"  # the sample's 营商环境 opinion, copy 0 of the synthetic workspace
 CACHE = Path(".renda") / "related"

@@ -6,13 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from archive.dashboard import dashboard
-from archive.web.page import respond, site, viewer
+from archive.web.page import respond, view_of, viewer
 
 
 def home(request: Request) -> Response:
     who = viewer(request)
-    board = dashboard(site(request).catalog(), who)
+    board = view_of(request, who).dashboard()
     data = {"role": who.role, "role_label": who.role_label, "clearance": who.clearance.level, **board.as_dict()}
     return respond(request, "home.html", data, board=board)
 

@@ -2,7 +2,9 @@
 
 Everything on the page — hits, the total, facet counts, snippets, suggestions — comes from the records the
 viewer sees: the search itself is screened by the viewer rule (``search_workspace(admit=...)``), so a record
-the viewer may not see is not found, not counted, and cannot make a suggestion appear.
+the viewer may not see is not found, not counted, and cannot make a suggestion appear.  Snippets are cut only
+for the hits of the page shown.  The index is brought up to date by the first search after the records folder
+changed (``Site.index_due``), not by every search: looking at every record file costs more than the search.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from archive.errors import QueryError, SearchError
-from archive.records import Deputy
 from archive.schema import TYPE_LABELS
-from archive.web.page import respond, site, viewer
+from archive.web.page import generation, respond, site, view_of, viewer
 
 PAGE_SIZE = 10
 
@@ -44,15 +45,15 @@ def search(request: Request) -> Response:
 
     if not text:
         return respond(request, "search/search.html", [], link=link, **context)
-    catalog = site(request).catalog()
-    records = catalog.by_id()
-    seen = {rid: r for rid, r in records.items() if who.sees(r)}
+    view = view_of(request, who)
+    seen = view.by_id
+    fresh = site(request).index_due(generation(request))  # the records changed: bring the index up to date first
     try:
-        result = search_workspace(site(request).workspace, text, limit=None, admit=seen.__contains__)
+        result = search_workspace(site(request).workspace, text, limit=None, auto_update=fresh, admit=seen.__contains__)
     except (QueryError, SearchError) as exc:
         context["error"] = str(exc)
         return respond(request, "search/search.html", {"error": str(exc)}, 400, link=link, **context)
-    names = {r.id: r.name for r in seen.values() if isinstance(r, Deputy)}
+    names = view.deputy_names
     narrowed = narrow(result.hits, seen, selection)
     pages = max(1, -(-len(narrowed) // PAGE_SIZE))
     page = min(page, pages)
