@@ -44,7 +44,7 @@ def library_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, str(exc) if isinstance(exc, RendaError) else None)
 
 
-def login_required(request: Request, exc: Exception) -> Response:
+def login_required(request: Request, _exc: Exception) -> Response:
     if wants_json(request):
         return error_response(request, 401)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -53,5 +53,5 @@ def login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
-def server_error(request: Request, exc: Exception) -> Response:
+def server_error(request: Request, _exc: Exception) -> Response:
     return error_response(request, 500)

@@ -62,7 +62,7 @@ def unsign(value: str | None, key: bytes) -> str | None:
     return token if hmac.compare_digest(sign(token, key), value) else None
 
 
-async def _error_page(site: Site, scope: Scope, receive: Receive, send: Send, status: int) -> None:
+async def _error_page(scope: Scope, receive: Receive, send: Send, status: int) -> None:
     from archive.web.errors import error_response
 
     request = Request(scope, receive)
@@ -95,11 +95,11 @@ class Guard:
 
         state = scope.setdefault("state", {})
         if len(scope.get("query_string", b"")) > MAX_QUERY or len(scope.get("raw_path", b"") or b"") > MAX_QUERY:
-            await _error_page(self.site, scope, receive, send_with_headers, 414)
+            await _error_page(scope, receive, send_with_headers, 414)
             return
         declared = dict(scope.get("headers", ())).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-            await _error_page(self.site, scope, receive, send_with_headers, 413)
+            await _error_page(scope, receive, send_with_headers, 413)
             return
         path = scope.get("path", "")
         if path.endswith(".json") and not path.startswith("/static/"):
@@ -159,14 +159,14 @@ class Sessions:
         if scope["method"] in UNSAFE:
             body = await _read_body(receive)
             if body is None:
-                await _error_page(self.site, scope, receive, send, 413)
+                await _error_page(scope, receive, send, 413)
                 return
             receive = _replay(body)
             form = await Request(scope, receive).form(max_files=20, max_fields=1000)
             state["form"] = form
             sent = form.get("csrf_token") or request.headers.get("x-csrf-token") or ""
             if current is None or not isinstance(sent, str) or not hmac.compare_digest(sent, current.csrf):
-                await _error_page(self.site, scope, _replay(b""), send, 403)
+                await _error_page(scope, _replay(b""), send, 403)
                 return
             receive = _replay(body)
         secure = scope.get("scheme") == "https"

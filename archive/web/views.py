@@ -7,6 +7,8 @@ once and kept:
 - a :class:`Generation` is one load of the records folder (``Site.generation()`` makes a new one when a record
   file is added, edited or removed) with what every viewer shares: the records by id, the problems by file,
   the key-phrase index of each clearance level;
+- its :class:`SearchCache` keeps the searches asked (per scope and query text), with the hits left and the
+  facet counts of each facet selection: paging through hits and narrowing by a facet do not search again;
 - a :class:`ScopeView` is what one *scope* sees of a generation — the viewer without its account name (role,
   clearance, bound deputy, bound organ: everything :meth:`Viewer.sees` reads), so two clerks at 内部 share a
   view while a clerk's view is never handed to a member, a deputy, an organ or the public viewer.  Each of its
@@ -27,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 from archive.records import Deputy, Meeting, Opinion
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from archive.accounts import Viewer
     from archive.catalog_model import Catalog
     from archive.clearance import Clearance
@@ -34,6 +38,8 @@ if TYPE_CHECKING:
     from archive.followup.model import OpinionFollowUp
     from archive.problems import Problem
     from archive.records import Record
+    from archive.search import SearchHit, SearchResult
+    from archive.search.facets import Facet
 
 SCOPES_KEPT = 64  # scopes remembered per generation (each level, each organ and each deputy is one)
 
@@ -63,6 +69,7 @@ class Generation:
         self._lock = threading.Lock()
         self._scopes: OrderedDict[Viewer, ScopeView] = OrderedDict()
         self._related: dict[str, Any] = {}
+        self.searches = SearchCache()
 
     @cached_property
     def by_id(self) -> dict[str, Record]:
@@ -205,3 +212,62 @@ class ScopeView:
 
         board: Dashboard = self._daily_value("dashboard", lambda: dashboard(self.generation.catalog, self.scope))
         return board
+
+
+SEARCH_CACHE_CHARS = 40_000_000  # text held by the cached searches of a generation (~80 MB of str at most)
+SELECTIONS_KEPT = 16  # facet selections remembered per cached search
+
+
+class CachedSearch:
+    """One search of one scope: its result, and for each facet selection the hits left and the facet counts."""
+
+    def __init__(self, result: SearchResult) -> None:
+        self.result = result
+        self.size = sum(len(hit.text) + 100 for hit in result.hits)  # ~100 for the rest of a hit
+        self._lock = threading.Lock()
+        self._narrowed: OrderedDict[tuple[tuple[str, str], ...], tuple[list[SearchHit], list[Facet]]] = OrderedDict()
+
+    def narrowed(
+        self, selection: dict[str, str], make: Callable[[], tuple[list[SearchHit], list[Facet]]]
+    ) -> tuple[list[SearchHit], list[Facet]]:
+        """The hits with every selected facet value and the facet counts over them (``make()`` the first time)."""
+        key = tuple(sorted(selection.items()))
+        with self._lock:
+            found = self._narrowed.get(key)
+        if found is None:
+            found = make()
+            with self._lock:
+                self._narrowed[key] = found
+                while len(self._narrowed) > SELECTIONS_KEPT:
+                    self._narrowed.popitem(last=False)
+        return found
+
+
+class SearchCache:
+    """The searches of one generation by (scope, query text), least recently used dropped first, holding at
+    most ``SEARCH_CACHE_CHARS`` characters of hit text (a search with more is not kept)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Viewer, str], CachedSearch] = OrderedDict()
+        self._size = 0
+
+    def get(self, who: Viewer, text: str, run: Callable[[], SearchResult]) -> CachedSearch:
+        """The cached search of ``text`` for ``who``'s scope, or ``run()`` (kept unless it says the index could
+        not be brought up to date: the next search tries again)."""
+        key = (scope_of(who), text)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        entry = CachedSearch(run())
+        if entry.result.notice is None and entry.size <= SEARCH_CACHE_CHARS:
+            with self._lock:
+                if key not in self._entries:
+                    self._entries[key] = entry
+                    self._size += entry.size
+                while self._size > SEARCH_CACHE_CHARS:
+                    _, dropped = self._entries.popitem(last=False)
+                    self._size -= dropped.size
+        return entry

@@ -9,8 +9,9 @@ changed (``Site.index_due``), not by every search: looking at every record file 
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,7 +21,16 @@ from archive.errors import QueryError, SearchError
 from archive.schema import TYPE_LABELS
 from archive.web.page import generation, respond, site, view_of, viewer
 
+if TYPE_CHECKING:
+    from archive.search import SearchResult
+
 PAGE_SIZE = 10
+
+
+@lru_cache(maxsize=4096)
+def _quoted(value: Any) -> str:
+    """A query-string value (as ``urlencode`` writes it): the page links every facet value, so each is quoted once."""
+    return quote_plus(str(value))
 
 
 def _page_number(raw: str | None) -> int:
@@ -41,27 +51,34 @@ def search(request: Request) -> Response:
 
     def link(**changes: Any) -> str:
         values: dict[str, Any] = {"q": text, **selection, **changes}
-        return "/search?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
+        return "/search?" + "&".join(f"{k}={_quoted(v)}" for k, v in values.items() if v not in (None, ""))
 
     if not text:
         return respond(request, "search/search.html", [], link=link, **context)
     view = view_of(request, who)
     seen = view.by_id
     fresh = site(request).index_due(generation(request))  # the records changed: bring the index up to date first
+
+    def run() -> SearchResult:
+        return search_workspace(site(request).workspace, text, limit=None, auto_update=fresh, admit=seen.__contains__)
+
     try:
-        result = search_workspace(site(request).workspace, text, limit=None, auto_update=fresh, admit=seen.__contains__)
+        found = generation(request).searches.get(who, text, run)
     except (QueryError, SearchError) as exc:
         context["error"] = str(exc)
         return respond(request, "search/search.html", {"error": str(exc)}, 400, link=link, **context)
-    names = view.deputy_names
-    narrowed = narrow(result.hits, seen, selection)
+    result = found.result
+    narrowed, facets = found.narrowed(
+        selection,
+        lambda: (hits := narrow(result.hits, seen, selection), facets_of(hits, seen, selection, view.deputy_names)),
+    )
     pages = max(1, -(-len(narrowed) // PAGE_SIZE))
     page = min(page, pages)
     shown = narrowed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     context.update(
         hits=shown,
         total=len(narrowed),
-        facets=facets_of(narrowed, seen, selection, names),
+        facets=facets,
         suggestions=result.suggestions,
         page=page,
         pages=pages,
