@@ -82,6 +82,14 @@ class Generation:
         return self.catalog.records
 
     @cached_property
+    def cross_references(self) -> tuple[dict[str, str], dict[str, Meeting]]:
+        """Every deputy's name and every sitting (unscreened), as a document's cache key is made from them
+        (``archive.render.cache.cross_references``)."""
+        from archive.render.cache import cross_references
+
+        return cross_references(self.records)
+
+    @cached_property
     def _problems(self) -> dict[str, list[Problem]]:
         out: dict[str, list[Problem]] = {}
         for problem in self.catalog.sink.sorted():

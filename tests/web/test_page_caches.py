@@ -4,6 +4,7 @@ deputy, an organ, a member, a clerk of a lower level or the public is the page a
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,7 @@ def test_a_clerks_cached_pages_are_never_served_to_another_scope(web_ws: Path) -
 
 def test_a_record_changed_on_disk_is_seen_on_the_next_request(app, client_as, web_ws: Path) -> None:  # type: ignore[no-untyped-def]
     app.state.site.CATALOG_CHECK_SECONDS = 0  # look at the records folder on every request
+    app.state.site.CHECK_SHARE = math.inf
     clerk = client_as("clerk")
     for url in (f"/records/{OPINION}", "/records", "/", "/search?q=翠微湖"):
         assert _json(clerk, url)[0] == 200

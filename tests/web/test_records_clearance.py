@@ -91,7 +91,7 @@ def test_sitting_pages_and_related_records_hold_only_visible_records(
             assert sitting == (same | {meeting}) & expected, (role, level, rid)
 
 
-def test_downloads_of_every_level_for_a_cleared_reader_and_none_above(client_as, planted: dict[str, dict]) -> None:
+def test_downloads_of_every_level_for_a_cleared_reader_and_none_above(client_as) -> None:  # type: ignore[no-untyped-def]
     """.docx of a planted opinion at each level: the clerk cleared for 机密 gets them all, the one at 内部 only two."""
     top, low = client_as("clerk", clearance="机密"), client_as("clerk", clearance="内部")
     for i, level in enumerate(LEVELS):

@@ -211,7 +211,7 @@ def test_pdf_download_passes_the_check_and_is_rendered_once(client_as, web_ws: P
     assert cached[0].stat().st_mtime_ns == stamp
 
 
-def test_two_requests_for_one_uncached_document_render_it_once(client_as, web_ws: Path, monkeypatch) -> None:
+def test_two_requests_for_one_uncached_document_render_it_once(client_as, monkeypatch) -> None:
     from archive.render import cache
 
     calls: list[str] = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from conftest import ROLES, add_account, login
@@ -108,7 +107,7 @@ def test_search_narrowing_by_a_facet_counts_what_the_viewer_sees(matrix) -> None
     assert _facet_counts(html, "type") == {"opinion": len(want)}
 
 
-def test_search_public_viewer_sees_final_public_records_only(matrix, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_search_public_viewer_sees_final_public_records_only(matrix) -> None:  # type: ignore[no-untyped-def]
     root, planted, _ = matrix
     app = create_app(root, public=True)
     client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)

@@ -323,7 +323,7 @@ def download(request: Request) -> Response:
         raise HTTPException(404)
     the_site = site(request)
     try:
-        made = cached_document(the_site.workspace, found, fmt, generation(request).records)
+        made = cached_document(the_site.workspace, found, fmt, *generation(request).cross_references)
     except RenderError as exc:
         return error_response(request, 500, f"文件生成失败：{exc}")
     audit_record_view(request, found, "download", format=fmt)
