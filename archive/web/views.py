@@ -222,7 +222,7 @@ class ScopeView:
         return board
 
 
-SEARCH_CACHE_CHARS = 40_000_000  # text held by the cached searches of a generation (~80 MB of str at most)
+SEARCH_CACHE_CHARS = 64_000_000  # hit text held by the cached searches of a generation (≤ ~130 MB of str)
 SELECTIONS_KEPT = 16  # facet selections remembered per cached search
 
 

@@ -114,3 +114,15 @@ def test_searches_are_kept_per_scope_and_query_within_the_size_bound(monkeypatch
     cache.get(clerk, "山", run("third", 300))  # over the bound: the least recently used ("湖" of the clerk) goes
     cache.get(clerk, "湖", run("clerk again", 300))
     assert runs[3:] == ["big", "big again", "third", "clerk again"]
+
+
+def test_a_facet_with_many_values_lists_the_most_frequent_and_the_selected_one() -> None:
+    from archive.search.facets import Facet, FacetValue
+
+    values = tuple(FacetValue(f"d{i:03}", f"代表{i}", 100 - i, selected=i == 70) for i in range(80))
+    capped = Facet("deputy", "代表", values).capped(50)
+    assert [v.value for v in capped.values] == [f"d{i:03}" for i in range(50)] + ["d070"]
+    assert capped.hidden == 29
+    few = Facet("deputy", "代表", values[:50])
+    assert few.capped(50) == few
+    assert few.capped(50).hidden == 0

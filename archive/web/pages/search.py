@@ -22,9 +22,11 @@ from archive.schema import TYPE_LABELS
 from archive.web.page import generation, respond, site, view_of, viewer
 
 if TYPE_CHECKING:
-    from archive.search import SearchResult
+    from archive.search import SearchHit, SearchResult
+    from archive.search.facets import Facet
 
 PAGE_SIZE = 10
+FACET_VALUES = 50  # organs and deputies listed per facet, the most frequent first
 
 
 @lru_cache(maxsize=4096)
@@ -68,10 +70,13 @@ def search(request: Request) -> Response:
         context["error"] = str(exc)
         return respond(request, "search/search.html", {"error": str(exc)}, 400, link=link, **context)
     result = found.result
-    narrowed, facets = found.narrowed(
-        selection,
-        lambda: (hits := narrow(result.hits, seen, selection), facets_of(hits, seen, selection, view.deputy_names)),
-    )
+
+    def counted() -> tuple[list[SearchHit], list[Facet]]:
+        hits = narrow(result.hits, seen, selection)
+        facets = facets_of(hits, seen, selection, view.deputy_names)
+        return hits, [f.capped(FACET_VALUES) if f.key in ("organ", "deputy") else f for f in facets]
+
+    narrowed, facets = found.narrowed(selection, counted)
     pages = max(1, -(-len(narrowed) // PAGE_SIZE))
     page = min(page, pages)
     shown = narrowed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
