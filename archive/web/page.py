@@ -72,7 +72,7 @@ def current_viewer(request: Request) -> Viewer | None:
         current = session(request)
         the_site = site(request)
         if current is not None and current.account is not None:
-            account = the_site.store.get(current.account)
+            account = current.holder or the_site.store.get(current.account)  # read with the session
             if account is not None and not account.disabled:
                 found = Viewer.of(account, the_site.workspace.config)
         if found is None and the_site.settings.public:

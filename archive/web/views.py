@@ -190,7 +190,7 @@ class ScopeView:
         """The records of ``organ`` (报告机关), newest first."""
         return list(self._by_organ.get(organ, ())) if organ else []
 
-    def _daily_value(self, what: str, make: Any) -> Any:
+    def daily(self, what: str, make: Any) -> Any:
         """``make()`` kept for today: deadlines and "due soon" move with the date, not only with the records."""
         key = (what, dt.date.today())
         with self._lock:
@@ -206,7 +206,7 @@ class ScopeView:
         """An opinion's loop (交办, deadline, reports, 测评, 催办函) from what the scope sees."""
         if not isinstance(opinion, Opinion):
             return None
-        items: dict[str, OpinionFollowUp] = self._daily_value("follow-up", self._follow_ups)
+        items: dict[str, OpinionFollowUp] = self.daily("follow-up", self._follow_ups)
         return items.get(opinion.id)
 
     def _follow_ups(self) -> dict[str, OpinionFollowUp]:
@@ -218,7 +218,7 @@ class ScopeView:
         """The scope's 首页 (``archive.dashboard.dashboard``)."""
         from archive.dashboard import dashboard
 
-        board: Dashboard = self._daily_value("dashboard", lambda: dashboard(self.generation.catalog, self.scope))
+        board: Dashboard = self.daily("dashboard", lambda: dashboard(self.generation.catalog, self.scope))
         return board
 
 
