@@ -62,7 +62,9 @@ SERVE = """
 import socket, sys
 import uvicorn
 from archive.web.app import create_app
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+# IPPROTO_TCP, as uvicorn's own bind has it: asyncio sets TCP_NODELAY only on such sockets, and without it
+# Nagle's algorithm holds the body behind the headers until the client's delayed ACK (40 ms a response).
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
 sock.bind(("127.0.0.1", 0))
 print(sock.getsockname()[1], flush=True)
 config = uvicorn.Config(create_app(sys.argv[1]), log_level="warning", access_log=False, lifespan="off")
@@ -176,6 +178,14 @@ class Server:
         match = re.search(rf"^{key}:\s+(\d+) kB", text, re.M)
         return int(match.group(1)) if match else 0
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system), from /proc."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.peak_rss_kib = max(self.peak_rss_kib, self.rss_kib())
         self.process.terminate()
@@ -249,6 +259,12 @@ class Result:
     wall: float
     errors: int
     statuses: dict[int, int]
+    server_cpu: float = 0.0  # seconds of CPU the server spent on the batch
+
+    @property
+    def cpu_per_request(self) -> float:
+        """Server CPU per request, ms: what the page costs whatever else runs on the machine."""
+        return self.server_cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -334,7 +350,10 @@ def measure(root: Path, engine: str, args: argparse.Namespace, routes: frozenset
                 skipped.append(f"{page}: /records/<id>/download/pdf answered {status}, not a PDF")
                 continue
             clients = [Client(server.port, name, password, args.timeout) for _ in range(args.clients)]
-            results.append(drive(clients, page, paths, args.requests, args.page_seconds))
+            cpu = server.cpu_seconds()  # (the clients' warm-up is counted too: 3 requests each)
+            result = drive(clients, page, paths, args.requests, args.page_seconds)
+            result.server_cpu = server.cpu_seconds() - cpu
+            results.append(result)
             for client in clients:
                 client.close()
         finally:
@@ -355,9 +374,11 @@ def report(runs: list[dict[str, Any]], args: argparse.Namespace, count: int, tim
     missed = 0
     for run in runs:
         print(f"\nengine {run['engine']} — server peak RSS {run['peak_rss_mib']:.0f} MiB")
-        print(f"{'page':<14} {'done':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7}")
+        head = f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'errors':>7} {'cpu ms/req':>11}"
+        print(f"{'page':<14} {'done':>6} {head}")
         for r in run["results"]:
             cells = f"{r.pct(0.5):>8.1f} {r.pct(0.95):>8.1f} {r.pct(0.99):>8.1f} {r.rate:>8.1f} {r.errors:>7}"
+            cells += f" {r.cpu_per_request:>11.1f}"
             print(f"{r.page:<14} {len(r.latencies):>6} {cells}")
             if r.errors:
                 print(f"{'':<14} statuses: {json.dumps(r.statuses)}")
