@@ -14,11 +14,33 @@ requests per page, spread over the clients, after a short warm-up:
 * the search page ``/search?q=…`` over bench/search.py's 20 mixed queries;
 * a cached PDF download ``/records/<id>/download/pdf`` (rendered once during the warm-up, then served from the cache).
 
-It prints per page p50/p95/p99 latency, requests/s (wall time of the page's batch) and errors, and the server's
+It prints per page p50/p95/p99 latency, requests/s (wall time of the page's batch), errors and the server's CPU
+time per request (user + system over the batch: what a shared machine's load does not change), and the server's
 peak memory (VmHWM of its process); then checks the targets of issue 13 (tantivy: search p95 ≤ 100 ms,
 record p95 ≤ 50 ms, ≥ 100 record pages/s) and exits 1 when one is missed.  The client threads share the
 machine with the server: on 2 cores the figures are what a small office server sees under 10 busy users.
-A page the application does not route yet is reported as such and not measured.
+A page the application does not route yet is reported as such and not measured.  The 20 queries repeat, so
+after the first of each the search page is answered from the search cache (archive/web/views.py); the
+warm-up covers 12 of them, and the first timed request of each of the other 8 is a cold search (the p99).
+
+Measured on the shared 2-core machine (load 1–6), tantivy, 10 clients, 400 requests a page:
+
+=================  =================================  =================================
+page               5,000 records                      50,083 records
+=================  =================================  =================================
+dashboard          p50 15.5 / p95 32.9 ms, 581/s      p50 19.7 / p95 27.5 ms, 491/s
+record page        p50 19.3 / p95 34.1 ms, 478/s      p50 25.9 / p95 41.8 ms, 294/s
+search page        p50 20.9 / p95 61.4 ms, 288/s      p50 9.6 / p95 31.2 ms (p99 2.3 s), 79/s
+cached PDF         p50 27.3 / p95 33.1 ms, 362/s      p50 35.1 / p95 57.3 ms, 245/s
+server CPU/request 1.5 / 2.0 / 3.5 / 2.7 ms           2.6 / 5.1 / 16.6 / 4.2 ms
+server peak RSS    270 MiB                            1,242 MiB
+=================  =================================  =================================
+
+Before the page caches (commit 9b47e39, 5,000 records, same machine, a proto-0 server socket: see SERVE):
+dashboard p50 1,276 / p95 2,060 ms; record p50 160 / p95 340 ms, 56/s; search p50 640 / p95 2,035 ms, 7.6/s;
+cached PDF p95 202 ms.  A cold search at 50,000 records still costs what it did (one that matches 70 % of the
+records, "湖", about 1 s: every hit's stored document is read for the facet counts); generating the workspace
+takes ~1 min and indexing it with tantivy ~7 min on this machine.
 """
 
 from __future__ import annotations
