@@ -36,11 +36,11 @@ server CPU/request 1.5 / 2.0 / 3.5 / 2.7 ms           2.6 / 5.1 / 16.6 / 4.2 ms
 server peak RSS    270 MiB                            1,242 MiB
 =================  =================================  =================================
 
-Before the page caches (commit 9b47e39, 5,000 records, same machine, a proto-0 server socket: see SERVE):
-dashboard p50 1,276 / p95 2,060 ms; record p50 160 / p95 340 ms, 56/s; search p50 640 / p95 2,035 ms, 7.6/s;
-cached PDF p95 202 ms.  A cold search at 50,000 records still costs what it did (one that matches 70 % of the
-records, "湖", about 1 s: every hit's stored document is read for the facet counts); generating the workspace
-takes ~1 min and indexing it with tantivy ~7 min on this machine.
+Before the page caches (commit 9b47e39's archive/ under this bench, 5,000 records, load ~1): dashboard p50 805 /
+p95 1,209 ms (90.5 ms CPU), record p50 113 / p95 208 ms at 81/s (13.0 ms CPU), search p50 472 / p95 1,336 ms at
+13/s (78.3 ms CPU), cached PDF p50 115 / p95 199 ms (12.8 ms CPU).  A cold search at 50,000 records still costs
+what it did (one that matches 70 % of the records, "湖", about 1 s: every hit's stored document is read for the
+facet counts); generating the workspace takes ~1 min and indexing it with tantivy ~7 min on this machine.
 """
 
 from __future__ import annotations
