@@ -169,6 +169,7 @@ class SchemaSet:
         self._registry: Registry = Registry().with_resources(resources)
         self._validators: dict[str, Draft202012Validator] = {}
         self._fast: dict[str, Any] = {}
+        self._labels: dict[str, dict[str, Any]] = {}  # field_info of each type, for labelled (read only)
 
     def validator(self, name: str) -> Draft202012Validator:
         if name not in self._validators:
@@ -218,7 +219,9 @@ class SchemaSet:
     def labelled(self, name: str, data: Mapping[str, Any]) -> list[LabelledField]:
         """Every field of a record of type ``name``, in schema order, each with its schema title (nested maps
         and lists too; a field the schema does not name keeps its key as label)."""
-        info = self.field_info(name)
+        if name not in self._labels:  # the web shows every record page with it
+            self._labels[name] = self.field_info(name)
+        info = self._labels[name]
         keys = [k for k in info if k in data] + [k for k in data if k not in info]
         return [self._labelled(key, data[key], info.get(key, {})) for key in keys]
 

@@ -15,7 +15,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,7 @@ class Session:
     csrf: str
     created: float
     seen: float
+    holder: Account | None = field(default=None, compare=False, repr=False)  # the account, read with the session
 
 
 def _hash_token(token: str) -> str:
@@ -285,18 +286,19 @@ class AccountStore:
         now = self.clock()
         with self._connect() as conn:
             row = conn.execute(
-                "SELECT s.account, s.csrf, s.created, s.seen, a.disabled FROM sessions s "
+                "SELECT s.account, s.csrf, s.created, s.seen, a.* FROM sessions s "
                 "LEFT JOIN accounts a ON a.name = s.account WHERE s.id = ?",
                 (_hash_token(token),),
             ).fetchone()
             if row is None:
                 return None
-            account, csrf, created, seen, disabled = row
-            if now - seen > idle_timeout or (account is not None and (disabled is None or bool(disabled))):
+            account, csrf, created, seen = row[:4]
+            holder = self._account(row[4:]) if row[4] is not None else None
+            if now - seen > idle_timeout or (account is not None and (holder is None or holder.disabled)):
                 return None
             if now - seen > 10:  # write the last use at most every ten seconds
                 conn.execute("UPDATE sessions SET seen = ? WHERE id = ?", (now, _hash_token(token)))
-        return Session(token, account, csrf, created, now)
+        return Session(token, account, csrf, created, now, holder)
 
     def end_session(self, token: str, address: str = "") -> None:
         with self._connect(write=True) as conn:

@@ -1,6 +1,7 @@
 """A record's document rendered on demand and kept under ``.renda/documents/`` (the web platform's downloads).
 
-    found = cached_document(workspace, record, "pdf", records)   # renders once, then reads the cache
+    names, meetings = cross_references(records)
+    found = cached_document(workspace, record, "pdf", names, meetings)   # renders once, then reads the cache
 
 The cache key is the SHA-256 of what decides the bytes: the document's template context (built from the
 record, its sitting and the registry, exactly as ``renda render`` builds it), the template file, the fonts
@@ -46,16 +47,19 @@ class CachedDocument:
     filename: str
 
 
-def cached_document(workspace: Workspace, record: Record, fmt: str, records: Iterable[Record]) -> CachedDocument:
+def cached_document(
+    workspace: Workspace, record: Record, fmt: str, names: Mapping[str, str], meetings: Mapping[str, Meeting]
+) -> CachedDocument:
     """The record's (first) document in ``fmt`` (docx, pdf or pdfa), rendered now if it is not cached yet.
 
-    ``records`` are the workspace's records (for the sitting of an opinion and the deputies' names).
+    ``names`` (registry id → name) and ``meetings`` (id → sitting) are the workspace's deputies and sittings, for
+    the sitting of an opinion and the deputies' names (:func:`cross_references` makes them from the records).
     :class:`RenderError` (in Chinese) when the record has no such document or it could not be made.
     """
     if fmt not in SUFFIXES:
         raise RenderError(f"不支持的格式“{fmt}”，可用 docx、pdf、pdfa")
     suffix = SUFFIXES[fmt]
-    build = _plan(workspace, record, fmt, list(records))
+    build = _plan(workspace, record, fmt, names, meetings)
     folder = workspace.root / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{build.key}{'.pdfa' if fmt == 'pdfa' else ''}{suffix}"
@@ -97,7 +101,16 @@ class _Build:
         return made[0]
 
 
-def _plan(workspace: Workspace, record: Record, fmt: str, records: list[Record]) -> _Build:
+def cross_references(records: Iterable[Record]) -> tuple[dict[str, str], dict[str, Meeting]]:
+    """The deputies' names and the sittings among ``records``, as :func:`cached_document` takes them."""
+    names = {r.id: r.name for r in records if isinstance(r, Deputy)}
+    meetings = {r.id: r for r in records if isinstance(r, Meeting)}
+    return names, meetings
+
+
+def _plan(
+    workspace: Workspace, record: Record, fmt: str, names: Mapping[str, str], meetings: Mapping[str, Meeting]
+) -> _Build:
     from archive.render.kinds import documents_for
     from archive.render.original import KIND, NO_DOCX
 
@@ -109,8 +122,6 @@ def _plan(workspace: Workspace, record: Record, fmt: str, records: list[Record])
         original = record.source_file.sha256 if record.source_file else record.id
         key = _digest({"original": original, "format": fmt, "version": __version__})
         return _Build(key, KIND, workspace, record, fmt, None)
-    names = {r.id: r.name for r in records if isinstance(r, Deputy)}
-    meetings = {r.id: r for r in records if isinstance(r, Meeting)}
     documents = documents_for(record, workspace.config, names, meetings)
     if not documents:
         raise RenderError(f"记录“{record.id}”没有对应的公文")

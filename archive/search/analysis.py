@@ -23,7 +23,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..segmenter import DICTIONARY as DICTIONARY
@@ -102,6 +102,7 @@ def to_simplified(text: str) -> str:
     return "".join(f if len(f) == 1 else c for c, f in zip(text, chars, strict=True))
 
 
+@cache  # read from the installed package's metadata: a few milliseconds, asked on every search
 def script_version() -> str:
     """The folding data's version: part of the index fingerprint (other data, other tokens)."""
     from importlib.metadata import version

@@ -8,7 +8,7 @@ never counts what the person searching cannot see.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..records import Deputy, DeputyReport, Inspection, Opinion, Record
 from ..schema import TYPE_LABELS
@@ -38,6 +38,15 @@ class Facet:
     key: str
     label: str
     values: tuple[FacetValue, ...]
+    hidden: int = 0  # values left out by :meth:`capped`
+
+    def capped(self, most: int) -> Facet:
+        """The ``most`` first values (the most frequent) and a selected one beyond them; ``hidden`` counts the rest
+        (a search that matches most of 50,000 records names thousands of deputies)."""
+        if len(self.values) <= most:
+            return self
+        kept = tuple(v for i, v in enumerate(self.values) if i < most or v.selected)
+        return replace(self, values=kept, hidden=len(self.values) - len(kept))
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress
 from pathlib import Path
 from typing import Any
@@ -120,9 +121,16 @@ class SearchHit:
     year: int | None
     title: str
     score: float
-    snippet: tuple[Segment, ...]
     source: str
     classification: str = "公开"
+    text: str = field(default="", repr=False, compare=False)  # what the snippet is cut from
+    needles: tuple[str, ...] = field(default=(), repr=False, compare=False)  # what it marks
+
+    @cached_property
+    def snippet(self) -> tuple[Segment, ...]:
+        """The passage around the best cluster of the query's words, marked: cut when first asked for, so a
+        page that shows ten of a thousand hits cuts ten."""
+        return tuple(make_snippet(self.text, self.needles))
 
     def as_dict(self) -> dict[str, Any]:
         from .snippet import plain
@@ -610,7 +618,7 @@ def search_workspace(
         suggestions = tuple(suggest(text, query, analyzer, count, len(hits), pairs))
     finally:
         eng.close()
-    needles = needles_of(query, analyzer)
+    needles = tuple(needles_of(query, analyzer))
     return SearchResult(
         tuple(
             SearchHit(
@@ -620,9 +628,10 @@ def search_workspace(
                 h.year,
                 h.title,
                 h.score,
-                tuple(make_snippet(h.text, needles)),
                 h.source,
                 h.classification,
+                text=h.text,
+                needles=needles,
             )
             for h in hits
         ),

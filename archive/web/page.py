@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from archive.accounts.store import Session
     from archive.records import Record
     from archive.web.site import Site
+    from archive.web.views import Generation, ScopeView
 
 # The navigation: (label, path, roles that see it; "public" is the anonymous viewer).
 NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
@@ -40,6 +41,20 @@ def site(request: Request) -> Site:
     return result
 
 
+def generation(request: Request) -> Generation:
+    """The catalog generation this request reads: the site's current one, the same for the whole request."""
+    state = request.scope.setdefault("state", {})
+    if "generation" not in state:
+        state["generation"] = site(request).generation()
+    found: Generation = state["generation"]
+    return found
+
+
+def view_of(request: Request, who: Viewer) -> ScopeView:
+    """What ``who`` sees of this request's generation (kept per viewer scope: :mod:`archive.web.views`)."""
+    return generation(request).view(who)
+
+
 def session(request: Request) -> Session | None:
     value: Session | None = request.scope.get("state", {}).get("session")
     return value
@@ -57,7 +72,7 @@ def current_viewer(request: Request) -> Viewer | None:
         current = session(request)
         the_site = site(request)
         if current is not None and current.account is not None:
-            account = the_site.store.get(current.account)
+            account = current.holder or the_site.store.get(current.account)  # read with the session
             if account is not None and not account.disabled:
                 found = Viewer.of(account, the_site.workspace.config)
         if found is None and the_site.settings.public:
@@ -149,7 +164,7 @@ def audit_record_view(request: Request, record: Record, event: str = "view", **d
 def record_or_404(request: Request, record_id: str) -> Record:
     """The record ``record_id`` if this viewer sees it; otherwise the same 404 as for a missing one (audited)."""
     who = viewer(request)
-    record = site(request).catalog().by_id().get(record_id)
+    record = generation(request).by_id.get(record_id)
     if record is None or not who.sees(record):
         if record is not None:
             audit(request, "refused", record_id, status=404)

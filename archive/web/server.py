@@ -11,6 +11,7 @@ from archive.errors import RendaError, ServeError
 
 if TYPE_CHECKING:
     from archive.accounts import AccountStore
+    from archive.web.site import Site
     from archive.workspace import Workspace
 
 WATCH_SECONDS = 3.0  # how often the records folder is looked at for changes to index
@@ -57,6 +58,14 @@ def watch_index(
     return thread
 
 
+def _generation(site: Site) -> int | None:
+    """The number of the site's current generation (None while the records cannot be loaded: config errors)."""
+    try:
+        return site.generation().number
+    except RendaError:
+        return None
+
+
 def serve(workspace: Workspace, host: str, port: int, say: Callable[[str], None]) -> None:
     """Check the address, bring the index up to date, and serve until Ctrl-C."""
     import uvicorn
@@ -71,7 +80,9 @@ def serve(workspace: Workspace, host: str, port: int, say: Callable[[str], None]
     update_index(workspace)
     app = create_app(workspace, store=store)
     stop = threading.Event()
-    watch_index(workspace, stop, app.state.site.records_signature, say)
+    # The site's own look at the records folder tells the index when to update (one walk of the folder, not
+    # two), and it reloads the catalog here, in the background, rather than in the next request.
+    watch_index(workspace, stop, lambda: _generation(app.state.site), say)
     shown = f"[{host}]" if ":" in host else host
     say(f"正在提供服务：http://{shown}:{port}/（按 Ctrl-C 停止）")
     config = uvicorn.Config(

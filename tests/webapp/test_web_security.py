@@ -123,12 +123,12 @@ def test_a_script_in_a_record_title_shows_as_text(client_as: ClientAs, web_ws: P
 
 
 def test_server_error_is_a_chinese_page_without_traceback(client_as: ClientAs, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive.web.pages import home
+    from archive.web.views import ScopeView
 
     def broken(*args: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(home, "dashboard", broken)
+    monkeypatch.setattr(ScopeView, "dashboard", broken)  # what the 首页 asks for
     response = client_as("clerk").get("/")
     assert response.status_code == 500
     assert "服务器内部错误" in response.text

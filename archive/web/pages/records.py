@@ -8,7 +8,6 @@ JSON twins (``.json`` or ``Accept: application/json``): the rows of ``renda list
 from __future__ import annotations
 
 import math
-import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,18 +18,30 @@ from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from archive.records import CLASSIFICATIONS, Meeting, Opinion, classification_rank
+from archive.records import CLASSIFICATIONS, Meeting, classification_rank
 from archive.web.errors import error_response
-from archive.web.page import audit_record_view, record_or_404, render, respond, site, viewer, wants_json
+from archive.web.page import (
+    audit_record_view,
+    generation,
+    record_or_404,
+    render,
+    respond,
+    site,
+    view_of,
+    viewer,
+    wants_json,
+)
+from archive.web.views import by_date, organ_of
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
     from archive.accounts import Viewer
-    from archive.catalog_model import Catalog
     from archive.records import Record
+    from archive.web.views import ScopeView
 
 PER_PAGE = 50
+RELATED_BY_ORGAN = 10  # rows of "same organ" on a record's page
 SORTS = {"date": "日期（新→旧）", "date-asc": "日期（旧→新）", "id": "编号", "title": "标题"}
 FORMATS = {"docx": "Word（.docx）", "pdf": "PDF", "pdfa": "PDF/A（长期保存）"}
 
@@ -120,18 +131,12 @@ def _levels(who: Viewer) -> list[str]:
     return [level for level in CLASSIFICATIONS if _within(level, who)]
 
 
-def organ_of(record: Record) -> str | None:
-    """报告机关: the organ whose report an opinion answers, or the record's own ``organ``."""
-    return record.report_organ if isinstance(record, Opinion) else record.organ
-
-
 def _sorted(rows: list[Record], sort: str) -> list[Record]:
     if sort == "id":
         return sorted(rows, key=lambda r: r.id)
     if sort == "title":
         return sorted(rows, key=lambda r: (r.title, r.id))
-    dated = sorted(rows, key=lambda r: (r.date.isoformat() if r.date else "", r.id))
-    return dated if sort == "date-asc" else dated[::-1]
+    return by_date(rows, newest_first=sort != "date-asc")
 
 
 def _facet(rows: list[Record], key: Any) -> list[tuple[Any, int]]:
@@ -157,7 +162,7 @@ def records(request: Request) -> Response:
 
     who = viewer(request)
     chosen = Filters.of(request, who)
-    visible = visible_records(site(request).catalog(), who)
+    visible = view_of(request, who).records
     rows = [r for r in visible if chosen.matches(r)]
     if wants_json(request):
         # the JSON twin is `renda list --json`: its rows in its order, unless a sort was asked for
@@ -197,15 +202,14 @@ def record(request: Request) -> Response:
 
     who = viewer(request)
     found = record_or_404(request, request.path_params["id"])
-    catalog = site(request).catalog()
-    visible = visible_records(catalog, who)
+    seen = view_of(request, who)
     audit_record_view(request, found)
     shown = _shown_data(found, who)
     fields = site(request).workspace.schemas.labelled(found.type, shown)
-    follow = _follow_up(catalog, who, found)
-    proposal = _proposal_context(found, follow, visible, who)
-    related = _related(visible, found)
-    problems = [p for p in catalog.sink.sorted() if p.source == found.source] if who.is_office else []
+    follow = seen.follow_up(found)
+    proposal = _proposal_context(found, follow, seen, who)
+    related = _related(seen, found)
+    problems = generation(request).problems_of(found.source) if who.is_office else []
     data = {
         **found.summary(),
         "data": _plain(shown),
@@ -225,7 +229,7 @@ def record(request: Request) -> Response:
         record=found,
         kind=TYPE_LABELS.get(found.type, found.type),
         fields=[f for f in fields if f.key != "body"],
-        body=_printed_body(site(request).workspace, found, visible),
+        body=_printed_body(site(request).workspace, found, seen),
         follow=follow,
         proposal=proposal,
         related=related,
@@ -260,17 +264,16 @@ def _shown_data(record: Record, who: Viewer) -> Mapping[str, Any]:
     return data
 
 
-def _proposal_context(record: Record, follow: Any, visible: list[Record], who: Viewer) -> dict[str, Any] | None:
+def _proposal_context(record: Record, follow: Any, seen: ScopeView, who: Viewer) -> dict[str, Any] | None:
     """What a suggestion's or motion's page shows beside its fields: the signers' names (linked when the viewer
     may open the deputy's page), its handling as one dated list, the rounds whose answer PDF the viewer may
     download, and which of the records the list names the viewer sees (only those are linked)."""
     from archive.followup.timeline import proposal_timeline
     from archive.proposals import Proposal
-    from archive.records import Deputy
 
     if not isinstance(record, Proposal):
         return None
-    names = {r.id: r.name for r in visible if isinstance(r, Deputy)}
+    names = seen.deputy_names
     linked = who.is_office or who.role == "member"
     signers = [
         {"id": d, "name": names.get(d, d), "lead": n == 0, "link": linked or (who.deputy == d)}
@@ -284,7 +287,7 @@ def _proposal_context(record: Record, follow: Any, visible: list[Record], who: V
         "signers": signers,
         "timeline": timeline,
         "files": _answer_files(record, who),
-        "seen": {r.id for r in visible if r.id in named},
+        "seen": {i for i in named if i in seen.by_id},
     }
 
 
@@ -316,40 +319,18 @@ def _formats(record: Record) -> tuple[str, ...]:
     return ("pdf", "pdfa") if record.type == "document" else tuple(FORMATS)
 
 
-def _follow_up(catalog: Catalog, who: Viewer, record: Record) -> Any:
-    """An opinion's loop (交办, deadline, reports, 测评, next round) or a suggestion's or motion's (交办, deadline,
-    answers, evaluations, re-handling), from what the viewer sees."""
-    from dataclasses import replace
-
-    from archive.followup import track_opinions, track_proposals
-    from archive.proposals import Proposal
-    from archive.records import Letter
-
-    if not isinstance(record, (Opinion, Proposal)):
-        return None
-
-    # only the record, its sitting and its 催办函 decide its loop: the rest of the catalog is not walked
-    def concerns(r: Record | None) -> bool:
-        if r is None or not who.sees(r):
-            return False
-        if isinstance(r, Letter):
-            return r.opinion == record.id or record.id in r.suggestions
-        return r.id in (record.id, getattr(record, "meeting", None))
-
-    mine = replace(catalog, files=[f for f in catalog.files if concerns(f.record)], _documents={})
-    items = track_opinions(mine).items if isinstance(record, Opinion) else track_proposals(mine)
-    return next((item for item in items if item.id == record.id), None)
-
-
-def _related(visible: list[Record], record: Record) -> dict[str, list[Record]]:
+def _related(seen: ScopeView, record: Record) -> dict[str, list[Record]]:
     """Same sitting and same organ, from what the viewer sees (the same subject is its own request: see
     :func:`related`)."""
     sitting = record.id if isinstance(record, Meeting) else getattr(record, "meeting", None)
-    organ = organ_of(record)
-    others = [r for r in visible if r.id != record.id]
-    same_sitting = [r for r in others if sitting and (r.id == sitting or getattr(r, "meeting", None) == sitting)]
-    same_organ = [r for r in others if organ and organ_of(r) == organ and r not in same_sitting]
-    return {"sitting": _sorted(same_sitting, "date-asc"), "organ": _sorted(same_organ, "date")[:10]}
+    same_sitting = [r for r in seen.same_sitting(sitting) if r.id != record.id]
+    same_organ: list[Record] = []
+    for r in seen.same_organ(organ_of(record)):
+        if len(same_organ) == RELATED_BY_ORGAN:
+            break
+        if r.id != record.id and r not in same_sitting:
+            same_organ.append(r)
+    return {"sitting": same_sitting, "organ": same_organ}
 
 
 def related(request: Request) -> Response:
@@ -361,66 +342,27 @@ def related(request: Request) -> Response:
     who = viewer(request)
     found = record_or_404(request, request.path_params["id"])
     try:
-        subject = _related_index(site(request).catalog(), who).related(found.id, limit=5, admit=who.sees)
+        index = generation(request).related_index(who.clearance)
+        subject = index.related(found.id, limit=5, admit=who.sees)
     except RelatedError:  # not a record that raises problems (a meeting, a deputy, a letter)
         raise HTTPException(404) from None
     template = "records/related_part.html" if request.headers.get("hx-request") else "records/related.html"
     return respond(request, template, [r.as_dict() for r in subject], record=found, subject=subject)
 
 
-_visible: dict[Viewer, tuple[Catalog, list[Record]]] = {}  # per scope: (the catalog, what the scope sees)
-_visible_lock = threading.Lock()
-VISIBLE_KEPT = 64  # scopes remembered (an organ, a deputy and each level is one)
-
-
-def visible_records(catalog: Catalog, who: Viewer) -> list[Record]:
-    """``who.screen(catalog).records``, kept per viewer scope until the catalog is reloaded: the list is asked
-    for far more often than the records change."""
-    with _visible_lock:
-        held = _visible.get(who)
-        if held is not None and held[0] is catalog:
-            return held[1]
-    rows = who.screen(catalog).records
-    with _visible_lock:
-        if len(_visible) >= VISIBLE_KEPT:
-            _visible.clear()
-        _visible[who] = (catalog, rows)
-    return rows
-
-
-_indexes: dict[str, tuple[Catalog, Any]] = {}  # clearance level → (the catalog, its RelatedIndex)
-_indexes_lock = threading.Lock()
-
-
-def _related_index(catalog: Catalog, who: Viewer) -> Any:
-    """The key-phrase weights of the loaded catalog at the viewer's level, computed once per catalog load;
-    the viewer's scope narrows the results (``admit``), so one index serves every account of a level."""
-    from archive.related import RelatedIndex
-
-    level = who.clearance.level
-    with _indexes_lock:
-        held = _indexes.get(level)
-        if held is None or held[0] is not catalog:
-            held = (catalog, RelatedIndex(catalog, who.clearance))
-            _indexes[level] = held
-    return held[1]
-
-
-def _printed_body(workspace: Any, record: Record, visible: list[Record]) -> list[dict[str, Any]]:
+def _printed_body(workspace: Any, record: Record, seen: ScopeView) -> list[dict[str, Any]]:
     """The body as the document prints it, heading numbers and all (一、（一）1.（1）): the rows the render
     path builds for the template; a record with no document shows its own body, numbered the same way."""
     from archive.errors import ArchiveError
-    from archive.records import Deputy, parse_body
+    from archive.records import parse_body
     from archive.render.documents import number_blocks
     from archive.render.kinds import documents_for
 
     plain = number_blocks(parse_body(record.data.get("body")))
     if record.type in ("deputy", "document"):
         return plain
-    names = {r.id: r.name for r in visible if isinstance(r, Deputy)}
-    meetings = {r.id: r for r in visible if isinstance(r, Meeting)}
     try:
-        documents = documents_for(record, workspace.config, names, meetings)
+        documents = documents_for(record, workspace.config, seen.deputy_names, seen.meetings)
     except ArchiveError:
         return plain
     context = documents[0].context if documents else {}
@@ -453,7 +395,7 @@ def download(request: Request) -> Response:
         raise HTTPException(404)
     the_site = site(request)
     try:
-        made = cached_document(the_site.workspace, found, fmt, the_site.catalog().records)
+        made = cached_document(the_site.workspace, found, fmt, *generation(request).cross_references)
     except RenderError as exc:
         return error_response(request, 500, f"文件生成失败：{exc}")
     audit_record_view(request, found, "download", format=fmt)

@@ -2,24 +2,37 @@
 
 Everything on the page — hits, the total, facet counts, snippets, suggestions — comes from the records the
 viewer sees: the search itself is screened by the viewer rule (``search_workspace(admit=...)``), so a record
-the viewer may not see is not found, not counted, and cannot make a suggestion appear.
+the viewer may not see is not found, not counted, and cannot make a suggestion appear.  Snippets are cut only
+for the hits of the page shown.  The index is brought up to date by the first search after the records folder
+changed (``Site.index_due``), not by every search: looking at every record file costs more than the search.
 """
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from archive.errors import QueryError, SearchError
-from archive.records import Deputy
 from archive.schema import TYPE_LABELS
-from archive.web.page import respond, site, viewer
+from archive.web.page import generation, respond, site, view_of, viewer
+
+if TYPE_CHECKING:
+    from archive.search import SearchHit, SearchResult
+    from archive.search.facets import Facet
 
 PAGE_SIZE = 10
+FACET_VALUES = 50  # organs and deputies listed per facet, the most frequent first
+
+
+@lru_cache(maxsize=4096)
+def _quoted(value: Any) -> str:
+    """A query-string value (as ``urlencode`` writes it): the page links every facet value, so each is quoted once."""
+    return quote_plus(str(value))
 
 
 def _page_number(raw: str | None) -> int:
@@ -40,27 +53,37 @@ def search(request: Request) -> Response:
 
     def link(**changes: Any) -> str:
         values: dict[str, Any] = {"q": text, **selection, **changes}
-        return "/search?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
+        return "/search?" + "&".join(f"{k}={_quoted(v)}" for k, v in values.items() if v not in (None, ""))
 
     if not text:
         return respond(request, "search/search.html", [], link=link, **context)
-    catalog = site(request).catalog()
-    records = catalog.by_id()
-    seen = {rid: r for rid, r in records.items() if who.sees(r)}
+    view = view_of(request, who)
+    seen = view.by_id
+    fresh = site(request).index_due(generation(request))  # the records changed: bring the index up to date first
+
+    def run() -> SearchResult:
+        return search_workspace(site(request).workspace, text, limit=None, auto_update=fresh, admit=seen.__contains__)
+
     try:
-        result = search_workspace(site(request).workspace, text, limit=None, admit=seen.__contains__)
+        found = generation(request).searches.get(who, text, run)
     except (QueryError, SearchError) as exc:
         context["error"] = str(exc)
         return respond(request, "search/search.html", {"error": str(exc)}, 400, link=link, **context)
-    names = {r.id: r.name for r in seen.values() if isinstance(r, Deputy)}
-    narrowed = narrow(result.hits, seen, selection)
+    result = found.result
+
+    def counted() -> tuple[list[SearchHit], list[Facet]]:
+        hits = narrow(result.hits, seen, selection)
+        facets = facets_of(hits, seen, selection, view.deputy_names)
+        return hits, [f.capped(FACET_VALUES) if f.key in ("organ", "deputy") else f for f in facets]
+
+    narrowed, facets = found.narrowed(selection, counted)
     pages = max(1, -(-len(narrowed) // PAGE_SIZE))
     page = min(page, pages)
     shown = narrowed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     context.update(
         hits=shown,
         total=len(narrowed),
-        facets=facets_of(narrowed, seen, selection, names),
+        facets=facets,
         suggestions=result.suggestions,
         page=page,
         pages=pages,

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 
-from archive.records import Deputy, Meeting
-from archive.web.page import audit_record_view, record_or_404, respond, site, viewer
-from archive.web.pages.records import visible_records
+from archive.records import Meeting
+from archive.web.page import audit_record_view, record_or_404, respond, view_of, viewer
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 
 def sittings(request: Request) -> Response:
     who = viewer(request)
-    meetings = [r for r in visible_records(site(request).catalog(), who) if isinstance(r, Meeting)]
+    meetings = [r for r in view_of(request, who).records if isinstance(r, Meeting)]
     meetings.sort(key=lambda m: (-(m.term or 0), m.date.isoformat() if m.date else "", m.id))
     terms: dict[int | None, list[Meeting]] = {}
     for meeting in meetings:
@@ -35,10 +34,10 @@ def sitting(request: Request) -> Response:
     if not isinstance(meeting, Meeting):
         raise HTTPException(404)
     audit_record_view(request, meeting)
-    visible = visible_records(site(request).catalog(), who)
-    names = {r.id: r.name for r in visible if isinstance(r, Deputy)}
+    seen = view_of(request, who)
+    names = seen.deputy_names
     produced = sorted(
-        (r for r in visible if getattr(r, "meeting", None) == meeting.id),
+        (r for r in seen.records if getattr(r, "meeting", None) == meeting.id),
         key=lambda r: (r.date.isoformat() if r.date else "", r.id),
     )
     att = meeting.attendance
