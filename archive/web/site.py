@@ -108,6 +108,11 @@ class Site:
         self._interval = max(self.CATALOG_CHECK_SECONDS, took / self.CHECK_SHARE)
         return current
 
+    def records_written(self) -> None:
+        """The application itself wrote records (a 催办函): the next request looks at the folder at once, so the
+        writer sees what it wrote without waiting for the next scheduled look."""
+        self._checked = 0.0
+
     def catalog(self) -> Catalog:
         """The loaded catalog (every record, unscreened: pass it through ``viewer.screen``, or use
         ``generation().view(viewer)``)."""

@@ -245,6 +245,8 @@ def remind(request: Request) -> Response:
         return render(request, "track/reminded.html", 400, error=message, letters=[], failures=[])
     workspace = the_site.workspace
     reminders = remind_overdue(workspace, picked, workspace.output_dir, ("pdf",), who.screen(catalog))
+    if reminders.created:
+        the_site.records_written()
     letters = [(n.id, n.doc_number) for n in reminders.created] + [(rid, None) for rid in reminders.reused]
     audit(request, "remind", ",".join(i.id for i in picked.items), letters=[rid for rid, _ in letters])
     failures = [f.message for f in reminders.result.failures]
