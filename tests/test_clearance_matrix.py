@@ -1,7 +1,8 @@
 """The classification matrix of issue 16: every output built from records × every classification × a ceiling.
 
 A canary is planted in sample records: the 第十九次 sitting (cwh-17-19, attended by d035), an opinion overdue
-on the sample's reference date (opinion-2024-03), the 2024 inspection report, and a new suggestion
+on the sample's reference date (opinion-2024-03), the 2024 inspection report, the 2024 motion (motion-2024-01,
+signed by d035, turned into suggestion-2024-013) and a new suggestion
 (suggestion-2024-014: led by d041 and signed by d035, 重点督办, assigned to 区农业农村局 on the day it was given a
 public suggestion, unanswered and so overdue on the reference date, as is another public one of that organ).
 All get the cell's classification; the workspace's ceiling (``max_public_classification``) is the output
@@ -38,6 +39,8 @@ INSPECTION = "records/2024/inspection-2024-01.yaml"  # its document has no 版�
 CANARY = "金丝雀暗记"  # in the meeting's title
 OPINION_CANARY = "青鸟暗记"  # in the opinion's title
 INSPECTION_CANARY = "白鹭暗记"  # in the inspection report's title
+MOTION = "records/2024/motion-2024-01.yaml"
+MOTION_CANARY = "鸿雁暗记"  # in the motion's title
 SUGGESTION_ID = "suggestion-2024-014"
 SUGGESTION_CANARY = "朱鹮暗记"  # in the suggestion's title
 SUGGESTION_LEAD = "d041"  # in no other canary record of 2024; d035 signs it too
@@ -233,6 +236,11 @@ class Cell:
         return hits
 
     @cached_property
+    def motion_search_json(self) -> list[dict[str, str]]:
+        hits: list[dict[str, str]] = json.loads(self.run("search", MOTION_CANARY, "--type", "议案", "--json").stdout)
+        return hits
+
+    @cached_property
     def archive_check(self) -> dict[str, Any]:
         return _json_object(self.run("archive", "build", "2024", "--check", "--json").stdout)
 
@@ -294,7 +302,8 @@ def cell(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         re.sub(r"(?m)^max_public_classification: \S+$", f"max_public_classification: {ceiling}", text),
         encoding="utf-8",
     )
-    for rel, canary in ((MEETING, CANARY), (OPINION, OPINION_CANARY), (INSPECTION, INSPECTION_CANARY)):
+    planted_in = (MEETING, CANARY), (OPINION, OPINION_CANARY), (INSPECTION, INSPECTION_CANARY), (MOTION, MOTION_CANARY)
+    for rel, canary in planted_in:
         path = root / rel
         text = re.sub(r"(?m)^classification: \S+$", f"classification: {level}", path.read_text(encoding="utf-8"))
         text = re.sub(r"(?m)^(title: .*)$", rf"\g<1>{canary}", text, count=1)
@@ -683,3 +692,59 @@ def test_archive_check(cell: Cell) -> None:
         for _ in csv.DictReader(path.read_text("utf-8-sig").splitlines())
     )
     assert check["items"] == rows  # the check counts what the build archives
+
+
+# -- motions: the canary motion (a 大会 motion d035 signed, turned into a suggestion) --------------------------
+
+
+def test_render_docx_of_a_motion_shows_it_marked_at_its_level(cell: Cell) -> None:
+    text = docx_text(cell.rendered("docx", "motion-2024-01"))
+    assert MOTION_CANARY in text
+    assert_marked(text, cell.level, copy_number=False)
+
+
+def test_render_docx_of_the_suggestion_a_motion_became_quotes_nothing_of_it(cell: Cell) -> None:
+    text = docx_text(cell.rendered("docx", "suggestion-2024-013"))  # 公开 in every cell
+    assert MOTION_CANARY not in text
+    assert head_marking(text)[1] is None
+
+
+def test_list_shows_the_motion_at_its_level(cell: Cell) -> None:
+    rows = [r for r in cell.list_json if MOTION_CANARY in r["title"]]
+    assert [r["id"] for r in rows] == (["motion-2024-01"] if cell.admitted else [])
+    assert all(r["classification"] == cell.level for r in rows)
+
+
+def test_search_for_motions(cell: Cell) -> None:
+    hits = [h for h in cell.motion_search_json if MOTION_CANARY in h["title"] + h["snippet"]]
+    assert [h["id"] for h in hits] == (["motion-2024-01"] if cell.admitted else [])
+    assert all(h["classification"] == cell.level for h in hits)
+
+
+def test_deputy_profile_lists_the_motion(cell: Cell) -> None:
+    assert (MOTION_CANARY in cell.profile_docx) is cell.admitted
+    assert ("motion-2024-01" in json.dumps(cell.profile_json, ensure_ascii=False)) is cell.admitted
+
+
+def _motions_at_or_below(root: Path, ceiling: str) -> int:
+    """Final motions raised in 2024 at or below ``ceiling``, read straight from the YAML."""
+    n = 0
+    for path in (root / "records/2024").glob("motion-*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data.get("status", "final") == "final" and _rank(data.get("classification", "公开")) <= _rank(ceiling):
+            n += 1
+    return n
+
+
+def test_archive_holds_the_motion_as_an_item(cell: Cell) -> None:
+    package, report = cell.package
+    rows = [
+        row
+        for path in sorted(package.rglob("归档文件目录.csv"))
+        for row in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
+    ]
+    shown = [r for r in rows if MOTION_CANARY in r["题名"]]
+    assert len(shown) == int(cell.admitted)
+    assert all(r["密级"] == cell.level for r in shown)
+    assert bool(list(package.rglob("motion-2024-01.yaml"))) is cell.admitted
+    assert report["statistics"]["motions"] == _motions_at_or_below(cell.root, cell.ceiling)
