@@ -59,6 +59,12 @@ def sample(built: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def root(sample: Path) -> Path:
+    """``sample`` under the name of the CLI's ``--root`` option."""
+    return sample
+
+
+@pytest.fixture
 def run(sample: Path) -> Callable[..., Result]:
     """The CLI bound to ``sample`` (the module's own, where it defines one)."""
 

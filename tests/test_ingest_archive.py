@@ -13,26 +13,15 @@ from pathlib import Path
 import pdfplumber
 import pytest
 import yaml
-from click.testing import CliRunner, Result
+from click.testing import Result
 from pdfgen import official_pdf
-from samples import copy_sample, snapshot
+from samples import snapshot
 
-import cli
 from archive.pdfa import inspect_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 Run = Callable[..., Result]
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is required")
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return copy_sample(tmp_path / "ws")
-
-
-@pytest.fixture
-def run(root: Path) -> Run:
-    return lambda *args: CliRunner().invoke(cli.cli, ["--root", str(root), *args])
 
 
 def _set(path: Path, **fields: str) -> None:

@@ -16,25 +16,12 @@ from typing import Any
 import pdfplumber
 import pytest
 import yaml
-from click.testing import CliRunner, Result
-from samples import copy_sample
-
-import cli
+from click.testing import Result
 
 Run = Callable[..., Result]
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is required")
 NS = "{urn:renda:metadata:da-t-46-2009}"
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return copy_sample(tmp_path / "ws")
-
-
-@pytest.fixture
-def run(root: Path) -> Run:
-    return lambda *args: CliRunner().invoke(cli.cli, ["--root", str(root), *args])
 
 
 def _yaml(path: Path) -> dict[str, Any]:

@@ -13,24 +13,12 @@ from typing import Any
 import pdfplumber
 import pytest
 import yaml
-from click.testing import CliRunner, Result
-from samples import copy_sample, snapshot
-
-import cli
+from click.testing import Result
+from samples import snapshot
 
 Run = Callable[..., Result]
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is required")
 DAY = "2024-02-20"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return copy_sample(tmp_path / "ws")
-
-
-@pytest.fixture
-def run(root: Path) -> Run:
-    return lambda *args: CliRunner().invoke(cli.cli, ["--root", str(root), *args])
 
 
 def _records(root: Path) -> dict[str, dict[str, Any]]:

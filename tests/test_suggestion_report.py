@@ -11,25 +11,13 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
-from samples import copy_sample, snapshot
-
-import cli
+from click.testing import Result
+from samples import snapshot
 
 Run = Callable[..., Result]
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is required")
 YEAR = 2024
 AS_OF = "2025-01-15"  # after every answer and evaluation of the 2024 suggestions in the sample
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return copy_sample(tmp_path / "ws")
-
-
-@pytest.fixture
-def run(root: Path) -> Run:
-    return lambda *args: CliRunner().invoke(cli.cli, ["--root", str(root), *args])
 
 
 def _suggestions(root: Path, year: int, levels: tuple[str, ...] = ("公开", "内部")) -> list[dict[str, Any]]:

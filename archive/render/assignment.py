@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from archive.catalog import Catalog, load_catalog
 from archive.chinese import chinese_number, chinese_to_int, date_text
-from archive.clearance import Clearance, Screened, copy_number, marking
+from archive.clearance import Clearance, Screened, marking
 from archive.errors import TrackingError
 from archive.proposals import BETWEEN_SESSIONS, Motion, Proposal
 from archive.records import Deputy, Letter, Record
 from archive.render import RenderResult
-from archive.render.proposal import session_name
+from archive.render.proposal import office_letter_fields, session_name
 from archive.workdays import rule_text
 from archive.workspace import Config, Workspace
 
@@ -143,20 +143,9 @@ def assignment_fields(assignment: Assignment, names: dict[str, str], config: Con
         "办理中请与代表见面沟通，答复前听取代表对办理工作的意见。",
         "特此函告。",
     ]
-    fields: dict[str, Any] = {
-        "title": "关于交办代表建议的函",
-        "classification": marking(assignment.items),
-        "status": "final",
-        "kind": ASSIGNMENT_KIND,
-        "suggestions": [p.id for p in assignment.items],
-        "addressee": assignment.organ,
-        "issuer": config.office_name,
-        "body": body,
-    }
-    copy = copy_number(fields["classification"])
-    if copy:
-        fields["copy_number"] = copy
-    return fields
+    return office_letter_fields(
+        "关于交办代表建议的函", ASSIGNMENT_KIND, assignment.items, assignment.organ, config, body
+    )
 
 
 def assign_screened(

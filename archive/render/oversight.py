@@ -22,6 +22,7 @@ from archive.proposals import Motion, Proposal
 from archive.records import Letter, Meeting, Opinion, report_subject
 from archive.render import RenderResult
 from archive.render.documents import Document, _envelope, break_title, sitting_name
+from archive.render.proposal import office_letter_fields
 from archive.workdays import rule_text
 from archive.workspace import Config, Workspace
 
@@ -126,20 +127,8 @@ def suggestion_reminder_fields(
         "确有特殊情况的，请书面说明原因和答复时间。",
         "特此函告。",
     ]
-    fields: dict[str, Any] = {
-        "title": "关于催办代表建议答复的函",
-        "classification": marking([proposals[i.id] for i in items]),
-        "status": "final",
-        "kind": REMINDER_KIND,
-        "suggestions": [i.id for i in items],
-        "addressee": organ,
-        "issuer": config.office_name,
-        "body": body,
-    }
-    copy = copy_number(fields["classification"])
-    if copy:
-        fields["copy_number"] = copy
-    return fields
+    records = [proposals[i.id] for i in items]
+    return office_letter_fields("关于催办代表建议答复的函", REMINDER_KIND, records, organ, config, body)
 
 
 def profile_document(profile: DeputyProfile, config: Config, classification: str = "公开") -> Document:

@@ -9,12 +9,14 @@ of the same 件 (:mod:`archive.annual.build`), followed by the organ's answer PD
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from archive.chinese import chinese_number
+from archive.clearance import copy_number, marking
 from archive.errors import RenderError
 from archive.proposals import BETWEEN_SESSIONS, Motion, Proposal
+from archive.records import Record
 from archive.render.documents import Document, _envelope, number_blocks
 from archive.workspace import Config
 
@@ -60,3 +62,24 @@ def proposal_document(record: Proposal, config: Config, names: Mapping[str, str]
         issuer=record.issuer or delegation or name(record.lead),
     )
     return Document(record, proposal_kind(record), TEMPLATE, record.id, context, masthead=False)
+
+
+def office_letter_fields(
+    title: str, kind: str, items: Sequence[Record], addressee: str, config: Config, body: list[Any]
+) -> dict[str, Any]:
+    """The letter record the office issues about ``items`` (交办函, 督办通知, 催办函 of suggestions): final, marked
+    at the highest level of what it lists, with a 份号 when that level needs one."""
+    fields: dict[str, Any] = {
+        "title": title,
+        "classification": marking(items),
+        "status": "final",
+        "kind": kind,
+        "suggestions": [p.id for p in items],
+        "addressee": addressee,
+        "issuer": config.office_name,
+        "body": body,
+    }
+    copy = copy_number(fields["classification"])
+    if copy:
+        fields["copy_number"] = copy
+    return fields

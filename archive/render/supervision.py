@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.catalog import load_catalog
-from archive.clearance import Clearance, Screened, copy_number, marking
+from archive.clearance import Clearance, Screened, marking
 from archive.errors import TrackingError
 from archive.proposals import Motion, Proposal
 from archive.records import Deputy, Record
 from archive.render import RenderResult
 from archive.render.assignment import keep_letter, letter_on_file, refuse_hidden_letter
-from archive.render.proposal import session_name
+from archive.render.proposal import office_letter_fields, session_name
 from archive.workdays import rule_text
 from archive.workspace import Config, Workspace
 
@@ -97,20 +97,9 @@ def supervision_fields(year: int, items: Sequence[Proposal], names: dict[str, st
         f"请{within}书面答复代表，并将答复抄送常委会代表工作机构。常委会将听取重点督办事项办理情况的汇报，并组织代表视察督办。",
         "特此通知。",
     ]
-    fields: dict[str, Any] = {
-        "title": f"关于{year}年度重点督办代表建议的通知",
-        "classification": marking(items),
-        "status": "final",
-        "kind": SUPERVISION_KIND,
-        "suggestions": [p.id for p in items],
-        "addressee": "、".join(organs),
-        "issuer": config.office_name,
-        "body": body,
-    }
-    copy = copy_number(fields["classification"])
-    if copy:
-        fields["copy_number"] = copy
-    return fields
+    return office_letter_fields(
+        f"关于{year}年度重点督办代表建议的通知", SUPERVISION_KIND, items, "、".join(organs), config, body
+    )
 
 
 def supervise_screened(
