@@ -48,6 +48,10 @@ class NewRecord:
     id: str
     doc_number: str | None
 
+    def to_json(self, workspace: Workspace) -> dict[str, str | None]:
+        """The record written, as the JSON outputs name it: id, 发文字号 and its file in the workspace."""
+        return {"id": self.id, "doc_number": self.doc_number, "source": workspace.relative(self.path)}
+
 
 def init_workspace(target: Path) -> list[Path]:
     """Copy the starter workspace into ``target``; refuse if any file would be overwritten."""

@@ -56,10 +56,7 @@ class AssignmentLetter:
     result: RenderResult
 
     def to_json(self, workspace: Workspace) -> dict[str, object]:
-        made = self.created
-        record = (
-            {"id": made.id, "doc_number": made.doc_number, "source": workspace.relative(made.path)} if made else None
-        )
+        record = self.created.to_json(workspace) if self.created else None
         return {
             **self.result.to_json(),
             "organ": self.assignment.organ,

@@ -176,9 +176,7 @@ class Reminders:
     def to_json(self, workspace: Workspace) -> dict[str, object]:
         return {
             **self.result.to_json(),
-            "records": [
-                {"id": n.id, "doc_number": n.doc_number, "source": workspace.relative(n.path)} for n in self.created
-            ],
+            "records": [n.to_json(workspace) for n in self.created],
             "reused": list(self.reused),
         }
 
