@@ -93,12 +93,14 @@ def test_logout_ends_the_session_and_needs_the_csrf_token(client_as: ClientAs, w
     assert ("logout", "clerk", "clerk") in trail(web_ws)
 
 
-def test_post_with_a_wrong_csrf_token_is_refused(client_as: ClientAs) -> None:
+def test_post_with_a_wrong_csrf_token_is_refused(client_as: ClientAs, web_ws: Path) -> None:
     client = client_as("admin")
     response = client.post("/users", data={"name": "x1", "role": "member", "csrf_token": "wrong"})
     assert response.status_code == 403
     assert "无权操作" in response.text
-    assert "x1" not in client.get("/users").text
+    # no account row for x1 (a bare substring test would also hit the page's random CSRF token)
+    assert "<td>x1</td>" not in client.get("/users").text
+    assert AccountStore.of(Workspace(web_ws)).get("x1") is None
 
 
 def test_login_form_without_csrf_token_is_refused(anon: TestClient) -> None:
