@@ -29,7 +29,11 @@ from archive.cli._shared import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from archive.followup import FollowUpReport, OpinionFollowUp, ProposalStatistics
+    from archive.scaffold import NewRecord
+    from archive.workspace import Workspace
 
 
 @click.group(
@@ -96,6 +100,14 @@ def track(
             click.echo(line)
     for note in [*report.notes, *(f"{i.id}：{n}" for i in report.items for n in i.notes)]:
         click.echo(f"警告：{note}", err=True)
+
+
+def say_letters(workspace: Workspace, created: Iterable[NewRecord], reused: Iterable[str], kind: str) -> None:
+    """What a letter command kept: each letter record it wrote, and each same-day letter it rendered again."""
+    for made in created:
+        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
+    for rid in reused:
+        click.echo(f"同一天的{kind}已有记录 {rid}，重新生成文件")
 
 
 def format_track(report: FollowUpReport) -> str:
@@ -187,10 +199,7 @@ def remind(
     if not result.documents and not result.failures:
         click.echo(f"参考日期 {report.as_of.isoformat()} 没有已逾期的审议意见，无需催办。")
         return
-    for made in reminders.created:
-        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
-    for rid in reminders.reused:
-        click.echo(f"同一天的催办函已有记录 {rid}，重新生成文件")
+    say_letters(workspace, reminders.created, reminders.reused, "催办函")
     print_render(workspace, result, as_json)
 
 
@@ -240,11 +249,9 @@ def assign(
         return
     items = letter.assignment
     click.echo(f"{items.organ}：{day} 交办主办 {len(items.lead)} 件、会办 {len(items.co)} 件")
-    if letter.created is not None:
-        made = letter.created
-        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
-    else:
-        click.echo(f"同一天的交办函已有记录 {letter.reused}，重新生成文件")
+    say_letters(
+        workspace, [letter.created] if letter.created else [], [letter.reused] if letter.reused else [], "交办函"
+    )
     print_render(workspace, letter.result, as_json)
 
 
@@ -280,11 +287,9 @@ def supervise(
             sys.exit(1)
         return
     click.echo(f"{notice.year} 年度重点督办 {len(notice.items)} 件：{'、'.join(p.id for p in notice.items)}")
-    if notice.created is not None:
-        made = notice.created
-        click.echo(f"已建立函件记录 {workspace.relative(made.path)}（发文字号 {made.doc_number}）")
-    else:
-        click.echo(f"同一天的督办通知已有记录 {notice.reused}，重新生成文件")
+    say_letters(
+        workspace, [notice.created] if notice.created else [], [notice.reused] if notice.reused else [], "督办通知"
+    )
     print_render(workspace, notice.result, as_json)
 
 
