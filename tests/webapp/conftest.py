@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx2
@@ -19,6 +19,7 @@ from archive.accounts.model import new_account
 from archive.catalog import load_catalog
 from archive.web.app import create_app
 from archive.workspace import Workspace
+from webapp.planted import LEVELS, Planted, plant
 
 PASSWORD = "correct-horse-42"  # every fixture account's password
 DEPUTY_ID = "d001"  # the deputy account's registry id
@@ -30,6 +31,23 @@ ROLES = ("admin", "clerk", "member", "deputy", "organ")
 
 def account_name(role: str, clearance: str = "内部") -> str:
     return role if clearance == "内部" else f"{role}-{clearance}"
+
+
+def planted_app(root: Path, roles: Iterable[str]) -> tuple[Planted, Starlette]:
+    """Plant the clearance canaries (webapp.planted) in ``root``, a scratch copy of the sample; make an account for
+    each of ``roles`` at each level; and an app over the workspace."""
+    planted = plant(root)
+    for role in roles:
+        for level in LEVELS:
+            add_account(root, role, level)
+    return planted, create_app(root)
+
+
+def client_at(app: Starlette, role: str, level: str) -> TestClient:
+    """A client logged in as the account :func:`planted_app` made for ``role`` at ``level``."""
+    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    assert login(client, account_name(role, level)).status_code == 303
+    return client
 
 
 def add_account(root: Path, role: str, clearance: str = "内部", name: str | None = None) -> str:

@@ -14,10 +14,9 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.progress import Step
-from archive.web.app import create_app
 from archive.web.pages import annual
-from webapp.conftest import ROLES, ClientAs, add_account, csrf_of, login
-from webapp.planted import LEVELS, YEAR, Planted, expected, plant
+from webapp.conftest import ROLES, ClientAs, client_at, csrf_of, planted_app
+from webapp.planted import LEVELS, YEAR, Planted, expected
 
 OFFICE = ("admin", "clerk")
 
@@ -119,24 +118,14 @@ Matrix = tuple[Path, Planted, Starlette]  # the workspace, the planted records a
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     root = copy_sample(tmp_path_factory.mktemp("annual") / "ws")
-    planted = plant(root)
-    for role in OFFICE:
-        for level in LEVELS:
-            add_account(root, role, level)
-    return root, planted, create_app(root)
-
-
-def _client(app: Starlette, role: str, level: str) -> TestClient:
-    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
-    assert login(client, role if level == "内部" else f"{role}-{level}").status_code == 303
-    return client
+    return (root, *planted_app(root, OFFICE))
 
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", OFFICE)
 def test_archive_preflight_names_only_what_the_viewer_sees(matrix: Matrix, role: str, level: str) -> None:
     _, planted, app = matrix
-    html = _client(app, role, level).get(f"/archive/{YEAR}").text
+    html = client_at(app, role, level).get(f"/archive/{YEAR}").text
     want = [d["id"] for d in expected(planted, role, level) if d["status"] == "final"]
     ids = {d["id"] for d in planted}
     assert sorted(r for r in _rows(html) if r in ids) == sorted(want)
@@ -154,7 +143,7 @@ def test_archive_progress_and_errors_name_only_what_the_viewer_sees(matrix: Matr
     build = annual.Build(YEAR, Step("生成 PDF/A", 3, 9, secret["id"]), done=False)
     annual._builds[root] = build
     try:
-        client = _client(app, "clerk", level)
+        client = client_at(app, "clerk", level)
         state = client.get(f"/archive/{YEAR}/progress.json").json()
         assert state["current"] == (secret["id"] if level == "机密" else "")
         assert (secret["id"] in client.get(f"/archive/{YEAR}/progress").text) == (level == "机密")

@@ -11,9 +11,8 @@ from samples import copy_sample
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from archive.web.app import create_app
-from webapp.conftest import DEPUTY_ID, ROLES, ClientAs, add_account, login
-from webapp.planted import DEPUTY, LEVELS, Planted, expected, plant
+from webapp.conftest import DEPUTY_ID, ROLES, ClientAs, client_at, planted_app
+from webapp.planted import DEPUTY, LEVELS, Planted, expected
 
 OTHER = "d014"  # another deputy of the sample, with 述职 records of their own
 
@@ -105,20 +104,14 @@ Matrix = tuple[Planted, Starlette]  # the planted records and an app over them
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
-    root = copy_sample(tmp_path_factory.mktemp("deputies") / "ws")
-    planted = plant(root)
-    for role in ROLES:
-        for level in LEVELS:
-            add_account(root, role, level)
-    return planted, create_app(root)
+    return planted_app(copy_sample(tmp_path_factory.mktemp("deputies") / "ws"), ROLES)
 
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", ROLES)
 def test_deputy_page_counts_what_the_viewer_may_see(matrix: Matrix, role: str, level: str) -> None:
     planted, app = matrix
-    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
-    assert login(client, role if level == "内部" else f"{role}-{level}").status_code == 303
+    client = client_at(app, role, level)
     response = client.get(f"/deputies/{DEPUTY}.json")
     if role == "organ":
         assert response.status_code == 403

@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.web.app import create_app
-from webapp.conftest import ROLES, add_account, login
-from webapp.planted import DEPUTY, LEVELS, MARK, ORGAN, OTHER_ORGAN, SECRET_WORD, Planted, expected, plant
+from webapp.conftest import ROLES, client_at, planted_app
+from webapp.planted import DEPUTY, LEVELS, MARK, ORGAN, OTHER_ORGAN, SECRET_WORD, Planted, expected
 
 TYPO = SECRET_WORD[:-1] + "归"  # 地方性法归: one homophone away from the word only the 机密 record has
 
@@ -29,22 +29,11 @@ Matrix = tuple[Path, Planted, Starlette]  # the workspace, the planted records a
 @pytest.fixture(scope="module", params=["whoosh", "tantivy"])
 def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     root = copy_sample(tmp_path_factory.mktemp(f"search-{request.param}") / "ws")
-    planted = plant(root)
     config = root / "renda.yaml"
     config.write_text(
         config.read_text(encoding="utf-8").replace("engine: whoosh", f"engine: {request.param}"), encoding="utf-8"
     )
-    for role in ROLES:
-        for level in LEVELS:
-            add_account(root, role, level)
-    return root, planted, create_app(root)
-
-
-def _client(app: Starlette, role: str, level: str) -> TestClient:
-    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
-    name = role if level == "内部" else f"{role}-{level}"
-    assert login(client, name).status_code == 303
-    return client
+    return (root, *planted_app(root, ROLES))
 
 
 def _facet_counts(html: str, facet: str) -> dict[str, int]:
@@ -72,7 +61,7 @@ def _all_ids(client: TestClient, query: str) -> list[str]:
 def test_search_shows_exactly_what_the_viewer_may_see(matrix: Matrix, role: str, level: str) -> None:
     _, planted, app = matrix
     want = expected(planted, role, level)
-    client = _client(app, role, level)
+    client = client_at(app, role, level)
 
     html = client.get("/search", params={"q": MARK}).text
     assert re.search(r'id="total">(\d+)<', html)[1] == str(len(want))  # type: ignore[index]
@@ -94,7 +83,7 @@ def test_search_shows_exactly_what_the_viewer_may_see(matrix: Matrix, role: str,
 def test_search_suggests_only_words_of_records_the_viewer_sees(matrix: Matrix, role: str, level: str) -> None:
     _, planted, app = matrix
     holders = [d for d in expected(planted, role, level) if SECRET_WORD in d["title"]]
-    html = _client(app, role, level).get("/search", params={"q": TYPO}).text
+    html = client_at(app, role, level).get("/search", params={"q": TYPO}).text
     if holders:
         assert "您要找的是不是：" in html
         assert f">{SECRET_WORD}</a>（{len(holders)} 条）" in html
@@ -106,7 +95,7 @@ def test_search_suggests_only_words_of_records_the_viewer_sees(matrix: Matrix, r
 def test_search_narrowing_by_a_facet_counts_what_the_viewer_sees(matrix: Matrix) -> None:
     _, planted, app = matrix
     want = [d for d in expected(planted, "organ", "机密") if d["type"] == "opinion"]
-    client = _client(app, "organ", "机密")
+    client = client_at(app, "organ", "机密")
     html = client.get("/search", params={"q": MARK, "type": "opinion"}).text
     assert re.search(r'id="total">(\d+)<', html)[1] == str(len(want))  # type: ignore[index]
     assert _facet_counts(html, "type") == {"opinion": len(want)}

@@ -12,9 +12,8 @@ from samples import copy_sample
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from archive.web.app import create_app
-from webapp.conftest import ROLES, ClientAs, add_account, csrf_of, login
-from webapp.planted import LEVELS, ORGAN, Planted, expected, plant
+from webapp.conftest import ROLES, ClientAs, client_at, csrf_of, planted_app
+from webapp.planted import LEVELS, ORGAN, Planted, expected
 
 OVERDUE = ("opinion-2024-03", "opinion-2024-04")  # overdue on the sample's reference date (2025-06-30)
 AS_OF = dt.date(2025, 6, 30)  # oversight.as_of of the sample's renda.yaml
@@ -151,20 +150,14 @@ Matrix = tuple[Planted, Starlette]  # the planted records and an app over them
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
-    root = copy_sample(tmp_path_factory.mktemp("track") / "ws")
-    planted = plant(root)
-    for role in ROLES:
-        for level in LEVELS:
-            add_account(root, role, level)
-    return planted, create_app(root)
+    return planted_app(copy_sample(tmp_path_factory.mktemp("track") / "ws"), ROLES)
 
 
 @pytest.mark.parametrize("level", LEVELS)
 @pytest.mark.parametrize("role", ["admin", "clerk", "member", "organ"])
 def test_track_rows_are_what_the_viewer_may_see(matrix: Matrix, role: str, level: str) -> None:
     planted, app = matrix
-    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
-    assert login(client, role if level == "内部" else f"{role}-{level}").status_code == 303
+    client = client_at(app, role, level)
     want = [d["id"] for d in expected(planted, role, level) if d["type"] == "opinion"]
     if role == "organ":  # an organ's table: its own items only, 公开 ones of other organs too are left out
         want = [d["id"] for d in planted if d["id"] in want and ORGAN in (d["addressee"], d["report"]["organ"])]
