@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import httpx2
@@ -13,6 +13,7 @@ import pytest
 from samples import copy_sample
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from starlette.types import Message
 
 from archive.accounts import AccountStore
 from archive.accounts.model import new_account
@@ -118,3 +119,38 @@ def client_as(app: Starlette, web_ws: Path) -> ClientAs:
         return client
 
     return make
+
+
+def raw_get(
+    app: Starlette, path: str, query: bytes, headers: Sequence[tuple[bytes, bytes]] = ()
+) -> tuple[int, dict[str, str], str]:
+    """A GET straight into the ASGI app, for URLs HTTP clients refuse to build or send (a 1 MB query string):
+    status, response headers, body."""
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    messages: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        messages.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body.decode("utf-8")

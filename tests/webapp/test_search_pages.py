@@ -10,9 +10,8 @@ import pytest
 import yaml
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from starlette.types import Message
 
-from webapp.conftest import ROLES, ClientAs
+from webapp.conftest import ROLES, ClientAs, raw_get
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -68,40 +67,8 @@ def test_search_overlong_query_is_refused_inline(client_as: ClientAs) -> None:
     assert "检索式有误" in response.text
 
 
-def _raw_get(app: Starlette, path: str, query: bytes) -> tuple[int, str]:
-    """GET straight through the ASGI interface (the test client refuses to build a URL this long)."""
-    import anyio
-
-    sent: list[Message] = []
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"accept", b"text/html")],
-        "client": ("127.0.0.1", 5000),
-        "server": ("testserver", 80),
-    }
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    anyio.run(app, scope, receive, send)
-    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return status, body.decode("utf-8")
-
-
 def test_search_megabyte_query_string_is_refused_cleanly(app: Starlette) -> None:
-    status, body = _raw_get(app, "/search", b"q=" + "养".encode() * (1024 * 1024 // 3))
+    status, _, body = raw_get(app, "/search", b"q=" + "养".encode() * (1024 * 1024 // 3), [(b"accept", b"text/html")])
     assert status == 414
     assert "链接太长" in body
     assert "Traceback" not in body

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from starlette.types import Message
 
-from webapp.conftest import ClientAs, csrf_of
+from webapp.conftest import ClientAs, csrf_of, raw_get
 
 PAGES_BY_ROLE = {"admin": ["/", "/users", "/login"], "clerk": ["/"], "member": ["/"], "deputy": ["/"], "organ": ["/"]}
 
@@ -58,43 +57,10 @@ def test_htmx_and_the_stylesheet_are_served_from_the_package(anon: TestClient) -
     assert not re.search(r"(src|href)=\"(https?:)?//", page), "no resource from another host"
 
 
-def raw_get(app: Starlette, path: str, query: bytes, cookie: str = "") -> tuple[int, dict[str, str], str]:
-    """A GET straight into the ASGI app (HTTP clients refuse to send such URLs): status, headers, body."""
-    import asyncio
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 5000),
-        "server": ("testserver", 80),
-    }
-    messages: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Message) -> None:
-        messages.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start = messages[0]
-    headers = {k.decode(): v.decode() for k, v in start["headers"]}
-    body = b"".join(m.get("body", b"") for m in messages[1:]).decode()
-    return start["status"], headers, body
-
-
 def test_one_megabyte_query_string_is_refused_with_the_chinese_page(app: Starlette, client_as: ClientAs) -> None:
     client = client_as("clerk")
     cookie = f"renda_session={client.cookies['renda_session']}"
-    status, headers, body = raw_get(app, "/", b"q=" + b"a" * (1024 * 1024), cookie)
+    status, headers, body = raw_get(app, "/", b"q=" + b"a" * (1024 * 1024), [(b"cookie", cookie.encode())])
     assert status == 414
     assert "链接太长" in body
     assert "Traceback" not in body
