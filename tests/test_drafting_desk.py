@@ -358,3 +358,18 @@ def test_site_install_makes_the_saved_catalog_current_without_a_reload(
     assert site.catalog() is result.catalog
     site.install(catalog)  # an older catalog than the current one is not installed
     assert site.catalog() is result.catalog
+
+
+def test_a_file_that_no_longer_parses_is_not_overwritten(space: Workspace, catalog: Catalog) -> None:
+    desk = Desk(space)
+    draft = desk.open(catalog, OPINION)
+    path = space.root / OPINION_FILE
+    path.write_text("id: [unclosed\n", encoding="utf-8")
+    broken = version_of(path.read_bytes())
+    result = desk.save(catalog, "opinion", draft.data, base_version=broken, author="clerk", record_id=OPINION)
+    assert not result.ok
+    assert [(p.path, p.severity) for p in result.problems] == [((), "error")]
+    assert "无法读取" in result.problems[0].message
+    assert path.read_text(encoding="utf-8") == "id: [unclosed\n"
+    with pytest.raises(DraftingError, match="无法读取"):
+        desk.open(catalog, OPINION)

@@ -361,6 +361,9 @@ class Desk:
                 text = new_text(record_type, data, schemas=self.workspace.schemas)
         except DraftingError as exc:
             return _Outcome(source, "", (FieldProblem((), "", str(exc), "error"),))
+        except SourceError as exc:  # the file on disk does not parse: it cannot be edited field by field
+            message = f"记录文件 {source} 无法读取：{exc.message}；请先在文件中改正"
+            return _Outcome(source, "", (FieldProblem((), "", message, "error"),))
         baseline, as_of_ns = self._baseline(catalog)
         sink = ProblemSink()
         mine = _DiskState({source: load_text(self.workspace, source, text, sink)}, sink.items, as_of_ns=as_of_ns)
