@@ -739,12 +739,14 @@ class Indexes:
         """Make what each record of ``catalog`` mentions (once: later catalogs update it)."""
         if self.mentions is not None:
             return
-        self.mentions = {r.source: mentions_of(r) for r in catalog.records}
+        mentions = {r.source: mentions_of(r) for r in catalog.records}
         by: dict[str, set[str]] = defaultdict(set)
-        for source, tokens in self.mentions.items():
+        for source, tokens in mentions.items():
             for token in tokens:
                 by[token].add(source)
+        # a check runs without the write lock: another thread sees both or neither (``mentions`` is the flag)
         self.mentioned_by = {token: frozenset(sources) for token, sources in by.items()}
+        self.mentions = mentions
 
     @staticmethod
     def _count(index: dict[Any, list[Any]], duplicates: set[Any], key: Any) -> None:
