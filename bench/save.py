@@ -20,6 +20,8 @@ Measured on the shared 2-core machine, 5,000 records, 200 saves:
 =========================  =========  =========  =========  ========
                            p50 ms     p95 ms     p99 ms     peak RSS
 =========================  =========  =========  =========  ========
+save (load ~1)             45.2       67.0       75.0       139 MiB
+save + git commit (load 1) 43.6       61.9       124.4      140 MiB
 save (load 6–8)            75–103     122–178    180–453    140 MiB
 save + git commit (5–8)    104–119    155–326    248–438    141 MiB
 before (every rule, load 4.5)  775    1,111      1,953      147 MiB
