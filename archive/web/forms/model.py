@@ -58,6 +58,12 @@ class Field:
     children: tuple[Field, ...] = ()
     item: Field | None = None
     min_items: int = 0
+    secondary: bool = False  # an optional field of a shared part (the envelope's allOf): shown folded
+
+    @property
+    def paragraph(self) -> bool:
+        """Text that is a paragraph (a list's item, or a field named ``text``): a taller box."""
+        return self.kind == TEXTAREA and (self.key is None or self.key == "text")
 
     @property
     def editable(self) -> bool:
@@ -114,7 +120,12 @@ class _Builder:
         if not props:
             return base
         needed = set(self.required(schema))
-        children = tuple(self.field(name, sub, name in needed, depth + 1) for name, sub in props.items())
+        own = set(schema.get("properties", {}))
+        children = tuple(
+            replace(field, secondary=not field.required and name not in own)
+            for name, sub in props.items()
+            for field in (self.field(name, sub, name in needed, depth + 1),)
+        )
         return replace(base, kind=OBJECT, children=children)
 
     def array_field(self, schema: Mapping[str, Any], depth: int, base: Field) -> Field:

@@ -287,8 +287,16 @@ def _page(request: Request, who: Viewer, sheet: Sheet, status: int = 200) -> Res
         picker_id=picker_id,
         heading_numbers=heading_numbers,
         shown=shown,
-        rows_for=lambda value: max(2, min(12, len(str(value or "")) // 40 + 1)),
+        rows_for=lambda value, paragraph: max(3 if paragraph else 1, min(12, len(str(value or "")) // 40 + 1)),
+        unfold=unfold,
     )
+
+
+def unfold(fields: list[Field], raw: dict[str, Any], problems: dict[str, list[str]]) -> bool:
+    """Whether the folded optional fields are shown open: one of them has a value or a problem."""
+    keys = {f.key for f in fields if f.editable and f.key}
+    filled = any(raw.get(k) not in ("", [], {}, None) for k in keys)
+    return filled or any(name.split(".", 1)[0] in keys for name in problems)
 
 
 def shown(value: Any) -> str:
