@@ -398,3 +398,78 @@ def test_a_file_where_text_belongs_is_refused(client_as: ClientAs, web_ws: Path)
     )
     assert response.status_code == 400
     assert (web_ws / OPINION).read_bytes() == before
+
+
+# -- pickers, body rows, buttons ---------------------------------------------------------------------------
+
+
+def datalist(html: str, list_id: str) -> list[str]:
+    """The option values of the <datalist> ``list_id`` of a page."""
+    found = re.search(rf'<datalist id="{re.escape(list_id)}">(.*?)</datalist>', html, re.S)
+    assert found, f"no datalist {list_id}"
+    return re.findall(r'<option value="([^"]*)"', found[1])
+
+
+def test_pickers_list_the_records_of_their_type_that_the_viewer_sees(planted: tuple[Path, Starlette]) -> None:
+    _, app = planted
+    clerk = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    assert login(clerk, account_name("clerk", "内部")).status_code == 303
+    opinion = clerk.get("/records/opinion-2024-01/edit").text
+    assert 'list="pick-meeting"' in opinion
+    meetings = datalist(opinion, "pick-meeting")
+    assert "cwh-17-16" in meetings and all(m.startswith(("cwh-", "zrh-")) for m in meetings)
+    assert re.search(r'<option value="cwh-17-16">cwh-17-16 — [^<]+</option>', opinion)
+    letter = clerk.get("/records/new/letter").text
+    opinions = datalist(letter, "pick-opinion")
+    assert "opinion-2024-64" in opinions  # 内部
+    assert "opinion-2024-68" not in opinions and "opinion-2024-72" not in opinions  # 秘密, 机密
+    motion = clerk.get("/records/motion-2023-01/edit").text
+    assert 'name="lead" value="d011" list="pick-deputy"' in motion
+    assert "d001" in datalist(motion, "pick-deputy")
+    assert re.search(r'<option value="d001">d001 — 周振华</option>', motion)
+
+
+def test_body_rows_show_their_kind_and_the_number_each_heading_prints(client_as: ClientAs) -> None:
+    page = client_as("clerk").get("/records/report-2024-d045/edit").text
+    numbers = re.findall(r'<span class="number" aria-label="编号">([^<]*)</span>', page)
+    assert numbers[:6] == ["", "", "一、", "", "二、", ""]  # 各位选民 and the opening are paragraphs
+    assert re.search(r'<select name="body.2.kind"[^>]*>.*?<option value="h1" selected>一级标题</option>', page, re.S)
+    assert "add:body" in page and "remove:body.0" in page and "down:body.0" in page
+
+
+def test_the_record_page_has_an_edit_button_for_office_roles_and_new_asks_for_a_type(client_as: ClientAs) -> None:
+    clerk = client_as("clerk")
+    assert 'href="/records/opinion-2024-01/edit"' in clerk.get("/records/opinion-2024-01").text
+    chooser = clerk.get("/records/new").text
+    for kind in ("opinion", "meeting", "deputy", "letter"):
+        assert f'href="/records/new/{kind}"' in chooser
+    assert clerk.get("/records/new/nothing").status_code == 404
+    assert clerk.get("/records/new/opinion?meeting=cwh-17-19&item=x").status_code == 400
+    assert "起草审议意见" not in client_as("member").get("/sittings/cwh-17-19").text
+
+
+def test_two_new_records_racing_for_one_id_and_number_never_both_get_them(client_as: ClientAs, web_ws: Path) -> None:
+    first, second = client_as("clerk"), client_as("admin")
+    forms = [form_of(c.get("/records/new/opinion?meeting=cwh-17-19&item=1").text) for c in (first, second)]
+    assert dict(forms[0])["id"] == dict(forms[1])["id"]
+    filled = [
+        changed(
+            f,
+            assessment__0="常委会组成人员认为，工作取得成效。",
+            problems__0="问题尚存。",
+            recommendations__0__title=f"建议{n}",
+            recommendations__0__text="认真研究处理。",
+        )
+        for n, f in enumerate(forms)
+    ]
+    assert post(first, "/records/new/opinion", filled[0]).status_code == 303
+    response = post(second, "/records/new/opinion", filled[1])
+    assert response.status_code == 422
+    new_id = dict(forms[0])["id"]
+    (written,) = web_ws.rglob(f"{new_id}.yaml")
+    assert "建议0" in written.read_text(encoding="utf-8")  # the first one's, not overwritten
+    assert "problem-summary" in response.text and "建议1" in response.text  # the second keeps their text
+    offered = dict(form_of(response.text))  # the next free id and number offered: saving again works
+    assert offered["id"] != new_id and "已改为下一个可用的" in field_block(response.text, "id")
+    assert post(second, "/records/new/opinion", list(offered.items())).status_code == 303
+    assert "建议1" in next(web_ws.rglob(f"{offered['id']}.yaml")).read_text(encoding="utf-8")

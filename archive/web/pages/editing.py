@@ -152,6 +152,8 @@ def _save(request: Request, who: Viewer, sheet: Sheet) -> Response:
         return _conflict(request, sheet, result.conflict)
     if not result.ok or result.draft is None:
         _show(sheet, parsed.anchor, result.problems)
+        if sheet.new:
+            _offer_free(request, sheet, data, {tuple(p.path) for p in result.errors})
         return _page(request, who, sheet, 422)
     written = result.draft
     audit(
@@ -165,6 +167,35 @@ def _save(request: Request, who: Viewer, sheet: Sheet) -> Response:
         site(request).install(result.catalog)
     notice = "created" if sheet.new else "saved"
     return RedirectResponse(f"/records/{quote(written.id)}?notice={notice}", status_code=303)
+
+
+def _offer_free(request: Request, sheet: Sheet, data: dict[str, Any], wrong: set[tuple[str | int, ...]]) -> None:
+    """A new record whose id or 发文字号 another save took meanwhile: the form gets the next free ones."""
+    import datetime as dt
+
+    from archive.drafting import DraftingError
+
+    taken = [key for key in ("id", "doc_number") if (key,) in wrong and isinstance(data.get(key), str)]
+    if not taken:
+        return
+    try:
+        day = dt.date.fromisoformat(str(data.get("date")))
+    except ValueError:
+        day = None
+    desk, catalog = site(request).desk, site(request).catalog()
+    try:
+        fresh = desk.blank(catalog, sheet.type, today=day).data
+    except DraftingError:
+        return
+    if taken == ["id"]:  # the number was taken with the id: the desk reports it once the id is free
+        again = desk.check(catalog, sheet.type, {**data, "id": fresh.get("id")})
+        taken += ["doc_number"] if any(p.path == ("doc_number",) and p.severity == "error" for p in again) else []
+    for key in taken:
+        if isinstance(fresh.get(key), str) and fresh[key] != data[key]:
+            sheet.raw[key] = fresh[key]
+            sheet.add(key, field_label(sheet.form, (key,)), f"已改为下一个可用的“{fresh[key]}”，请核对后再次保存")
+    if "id" in taken:
+        sheet.id = str(sheet.raw["id"])
 
 
 def _conflict(request: Request, sheet: Sheet, conflict: Conflict) -> Response:
