@@ -53,6 +53,7 @@ def _save(browser: WebDriver) -> None:
     before = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "form.record-form button[value=save]").click()
     WebDriverWait(browser, 20).until(lambda _: stale(before))
+    WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def _file(root: Path, record_id: str) -> Path:

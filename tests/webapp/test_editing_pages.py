@@ -234,6 +234,12 @@ def test_a_clerk_cannot_open_a_record_above_their_clearance_nor_set_a_higher_lev
     assert response.status_code == 422
     assert "高于您的权限" in field_block(response.text, "classification")
     assert (root / OPINION).read_bytes() == before
+    # a 发文字号 a 秘密 record holds: refused, without naming that record
+    response = post(clerk, "/records/opinion-2024-01/edit", changed(form_of(page), doc_number="澄人常函〔2024〕68号"))
+    assert response.status_code == 422
+    assert "重复" in field_block(response.text, "doc_number") or "已" in field_block(response.text, "doc_number")
+    assert "opinion-2024-68" not in response.text and "另一条记录" in response.text
+    assert (root / OPINION).read_bytes() == before
     secret = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
     assert login(secret, account_name("clerk", "秘密")).status_code == 303
     assert secret.get("/records/opinion-2024-68/edit").status_code == 200
