@@ -424,3 +424,13 @@ def test_two_new_records_racing_for_one_id_and_number_never_both_get_them(client
     assert offered["id"] != new_id and "已改为下一个可用的" in field_block(response.text, "id")
     assert post(second, "/records/new/opinion", list(offered.items())).status_code == 303
     assert "建议1" in next(web_ws.rglob(f"{offered['id']}.yaml")).read_text(encoding="utf-8")
+
+
+def test_a_new_records_mistyped_number_stays_as_typed_with_its_problem(client_as: ClientAs, web_ws: Path) -> None:
+    clerk = client_as("clerk")
+    fields = form_of(clerk.get("/records/new/opinion?meeting=cwh-17-19&item=1").text)
+    response = post(clerk, "/records/new/opinion", changed(fields, doc_number="澄人常函[2024]5号"))
+    assert response.status_code == 422
+    block = field_block(response.text, "doc_number")
+    assert 'value="澄人常函[2024]5号"' in block and "六角括号" in block and "已改为" not in block
+    assert not list(web_ws.rglob(f"{dict(fields)['id']}.yaml"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from archive.web.forms import Field
 
 OFFICE = ("admin", "clerk")
+ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # common.yaml $defs/id
 HIDDEN = ("_type", "id", "_version", "_sign", "_action", "csrf_token")
 
 
@@ -184,8 +186,13 @@ def _offer_free(request: Request, sheet: Sheet, data: dict[str, Any], wrong: set
     import datetime as dt
 
     from archive.drafting import DraftingError
+    from archive.schema import DOC_NUMBER
 
-    taken = [key for key in ("id", "doc_number") if (key,) in wrong and isinstance(data.get(key), str)]
+    well_formed = {
+        "id": ID.match(str(data.get("id", ""))),
+        "doc_number": DOC_NUMBER.match(str(data.get("doc_number", ""))),
+    }
+    taken = [key for key in ("id", "doc_number") if (key,) in wrong and well_formed[key]]  # a typo stays the user's
     if not taken:
         return
     try:
