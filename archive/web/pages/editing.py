@@ -321,7 +321,10 @@ def _sheet(request: Request, draft: Draft, *, new: bool) -> Sheet:
 
 def _page(request: Request, who: Viewer, sheet: Sheet, status: int = 200) -> Response:
     seen = view_of(request, who)
-    choices = picker_choices(pickers_of(sheet.form), seen.records, seen.deputy_names)
+    pickers = pickers_of(sheet.form)
+    choices = seen.daily(  # kept with the viewer scope's generation: a save starts a new one
+        "pickers:" + ",".join(sorted(pickers)), lambda: picker_choices(pickers, seen.records, seen.deputy_names)
+    )
     action = f"/records/new/{sheet.type}" if sheet.new else f"/records/{quote(sheet.id)}/edit"
     levels = [level for level in CLASSIFICATIONS if classification_rank(level) <= who.clearance.rank]
 
