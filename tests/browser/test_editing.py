@@ -49,11 +49,17 @@ def _type(browser: WebDriver, name: str, text: str) -> None:
     box.send_keys(text)
 
 
-def _save(browser: WebDriver) -> None:
+def _follow(browser: WebDriver, by: str, what: str) -> None:
+    """Click the link or button ``what`` and wait for the page it leads to (the old page gone, the new loaded:
+    an element of the old one read meanwhile is an error Selenium does not retry)."""
     before = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, "form.record-form button[value=save]").click()
+    browser.find_element(by, what).click()
     WebDriverWait(browser, 20).until(lambda _: stale(before))
     WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _save(browser: WebDriver) -> None:
+    _follow(browser, By.CSS_SELECTOR, "form.record-form button[value=save]")
 
 
 def _file(root: Path, record_id: str) -> Path:
@@ -63,8 +69,8 @@ def _file(root: Path, record_id: str) -> Path:
 def test_an_opinion_drafted_from_a_sitting_is_checked_fixed_and_saved(login: LogIn, served: Served) -> None:
     browser = login("clerk")
     browser.get(f"{served.url}/sittings/{SITTING}")
-    browser.find_element(By.LINK_TEXT, "起草审议意见").click()
-    WebDriverWait(browser, 15).until(lambda d: "新建审议意见" in d.find_element(By.TAG_NAME, "h1").text)
+    _follow(browser, By.LINK_TEXT, "起草审议意见")
+    assert "新建审议意见" in browser.find_element(By.TAG_NAME, "h1").text
     assert browser.find_element(By.NAME, "meeting").get_attribute("value") == SITTING
     assert browser.find_element(By.NAME, "addressee").get_attribute("value") == "区人民政府"
     new_id = str(browser.find_element(By.NAME, "id").get_attribute("value"))

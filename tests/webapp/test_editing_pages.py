@@ -434,3 +434,34 @@ def test_a_new_records_mistyped_number_stays_as_typed_with_its_problem(client_as
     block = field_block(response.text, "doc_number")
     assert 'value="澄人常函[2024]5号"' in block and "六角括号" in block and "已改为" not in block
     assert not list(web_ws.rglob(f"{dict(fields)['id']}.yaml"))
+
+
+PROBLEM_3 = "  - 个别部门存在“新官不理旧账”现象，招商引资承诺事项落实不到位，影响政府公信力。"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "removed", "added"),
+    [
+        ("problems.3", "个别部门招商承诺落实不到位。", PROBLEM_3, "  - 个别部门招商承诺落实不到位。"),
+        ("follow_up.reports.0.evaluation.satisfied", "5", "        satisfied: 6", "        satisfied: 5"),
+        ("date", "2024-05-07", "date: 2024-05-06", "date: 2024-05-07"),
+        ("report.organ_kind", "法院", "  organ_kind: 政府", "  organ_kind: 法院"),
+    ],
+)
+def test_a_change_of_a_list_item_a_nested_number_a_date_or_a_choice_changes_only_its_line(
+    client_as: ClientAs, web_ws: Path, name: str, value: str, removed: str, added: str
+) -> None:
+    clerk = client_as("clerk")
+    before = (web_ws / OPINION).read_text(encoding="utf-8")
+    fields = form_of(clerk.get("/records/opinion-2024-01/edit").text)
+    assert (
+        post(clerk, "/records/opinion-2024-01/edit", changed(fields, **{name.replace(".", "__"): value})).status_code
+        == 303
+    )
+    after = (web_ws / OPINION).read_text(encoding="utf-8")
+    diff = [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert diff == [f"-{removed}", f"+{added}"]
