@@ -465,3 +465,14 @@ def test_a_change_of_a_list_item_a_nested_number_a_date_or_a_choice_changes_only
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     ]
     assert diff == [f"-{removed}", f"+{added}"]
+
+
+def test_empty_optional_envelope_fields_are_folded_and_a_row_added_shows_its_field(client_as: ClientAs) -> None:
+    clerk = client_as("clerk")
+    page = clerk.get("/records/opinion-2024-01/edit").text
+    folded = page[page.index('<details class="more"') : page.index("</details>")]
+    assert 'name="copy_number"' in folded and 'name="doc_number"' not in folded  # empty / filled
+    assert "add:attachments" in folded and '<details class="more" open' not in page
+    again = post(clerk, "/records/opinion-2024-01/edit", form_of(page), "add:attachments").text
+    folded = again[again.index('<details class="more"') : again.index("</details>")]
+    assert 'name="attachments.0.title"' in again and "attachments.0.title" not in folded

@@ -347,14 +347,27 @@ def _page(request: Request, who: Viewer, sheet: Sheet, status: int = 200) -> Res
         shown=shown,
         rows_for=lambda value, paragraph: max(3 if paragraph else 1, min(12, len(str(value or "")) // 40 + 1)),
         unfold=unfold,
+        folded=folded,
     )
 
 
-def unfold(fields: list[Field], raw: dict[str, Any], problems: dict[str, list[str]]) -> bool:
-    """Whether the folded optional fields are shown open: one of them has a value or a problem."""
-    keys = {f.key for f in fields if f.editable and f.key}
-    filled = any(raw.get(k) not in ("", [], {}, None) for k in keys)
-    return filled or any(name.split(".", 1)[0] in keys for name in problems)
+def folded(form: Field, raw: dict[str, Any]) -> list[Field]:
+    """The fields shown folded: optional fields of the shared envelope that the record leaves empty."""
+    return [f for f in form.children if f.secondary and f.key and _empty(raw.get(f.key))]
+
+
+def _empty(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    if isinstance(value, list):
+        return not value  # a row added with a button shows the field, even while the row is empty
+    return value in ("", None)
+
+
+def unfold(fields: list[Field], problems: dict[str, list[str]]) -> bool:
+    """Whether the folded fields are shown open: one of them has a problem."""
+    keys = {f.key for f in fields if f.key}
+    return any(name.split(".", 1)[0] in keys for name in problems)
 
 
 def shown(value: Any) -> str:
