@@ -78,7 +78,9 @@ def test_every_sample_record_saved_unchanged_through_its_form_is_byte_identical(
     assert page.status_code == 200
     response = post(client, f"/records/{record_id}/edit", form_of(page.text))
     assert response.status_code == 303, response.text[:3000]
+    assert response.headers["location"] == f"/records/{record_id}?notice=unchanged"
     assert (root / source).read_bytes() == before
+    assert ("save", record_id) not in events(root)  # nothing changed: no row in the history either
 
 
 def test_a_change_of_one_field_changes_only_its_line_and_shows_on_the_record_page(

@@ -168,6 +168,8 @@ def _save(request: Request, who: Viewer, sheet: Sheet) -> Response:
             _offer_free(request, sheet, data, {tuple(p.path) for p in result.errors})
         return _page(request, who, sheet, 422)
     written = result.draft
+    if not sheet.new and written.version == sheet.version:  # nothing changed: nothing written, nothing to log
+        return RedirectResponse(f"/records/{quote(written.id)}?notice=unchanged", status_code=303)
     audit(
         request,
         "create" if sheet.new else "save",
