@@ -86,3 +86,60 @@ def field_label(f: Field, path: tuple[str | int, ...]) -> str:
             labels.append(str(part))
             here = None
     return " › ".join(labels)
+
+
+def folded(form: Field, raw: dict[str, Any]) -> list[Field]:
+    """The fields shown folded: optional fields of the shared envelope that the record leaves empty."""
+    return [f for f in form.children if f.secondary and f.key and _empty(raw.get(f.key))]
+
+
+def _empty(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    if isinstance(value, list):
+        return not value  # a row added with a button shows the field, even while the row is empty
+    return value in ("", None)
+
+
+def unfold(fields: list[Field], problems: dict[str, list[str]]) -> bool:
+    """Whether the folded fields are shown open: one of them has a problem."""
+    keys = {f.key for f in fields if f.key}
+    return any(name.split(".", 1)[0] in keys for name in problems)
+
+
+def shown(value: Any) -> str:
+    """A value the form shows without a control (read-only), as one line of text."""
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{shown(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(shown(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)
+
+
+def side_by_side(theirs: str, mine: str, context: int = 2) -> list[dict[str, Any]]:
+    """The two versions line by line where they differ (with ``context`` lines around): rows of the conflict
+    page's table, ``kind`` "same", "changed", "theirs" (only in the file) or "mine" (only in the form); a
+    row with ``gap`` stands for unchanged lines left out."""
+    import difflib
+
+    left, right = theirs.splitlines(), mine.splitlines()
+    rows: list[dict[str, Any]] = []
+    for group in difflib.SequenceMatcher(None, left, right, autojunk=False).get_grouped_opcodes(context):
+        if rows:
+            rows.append({"gap": True})
+        for tag, i1, i2, j1, j2 in group:
+            for n in range(max(i2 - i1, j2 - j1)):
+                a, b = i1 + n, j1 + n
+                rows.append(
+                    {
+                        "gap": False,
+                        "kind": {"equal": "same", "replace": "changed", "delete": "theirs", "insert": "mine"}[tag],
+                        "left_no": a + 1 if a < i2 else None,
+                        "left": left[a] if a < i2 else "",
+                        "right_no": b + 1 if b < j2 else None,
+                        "right": right[b] if b < j2 else "",
+                    }
+                )
+    return rows
