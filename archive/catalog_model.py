@@ -49,6 +49,9 @@ class Catalog:
     # the indexes of the rules over the whole workspace (checks.Indexes), kept for the next catalog with a file
     # replaced (checks.check_changed)
     indexes: object = field(default=None, repr=False)
+    # the walk of records/ (workspace-relative path, st_mtime_ns, st_size) a catalog made by the drafting desk
+    # reflects, its own write included: what the web site compares the folder with, instead of walking it again
+    listing: list[tuple[str, int, int]] | None = field(default=None, repr=False)
     _documents: dict[str, YamlDocument | None] = field(default_factory=dict, repr=False)
 
     _records: tuple[int, list[Record], dict[str, Record]] | None = field(default=None, repr=False)

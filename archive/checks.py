@@ -677,7 +677,9 @@ class Indexes:
     numbers: dict[_NumberKey, list[_Numbered]]  # (代字, year, seq) → where it is written
     duplicate_ids: set[str] = field(default_factory=set)
     duplicate_numbers: set[_NumberKey] = field(default_factory=set)
-    mentions: dict[str, frozenset[str]] | None = None  # source → the ids it mentions, made when first needed
+    # source → the ids it mentions, and id → the sources that mention it: made when first needed
+    mentions: dict[str, frozenset[str]] | None = None
+    mentioned_by: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, catalog: Catalog) -> Indexes:
@@ -700,6 +702,7 @@ class Indexes:
         missing from ``after``, a new one from ``before``)."""
         out = Indexes(dict(self.ids), dict(self.numbers), set(self.duplicate_ids), set(self.duplicate_numbers))
         out.mentions = dict(self.mentions) if self.mentions is not None else None
+        out.mentioned_by = dict(self.mentioned_by)
         for source, loaded in before.items():
             out._drop(source, loaded)
         for source, loaded in after.items():
@@ -716,7 +719,8 @@ class Indexes:
                 self.numbers[key] = [e for e in self.numbers[key] if e[1].source != source]
                 self._count(self.numbers, self.duplicate_numbers, key)
         if self.mentions is not None:
-            self.mentions.pop(source, None)
+            for token in self.mentions.pop(source, ()):
+                self.mentioned_by[token] = self.mentioned_by.get(token, frozenset()) - {source}
 
     def _add(self, source: str, loaded: LoadedFile) -> None:
         rid = _file_id(loaded)
@@ -728,6 +732,19 @@ class Indexes:
             self._count(self.numbers, self.duplicate_numbers, key)
         if self.mentions is not None and loaded.record is not None:
             self.mentions[source] = mentions_of(loaded.record)
+            for token in self.mentions[source]:
+                self.mentioned_by[token] = self.mentioned_by.get(token, frozenset()) | {source}
+
+    def mention_index(self, catalog: Catalog) -> None:
+        """Make what each record of ``catalog`` mentions (once: later catalogs update it)."""
+        if self.mentions is not None:
+            return
+        self.mentions = {r.source: mentions_of(r) for r in catalog.records}
+        by: dict[str, set[str]] = defaultdict(set)
+        for source, tokens in self.mentions.items():
+            for token in tokens:
+                by[token].add(source)
+        self.mentioned_by = {token: frozenset(sources) for token, sources in by.items()}
 
     @staticmethod
     def _count(index: dict[Any, list[Any]], duplicates: set[Any], key: Any) -> None:
@@ -766,8 +783,7 @@ def check_changed(catalog: Catalog, config: Config, before: Catalog, changed: Co
     old = {f.source: f for f in before.files if f.source in changed}
     new = {f.source: f for f in catalog.files if f.source in changed}
     indexes = before.indexes if isinstance(before.indexes, Indexes) else Indexes.of(before)
-    if indexes.mentions is None:
-        indexes.mentions = _mentions(before)
+    indexes.mention_index(before)
     catalog.indexes = indexes.updated(old, new)
     checker = _Checker(catalog, config)
     checker.run_global()
@@ -776,18 +792,13 @@ def check_changed(catalog: Catalog, config: Config, before: Catalog, changed: Co
         checker.run_records(checker.records)
         return
     ids = {r.id for r in touched} | {PurePosixPath(s).stem for s in changed}
-    mentions = catalog.indexes.mentions or {}
-    affected = set(changed) | {source for source, named in mentions.items() if not named.isdisjoint(ids)}
+    mentioned_by = catalog.indexes.mentioned_by
+    affected = set(changed).union(*(mentioned_by.get(rid, ()) for rid in ids))
     if {(r.id, r.type) for r in touched if r.source in old} != {(r.id, r.type) for r in touched if r.source in new}:
         # a reference that resolves nowhere names the closest id of its type: that may be another one now
         affected |= {s for s, found in before.record_problems.items() if any("不存在" in p.message for p in found)}
-    for record in checker.records:
-        if record.source not in affected and record.source in before.record_problems:
-            kept = before.record_problems[record.source]
-            catalog.record_problems[record.source] = kept
-            catalog.sink.extend(kept)
-    checker.run_records(r for r in checker.records if r.source in affected or r.source not in before.record_problems)
-
-
-def _mentions(catalog: Catalog) -> dict[str, frozenset[str]]:
-    return {r.source: mentions_of(r) for r in catalog.records}
+    present = {r.source for r in checker.records}
+    kept = {s: found for s, found in before.record_problems.items() if s not in affected and s in present}
+    catalog.record_problems.update(kept)
+    catalog.sink.extend(p for found in kept.values() if found for p in found)
+    checker.run_records(r for r in checker.records if r.source not in kept)

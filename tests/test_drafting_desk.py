@@ -362,6 +362,12 @@ def test_site_install_makes_the_saved_catalog_current_without_a_reload(
     assert site.catalog() is result.catalog
     site.install(catalog)  # an older catalog than the current one is not installed
     assert site.catalog() is result.catalog
+    monkeypatch.undo()
+    other = space.root / "records/2024/opinion-2024-02.yaml"  # by hand, after the save: the next look sees it
+    other.write_text(other.read_text(encoding="utf-8").replace("status: final", "status: draft"), "utf-8")
+    site.records_written()
+    assert site.catalog() is not result.catalog
+    assert site.catalog().by_id()["opinion-2024-02"].status == "draft"
 
 
 def test_a_file_that_no_longer_parses_is_not_overwritten(space: Workspace, catalog: Catalog) -> None:

@@ -139,6 +139,7 @@ class _DiskState:
     mtimes: dict[str, int] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
     as_of_ns: int = 0  # when the folder was looked at (less the margin of coarse file times)
+    listing: list[tuple[str, int, int]] = field(default_factory=list)  # what the walk found
 
 
 class Desk:
@@ -322,7 +323,10 @@ class Desk:
         elif current != outcome.text:
             write_replace(path, payload)
         if current != outcome.text:  # a save without a change writes nothing and makes no empty commit
-            outcome.catalog.fresh[outcome.source] = path.stat().st_mtime_ns
+            written = path.stat()
+            outcome.catalog.fresh[outcome.source] = written.st_mtime_ns
+            listing = [f for f in outcome.catalog.listing or () if f[0] != outcome.source]
+            outcome.catalog.listing = [*listing, (outcome.source, written.st_mtime_ns, written.st_size)]
             notes = self._commit(path, data, author, message)
         rid = str(data.get("id", ""))
         draft = Draft(rid, str(data.get("type", "")), outcome.source, data, version_of(payload), outcome.text)
@@ -366,10 +370,11 @@ class Desk:
         except SourceError as exc:  # the file on disk does not parse: it cannot be edited field by field
             message = f"记录文件 {source} 无法读取：{exc.message}；请先在文件中改正"
             return _Outcome(source, "", (FieldProblem((), "", message, "error"),))
-        baseline, as_of_ns = self._baseline(catalog)
+        baseline, disk = self._baseline(catalog)
         sink = ProblemSink()
-        mine = _DiskState({source: load_text(self.workspace, source, text, sink)}, sink.items, as_of_ns=as_of_ns)
+        mine = _DiskState({source: load_text(self.workspace, source, text, sink)}, sink.items, as_of_ns=disk.as_of_ns)
         candidate = _replaced(baseline, mine)
+        candidate.listing = disk.listing
         check_changed(candidate, self.workspace.config, baseline, {source})
         problems = _problems_of(candidate, baseline, source)
         if record_id is None:
@@ -408,15 +413,15 @@ class Desk:
         folder = record_folder(str(data.get("type")), day)
         return f"records/{folder}/{data['id']}.yaml"
 
-    def _baseline(self, catalog: Catalog) -> tuple[Catalog, int]:
+    def _baseline(self, catalog: Catalog) -> tuple[Catalog, _DiskState]:
         """``catalog`` with the files changed on disk since it was loaded in place (checked: what a draft's
-        problems are told from), and when the folder was looked at."""
+        problems are told from), and what the look at the folder found."""
         disk = self._disk_state(catalog)
         if not disk.files and not disk.removed:
-            return catalog, disk.as_of_ns
+            return catalog, disk
         baseline = _replaced(catalog, disk)
         check_changed(baseline, self.workspace.config, catalog, set(disk.files) | disk.removed)
-        return baseline, disk.as_of_ns
+        return baseline, disk
 
     def _disk_state(self, catalog: Catalog) -> _DiskState:
         """The record files that changed on disk since ``catalog`` was loaded (new, modified or removed), read
@@ -425,7 +430,8 @@ class Desk:
         known = {f.source for f in catalog.files}
         seen: set[str] = set()
         sink = ProblemSink()
-        for source, mtime, _size in walk_records(self.workspace.root).files:
+        state.listing = walk_records(self.workspace.root).files
+        for source, mtime, _size in state.listing:
             seen.add(source)
             stale = mtime >= catalog.loaded_ns and catalog.fresh.get(source) != mtime
             if source not in known or stale:

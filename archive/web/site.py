@@ -70,13 +70,7 @@ class Site:
         edited (even to an older mtime) or removed.  One walk of the folder, no other system call."""
         from archive.walker import walk_records
 
-        files = walk_records(self.workspace.root).files
-        return (
-            len(files),
-            max((f[1] for f in files), default=0),
-            sum(f[1] for f in files),
-            sum(f[2] for f in files),
-        )
+        return _signature(walk_records(self.workspace.root).files)
 
     def generation(self) -> Generation:
         """The loaded catalog and what is derived from it (:mod:`archive.web.views`), reloaded when the records
@@ -122,7 +116,8 @@ class Site:
             if current is not None and current.catalog.loaded_ns > catalog.loaded_ns:
                 return
             self._generation = Generation(current.number + 1 if current else 1, catalog)
-            self._signature = self.records_signature()
+            # the folder as the desk saw it with its own write: any other change since makes the next look reload
+            self._signature = _signature(catalog.listing) if catalog.listing is not None else self.records_signature()
             self._checked = time.monotonic()
 
     def records_written(self) -> None:
@@ -146,6 +141,15 @@ class Site:
             due = self._indexed != generation.number
             self._indexed = generation.number
             return due
+
+
+def _signature(files: list[tuple[str, int, int]]) -> tuple[int, int, int, int]:
+    return (
+        len(files),
+        max((f[1] for f in files), default=0),
+        sum(f[1] for f in files),
+        sum(f[2] for f in files),
+    )
 
 
 def _environment() -> jinja2.Environment:
