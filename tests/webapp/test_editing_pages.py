@@ -383,11 +383,18 @@ def test_pickers_list_the_records_of_their_type_that_the_viewer_sees(planted: tu
 
 
 def test_body_rows_show_their_kind_and_the_number_each_heading_prints(client_as: ClientAs) -> None:
-    page = client_as("clerk").get("/records/report-2024-d045/edit").text
+    clerk = client_as("clerk")
+    page = clerk.get("/records/report-2024-d045/edit").text
     numbers = re.findall(r'<span class="number" aria-label="编号">([^<]*)</span>', page)
     assert numbers[:6] == ["", "", "一、", "", "二、", ""]  # 各位选民 and the opening are paragraphs
     assert re.search(r'<select name="body.2.kind"[^>]*>.*?<option value="h1" selected>一级标题</option>', page, re.S)
     assert "add:body" in page and "remove:body.0" in page and "down:body.0" in page
+    # a paragraph made a heading: 重新编号 shows the numbers it will print, nothing saved
+    fields = changed(form_of(page), body__0__kind="h1")
+    again = post(clerk, "/records/report-2024-d045/edit", fields, "renumber:body")
+    assert again.status_code == 200
+    numbers = re.findall(r'<span class="number" aria-label="编号">([^<]*)</span>', again.text)
+    assert numbers[:6] == ["一、", "", "二、", "", "三、", ""]
 
 
 def test_the_record_page_has_an_edit_button_for_office_roles_and_new_asks_for_a_type(client_as: ClientAs) -> None:

@@ -226,13 +226,25 @@ def test_array_buttons_add_remove_and_move_rows(schemas: SchemaSet) -> None:
     }
     apply_action(raw, form, "add:body")
     assert raw["body"] == [{"kind": "", "text": ""}]
+    apply_action(raw, form, "renumber:body")  # shows the form again: nothing moves
+    assert raw["body"] == [{"kind": "", "text": ""}] and raw["problems"][0] == second
     back = merge(parse_raw(raw, form).data, form, data)
     assert back["problems"] == data["problems"][1:]  # the empty rows added are dropped
     assert back["follow_up"] == data["follow_up"] and "body" not in back
 
 
 @pytest.mark.parametrize(
-    "action", ["add:title", "add:nothing", "remove:problems.99", "jump:problems.0", "add:", "remove:problems", "x"]
+    "action",
+    [
+        "add:title",
+        "add:nothing",
+        "remove:problems.99",
+        "jump:problems.0",
+        "add:",
+        "remove:problems",
+        "x",
+        "renumber:title",
+    ],
 )
 def test_an_unknown_action_is_refused(schemas: SchemaSet, action: str) -> None:
     form = build_form(schemas, "opinion")

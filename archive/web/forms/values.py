@@ -31,7 +31,7 @@ MAX_TEXT = 20_000  # characters in one field
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 # C0 and C1 controls but tab and line feed, a CR not before LF, line/paragraph separators, non-characters
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]|\r(?!\n)")
-ACTIONS = ("add", "remove", "up", "down")
+ACTIONS = ("add", "remove", "up", "down", "renumber")
 Path = tuple[str | int, ...]
 
 
@@ -165,20 +165,23 @@ def _join(name: str, key: str) -> str:
 
 
 def apply_action(raw: dict[str, Any], f: Field, action: str) -> None:
-    """Carry out an array button (``add:tags``, ``remove:tags.2``, ``up:…``, ``down:…``) on ``raw`` in place;
-    :class:`ActionError` for a button the form does not have."""
+    """Carry out an array button (``add:tags``, ``remove:tags.2``, ``up:…``, ``down:…``; ``renumber:body`` only
+    shows the form again, the heading numbers recounted) on ``raw`` in place; :class:`ActionError` for a button
+    the form does not have."""
     verb, _, target = action.partition(":")
     if verb not in ACTIONS or not target:
         raise ActionError(f"未知的操作“{action[:60]}”")
     parts = target.split(".")
     row = None
-    if verb != "add":
+    if verb not in ("add", "renumber"):
         if not parts[-1].isdigit():
             raise ActionError(f"未知的操作“{action[:60]}”")
         row = int(parts.pop())
     rows, item = _array_at(raw, f, parts, action)
     if verb == "add":
         rows.append(empty_raw(item))
+        return
+    if verb == "renumber":
         return
     assert row is not None
     if row >= len(rows):
