@@ -227,6 +227,11 @@ def test_a_clerk_cannot_open_a_record_above_their_clearance_nor_set_a_higher_lev
     clerk = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
     assert login(clerk, account_name("clerk", "内部")).status_code == 303
     assert clerk.get("/records/opinion-2024-68/edit").status_code == 404  # 秘密
+    secret_file = root / "records/2024/opinion-2024-68.yaml"
+    secret_bytes = secret_file.read_bytes()
+    inner = form_of(clerk.get("/records/opinion-2024-64/edit").text)
+    assert post(clerk, "/records/opinion-2024-68/edit", changed(inner, id="opinion-2024-68")).status_code == 404
+    assert secret_file.read_bytes() == secret_bytes
     assert clerk.get("/records/opinion-2024-64/edit").status_code == 200  # 内部
     page = clerk.get("/records/opinion-2024-01/edit").text
     assert '<option value="内部"' in field_block(page, "classification")
