@@ -154,6 +154,9 @@ def test_flow_lists_and_block_scalars_keep_their_style() -> None:
     assert "tags: [甲, 丙, 丁]\n" in out
     out = _edited(COMMENTED, {**data, "body": "第一段。\n改写的第二段。\n第三段。\n"})
     assert "body: |\n  第一段。\n  改写的第二段。\n  第三段。\n\nstatus: draft  # 草稿\n" in out
+    folded = "id: x\nnote: >\n  一段折叠的文字\nz: 1\n"
+    out = _edited(folded, {"id": "x", "note": "第一段\n第二段\n", "z": 1})
+    assert out == "id: x\nnote: >\n  第一段\n\n  第二段\nz: 1\n"
 
 
 HOSTILE = [

@@ -142,19 +142,28 @@ def scalar_text(value: Any, style: str | None = None, flow: bool = False) -> str
 
 
 def block_scalar(value: str, indent: int, folded: bool = False) -> str | None:
-    """``value`` (with line breaks) as a literal (``|``) or, for one line, folded (``>``) block scalar whose
-    lines are indented by ``indent``; None when no block scalar holds it exactly."""
+    """``value`` (with line breaks) as a literal (``|``) or folded (``>``) block scalar whose lines are indented
+    by ``indent`` (folded, when it reads back so: each run of line breaks in the text is one empty line more);
+    None when no block scalar holds it exactly."""
     if not value or "\r" in value:
         return None
+    if folded:
+        text = _block(value, indent, folded=True)
+        if text is not None:
+            return text
+    return _block(value, indent, folded=False)
+
+
+def _block(value: str, indent: int, folded: bool) -> str | None:
     if value.endswith("\n\n") or value == "\n":
         chomp, body = "+", value[:-1]
     elif value.endswith("\n"):
         chomp, body = "", value[:-1]
     else:
         chomp, body = "-", value
+    if folded:
+        body = re.sub(r"\n+", lambda m: "\n" + m.group(0), body)
     lines = body.split("\n")
-    if folded and len(lines) > 1:
-        folded = False
     marker = (">" if folded else "|") + (str(INDENT) if lines[0].startswith(" ") else "") + chomp
     pad = " " * indent
     text = marker + "".join("\n" + (pad + line if line else "") for line in lines)
