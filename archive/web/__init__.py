@@ -9,6 +9,7 @@ step.  The face holds no business rule: a page resolves the viewer, calls the li
 - ``page``: the helpers a page uses — ``viewer(request)``, ``render``, ``respond`` (HTML or its JSON twin),
   ``record_or_404``, ``audit``, ``form``, ``require``;
 - ``security``: the middleware — size limits, security headers and CSP, ``.json`` suffix, sessions, CSRF;
+- ``forms``: forms generated from the record schemas (controls, posted text → data, list buttons);
 - ``pages/``: one module per area, each exposing ``routes``; ``templates/``, ``static/`` (style.css, htmx).
 
 What a viewer may see is decided in one place, :class:`archive.accounts.Viewer` (scope table in its module):

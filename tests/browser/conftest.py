@@ -145,9 +145,9 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("downloads")
 
 
-@pytest.fixture(scope="session")
-def driver(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[WebDriver]:
-    """One headless Chromium for the whole run, with a fresh profile and no background networking."""
+def chrome(profile: Path, downloads: Path) -> WebDriver:
+    """A headless Chromium with a fresh profile in ``profile``, no background networking, downloading to
+    ``downloads`` (the session's browser, and a second one where a test needs two people at once)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -163,7 +163,7 @@ def driver(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterato
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+        f"--user-data-dir={profile}",
         f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
         "--lang=zh-CN",
     ):
@@ -177,13 +177,20 @@ def driver(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterato
         },
     )
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
-    chrome.set_page_load_timeout(30)
-    chrome.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    made = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+    made.set_page_load_timeout(30)
+    made.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    return made
+
+
+@pytest.fixture(scope="session")
+def driver(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterator[WebDriver]:
+    """One headless Chromium for the whole run, with a fresh profile and no background networking."""
+    made = chrome(tmp_path_factory.mktemp("chromium-profile"), downloads)
     try:
-        yield chrome
+        yield made
     finally:
-        chrome.quit()
+        made.quit()
 
 
 @pytest.fixture

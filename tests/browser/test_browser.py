@@ -280,6 +280,8 @@ MAIN_PAGES = [
     ("/deputies/{id}", f"/deputies/{DEPUTY}", "websearch"),
     ("/archive/{year}", "/archive/2024", "websearch"),
     ("/users", "/users", "web"),
+    ("/records/{id}/edit", f"/records/{RECORD}/edit", "forms"),
+    ("/records/new/{type}", "/records/new/opinion?meeting=cwh-17-19&item=1", "forms"),
 ]
 
 

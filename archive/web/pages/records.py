@@ -43,6 +43,11 @@ if TYPE_CHECKING:
 PER_PAGE = 50
 RELATED_BY_ORGAN = 10  # rows of "same organ" on a record's page
 SORTS = {"date": "日期（新→旧）", "date-asc": "日期（旧→新）", "id": "编号", "title": "标题"}
+NOTICES = {
+    "saved": "已保存：记录已校验并写入文件。",
+    "created": "已保存：新记录已校验并写入文件。",
+    "unchanged": "没有修改，文件未改动。",
+}  # ?notice= after a form's save
 FORMATS = {"docx": "Word（.docx）", "pdf": "PDF", "pdfa": "PDF/A（长期保存）"}
 
 
@@ -237,6 +242,7 @@ def record(request: Request) -> Response:
         formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
         type_labels=TYPE_LABELS,
         topical=found.type in TOPICAL,
+        notice=NOTICES.get(request.query_params.get("notice", "")),
     )
 
 
