@@ -19,13 +19,17 @@ EVENT_LABELS = {"create": "新建", "save": "保存", "review": "核稿", "sign"
 _HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
 
-class TrailRow(Protocol):  # archive.accounts.AuditEntry
-    seq: int
-    at: str
-    actor: str
-    event: str
-    target: str
-    detail: str
+class TrailRow(Protocol):  # archive.accounts.AuditEntry (read-only fields)
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def event(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
 
 
 @dataclass(frozen=True)

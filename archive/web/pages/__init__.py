@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
-from archive.web.pages import annual, auth, deputies, home, records, search, sittings, track, users
+from archive.web.pages import (
+    annual,
+    auth,
+    deputies,
+    home,
+    preview,
+    records,
+    register,
+    search,
+    sittings,
+    track,
+    users,
+)
 
-PAGES = (home, auth, users, records, sittings, search, track, deputies, annual)
+PAGES = (home, auth, users, records, preview, register, sittings, search, track, deputies, annual)

@@ -237,7 +237,23 @@ def record(request: Request) -> Response:
         formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
         type_labels=TYPE_LABELS,
         topical=found.type in TOPICAL,
+        issuing=_issuing(request, found, who),
     )
+
+
+def _issuing(request: Request, record: Record, who: Viewer) -> dict[str, Any]:
+    """What the 办文 section shows: the record's reviews and 签发, and for the office who last saved it and
+    whether this account may sign (``archive.issuing``)."""
+    from archive.issuing import Workflow
+    from archive.issuing.history import last_author
+
+    flow = Workflow.of(record.data)
+    shown: dict[str, Any] = {"office": who.is_office, "reviews": flow.reviews, "signed": flow.signed}
+    if who.is_office and not record.is_final:
+        account = site(request).store.get(who.name) if who.name else None
+        rows = site(request).store.trail(target=record.id, events=("save", "create"))
+        shown.update(last_author=last_author(rows), may_sign=bool(account and account.may_sign), passed=flow.passed)
+    return shown
 
 
 UNPUBLISHED_EVENTS = ("answer", "evaluation")  # what the public view leaves out of an unpublished proposal

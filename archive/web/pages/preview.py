@@ -1,0 +1,110 @@
+"""预览 and 修改记录 of one record: /records/{id}/preview (the office) and /records/{id}/history.
+
+The preview renders the record as it is on disk, once per version (``archive.render.preview``): its pages are
+PNG images served by /records/{id}/preview/{key}/{n}.png, the PDF by /records/{id}/preview/{key}/document.pdf,
+and beside them the GB/T 9704 check.  Images, not an embedded PDF: the CSP forbids framing and inline script.
+The history lists the record's changes from the audit trail (``archive.issuing.history``), newest first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from archive.web.errors import error_response
+from archive.web.page import audit_record_view, generation, record_or_404, require, respond, site, viewer
+from archive.web.pages.records import disposition
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+OFFICE = ("admin", "clerk")
+
+
+def preview(request: Request) -> Response:
+    from archive.errors import RenderError
+    from archive.render.preview import preview as make_preview
+
+    require(request, *OFFICE)
+    found = record_or_404(request, request.path_params["id"])
+    the_site = site(request)
+    try:
+        made = make_preview(the_site.workspace, found, *generation(request).cross_references)
+    except RenderError as exc:
+        return error_response(request, 500, f"预览生成失败：{exc}")
+    audit_record_view(request, found, "preview")
+    base = f"/records/{quote(found.id)}/preview/{made.key}"
+    images = [f"{base}/{n}.png" for n in range(1, len(made.pages) + 1)]
+    data = {
+        "id": found.id,
+        "version": made.key,
+        "kind": made.kind,
+        "draft": made.draft,
+        "page_count": made.page_count,
+        "pages": images,
+        "pdf": f"{base}/document.pdf",
+        "check": made.report,
+    }
+    return respond(request, "records/preview.html", data, record=found, preview=made, images=images, pdf=data["pdf"])
+
+
+def _cached(request: Request) -> tuple[object, object]:
+    from archive.render.preview import cached_preview
+
+    require(request, *OFFICE)
+    found = record_or_404(request, request.path_params["id"])
+    made = cached_preview(site(request).workspace, found.id, str(request.path_params["key"]))
+    if made is None:
+        raise HTTPException(404)
+    return found, made
+
+
+def preview_page(request: Request) -> Response:
+    from archive.render.preview import Preview
+
+    _, made = _cached(request)
+    assert isinstance(made, Preview)
+    raw = str(request.path_params["n"])
+    page = made.page(int(raw)) if raw.isdigit() and len(raw) < 5 else None
+    if page is None or not page.is_file():
+        raise HTTPException(404)
+    return FileResponse(page, media_type="image/png")
+
+
+def preview_pdf(request: Request) -> Response:
+    from archive.records import Record
+    from archive.render.preview import Preview
+
+    found, made = _cached(request)
+    assert isinstance(made, Preview) and isinstance(found, Record)
+    audit_record_view(request, found, "download", format="preview")
+    return FileResponse(
+        made.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": disposition(f"{found.id}-预览.pdf", f"{found.id}-preview.pdf")},
+    )
+
+
+def history(request: Request) -> Response:
+    from archive.issuing.history import CHANGE_EVENTS
+    from archive.issuing.history import history as changes_of
+
+    viewer(request)
+    found = record_or_404(request, request.path_params["id"])
+    rows = site(request).store.trail(target=found.id, events=CHANGE_EVENTS)
+    changes = changes_of(rows)
+    audit_record_view(request, found, "history")
+    data = {"id": found.id, "changes": [c.as_dict() for c in changes]}
+    return respond(request, "records/history.html", data, record=found, changes=changes)
+
+
+routes: list[BaseRoute] = [
+    Route("/records/{id}/preview", preview, name="record_preview"),
+    Route("/records/{id}/preview/{key}/{n}.png", preview_page, name="record_preview_page"),
+    Route("/records/{id}/preview/{key}/document.pdf", preview_pdf, name="record_preview_pdf"),
+    Route("/records/{id}/history", history, name="record_history"),
+]
