@@ -8,9 +8,11 @@ records each failure and goes on (the CLI decides the exit code).
 from __future__ import annotations
 
 import difflib
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
+from archive.catalog_model import MTIME_MARGIN_NS
 from archive.catalog_model import PLACEHOLDER as PLACEHOLDER
 from archive.catalog_model import Catalog as Catalog
 from archive.catalog_model import LoadedFile as LoadedFile
@@ -29,12 +31,13 @@ from archive.workspace import CONFIG_NAME, ConfigProblems, Workspace
 def load_catalog(workspace: Workspace) -> Catalog:
     """Read, schema-check and cross-check every record of the workspace."""
     config = workspace.config  # raises ConfigProblems first: nothing else makes sense without it
-    catalog = Catalog(workspace)
+    catalog = Catalog(workspace, loaded_ns=time.time_ns() - MTIME_MARGIN_NS)
     walk = walk_records(workspace.root)
     catalog.skipped = walk.problems  # links skipped: named, so no command reads a different set of files
     catalog.sink.extend(walk.problems)
     for source in walk.sorted_sources():
         catalog.files.append(_load_file(workspace, workspace.root / source, catalog.sink))
+    catalog.loading = list(catalog.sink.items)
     check_catalog(catalog, config)
     return catalog
 
@@ -42,27 +45,39 @@ def load_catalog(workspace: Workspace) -> Catalog:
 def _load_file(workspace: Workspace, path: Path, sink: ProblemSink) -> LoadedFile:
     source = workspace.relative(path)
     try:
-        doc = parse_yaml(read_text(path))
+        text = read_text(path)
     except SourceError as exc:
-        sink.error(source, exc.line, format_field(exc.field_path), exc.message)
+        sink.error(source, exc.line, format_field(exc.field_path), exc.message, exc.field_path)
+        return LoadedFile(source, None, None)
+    return load_text(workspace, source, text, sink)
+
+
+def load_text(workspace: Workspace, source: str, text: str, sink: ProblemSink) -> LoadedFile:
+    """One record file's text (as if read from ``source``), parsed and schema-checked, its problems in ``sink``:
+    what loading the workspace does with each file."""
+    try:
+        doc = parse_yaml(text)
+    except SourceError as exc:
+        sink.error(source, exc.line, format_field(exc.field_path), exc.message, exc.field_path)
         return LoadedFile(source, None, None)
     data = doc.data
     if not isinstance(data, dict):
-        sink.error(source, 1, "", "记录应为“字段: 值”形式的映射，实际不是")
+        sink.error(source, 1, "", "记录应为“字段: 值”形式的映射，实际不是", ())
         return LoadedFile(source, doc, None)
     kind = data.get("type")
     if kind not in RECORD_TYPES:
         expected = "、".join(f"{t}（{TYPE_LABELS[t]}）" for t in RECORD_TYPES)
         if "type" not in data:
-            sink.error(source, 1, "type", f"缺少必填字段“type”（记录类型），应为：{expected}")
+            sink.error(source, 1, "type", f"缺少必填字段“type”（记录类型），应为：{expected}", ("type",))
         else:
-            sink.error(source, doc.line_of(("type",)), "type", f"未知的记录类型 '{kind}'，应为：{expected}")
+            line = doc.line_of(("type",))
+            sink.error(source, line, "type", f"未知的记录类型 '{kind}'，应为：{expected}", ("type",))
         return LoadedFile(source, doc, None)
     # Unfilled skeleton text is reported once, by the placeholder rule, not as a format error too.
     issues = [i for i in workspace.schemas.check(kind, data) if _value_at(data, i.path) != PLACEHOLDER]
     for issue in issues:
         line = doc.line_of(issue.path if issue.at_key else issue.path[:-1])
-        sink.error(source, line, format_field(issue.path), issue.message)
+        sink.error(source, line, format_field(issue.path), issue.message, issue.path)
     hidden = _check_text(workspace, doc, source, sink)
     if issues or hidden:
         return LoadedFile(source, doc, None)
@@ -83,7 +98,7 @@ def _check_text(workspace: Workspace, doc: YamlDocument, source: str, sink: Prob
         where = doc.line_of(path)
         hidden = hidden_characters(text)
         if hidden:
-            sink.error(source, where, format_field(path), hidden_message(hidden))
+            sink.error(source, where, format_field(path), hidden_message(hidden), path)
             found = True
         missing = uncovered_characters(text, fonts_conf)
         if missing:
@@ -93,6 +108,7 @@ def _check_text(workspace: Workspace, doc: YamlDocument, source: str, sink: Prob
                 format_field(path),
                 f"没有任何已安装的字体能显示字符 {describe_characters(missing)}，生成的 PDF 中会缺字或显示为方框；"
                 "请改用通行字形，或安装含有该字的字体",
+                path,
             )
     return found
 

@@ -13,6 +13,9 @@ from archive.workspace import Workspace
 
 PLACEHOLDER = "（待填写）"
 NOT_RENDERED = ("deputy",)  # the registry: no document of its own
+# file times come from the kernel's coarse clock, a few milliseconds behind time.time_ns(): a catalog's
+# ``loaded_ns`` is taken this much earlier, so a file written while it loads is never taken for older
+MTIME_MARGIN_NS = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,14 @@ class Catalog:
     files: list[LoadedFile] = field(default_factory=list)
     sink: ProblemSink = field(default_factory=ProblemSink)
     skipped: list[Problem] = field(default_factory=list)  # links the walk did not follow (also in ``sink``)
+    # the problems found reading the files (the links skipped, parse and schema errors), before the cross-record
+    # rules ran: what a catalog with one file replaced starts from
+    loading: list[Problem] = field(default_factory=list)
+    # when loading began (time.time_ns() less MTIME_MARGIN_NS): a file modified since may differ from what the
+    # catalog holds …
+    loaded_ns: int = 0
+    # … unless it was read again at that modification time (source → st_mtime_ns), as the drafting desk does
+    fresh: dict[str, int] = field(default_factory=dict)
     _documents: dict[str, YamlDocument | None] = field(default_factory=dict, repr=False)
 
     @property

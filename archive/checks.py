@@ -61,10 +61,10 @@ class _Checker:
         return doc.line_of(path) if doc else 1
 
     def error(self, record: Record, path: FieldPath, message: str) -> None:
-        self.sink.error(record.source, self.line(record, path), format_field(path), message)
+        self.sink.error(record.source, self.line(record, path), format_field(path), message, path)
 
     def warning(self, record: Record, path: FieldPath, message: str) -> None:
-        self.sink.warning(record.source, self.line(record, path), format_field(path), message)
+        self.sink.warning(record.source, self.line(record, path), format_field(path), message, path)
 
     def ref(self, record: Record, path: FieldPath, target: str | None, want: str) -> Record | None:
         """Resolve a reference to a record of type ``want``; report it when dangling."""
@@ -159,7 +159,7 @@ class _Checker:
                 continue
             if rid in first:
                 line = loaded.document.line_of(("id",)) if loaded.document else 1
-                self.sink.error(loaded.source, line, "id", f"编号“{rid}”重复，已在 {first[rid]} 中使用")
+                self.sink.error(loaded.source, line, "id", f"编号“{rid}”重复，已在 {first[rid]} 中使用", ("id",))
             else:
                 first[rid] = loaded.source
 
@@ -378,6 +378,7 @@ class _Checker:
                     self.line(o, ()),
                     name,
                     f"缺少必填字段“{name}”（{label}）；或者不分三部分，把整篇正文写在 body 中",
+                    (name,),
                 )
 
     def opinion(self, o: Opinion) -> None:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,6 +30,9 @@ class Problem:
     field: str
     message: str
     severity: Severity = Severity.ERROR
+    # the field as a path into the record's data (("follow_up", "reports", 0, "received")), where the rule
+    # that found the problem knew it; not part of the problem's identity (``field`` says the same)
+    path: tuple[str | int, ...] | None = dataclasses.field(default=None, compare=False)
 
     def format(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
@@ -90,11 +94,15 @@ class ProblemSink:
 
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, source: str, line: int, field_: str, message: str) -> None:
-        self.items.append(Problem(source, line, field_, message, Severity.ERROR))
+    def error(
+        self, source: str, line: int, field_: str, message: str, path: tuple[str | int, ...] | None = None
+    ) -> None:
+        self.items.append(Problem(source, line, field_, message, Severity.ERROR, path))
 
-    def warning(self, source: str, line: int, field_: str, message: str) -> None:
-        self.items.append(Problem(source, line, field_, message, Severity.WARNING))
+    def warning(
+        self, source: str, line: int, field_: str, message: str, path: tuple[str | int, ...] | None = None
+    ) -> None:
+        self.items.append(Problem(source, line, field_, message, Severity.WARNING, path))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)

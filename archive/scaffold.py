@@ -154,16 +154,33 @@ def new_record(
     from archive.catalog import load_catalog
 
     _check_new_options(type_, meeting, item)
-    config = workspace.config
     catalog = load_catalog(workspace)
-    records = catalog.records
     from_meeting: dict[str, Any] = {}
     if meeting is not None:
         heard = _meeting(catalog, meeting)
-        from_meeting = opinion_values(heard, item, config)
+        from_meeting = opinion_values(heard, item, workspace.config)
         day = day or heard.date
     day = day or dt.date.today()
-    taken = {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in records}
+    values = skeleton_values(catalog, type_, day, record_id, from_meeting)
+    rid, doc_number = values["id"], values["doc_number"]
+    text = render_skeleton(workspace.schemas, type_, values)
+    path = workspace.records_dir / record_folder(type_, day) / f"{rid}.yaml"
+    link = linked_folder(workspace.root, path)
+    if link:
+        raise ScaffoldError(f"{link} 是符号链接，renda 不会把新记录写到链接指向的位置；请先运行 renda validate")
+    write_new(path, text.encode("utf-8"), ScaffoldError)
+    return NewRecord(path, rid, doc_number)
+
+
+def skeleton_values(
+    catalog: Catalog, type_: str, day: dt.date, record_id: str | None = None, given: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The values `renda new` fills in a new record of ``type_`` dated ``day``: the next free id (or ``record_id``,
+    checked), the term, the next free 发文字号 of its series, status draft, the next sitting or number, and
+    ``given`` (what an opinion takes from its sitting)."""
+    config = catalog.workspace.config
+    records = catalog.records
+    taken = taken_ids(catalog)
     rid = record_id or _next_id(type_, day.year, taken)
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rid):
         raise ScaffoldError(f"编号“{rid}”无效：只能使用小写字母、数字和连字符")
@@ -173,7 +190,7 @@ def new_record(
     if term is None and type_ != "deputy":
         raise ScaffoldError(f"日期 {day.isoformat()} 不在 renda.yaml 届次表的任何一届内；请先补充届次表")
     code = doc_code(config, type_)
-    doc_number = next_doc_number(_numbers_in_use(catalog), code, day.year) if code and type_ != "deputy" else None
+    doc_number = next_doc_number(numbers_in_use(catalog), code, day.year) if code and type_ != "deputy" else None
     values: dict[str, Any] = {
         "id": rid,
         "type": type_,
@@ -182,19 +199,22 @@ def new_record(
         "classification": "公开",
         "status": "draft",
         "doc_number": doc_number,
-        **from_meeting,
+        **(given or {}),
     }
     values.update(_next_numbers(records, type_, day, values["term"]))
     if type_ == "deputy" and term:
         values["terms"] = [{"term": term.number, "constituency": PLACEHOLDER}]
-    text = render_skeleton(workspace.schemas, type_, values)
-    folder = "deputies" if type_ == "deputy" else str(day.year)
-    path = workspace.records_dir / folder / f"{rid}.yaml"
-    link = linked_folder(workspace.root, path)
-    if link:
-        raise ScaffoldError(f"{link} 是符号链接，renda 不会把新记录写到链接指向的位置；请先运行 renda validate")
-    write_new(path, text.encode("utf-8"), ScaffoldError)
-    return NewRecord(path, rid, doc_number)
+    return values
+
+
+def record_folder(type_: str, day: dt.date) -> str:
+    """The folder under records/ a new record of ``type_`` dated ``day`` is written in."""
+    return "deputies" if type_ == "deputy" else str(day.year)
+
+
+def taken_ids(catalog: Catalog) -> set[str]:
+    """Every id in use: the records' and the names of all record files (even those that do not validate)."""
+    return {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in catalog.records}
 
 
 def _check_new_options(type_: str, meeting: str | None, item: int | None) -> None:
@@ -246,7 +266,7 @@ def doc_code(config: Config, type_: str) -> str | None:
     return code
 
 
-def _numbers_in_use(catalog: Catalog) -> list[str]:
+def numbers_in_use(catalog: Catalog) -> list[str]:
     """Every 发文字号 written in any file, even in a record that does not validate yet."""
     return [
         str(f.document.data.get("doc_number"))
@@ -261,13 +281,12 @@ def add_record(workspace: Workspace, type_: str, day: dt.date, fields: Mapping[s
     from archive.catalog import load_catalog
 
     catalog = load_catalog(workspace)
-    taken = {f.source.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in catalog.files} | {r.id for r in catalog.records}
-    rid = _next_id(type_, day.year, taken)
+    rid = _next_id(type_, day.year, taken_ids(catalog))
     term = workspace.config.term_of(day)
     if term is None:
         raise ScaffoldError(f"日期 {day.isoformat()} 不在 renda.yaml 届次表的任何一届内；请先补充届次表")
     code = doc_code(workspace.config, type_)
-    doc_number = next_doc_number(_numbers_in_use(catalog), code, day.year) if code else None
+    doc_number = next_doc_number(numbers_in_use(catalog), code, day.year) if code else None
     data: dict[str, Any] = {"id": rid, "type": type_, "term": term.number, "date": day}
     for key, value in fields.items():
         data[key] = value
@@ -284,16 +303,14 @@ def render_skeleton(schemas: SchemaSet, type_: str, values: Mapping[str, Any]) -
     """YAML text for a new record: required fields filled, optional ones as comments."""
     schema = schemas.resolve(schemas.documents[type_])
     fields = schemas.field_info(type_)
-    required = list(schema.get("required", []))
-    # fields a new record is written with although a record may do without them (x-skeleton)
-    required += [name for name in schema.get("x-skeleton", []) if name not in required]
+    required = _skeleton_fields(schemas, type_)
     finish = "" if type_ == "deputy" else "；定稿后把 status 改为 final"
     lines = [
         f"# {TYPE_LABELS[type_]}：{schema.get('description', '')}",
         f"# 由 renda new 生成。“（待填写）”处请替换为实际内容{finish}。",
         "",
     ]
-    for name in _ordered(required, fields):
+    for name in required:
         lines.extend(_field_lines(schemas, name, fields[name], values.get(name), 0))
     optional = [name for name in fields if name not in required]
     if values.get("doc_number") and "doc_number" in optional:
@@ -305,6 +322,26 @@ def render_skeleton(schemas: SchemaSet, type_: str, values: Mapping[str, Any]) -
             info = fields[name]
             lines.append(f"# {name}:  # {info.get('title', '')}：{info.get('description', '')}")
     return "\n".join(lines) + "\n"
+
+
+def _skeleton_fields(schemas: SchemaSet, type_: str) -> list[str]:
+    """The fields a new record of ``type_`` is written with, in the order `renda new` writes them."""
+    schema = schemas.resolve(schemas.documents[type_])
+    required = list(schema.get("required", []))
+    # fields a new record is written with although a record may do without them (x-skeleton)
+    required += [name for name in schema.get("x-skeleton", []) if name not in required]
+    return _ordered(required, schemas.field_info(type_))
+
+
+def field_order(schemas: SchemaSet, type_: str) -> list[str]:
+    """Every top-level field of ``type_`` in the order `renda new` writes them: the skeleton's fields, the
+    发文字号, then the optional fields in schema order."""
+    head = _skeleton_fields(schemas, type_)
+    rest = [name for name in schemas.field_info(type_) if name not in head]
+    if "doc_number" in rest:
+        rest.remove("doc_number")
+        head.append("doc_number")
+    return head + rest
 
 
 def _ordered(names: list[str], fields: Mapping[str, Any]) -> list[str]:

@@ -56,6 +56,9 @@ class Site:
         self._interval = self.CATALOG_CHECK_SECONDS
         self._index_lock = threading.Lock()
         self._indexed: int | None = None  # the generation the search index was last brought up to date for
+        from archive.drafting import Desk
+
+        self.desk: Desk = Desk(workspace)  # the drafting desk: one per site, its lock orders the site's saves
 
     @property
     def name(self) -> str:
@@ -107,6 +110,20 @@ class Site:
         self._checked = time.monotonic()
         self._interval = max(self.CATALOG_CHECK_SECONDS, took / self.CHECK_SHARE)
         return current
+
+    def install(self, catalog: Catalog) -> None:
+        """Make ``catalog`` (returned by a save of :attr:`desk`) the current generation at once, without reloading
+        the folder, nor letting the next scheduled look reload it for the write that made it.  A catalog older
+        than the current generation's (two saves installed out of order) is not installed."""
+        from archive.web.views import Generation
+
+        with self._lock:
+            current = self._generation
+            if current is not None and current.catalog.loaded_ns > catalog.loaded_ns:
+                return
+            self._generation = Generation(current.number + 1 if current else 1, catalog)
+            self._signature = self.records_signature()
+            self._checked = time.monotonic()
 
     def records_written(self) -> None:
         """The application itself wrote records (a 催办函): the next request looks at the folder at once, so the
