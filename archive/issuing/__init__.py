@@ -18,6 +18,7 @@ from archive.issuing.workflow import (
     WorkflowError,
     check_review,
     check_sign,
+    doc_number_for,
     reviewed,
     signed,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "changed_since_review",
     "check_review",
     "check_sign",
+    "doc_number_for",
     "history",
     "last_author",
     "register_rows",

@@ -21,9 +21,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.errors import ArchiveError
+
+if TYPE_CHECKING:
+    from archive.catalog_model import Catalog
+    from archive.drafting import Desk
 
 REVIEW_RESULTS = ("通过", "退回")
 MAX_NOTE = 4000
@@ -127,3 +131,47 @@ def signed(
         return out
 
     return change
+
+
+def doc_number_for(desk: Desk, catalog: Catalog, record_id: str) -> Callable[[dict[str, Any]], str | None]:
+    """The 发文字号 a record keeps when it is signed, for :func:`signed` (called inside ``Desk.update``, under the
+    desk's lock): its own when valid and no other file of ``catalog`` holds it, else the next free one of its
+    series in the year of its 成文日期 (``Desk.next_doc_number``: files written since ``catalog`` was loaded count,
+    so two signed at once never get the same one); a record type without a series keeps what it has."""
+    from archive.scaffold import doc_code
+    from archive.schema import DOC_NUMBER
+
+    def number(data: dict[str, Any]) -> str | None:
+        kind = str(data.get("type", ""))
+        own = data.get("doc_number")
+        if isinstance(own, str) and DOC_NUMBER.match(own) and not taken_elsewhere(catalog, record_id, own):
+            return own
+        if doc_code(desk.workspace.config, kind) is None:
+            return own if isinstance(own, str) else None
+        day = str(data.get("date") or "")
+        year = int(day[:4]) if day[:4].isdigit() else dt.date.today().year
+        return desk.next_doc_number(catalog, kind, year)
+
+    return number
+
+
+def taken_elsewhere(catalog: Catalog, record_id: str, number: str) -> bool:
+    """Whether a file of ``catalog`` other than record ``record_id``'s holds the 发文字号 ``number`` (its own, or a
+    决议's), even a file that does not validate."""
+    from archive.schema import DOC_NUMBER
+
+    def key(text: object) -> tuple[str, ...] | None:
+        found = DOC_NUMBER.match(text) if isinstance(text, str) else None
+        return (found.group("code"), found.group("year"), str(int(found.group("seq")))) if found else None
+
+    wanted = key(number)
+    for loaded in catalog.files:
+        data = loaded.document.data if loaded.document is not None else None
+        if not isinstance(data, dict) or data.get("id") == record_id:
+            continue
+        items = data.get("resolutions")
+        rows = items if isinstance(items, list) else []
+        held = [data.get("doc_number"), *(r.get("doc_number") for r in rows if isinstance(r, dict))]
+        if any(key(n) == wanted for n in held):
+            return True
+    return False

@@ -3,12 +3,15 @@ check beside them, rendered once per version; the workflow's happy path and each
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import struct
 import threading
 from pathlib import Path
+from typing import Any
 
+import httpx2
 import pdfplumber
 import pytest
 import yaml
@@ -17,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from archive.conformance import check_file
-from webapp.conftest import ClientAs, client_at, planted_app
+from webapp.conftest import ClientAs, add_account, client_at, csrf_of, login, planted_app
 from webapp.planted import LEVELS
 
 DRAFT = "opinion-2025-03"  # the sample's draft opinion
@@ -141,3 +144,231 @@ def test_preview_answers_404_above_the_viewers_clearance(canaries: tuple[Path, S
     key = image.split("/")[4]
     assert low.get(f"/records/{drafts['内部']}/preview/{key}/1.png").status_code == 404
     assert LEVELS.index("秘密") > LEVELS.index("内部")
+
+
+# -- 核稿 → 签发 --------------------------------------------------------------------------------------
+
+SIGNER = "chief"  # a clerk account with the signing right
+OTHER = "clerk2"  # a second clerk
+
+
+def accounts(root: Path) -> None:
+    from archive.accounts import AccountStore
+    from archive.workspace import Workspace
+
+    for name in (SIGNER, OTHER, "chief2"):
+        add_account(root, "clerk", "内部", name=name)
+    store = AccountStore.of(Workspace(root))
+    store.set_signing(SIGNER, True, "test")
+    store.set_signing("chief2", True, "test")
+
+
+def logged_in(app: Starlette, name: str) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    assert login(client, name).status_code == 303
+    return client
+
+
+def step(client: TestClient, record_id: str, action: str, **fields: str) -> httpx2.Response:
+    """POST the 核稿 or 签发 form of the record's page as the browser would (its CSRF token and version)."""
+    page = client.get(f"/records/{record_id}").text
+    version = re.search(r'name="version" value="([^"]*)"', page)
+    assert version, "the record page offers the form"
+    data = {"csrf_token": csrf_of(page), "id": record_id, "version": version[1], **fields}
+    return client.post(f"/records/{record_id}/{action}", data=data)
+
+
+def file_of(root: Path, record_id: str) -> Path:
+    return next((root / "records").rglob(f"{record_id}.yaml"))
+
+
+def data_of(root: Path, record_id: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(file_of(root, record_id).read_text(encoding="utf-8"))
+    return loaded
+
+
+def highest(root: Path, code: str, year: int) -> int:
+    """The highest sequence number of ``code`` in ``year`` written in any record file (read here, from YAML)."""
+    top = 0
+    for path in (root / "records").rglob("*.yaml"):
+        for number in re.findall(rf"{code}〔{year}〕(\d+)号", path.read_text(encoding="utf-8")):
+            top = max(top, int(number))
+    return top
+
+
+def trail(root: Path, record_id: str, event: str) -> list[dict[str, Any]]:
+    from archive.accounts import AccountStore
+    from archive.workspace import Workspace
+
+    rows = AccountStore.of(Workspace(root)).trail(target=record_id)
+    return [r.as_dict() for r in rows if r.event == event]
+
+
+@pytest.fixture
+def office(web_ws: Path, app: Starlette) -> tuple[Path, Starlette]:
+    accounts(web_ws)
+    return web_ws, app
+
+
+def test_a_draft_is_reviewed_by_one_clerk_and_signed_by_another_and_becomes_final(
+    office: tuple[Path, Starlette],
+) -> None:
+    root, app = office
+    before = data_of(root, DRAFT)
+    assert before["status"] == "draft" and "doc_number" not in before
+    clerk = logged_in(app, "clerk")
+    reviewed = step(clerk, DRAFT, "review", result="通过", note="结构清楚，同意印发")
+    assert reviewed.status_code == 303, reviewed.text
+    today = dt.date.today().isoformat()
+    after_review = data_of(root, DRAFT)
+    assert after_review["workflow"]["reviews"] == [
+        {"by": "clerk", "date": dt.date.fromisoformat(today), "result": "通过", "note": "结构清楚，同意印发"}
+    ]
+    assert after_review["status"] == "draft"
+    expected_number = f"澄人常函〔2025〕{highest(root, '澄人常函', 2025) + 1}号"
+    signer = logged_in(app, SIGNER)
+    signed = step(signer, DRAFT, "sign", name="王建国")
+    assert signed.status_code == 303, signed.text
+    final = data_of(root, DRAFT)
+    assert final["status"] == "final"
+    assert final["workflow"]["signed"] == {"by": SIGNER, "name": "王建国", "date": dt.date.fromisoformat(today)}
+    assert final["doc_number"] == expected_number
+    assert {k: v for k, v in final.items() if k not in ("status", "workflow", "doc_number")} == {
+        k: v for k, v in before.items() if k != "status"
+    }
+    page = signer.get(f"/records/{DRAFT}").text
+    assert expected_number in page and "王建国" in page and 'action="/records/opinion-2025-03/sign"' not in page
+    review_rows, sign_rows = trail(root, DRAFT, "review"), trail(root, DRAFT, "sign")
+    assert len(review_rows) == 1 and review_rows[0]["actor"] == "clerk"
+    assert "+  reviews:" in review_rows[0]["detail"]["diff"] or "reviews:" in review_rows[0]["detail"]["diff"]
+    assert review_rows[0]["detail"]["to"] == sign_rows[0]["detail"]["from"]
+    assert "-status: draft" in sign_rows[0]["detail"]["diff"] and "+status: final" in sign_rows[0]["detail"]["diff"]
+    assert sign_rows[0]["detail"]["doc_number"] == expected_number
+    assert subprocess_validate(root)  # renda validate accepts the signed record
+
+
+def subprocess_validate(root: Path) -> bool:
+    from click.testing import CliRunner
+
+    import cli
+
+    result = CliRunner().invoke(cli.cli, ["--root", str(root), "validate"])
+    assert result.exit_code == 0, result.output[-2000:]
+    return True
+
+
+def test_the_last_saver_may_not_review_and_nothing_is_written(office: tuple[Path, Starlette]) -> None:
+    root, app = office
+    the_site = app.state.site
+    draft = the_site.desk.open(the_site.catalog(), DRAFT)
+    changed = {**draft.data, "title": draft.data["title"] + "（修改稿）"}
+    saved = the_site.desk.save(
+        the_site.catalog(), "opinion", changed, base_version=draft.version, author="clerk", record_id=DRAFT
+    )
+    assert saved.ok, saved.problems
+    the_site.store.log("save", "clerk", "127.0.0.1", DRAFT, **{"from": draft.version, "to": saved.draft.version})
+    the_site.install(saved.catalog)
+    text = file_of(root, DRAFT).read_bytes()
+    refused = step(logged_in(app, "clerk"), DRAFT, "review", result="通过", note="")
+    assert refused.status_code == 403
+    assert "核稿人不能是最后保存该记录的人（clerk）" in refused.text
+    assert file_of(root, DRAFT).read_bytes() == text
+    assert trail(root, DRAFT, "refused")[-1]["detail"]["status"] == 403
+    assert step(logged_in(app, OTHER), DRAFT, "review", result="通过", note="").status_code == 303
+
+
+def test_signing_needs_the_right_and_a_passed_review_after_the_last_change(office: tuple[Path, Starlette]) -> None:
+    root, app = office
+    signer, clerk = logged_in(app, SIGNER), logged_in(app, "clerk")
+    text = file_of(root, DRAFT).read_bytes()
+    unreviewed = step(signer, DRAFT, "sign", name="王建国")
+    assert unreviewed.status_code == 400 and "须经核稿通过" in unreviewed.text
+    assert step(clerk, DRAFT, "review", result="退回", note="请补充数据").status_code == 303
+    sent_back = step(signer, DRAFT, "sign", name="王建国")
+    assert sent_back.status_code == 400 and "退回" in sent_back.text
+    assert step(clerk, DRAFT, "review", result="通过", note="").status_code == 303
+    no_right = step(logged_in(app, OTHER), DRAFT, "sign", name="王建国")
+    assert no_right.status_code == 403 and "没有签发权限" in no_right.text
+    app.state.site.store.log("save", OTHER, "127.0.0.1", DRAFT)  # a save after the review (as the form logs it)
+    stale = step(signer, DRAFT, "sign", name="王建国")
+    assert stale.status_code == 400 and "须重新核稿" in stale.text
+    assert data_of(root, DRAFT)["status"] == "draft" and file_of(root, DRAFT).read_bytes() != text
+    assert "signed" not in data_of(root, DRAFT)["workflow"]
+
+
+def test_forged_ids_stale_versions_missing_csrf_and_other_roles_are_refused(office: tuple[Path, Starlette]) -> None:
+    root, app = office
+    clerk = logged_in(app, "clerk")
+    page = clerk.get(f"/records/{DRAFT}").text
+    token = csrf_of(page)
+    version = re.search(r'name="version" value="([^"]*)"', page)
+    assert version
+    text = file_of(root, DRAFT).read_bytes()
+    form = {"csrf_token": token, "id": DRAFT, "version": version[1], "result": "通过", "note": ""}
+    other = "opinion-2025-01"
+    assert clerk.post(f"/records/{other}/review", data=form).status_code == 400  # the form names another record
+    assert clerk.post("/records/no-such-record/review", data={**form, "id": "no-such-record"}).status_code == 404
+    assert clerk.post(f"/records/{DRAFT}/review", data={**form, "csrf_token": "forged"}).status_code == 403
+    assert (
+        clerk.post(f"/records/{DRAFT}/review", data={k: v for k, v in form.items() if k != "csrf_token"}).status_code
+        == 403
+    )
+    assert clerk.post(f"/records/{DRAFT}/review", data={**form, "result": "同意"}).status_code == 400
+    stale = clerk.post(f"/records/{DRAFT}/review", data={**form, "version": "sha256:" + "0" * 64})
+    assert stale.status_code == 400 and "已被修改" in stale.text
+    member = logged_in(app, "member")
+    assert (
+        member.post(f"/records/{DRAFT}/review", data={**form, "csrf_token": csrf_of(member.get("/").text)}).status_code
+        == 403
+    )
+    assert file_of(root, DRAFT).read_bytes() == text
+    assert client_as_final_refused(clerk, other)
+
+
+def client_as_final_refused(clerk: TestClient, final_id: str) -> bool:
+    """A final record offers no 核稿 form, and a forged one is refused."""
+    page = clerk.get(f"/records/{final_id}").text
+    assert f'action="/records/{final_id}/review"' not in page
+    form = {"csrf_token": csrf_of(page), "id": final_id, "version": "", "result": "通过", "note": ""}
+    refused = clerk.post(f"/records/{final_id}/review", data=form)
+    assert refused.status_code == 400 and "只有草稿可以核稿" in refused.text
+    return True
+
+
+def test_the_doc_number_is_fixed_at_signing_and_unique_when_two_sign_at_once(office: tuple[Path, Starlette]) -> None:
+    root, app = office
+    source = file_of(root, DRAFT)
+    top = highest(root, "澄人常函", 2025)
+    drafts = ["opinion-2025-07", "opinion-2025-08", "opinion-2025-09"]
+    for made in drafts:  # three drafts: two without a number, one holding the next free one
+        text = source.read_text(encoding="utf-8").replace(f"id: {DRAFT}", f"id: {made}")
+        if made.endswith("09"):
+            text = text.replace("status: draft", f"status: draft\ndoc_number: 澄人常函〔2025〕{top + 1}号")
+        (source.parent / f"{made}.yaml").write_text(text, encoding="utf-8")
+    app.state.site.records_written()
+    clerk = logged_in(app, "clerk")
+    for made in drafts:
+        assert step(clerk, made, "review", result="通过", note="").status_code == 303
+    # meanwhile an opinion written by hand takes the number the third draft held: signing gives it the next one
+    taken = file_of(root, "opinion-2025-01").read_text(encoding="utf-8")
+    taken = re.sub(r"(?m)^id: .*$", "id: opinion-2025-90", taken)
+    taken = re.sub(r"(?m)^doc_number: .*$", f"doc_number: 澄人常函〔2025〕{top + 1}号", taken)
+    (source.parent / "opinion-2025-90.yaml").write_text(taken, encoding="utf-8")
+    app.state.site.records_written()
+    signers = [logged_in(app, SIGNER), logged_in(app, "chief2")]
+    assert step(signers[0], drafts[2], "sign", name="王建国").status_code == 303
+    assert data_of(root, drafts[2])["doc_number"] == f"澄人常函〔2025〕{top + 2}号"
+    answers: list[int] = []
+
+    def sign(client: TestClient, record_id: str) -> None:
+        answers.append(step(client, record_id, "sign", name="王建国").status_code)
+
+    threads = [threading.Thread(target=sign, args=pair) for pair in zip(signers, drafts[:2], strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [303, 303]
+    numbers = {data_of(root, made)["doc_number"] for made in drafts[:2]}
+    assert numbers == {f"澄人常函〔2025〕{top + 3}号", f"澄人常函〔2025〕{top + 4}号"}
+    assert all(data_of(root, made)["status"] == "final" for made in drafts)

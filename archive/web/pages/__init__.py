@@ -7,6 +7,7 @@ from archive.web.pages import (
     auth,
     deputies,
     home,
+    issuing,
     preview,
     records,
     register,
@@ -16,4 +17,4 @@ from archive.web.pages import (
     users,
 )
 
-PAGES = (home, auth, users, records, preview, register, sittings, search, track, deputies, annual)
+PAGES = (home, auth, users, records, preview, issuing, register, sittings, search, track, deputies, annual)
