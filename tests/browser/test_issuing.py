@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,10 @@ def _gone(element: object) -> bool:
     return stale(element)
 
 
+def _loaded(browser: WebDriver, image: object) -> bool:
+    return bool(browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image))
+
+
 def _data(served: Served) -> dict[str, object]:
     path = served.root / "records/2025" / f"{DRAFT}.yaml"
     data: dict[str, object] = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -77,9 +82,7 @@ def test_a_clerk_previews_and_reviews_a_signer_signs_and_the_final_pdf_has_no_wa
     images = browser.find_elements(By.CSS_SELECTOR, ".preview-pages img")
     for image in images:  # loaded lazily: each as it scrolls into view
         browser.execute_script("arguments[0].scrollIntoView()", image)
-        WebDriverWait(browser, 30).until(
-            lambda d, i=image: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", i)
-        )
+        WebDriverWait(browser, 30).until(partial(_loaded, image=image))
     browser.execute_script("window.scrollTo(0, 0)")
     assert all(int(browser.execute_script("return arguments[0].naturalWidth", i)) == 794 for i in images)
     verdict = browser.find_element(By.CSS_SELECTOR, ".preview-check .verdict").text
