@@ -372,3 +372,14 @@ def test_the_doc_number_is_fixed_at_signing_and_unique_when_two_sign_at_once(off
     numbers = {data_of(root, made)["doc_number"] for made in drafts[:2]}
     assert numbers == {f"澄人常函〔2025〕{top + 3}号", f"澄人常函〔2025〕{top + 4}号"}
     assert all(data_of(root, made)["status"] == "final" for made in drafts)
+
+
+def test_a_draft_inspection_report_previews_without_its_watermark_tripping_the_checker(
+    client_as: ClientAs, web_ws: Path
+) -> None:
+    # the 执法检查报告 as a draft: LibreOffice draws the 草稿 of page 2 over its first line
+    source = file_of(web_ws, "inspection-2024-01")
+    source.write_text(source.read_text(encoding="utf-8").replace("status: final", "status: draft"), encoding="utf-8")
+    data = client_as("clerk").get("/records/inspection-2024-01/preview.json").json()
+    assert data["draft"] and data["page_count"] >= 2
+    assert data["check"]["errors"] == [], data["check"]["verdict"]
