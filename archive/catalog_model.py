@@ -43,17 +43,33 @@ class Catalog:
     loaded_ns: int = 0
     # … unless it was read again at that modification time (source → st_mtime_ns), as the drafting desk does
     fresh: dict[str, int] = field(default_factory=dict)
+    # the problems the rules of each record found (checks.run_records), by source: what a catalog with one file
+    # replaced keeps for the records that neither changed nor refer to one that did
+    record_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    # the indexes of the rules over the whole workspace (checks.Indexes), kept for the next catalog with a file
+    # replaced (checks.check_changed)
+    indexes: object = field(default=None, repr=False)
     _documents: dict[str, YamlDocument | None] = field(default_factory=dict, repr=False)
+
+    _records: tuple[int, list[Record], dict[str, Record]] | None = field(default=None, repr=False)
+
+    def _indexed(self) -> tuple[int, list[Record], dict[str, Record]]:
+        """The valid records and the first record of each id, made once for the files as they are (a catalog's
+        files are only ever appended to, while it loads)."""
+        if self._records is None or self._records[0] != len(self.files):
+            records = [f.record for f in self.files if f.record is not None]
+            by_id: dict[str, Record] = {}
+            for record in records:
+                by_id.setdefault(record.id, record)
+            self._records = (len(self.files), records, by_id)
+        return self._records
 
     @property
     def records(self) -> list[Record]:
-        return [f.record for f in self.files if f.record is not None]
+        return list(self._indexed()[1])
 
     def by_id(self) -> dict[str, Record]:
-        out: dict[str, Record] = {}
-        for record in self.records:
-            out.setdefault(record.id, record)
-        return out
+        return dict(self._indexed()[2])
 
     def document(self, source: str) -> YamlDocument | None:
         if len(self._documents) != len(self.files):

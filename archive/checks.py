@@ -11,12 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import json
+import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from archive.catalog_model import PLACEHOLDER, Catalog
+from archive.catalog_model import PLACEHOLDER, Catalog, LoadedFile
+from archive.problems import ProblemSink
 from archive.proposals import PROPOSAL_TYPES, Handling, HandlingRound, Motion, Proposal, Suggestion
 from archive.records import (
     Deputy,
@@ -43,17 +49,32 @@ class _Checker:
         self.sink = catalog.sink
         self.records = catalog.records
         self.by_id = catalog.by_id()
-        self.deputies = {r.id: r for r in self.records if isinstance(r, Deputy)}
-        self.broken = catalog.broken_ids()
-        self.pools: dict[str, list[str]] = defaultdict(list)
+
+    # what only some rules need is made when first needed: a check of a few records does not pay for it
+    @cached_property
+    def deputies(self) -> dict[str, Deputy]:
+        return {r.id: r for r in self.records if isinstance(r, Deputy)}
+
+    @cached_property
+    def broken(self) -> dict[str, str]:
+        return self.catalog.broken_ids()
+
+    @cached_property
+    def pools(self) -> dict[str, list[str]]:
+        pools: dict[str, list[str]] = defaultdict(list)
         for r in self.records:
-            self.pools[r.type].append(r.id)
-        # 常委会组成人员 per term, from the registry's roles: (deputy, that term's service).
-        self.committees: dict[int, list[tuple[Deputy, TermService]]] = defaultdict(list)
+            pools[r.type].append(r.id)
+        return pools
+
+    @cached_property
+    def committees(self) -> dict[int, list[tuple[Deputy, TermService]]]:
+        """常委会组成人员 per term, from the registry's roles: (deputy, that term's service)."""
+        committees: dict[int, list[tuple[Deputy, TermService]]] = defaultdict(list)
         for deputy in self.deputies.values():
             for service in deputy.terms:
                 if any("常委会" in role or role == "秘书长" for role in service.roles):
-                    self.committees[service.term].append((deputy, service))
+                    committees[service.term].append((deputy, service))
+        return committees
 
     # -- helpers -----------------------------------------------------------
     def line(self, record: Record, path: FieldPath) -> int:
@@ -111,91 +132,102 @@ class _Checker:
 
     # -- rules -------------------------------------------------------------
     def run(self) -> None:
-        self.unique_ids()
-        self.file_names()
-        self.doc_numbers()
-        self.organs()
-        for record in self.records:
-            self.term_matches_date(record)
-            self.workflow(record)
-            if isinstance(record, Meeting):
-                self.meeting(record)
-            elif isinstance(record, Opinion):
-                self.opinion(record)
-            elif isinstance(record, Inspection):
-                self.inspection(record)
-            elif isinstance(record, DeputyReport):
-                self.deputy_report(record)
-            elif isinstance(record, Deputy):
-                self.deputy(record)
-            elif isinstance(record, Document):
-                self.document(record)
-            elif isinstance(record, Letter):
-                self.letter(record)
-            elif isinstance(record, Proposal):
-                self.proposal(record)
-            elif isinstance(record, Report):
-                self.ref(record, ("meeting",), record.meeting, "meeting")
-        self.sittings_in_order()
-        self.placeholders()
+        self.run_global()
+        self.run_records(self.records)
 
-    def placeholders(self) -> None:
+    def run_global(self) -> None:
+        """The rules over the whole workspace (unique ids and 发文字号, sittings in order): they report on
+        whichever record comes second, so they always run over every record (they are cheap)."""
+        self.unique_ids()
+        self.doc_numbers()
+        self.sittings_in_order()
+
+    def run_records(self, records: Iterable[Record]) -> None:
+        """The rules of each record, which read only the record and those it refers to (and the registry);
+        each record's problems are also kept by source in ``catalog.record_problems``."""
+        sink = self.sink
+        try:
+            for record in records:
+                self.sink = ProblemSink()
+                self.record_rules(record)
+                self.catalog.record_problems[record.source] = self.sink.items
+                sink.extend(self.sink.items)
+        finally:
+            self.sink = sink
+
+    def record_rules(self, record: Record) -> None:
+        self.file_name(record)
+        self.doc_number(record)
+        self.organ(record)
+        self.term_matches_date(record)
+        self.workflow(record)
+        if isinstance(record, Meeting):
+            self.meeting(record)
+        elif isinstance(record, Opinion):
+            self.opinion(record)
+        elif isinstance(record, Inspection):
+            self.inspection(record)
+        elif isinstance(record, DeputyReport):
+            self.deputy_report(record)
+        elif isinstance(record, Deputy):
+            self.deputy(record)
+        elif isinstance(record, Document):
+            self.document(record)
+        elif isinstance(record, Letter):
+            self.letter(record)
+        elif isinstance(record, Proposal):
+            self.proposal(record)
+        elif isinstance(record, Report):
+            self.ref(record, ("meeting",), record.meeting, "meeting")
+        self.placeholder(record)
+
+    def placeholder(self, record: Record) -> None:
         """Skeleton text left unfilled: fine in a draft, an error in a final record."""
-        for record in self.records:
-            for path in _paths_containing(record.data, PLACEHOLDER):
-                if isinstance(record, Deputy):
-                    self.error(record, path, f"仍是“{PLACEHOLDER}”，请填写")
-                elif record.is_final:
-                    self.error(record, path, f"仍是“{PLACEHOLDER}”，定稿前必须填写")
-                else:
-                    self.warning(record, path, "尚未填写")
+        for path in _paths_containing(record.data, PLACEHOLDER):
+            if isinstance(record, Deputy):
+                self.error(record, path, f"仍是“{PLACEHOLDER}”，请填写")
+            elif record.is_final:
+                self.error(record, path, f"仍是“{PLACEHOLDER}”，定稿前必须填写")
+            else:
+                self.warning(record, path, "尚未填写")
+
+    @cached_property
+    def indexes(self) -> Indexes:
+        """The ids and 发文字号 in use (kept on the catalog, for the next catalog with a file replaced)."""
+        if not isinstance(self.catalog.indexes, Indexes):
+            self.catalog.indexes = Indexes.of(self.catalog)
+        return self.catalog.indexes
 
     def unique_ids(self) -> None:
-        first: dict[str, str] = {}
-        for loaded in self.catalog.files:
-            data = loaded.document.data if loaded.document else None
-            rid = data.get("id") if isinstance(data, dict) else None
-            if not isinstance(rid, str):
-                continue
-            if rid in first:
-                line = loaded.document.line_of(("id",)) if loaded.document else 1
-                self.sink.error(loaded.source, line, "id", f"编号“{rid}”重复，已在 {first[rid]} 中使用", ("id",))
-            else:
-                first[rid] = loaded.source
+        for rid in sorted(self.indexes.duplicate_ids):
+            first, *others = self.indexes.ids[rid]
+            for source in others:
+                doc = self.catalog.document(source)
+                line = doc.line_of(("id",)) if doc else 1
+                self.sink.error(source, line, "id", f"编号“{rid}”重复，已在 {first} 中使用", ("id",))
 
-    def file_names(self) -> None:
-        for record in self.records:
-            path = PurePosixPath(record.source)
-            if path.stem != record.id:
-                self.error(record, ("id",), f"文件名应与编号一致：编号为“{record.id}”，文件名却是“{path.name}”")
-            folder = path.parent.name
-            if record.date and folder.isdigit() and len(folder) == 4 and int(folder) != record.date.year:
-                self.warning(record, ("date",), f"记录位于 {folder} 年的目录，但日期是 {record.date.year} 年")
-
-    def _numbered(self) -> list[tuple[Record, FieldPath, str, str]]:
-        """Every 发文字号 in the workspace: (record, field, number, document kind)."""
-        out: list[tuple[Record, FieldPath, str, str]] = []
-        for record in self.records:
-            if record.doc_number:
-                out.append((record, ("doc_number",), record.doc_number, record.type))
-            for i, item in enumerate(record.resolutions if isinstance(record, Meeting) else ()):
-                if item.doc_number:
-                    out.append((record, ("resolutions", i, "doc_number"), item.doc_number, "resolution"))
-        return out
+    def file_name(self, record: Record) -> None:
+        path = PurePosixPath(record.source)
+        if path.stem != record.id:
+            self.error(record, ("id",), f"文件名应与编号一致：编号为“{record.id}”，文件名却是“{path.name}”")
+        folder = path.parent.name
+        if record.date and folder.isdigit() and len(folder) == 4 and int(folder) != record.date.year:
+            self.warning(record, ("date",), f"记录位于 {folder} 年的目录，但日期是 {record.date.year} 年")
 
     def doc_numbers(self) -> None:
-        seen: dict[tuple[str, str, str], Record] = {}
+        for key in sorted(self.indexes.duplicate_numbers):
+            (_, first, _, _), *others = self.indexes.numbers[key]
+            for _, record, path, number in others:
+                self.error(record, path, f"发文字号“{number}”与 {first.source} 重复")
+
+    def doc_number(self, record: Record) -> None:
+        """Each 发文字号 of the record: of its date's year, with its series' 代字."""
         labels = {**TYPE_LABELS, "resolution": "决议、决定"}
-        for record, path, number, kind in self._numbered():
+        for path, number, kind in numbered(record):
             match = DOC_NUMBER.match(number)
             if not match:
                 continue
-            code, year, seq = match.group("code"), match.group("year"), match.group("seq")
-            key = (code, year, seq)
-            if key in seen:
-                self.error(record, path, f"发文字号“{number}”与 {seen[key].source} 重复")
-            else:
-                seen[key] = record
+            code, year = match.group("code"), match.group("year")
             if record.date and int(year) != record.date.year:
                 self.warning(record, path, f"发文字号的年份 {year} 与成文日期的年份 {record.date.year} 不一致")
             want = self.config.doc_codes.get(kind)
@@ -210,13 +242,10 @@ class _Checker:
             if not (service.start and day < service.start) and not (service.end and day > service.end)
         ]
 
-    def organs(self) -> None:
-        for record in self.records:
-            if record.organ and record.organ not in self.config.organs:
-                known = "、".join(self.config.organs)
-                self.error(
-                    record, ("organ",), f"机构代码“{record.organ}”不在 renda.yaml 的 organs 表中（可用：{known}）"
-                )
+    def organ(self, record: Record) -> None:
+        if record.organ and record.organ not in self.config.organs:
+            known = "、".join(self.config.organs)
+            self.error(record, ("organ",), f"机构代码“{record.organ}”不在 renda.yaml 的 organs 表中（可用：{known}）")
 
     def term_matches_date(self, record: Record) -> None:
         if record.term is None or record.date is None or isinstance(record, Deputy):
@@ -630,6 +659,162 @@ def _iso(day: dt.date | None) -> str:
     return day.isoformat() if day else "?"
 
 
+def numbered(record: Record) -> list[tuple[FieldPath, str, str]]:
+    """Every 发文字号 of a record: (field, number, document kind)."""
+    out: list[tuple[FieldPath, str, str]] = []
+    if record.doc_number:
+        out.append((("doc_number",), record.doc_number, record.type))
+    for i, item in enumerate(record.resolutions if isinstance(record, Meeting) else ()):
+        if item.doc_number:
+            out.append((("resolutions", i, "doc_number"), item.doc_number, "resolution"))
+    return out
+
+
+_NumberKey = tuple[str, str, str]
+_Numbered = tuple[tuple[list[str], int], Record, FieldPath, str]  # (order, record, field, number)
+
+
+def _order(source: str) -> list[str]:
+    return source.split("/")  # the order of the catalog's files
+
+
+def _file_id(loaded: LoadedFile) -> str | None:
+    data = loaded.document.data if loaded.document else None
+    rid = data.get("id") if isinstance(data, dict) else None
+    return rid if isinstance(rid, str) else None
+
+
+def _numbers_of(record: Record) -> list[tuple[_NumberKey, _Numbered]]:
+    out = []
+    for i, (path, number, _) in enumerate(numbered(record)):
+        match = DOC_NUMBER.match(number)
+        if match:
+            key = (match.group("code"), match.group("year"), match.group("seq"))
+            out.append((key, ((_order(record.source), i), record, path, number)))
+    return out
+
+
+@dataclass
+class Indexes:
+    """What the rules over the whole workspace look up: every id and every 发文字号 in use, in the catalog's
+    order (the first is the one that stands), and what each record mentions.  Kept on the catalog and updated
+    for a catalog that differs in a few files, instead of made again."""
+
+    ids: dict[str, list[str]]  # id → the sources of the files that say it (even those that do not validate)
+    numbers: dict[_NumberKey, list[_Numbered]]  # (代字, year, seq) → where it is written
+    duplicate_ids: set[str] = field(default_factory=set)
+    duplicate_numbers: set[_NumberKey] = field(default_factory=set)
+    mentions: dict[str, frozenset[str]] | None = None  # source → the ids it mentions, made when first needed
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Indexes:
+        ids: dict[str, list[str]] = defaultdict(list)
+        for loaded in catalog.files:
+            rid = _file_id(loaded)
+            if rid is not None:
+                ids[rid].append(loaded.source)
+        numbers: dict[_NumberKey, list[_Numbered]] = defaultdict(list)
+        for record in catalog.records:
+            for key, entry in _numbers_of(record):
+                numbers[key].append(entry)
+        out = cls(dict(ids), dict(numbers))
+        out.duplicate_ids = {k for k, v in out.ids.items() if len(v) > 1}
+        out.duplicate_numbers = {k for k, v in out.numbers.items() if len(v) > 1}
+        return out
+
+    def updated(self, before: dict[str, LoadedFile], after: dict[str, LoadedFile]) -> Indexes:
+        """These indexes for a catalog whose files ``before`` (by source) became ``after`` (a removed file is
+        missing from ``after``, a new one from ``before``)."""
+        out = Indexes(dict(self.ids), dict(self.numbers), set(self.duplicate_ids), set(self.duplicate_numbers))
+        out.mentions = dict(self.mentions) if self.mentions is not None else None
+        for source, loaded in before.items():
+            out._drop(source, loaded)
+        for source, loaded in after.items():
+            out._add(source, loaded)
+        return out
+
+    def _drop(self, source: str, loaded: LoadedFile) -> None:
+        rid = _file_id(loaded)
+        if rid is not None and rid in self.ids:
+            self.ids[rid] = [s for s in self.ids[rid] if s != source]
+            self._count(self.ids, self.duplicate_ids, rid)
+        for key, _ in _numbers_of(loaded.record) if loaded.record else ():
+            if key in self.numbers:
+                self.numbers[key] = [e for e in self.numbers[key] if e[1].source != source]
+                self._count(self.numbers, self.duplicate_numbers, key)
+        if self.mentions is not None:
+            self.mentions.pop(source, None)
+
+    def _add(self, source: str, loaded: LoadedFile) -> None:
+        rid = _file_id(loaded)
+        if rid is not None:
+            self.ids[rid] = sorted([*self.ids.get(rid, []), source], key=_order)
+            self._count(self.ids, self.duplicate_ids, rid)
+        for key, entry in _numbers_of(loaded.record) if loaded.record else ():
+            self.numbers[key] = sorted([*self.numbers.get(key, []), entry], key=lambda e: e[0])
+            self._count(self.numbers, self.duplicate_numbers, key)
+        if self.mentions is not None and loaded.record is not None:
+            self.mentions[source] = mentions_of(loaded.record)
+
+    @staticmethod
+    def _count(index: dict[Any, list[Any]], duplicates: set[Any], key: Any) -> None:
+        if not index[key]:
+            del index[key]
+        if len(index.get(key, ())) > 1:
+            duplicates.add(key)
+        else:
+            duplicates.discard(key)
+
+
 def check_catalog(catalog: Catalog, config: Config) -> None:
     """Run every cross-record rule over the catalog."""
     _Checker(catalog, config).run()
+
+
+_MENTION = re.compile(r'"([a-z0-9]+(?:-[a-z0-9]+)*)"(?!:)')
+
+
+def mentions_of(record: Record) -> frozenset[str]:
+    """Every text value of the record that looks like a record id (what it may refer to)."""
+    text = json.dumps(record.data, ensure_ascii=False, default=_plain)
+    return frozenset(_MENTION.findall(text))
+
+
+def _plain(value: object) -> object:
+    return dict(value) if isinstance(value, Mapping) else str(value)  # a record's data is read-only mappings
+
+
+def check_changed(catalog: Catalog, config: Config, before: Catalog, changed: Collection[str]) -> None:
+    """What :func:`check_catalog` finds in ``catalog``, which differs from ``before`` (already checked) only in
+    the files ``changed``, without running every record's rules again: the rules over the whole workspace run
+    on indexes updated for the changed files; each record's own rules run for the records that changed and
+    those that mention one of their ids (for all records when a deputy changed: the registry decides who sits
+    on the committee); the other records keep the problems they had."""
+    old = {f.source: f for f in before.files if f.source in changed}
+    new = {f.source: f for f in catalog.files if f.source in changed}
+    indexes = before.indexes if isinstance(before.indexes, Indexes) else Indexes.of(before)
+    if indexes.mentions is None:
+        indexes.mentions = _mentions(before)
+    catalog.indexes = indexes.updated(old, new)
+    checker = _Checker(catalog, config)
+    checker.run_global()
+    touched = [f.record for f in (*old.values(), *new.values()) if f.record is not None]
+    if any(isinstance(r, Deputy) for r in touched):
+        checker.run_records(checker.records)
+        return
+    ids = {r.id for r in touched} | {PurePosixPath(s).stem for s in changed}
+    mentions = catalog.indexes.mentions or {}
+    affected = set(changed) | {source for source, named in mentions.items() if not named.isdisjoint(ids)}
+    if {(r.id, r.type) for r in touched if r.source in old} != {(r.id, r.type) for r in touched if r.source in new}:
+        # a reference that resolves nowhere names the closest id of its type: that may be another one now
+        affected |= {s for s, found in before.record_problems.items() if any("不存在" in p.message for p in found)}
+    for record in checker.records:
+        if record.source not in affected and record.source in before.record_problems:
+            kept = before.record_problems[record.source]
+            catalog.record_problems[record.source] = kept
+            catalog.sink.extend(kept)
+    checker.run_records(r for r in checker.records if r.source in affected or r.source not in before.record_problems)
+
+
+def _mentions(catalog: Catalog) -> dict[str, frozenset[str]]:
+    return {r.source: mentions_of(r) for r in catalog.records}

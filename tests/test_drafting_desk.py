@@ -12,7 +12,9 @@ import pytest
 from samples import copy_sample
 
 from archive.catalog import Catalog, load_catalog
+from archive.catalog_model import PLACEHOLDER
 from archive.drafting import Desk, DraftingError, SaveResult, version_of
+from archive.drafting.history import repository_of
 from archive.source import parse_yaml
 from archive.workspace import Workspace
 
@@ -160,3 +162,199 @@ def test_two_saves_racing_for_one_doc_number_never_both_get_it(
     assert f"发文字号“{first['doc_number']}”" in loser.errors[0].message and "重复" in loser.errors[0].message
     written = [p.name for p in (space.root / "records" / "2024").glob("opinion-2024-*.yaml")]
     assert ("opinion-2024-05.yaml" in written) != ("opinion-2024-90.yaml" in written)
+
+
+# -- git ----------------------------------------------------------------------------------------------------
+
+
+def _repository(root: Path) -> bytes:
+    """Make ``root`` a git repository holding every file, committed by someone else; the HEAD commit id."""
+    from dulwich import porcelain
+
+    with porcelain.init(str(root)) as repo:
+        porcelain.add(repo, paths=[str(p) for p in sorted((root / "records").rglob("*.yaml"))])
+        porcelain.add(repo, paths=[str(root / "renda.yaml")])
+        return porcelain.commit(
+            repo, message=b"records", author=b"office <office@example.org>", committer=b"office <office@example.org>"
+        )
+
+
+def _title_change(desk: Desk, catalog: Catalog, message: str = "") -> SaveResult:
+    draft = desk.open(catalog, OPINION)
+    data = {**draft.data, "title": "澄湖区人大常委会关于营商环境的审议意见"}
+    return desk.save(
+        catalog, "opinion", data, base_version=draft.version, author="wangli", record_id=OPINION, message=message
+    )
+
+
+def test_in_a_git_repository_each_save_is_a_commit_of_that_file_by_the_account(
+    space: Workspace, catalog: Catalog
+) -> None:
+    from dulwich.diff_tree import tree_changes
+    from dulwich.objects import Blob, Commit
+    from dulwich.repo import Repo
+
+    before = _repository(space.root)
+    other = space.root / "records/2024/opinion-2024-02.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + "note: 手工改动，已暂存\n", encoding="utf-8")
+    from dulwich import porcelain
+
+    porcelain.add(str(space.root), paths=[str(other)])  # someone's staged change: neither committed nor unstaged
+    result = _title_change(Desk(space), catalog, "核对标题")
+    assert result.ok and result.notes == ()
+    with Repo(str(space.root)) as repo:
+        head = repo[repo.head()]
+        assert isinstance(head, Commit)
+        assert head.parents == [before]
+        assert head.author == head.committer == b"wangli <wangli@renda.local>"
+        assert (
+            head.message.decode() == f"renda: {OPINION} 澄湖区人大常委会关于营商环境的审议意见 (wangli)\n\n核对标题\n"
+        )
+        parent = repo[before]
+        assert isinstance(parent, Commit)
+        changed = [(c.new.path, c.new.sha) for c in tree_changes(repo.object_store, parent.tree, head.tree) if c.new]
+        blob = Blob.from_string((space.root / OPINION_FILE).read_bytes())
+        assert changed == [(OPINION_FILE.encode(), blob.id)]  # that one file, as it is written
+        status = porcelain.status(repo)
+        assert status.staged["modify"] == [b"records/2024/opinion-2024-02.yaml"]
+        assert not status.unstaged
+
+
+def test_no_repository_no_commit_and_a_failed_commit_keeps_the_file(
+    space: Workspace, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _title_change(Desk(space), catalog)
+    assert result.ok and result.notes == ()
+    assert not (space.root / ".git").exists() and repository_of(space.root) is None
+
+    _repository(space.root)
+
+    def broken(*_: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("archive.drafting.history._commit", broken)
+    draft = Desk(space).open(result.catalog or catalog, OPINION)
+    again = Desk(space).save(
+        result.catalog or catalog,
+        "opinion",
+        {**draft.data, "title": "又改了标题"},
+        base_version=draft.version,
+        author="wangli",
+        record_id=OPINION,
+    )
+    assert again.ok
+    assert "title: 又改了标题\n" in (space.root / OPINION_FILE).read_text(encoding="utf-8")
+    [note] = again.notes
+    assert note.startswith("记录已保存，但未能提交到 git 仓库") and "No space left on device" in note
+
+
+def test_a_repository_that_ignores_the_records_gets_no_commit(space: Workspace, catalog: Catalog) -> None:
+    from dulwich.repo import Repo
+
+    head = _repository(space.root)
+    (space.root / ".gitignore").write_text("/records/\n", encoding="utf-8")
+    assert _title_change(Desk(space), catalog).ok
+    with Repo(str(space.root)) as repo:
+        assert repo.head() == head
+
+
+# -- update, numbers, the whole record -------------------------------------------------------------------------
+
+
+def test_update_changes_the_record_as_it_is_on_disk_now(space: Workspace, catalog: Catalog) -> None:
+    desk = Desk(space)
+    path = space.root / OPINION_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("addressee: 区人民政府", "addressee: 区政府"), "utf-8")
+    seen: list[dict[str, Any]] = []
+
+    def assign(data: dict[str, Any]) -> dict[str, Any]:
+        seen.append(copy.deepcopy(data))
+        data["follow_up"]["reports"][0]["title"] = "研究处理情况的报告（修订）"
+        return data
+
+    result = desk.update(catalog, OPINION, assign, author="clerk")
+    assert result.ok
+    assert seen[0]["addressee"] == "区政府"  # the change by hand is kept, not overwritten from the catalog
+    text = path.read_text(encoding="utf-8")
+    assert "addressee: 区政府\n" in text and "      title: 研究处理情况的报告（修订）\n" in text
+    stale = desk.update(catalog, OPINION, assign, author="clerk", base_version=version_of(b"old"))
+    assert stale.conflict is not None and stale.conflict.theirs_text == text
+
+
+def test_next_doc_number_inside_update_is_taken_under_the_lock(space: Workspace, catalog: Catalog) -> None:
+    desk = Desk(space)
+
+    def number(data: dict[str, Any]) -> dict[str, Any]:
+        data["doc_number"] = desk.next_doc_number(catalog, "opinion", 2024)
+        return data
+
+    first = desk.update(catalog, "opinion-2024-02", number, author="clerk")
+    second = desk.update(catalog, "opinion-2024-03", number, author="clerk")  # the stale catalog, on purpose
+    assert first.draft is not None and second.draft is not None
+    assert (first.draft.data["doc_number"], second.draft.data["doc_number"]) == (
+        "澄人常函〔2024〕5号",
+        "澄人常函〔2024〕6号",
+    )
+    with pytest.raises(DraftingError, match="doc_codes 中没有"):
+        desk.next_doc_number(catalog, "deputy", 2024)
+
+
+def test_a_removed_file_is_a_conflict_and_control_characters_a_problem_at_their_field(
+    space: Workspace, catalog: Catalog
+) -> None:
+    desk = Desk(space)
+    draft = desk.open(catalog, OPINION)
+    bad = copy.deepcopy(draft.data)
+    bad["recommendations"][1]["text"] = "含有\x1b[31m控制字符"
+    [problem] = desk.check(catalog, "opinion", bad, OPINION)
+    assert (problem.path, problem.severity) == (("recommendations", 1, "text"), "error")
+    assert "U+001B" in problem.message
+    refused = desk.save(catalog, "opinion", bad, base_version=draft.version, author="clerk", record_id=OPINION)
+    assert not refused.ok and refused.errors == (problem,)
+    (space.root / OPINION_FILE).unlink()
+    gone = desk.save(catalog, "opinion", draft.data, base_version=draft.version, author="clerk", record_id=OPINION)
+    assert gone.conflict is not None and gone.conflict.theirs_version == "" and gone.conflict.theirs_text == ""
+    assert not (space.root / OPINION_FILE).exists()
+
+
+def test_warnings_do_not_block_and_are_returned(space: Workspace, catalog: Catalog) -> None:
+    desk = Desk(space)
+    draft = desk.open(catalog, OPINION)
+    data = {**draft.data, "status": "draft", "addressee": PLACEHOLDER}
+    result = desk.save(catalog, "opinion", data, base_version=draft.version, author="clerk", record_id=OPINION)
+    assert result.ok
+    assert [(p.path, p.severity) for p in result.problems] == [(("addressee",), "warning")]
+
+
+def test_a_record_cannot_be_renamed_nor_change_type(space: Workspace, catalog: Catalog) -> None:
+    desk = Desk(space)
+    draft = desk.open(catalog, OPINION)
+    renamed = desk.check(catalog, "opinion", {**draft.data, "id": "opinion-2024-99"}, OPINION)
+    assert [p.path for p in renamed] == [("id",)]
+    retyped = desk.check(catalog, "opinion", {**draft.data, "type": "letter"}, OPINION)
+    assert [p.path for p in retyped] == [("type",)]
+    escaping = desk.check(catalog, "opinion", {**draft.data, "id": "../../etc/passwd"})
+    assert [p.path for p in escaping] == [("id",)]
+
+
+def test_site_install_makes_the_saved_catalog_current_without_a_reload(
+    space: Workspace, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive.accounts import AccountStore
+    from archive.web.site import Site, WebSettings
+
+    site = Site(space, AccountStore.of(space), WebSettings())
+    first = site.generation()
+    result = _title_change(site.desk, site.catalog())
+    assert result.catalog is not None
+    site.install(result.catalog)
+    assert site.generation().number == first.number + 1 and site.catalog() is result.catalog
+
+    def no_reload(_: Workspace) -> Catalog:
+        raise AssertionError("the folder was reloaded")
+
+    monkeypatch.setattr("archive.catalog.load_catalog", no_reload)
+    monkeypatch.setattr(site, "_checked", 0.0)  # the next scheduled look, now
+    assert site.catalog() is result.catalog
+    site.install(catalog)  # an older catalog than the current one is not installed
+    assert site.catalog() is result.catalog

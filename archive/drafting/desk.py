@@ -10,6 +10,7 @@ record's id and 发文字号 are checked free under the lock, so two clerks raci
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import copy
 import datetime as dt
@@ -27,7 +28,7 @@ from typing import Any
 
 from archive.catalog import Catalog, LoadedFile, load_text
 from archive.catalog_model import MTIME_MARGIN_NS
-from archive.checks import check_catalog
+from archive.checks import check_changed
 from archive.drafting.errors import DraftingError
 from archive.drafting.history import commit_file
 from archive.drafting.yamledit import control_problems, edit_text, new_text, plain_data
@@ -360,15 +361,14 @@ class Desk:
                 text = new_text(record_type, data, schemas=self.workspace.schemas)
         except DraftingError as exc:
             return _Outcome(source, "", (FieldProblem((), "", str(exc), "error"),))
-        disk = self._disk_state(catalog, skip=source)
+        baseline, as_of_ns = self._baseline(catalog)
         sink = ProblemSink()
-        disk.files[source] = load_text(self.workspace, source, text, sink)
-        disk.problems.extend(sink.items)
-        candidate = _replaced(catalog, disk)
-        check_catalog(candidate, self.workspace.config)
-        problems = _problems_of(candidate, catalog, source)
+        mine = _DiskState({source: load_text(self.workspace, source, text, sink)}, sink.items, as_of_ns=as_of_ns)
+        candidate = _replaced(baseline, mine)
+        check_changed(candidate, self.workspace.config, baseline, {source})
+        problems = _problems_of(candidate, baseline, source)
         if record_id is None:
-            problems = _taken(catalog, data, source) + problems
+            problems = _taken(baseline, data, source) + problems
             if (self.workspace.root / source).exists():
                 problems.insert(0, _error(("id",), f"编号“{data['id']}”已被使用（{source} 已存在）"))
         return _Outcome(source, text, tuple(_ordered(problems)), candidate)
@@ -401,7 +401,17 @@ class Desk:
         folder = record_folder(str(data.get("type")), day)
         return f"records/{folder}/{data['id']}.yaml"
 
-    def _disk_state(self, catalog: Catalog, skip: str | None = None) -> _DiskState:
+    def _baseline(self, catalog: Catalog) -> tuple[Catalog, int]:
+        """``catalog`` with the files changed on disk since it was loaded in place (checked: what a draft's
+        problems are told from), and when the folder was looked at."""
+        disk = self._disk_state(catalog)
+        if not disk.files and not disk.removed:
+            return catalog, disk.as_of_ns
+        baseline = _replaced(catalog, disk)
+        check_changed(baseline, self.workspace.config, catalog, set(disk.files) | disk.removed)
+        return baseline, disk.as_of_ns
+
+    def _disk_state(self, catalog: Catalog) -> _DiskState:
         """The record files that changed on disk since ``catalog`` was loaded (new, modified or removed), read
         again: one walk of the folder, no reload of the rest."""
         state = _DiskState(as_of_ns=time.time_ns() - MTIME_MARGIN_NS)
@@ -410,13 +420,11 @@ class Desk:
         sink = ProblemSink()
         for source, mtime, _size in walk_records(self.workspace.root).files:
             seen.add(source)
-            if source == skip:
-                continue
             stale = mtime >= catalog.loaded_ns and catalog.fresh.get(source) != mtime
             if source not in known or stale:
                 state.files[source] = _load_path(self.workspace, source, sink)
                 state.mtimes[source] = mtime
-        state.removed = known - seen - {skip}
+        state.removed = known - seen
         state.problems = sink.items
         return state
 
@@ -453,8 +461,11 @@ def _load_path(workspace: Workspace, source: str, sink: ProblemSink) -> LoadedFi
 def _replaced(catalog: Catalog, disk: _DiskState) -> Catalog:
     """``catalog`` with the files of ``disk`` in place (the loading problems with them), not yet cross-checked."""
     drop = set(disk.files) | disk.removed
-    files = [f for f in catalog.files if f.source not in drop] + list(disk.files.values())
-    files.sort(key=lambda f: f.source.split("/"))
+    files = [disk.files.get(f.source, f) for f in catalog.files if f.source not in disk.removed]
+    present = {f.source for f in catalog.files}
+    for source, loaded in disk.files.items():
+        if source not in present:  # a new file, where loading the folder would have put it
+            bisect.insort(files, loaded, key=lambda f: f.source.split("/"))
     loading = [p for p in catalog.loading if p.source not in drop] + disk.problems
     return Catalog(
         catalog.workspace,

@@ -7,6 +7,7 @@ date: what someone else staged in the same repository is neither committed nor u
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -16,8 +17,11 @@ EMAIL_DOMAIN = "renda.local"
 
 
 def author_line(account: str) -> bytes:
-    """``<account> <account@renda.local>``."""
-    return f"{account} <{account}@{EMAIL_DOMAIN}>".encode()
+    """``<account> <account@renda.local>`` (what git cannot hold in a name — angle brackets, line breaks, other
+    controls, spaces in the address — left out)."""
+    name = re.sub(r"[<>\x00-\x1f\x7f]", "", account).strip() or "renda"
+    address = re.sub(r"\s", "", name)
+    return f"{name} <{address}@{EMAIL_DOMAIN}>".encode()
 
 
 def repository_of(root: Path) -> Path | None:

@@ -28,6 +28,11 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 _C1_ESCAPES = re.compile("[\x7f-\x9f\u2028\u2029\u0085]")
 INDENT = 2
 
+try:  # libyaml composes ~10x faster, with the same marks (character offsets)
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
 
 @dataclass(frozen=True)
 class _Splice:
@@ -411,7 +416,7 @@ def edit_text(text: str, data: Mapping[str, Any]) -> str:
         return text
     if not isinstance(old, dict):
         raise DraftingError("记录应为“字段: 值”形式的映射，无法按字段修改")
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=_Loader)
     assert isinstance(root, yaml.MappingNode)
     editor = _Editor(text)
     try:
