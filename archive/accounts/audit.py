@@ -50,6 +50,8 @@ EVENT_LABELS: dict[str, str] = {
     "sign": "签发",
     "conflict": "保存冲突",
     "refused-input": "拒绝提交",
+    "preview": "预览",
+    "history": "查看修改记录",
     "refused": "拒绝访问",
 }
 

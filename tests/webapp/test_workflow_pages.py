@@ -4,10 +4,12 @@ check beside them, rendered once per version; the workflow's happy path and each
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import struct
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -217,12 +219,13 @@ def test_a_draft_is_reviewed_by_one_clerk_and_signed_by_another_and_becomes_fina
     before = data_of(root, DRAFT)
     assert before["status"] == "draft" and "doc_number" not in before
     clerk = logged_in(app, "clerk")
-    reviewed = step(clerk, DRAFT, "review", result="通过", note="结构清楚，同意印发")
+    assert "草稿" in docx_headers(clerk, DRAFT), "a draft downloads with its 草稿 watermark"
+    reviewed = step(clerk, DRAFT, "review", result="通过", note="结构清楚，\r\n同意印发")
     assert reviewed.status_code == 303, reviewed.text
     today = dt.date.today().isoformat()
     after_review = data_of(root, DRAFT)
     assert after_review["workflow"]["reviews"] == [
-        {"by": "clerk", "date": dt.date.fromisoformat(today), "result": "通过", "note": "结构清楚，同意印发"}
+        {"by": "clerk", "date": dt.date.fromisoformat(today), "result": "通过", "note": "结构清楚，\n同意印发"}
     ]
     assert after_review["status"] == "draft"
     expected_number = f"澄人常函〔2025〕{highest(root, '澄人常函', 2025) + 1}号"
@@ -244,7 +247,16 @@ def test_a_draft_is_reviewed_by_one_clerk_and_signed_by_another_and_becomes_fina
     assert review_rows[0]["detail"]["to"] == sign_rows[0]["detail"]["from"]
     assert "-status: draft" in sign_rows[0]["detail"]["diff"] and "+status: final" in sign_rows[0]["detail"]["diff"]
     assert sign_rows[0]["detail"]["doc_number"] == expected_number
+    assert "草稿" not in docx_headers(signer, DRAFT), "the signed record downloads as the final document"
     assert subprocess_validate(root)  # renda validate accepts the signed record
+
+
+def docx_headers(client: TestClient, record_id: str) -> str:
+    """The text of the headers of the record's downloaded .docx (where the 草稿 watermark is drawn)."""
+    response = client.get(f"/records/{record_id}/download/docx")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as docx:
+        return "".join(docx.read(n).decode("utf-8") for n in docx.namelist() if n.startswith("word/header"))
 
 
 def subprocess_validate(root: Path) -> bool:

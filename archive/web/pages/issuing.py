@@ -106,7 +106,7 @@ def review(request: Request) -> Response:
 
     who = require(request, *OFFICE)
     found = _target(request)
-    result_text, note = _field(request, "result"), _field(request, "note")
+    result_text, note = _field(request, "result"), _field(request, "note").replace("\r\n", "\n")
     rows = site(request).store.trail(target=found.id, events=TRAIL_EVENTS)
     try:
         check_review(found.data, who.audit_name, last_author(rows), result_text, note)
