@@ -56,6 +56,7 @@ class Preview:
     page_count: int  # pages of the PDF (``pages`` holds at most MAX_PAGES of them)
     pages: tuple[Path, ...]
     report: dict[str, Any]  # archive.conformance.CheckReport.as_dict()
+    classification: str  # the record's 密级 when this version was previewed
 
     @property
     def pdf(self) -> Path:
@@ -116,7 +117,17 @@ def cached_preview(workspace: Workspace, record_id: str, key: str) -> Preview | 
     with contextlib.suppress(OSError):
         os.utime(folder)  # recently used: pruned last
     pages = tuple(folder / name for name in meta["pages"])
-    return Preview(key, record_id, folder, meta["kind"], meta["draft"], meta["page_count"], pages, meta["report"])
+    return Preview(
+        key,
+        record_id,
+        folder,
+        meta["kind"],
+        meta["draft"],
+        meta["page_count"],
+        pages,
+        meta["report"],
+        meta.get("classification", "机密"),
+    )
 
 
 def _make(workspace: Workspace, record: Record, folder: Path) -> None:
@@ -139,6 +150,7 @@ def _make(workspace: Workspace, record: Record, folder: Path) -> None:
         "record": record.id,
         "kind": made.documents[0].kind if made.documents else "",
         "draft": not record.is_final,
+        "classification": record.classification,
         "page_count": count,
         "pages": [p.name for p in pages],
         "report": {**report.as_dict(), "file": PDF},

@@ -22,6 +22,9 @@ from archive.web.pages.records import disposition
 if TYPE_CHECKING:
     from starlette.requests import Request
 
+    from archive.records import Record
+    from archive.render.preview import Preview
+
 OFFICE = ("admin", "clerk")
 
 
@@ -52,22 +55,22 @@ def preview(request: Request) -> Response:
     return respond(request, "records/preview.html", data, record=found, preview=made, images=images, pdf=data["pdf"])
 
 
-def _cached(request: Request) -> tuple[object, object]:
+def _cached(request: Request) -> tuple[Record, Preview]:
+    """The record of the URL (office, within clearance) and its finished preview named by the URL's key."""
+    from archive.records import classification_rank
     from archive.render.preview import cached_preview
 
-    require(request, *OFFICE)
+    who = require(request, *OFFICE)
     found = record_or_404(request, request.path_params["id"])
     made = cached_preview(site(request).workspace, found.id, str(request.path_params["key"]))
-    if made is None:
+    # an older version of the record may have been classified higher than it is now
+    if made is None or classification_rank(made.classification) > who.clearance.rank:
         raise HTTPException(404)
     return found, made
 
 
 def preview_page(request: Request) -> Response:
-    from archive.render.preview import Preview
-
     _, made = _cached(request)
-    assert isinstance(made, Preview)
     raw = str(request.path_params["n"])
     page = made.page(int(raw)) if raw.isdigit() and len(raw) < 5 else None
     if page is None or not page.is_file():
@@ -76,11 +79,7 @@ def preview_page(request: Request) -> Response:
 
 
 def preview_pdf(request: Request) -> Response:
-    from archive.records import Record
-    from archive.render.preview import Preview
-
     found, made = _cached(request)
-    assert isinstance(made, Preview) and isinstance(found, Record)
     audit_record_view(request, found, "download", format="preview")
     return FileResponse(
         made.pdf,
