@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 CHANGE_EVENTS = ("create", "save", "review", "sign")
@@ -51,6 +51,7 @@ class Change:
     event: str
     detail: dict[str, Any]
     lines: tuple[DiffLine, ...]
+    withheld: bool = False  # the diff touched a version classified above the reader's clearance
 
     @property
     def event_label(self) -> str:
@@ -78,6 +79,7 @@ class Change:
             "event_label": self.event_label,
             "detail": kept,
             "diff": [line.as_dict() for line in self.lines],
+            "withheld": self.withheld,
         }
 
 
@@ -122,6 +124,32 @@ def history(rows: Iterable[TrailRow]) -> list[Change]:
         lines = diff_lines(diff) if isinstance(diff, str) else ()
         changes.append(Change(row.seq, row.at, row.actor, row.event, detail, lines))
     return sorted(changes, key=lambda c: c.seq, reverse=True)
+
+
+def screened(changes: list[Change], current: str, admits: Callable[[str], bool]) -> list[Change]:
+    """``changes`` (newest first) as a reader of clearance ``admits`` may see them: a change whose file was, before
+    or after it, classified higher than the reader may see (the 密级 read back from the diffs, from the record's
+    ``current`` one) keeps who and when but not its diff — a record lowered since does not show its older text."""
+    out = []
+    after = current
+    for change in changes:
+        before = next((_level(ln.text) for ln in change.lines if _level_line(ln, "-")), after)
+        if admits(before) and admits(after):
+            out.append(change)
+        else:
+            kept = {k: v for k, v in change.detail.items() if k in ("from", "to")}
+            out.append(replace(change, detail=kept, lines=(), withheld=True))
+        after = before
+    return out
+
+
+def _level(text: str) -> str:
+    """The value of a ``classification: 秘密`` line (a quoted value or a trailing comment aside)."""
+    return text.split(":", 1)[1].split("#", 1)[0].strip().strip("'\"")
+
+
+def _level_line(line: DiffLine, kind: str) -> bool:
+    return line.kind == kind and line.text.startswith("classification:")
 
 
 def last_author(rows: Iterable[TrailRow]) -> str | None:

@@ -116,5 +116,28 @@ def test_a_secret_records_history_never_reaches_a_viewer_below_its_level(canarie
             assert refused.status_code == 404 and CANARY not in refused.text
         shown = low.get(f"/records/{internal}/history")
         assert shown.status_code == 200 and "内部事项" in shown.text and CANARY not in shown.text
+    # lowered to 内部 through the desk: the 内部 viewer now sees the record and its history, but neither the diff
+    # that lowered it nor the older ones, which show text of its 秘密 versions
+    the_site = app.state.site
+    opened = the_site.desk.open(the_site.catalog(), secret)
+    lowered = the_site.desk.save(
+        the_site.catalog(),
+        "opinion",
+        {**opened.data, "classification": "内部", "title": "澄湖区人大常委会关于降密事项的审议意见"},
+        base_version=opened.version,
+        author="clerk-秘密",
+        record_id=secret,
+    )
+    assert lowered.ok, lowered.problems
+    the_site.install(lowered.catalog)
+    the_site.store.log("save", "clerk-秘密", "127.0.0.1", secret, diff=lowered.diff)
+    for role in ("clerk", "member"):
+        low = client_at(app, role, "内部")
+        shown = low.get(f"/records/{secret}/history")
+        assert shown.status_code == 200, role
+        assert CANARY not in shown.text and "不予显示" in shown.text
+        changes = low.get(f"/records/{secret}/history.json").json()["changes"]
+        assert [c["withheld"] for c in changes] == [True, True] and CANARY not in str(changes)
+        assert CANARY in client_at(app, role, "秘密").get(f"/records/{secret}/history").text
     draft = planted_id(root, "内部", "draft")
     assert client_at(app, "member", "机密").get(f"/records/{draft}/history").status_code == 404
