@@ -141,3 +141,15 @@ def test_a_secret_records_history_never_reaches_a_viewer_below_its_level(canarie
         assert CANARY in client_at(app, role, "秘密").get(f"/records/{secret}/history").text
     draft = planted_id(root, "内部", "draft")
     assert client_at(app, "member", "机密").get(f"/records/{draft}/history").status_code == 404
+
+
+def test_the_anonymous_public_view_does_not_read_the_trail(web_ws: Path) -> None:
+    from archive.web.app import create_app
+
+    config = web_ws / "renda.yaml"
+    config.write_text(config.read_text("utf-8") + "\nweb:\n  public: true\n", "utf-8")
+    public = TestClient(create_app(web_ws), raise_server_exceptions=False, follow_redirects=False)
+    page = public.get("/records/opinion-2024-02")
+    assert page.status_code == 200 and "/history" not in page.text and "办文" not in page.text
+    refused = public.get("/records/opinion-2024-02/history")
+    assert refused.status_code == 303 and refused.headers["location"].startswith("/login")

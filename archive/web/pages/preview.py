@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from archive.web.errors import error_response
-from archive.web.page import audit_record_view, generation, record_or_404, require, respond, site, viewer
+from archive.web.page import audit_record_view, generation, record_or_404, require, respond, site
 from archive.web.pages.records import disposition
 
 if TYPE_CHECKING:
@@ -89,11 +89,12 @@ def preview_pdf(request: Request) -> Response:
 
 
 def history(request: Request) -> Response:
+    from archive.accounts import ROLES
     from archive.issuing.history import CHANGE_EVENTS, screened
     from archive.issuing.history import history as changes_of
     from archive.records import CLASSIFICATIONS, classification_rank
 
-    who = viewer(request)
+    who = require(request, *ROLES)  # the anonymous public view does not read the office's trail
     found = record_or_404(request, request.path_params["id"])
     rows = site(request).store.trail(target=found.id, events=CHANGE_EVENTS)
 
