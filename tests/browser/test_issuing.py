@@ -16,7 +16,7 @@ import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser.browsing import PASSWORD, Served
+from browser.browsing import PASSWORD, Served, csp_violations
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
@@ -87,6 +87,7 @@ def test_a_clerk_previews_and_reviews_a_signer_signs_and_the_final_pdf_has_no_wa
     assert all(int(browser.execute_script("return arguments[0].naturalWidth", i)) == 794 for i in images)
     verdict = browser.find_element(By.CSS_SELECTOR, ".preview-check .verdict").text
     assert verdict.startswith("符合") or "错误" in verdict
+    assert csp_violations(browser.get_log("browser")) == []
     browser.save_screenshot(str(shots / "preview.png"))
     shutil.copy(shots / "preview.png", "/tmp/review-preview.png")
 
@@ -105,6 +106,7 @@ def test_a_clerk_previews_and_reviews_a_signer_signs_and_the_final_pdf_has_no_wa
     assert data["status"] == "final"
     main = browser.find_element(By.TAG_NAME, "main").text
     assert str(data["doc_number"]) in main and "定稿" in main and "王建国" in main
+    assert csp_violations(browser.get_log("browser")) == []
     browser.save_screenshot(str(shots / "signed.png"))
 
     for old in downloads.iterdir():
