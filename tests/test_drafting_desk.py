@@ -218,6 +218,10 @@ def test_in_a_git_repository_each_save_is_a_commit_of_that_file_by_the_account(
         status = porcelain.status(repo)
         assert status.staged["modify"] == [b"records/2024/opinion-2024-02.yaml"]
         assert not status.unstaged
+    assert result.catalog is not None
+    assert _title_change(Desk(space), result.catalog).ok  # the same title again: nothing to commit
+    with Repo(str(space.root)) as repo:
+        assert repo.head() == head.id
 
 
 def test_no_repository_no_commit_and_a_failed_commit_keeps_the_file(
@@ -358,3 +362,34 @@ def test_site_install_makes_the_saved_catalog_current_without_a_reload(
     assert site.catalog() is result.catalog
     site.install(catalog)  # an older catalog than the current one is not installed
     assert site.catalog() is result.catalog
+
+
+def test_a_file_that_no_longer_parses_is_not_overwritten(space: Workspace, catalog: Catalog) -> None:
+    desk = Desk(space)
+    draft = desk.open(catalog, OPINION)
+    path = space.root / OPINION_FILE
+    path.write_text("id: [unclosed\n", encoding="utf-8")
+    broken = version_of(path.read_bytes())
+    result = desk.save(catalog, "opinion", draft.data, base_version=broken, author="clerk", record_id=OPINION)
+    assert not result.ok
+    assert [(p.path, p.severity) for p in result.problems] == [((), "error")]
+    assert "无法读取" in result.problems[0].message
+    assert path.read_text(encoding="utf-8") == "id: [unclosed\n"
+    with pytest.raises(DraftingError, match="无法读取"):
+        desk.open(catalog, OPINION)
+
+
+def test_every_sample_record_saved_unchanged_stays_byte_identical(space: Workspace, catalog: Catalog) -> None:
+    desk = Desk(space)
+    before = _files(space.root)
+    for loaded in catalog.files:
+        data = loaded.document.data if loaded.document else None
+        assert isinstance(data, dict)
+        draft = desk.open(catalog, data["id"])
+        result = desk.save(
+            catalog, draft.type, draft.data, base_version=draft.version, author="clerk", record_id=draft.id
+        )
+        assert result.ok and result.diff == "" and result.draft is not None
+        assert result.draft.version == draft.version, loaded.source
+        catalog = result.catalog or catalog
+    assert _files(space.root) == before

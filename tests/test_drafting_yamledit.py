@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import random
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +224,98 @@ def test_new_text_writes_keys_in_the_order_renda_new_does() -> None:
     keys = [line.split(":")[0] for line in text.splitlines()]
     assert keys == ["id", "type", "title", "status", "extra"]
     assert parse_yaml(text).data == data
+
+
+ANCHORED = """\
+id: d900
+terms:
+  - term: 16
+    roles: &id001
+      - 常委会委员
+  - term: 17
+    roles: *id001
+name: 某某
+"""
+
+
+def test_anchors_and_aliases_are_written_out_when_what_they_share_changes() -> None:
+    data = parse_yaml(ANCHORED).data
+    renamed = _edited(ANCHORED, {**data, "name": "某某某"})
+    assert renamed == ANCHORED.replace("name: 某某", "name: 某某某")  # elsewhere, the anchor stays
+    changed = copy.deepcopy(data)
+    changed["terms"][1]["roles"] = ["常委会主任"]
+    out = _edited(ANCHORED, changed)
+    assert "&id001" not in out and "*id001" not in out
+    assert out.startswith("id: d900\n") and out.endswith("name: 某某\n")
+
+
+def test_crlf_files_keep_their_line_breaks() -> None:
+    text = "id: x\r\nlist:\r\n  - a\r\nname: n\r\n"
+    out = _edited(text, {"id": "x", "list": ["a", "b"], "name": "m", "added": "c"})
+    assert out == "id: x\r\nlist:\r\n  - a\r\n  - b\r\nname: m\r\nadded: c\r\n"
+
+
+def test_emptied_lists_and_mappings_are_written_on_their_key_line() -> None:
+    path = REPO / "records" / "2024" / "opinion-2024-01.yaml"
+    text = _read(path)
+    data = parse_yaml(text).data
+    out = _edited(text, {**data, "cc": [], "report": {}})
+    assert "\ncc: []\n" in out and "\nreport: {}\n" in out
+
+
+# Random edits (seeded): values from the hostile list and collections, set, removed and added at random paths of
+# random sample records.  Each must read back exactly, and only a file with anchors may need a field written
+# out whole.
+RANDOM_VALUES: list[Any] = [*HOSTILE[:-2], 1, 0, True, None, 2.5, [], {}, ["甲", "乙"], {"k": "v", "n": [1, 2]}]
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.extend(_paths(item, (*path, key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out.extend(_paths(item, (*path, i)))
+    return out
+
+
+def _mutated(data: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    out = copy.deepcopy(data)
+    path = rng.choice([p for p in _paths(out) if p])
+    parent: Any = out
+    for part in path[:-1]:
+        parent = parent[part]
+    value = copy.deepcopy(rng.choice(RANDOM_VALUES))
+    roll = rng.random()
+    if roll < 0.6:
+        parent[path[-1]] = value
+    elif roll < 0.8:
+        del parent[path[-1]]
+    elif isinstance(parent, dict):
+        parent[f"added_{rng.randint(0, 99)}"] = value
+    else:
+        parent.append(value)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_edits_read_back_exactly(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archive.drafting.yamledit as yamledit
+
+    rng = random.Random(seed)
+    written_out: list[str] = []
+    fallback = yamledit._reemit_fields
+
+    def spy(editor: Any, *args: Any) -> str:
+        written_out.append(editor.text)
+        return fallback(editor, *args)
+
+    monkeypatch.setattr(yamledit, "_reemit_fields", spy)
+    for _ in range(60):
+        text = _read(rng.choice(RECORDS))
+        data = parse_yaml(text).data
+        for _ in range(rng.randint(1, 3)):
+            data = _mutated(data, rng)
+        _edited(text, data)
+    assert all("&id" in text for text in written_out)

@@ -316,12 +316,14 @@ class Desk:
         assert outcome.catalog is not None
         path = self.workspace.root / outcome.source
         payload = outcome.text.encode("utf-8")
+        notes: tuple[str, ...] = ()
         if current is None:
             write_new(path, payload, DraftingError)
-        else:
+        elif current != outcome.text:
             write_replace(path, payload)
-        outcome.catalog.fresh[outcome.source] = path.stat().st_mtime_ns
-        notes = self._commit(path, data, author, message)
+        if current != outcome.text:  # a save without a change writes nothing and makes no empty commit
+            outcome.catalog.fresh[outcome.source] = path.stat().st_mtime_ns
+            notes = self._commit(path, data, author, message)
         rid = str(data.get("id", ""))
         draft = Draft(rid, str(data.get("type", "")), outcome.source, data, version_of(payload), outcome.text)
         diff = _diff(current or "", outcome.text, outcome.source)
@@ -361,6 +363,9 @@ class Desk:
                 text = new_text(record_type, data, schemas=self.workspace.schemas)
         except DraftingError as exc:
             return _Outcome(source, "", (FieldProblem((), "", str(exc), "error"),))
+        except SourceError as exc:  # the file on disk does not parse: it cannot be edited field by field
+            message = f"记录文件 {source} 无法读取：{exc.message}；请先在文件中改正"
+            return _Outcome(source, "", (FieldProblem((), "", message, "error"),))
         baseline, as_of_ns = self._baseline(catalog)
         sink = ProblemSink()
         mine = _DiskState({source: load_text(self.workspace, source, text, sink)}, sink.items, as_of_ns=as_of_ns)
@@ -385,6 +390,8 @@ class Desk:
         rid = data.get("id")
         if record_id is not None and rid != record_id:
             out.append(_error(("id",), f"编号不能修改（应为“{record_id}”）：文件名与编号一致"))
+        elif rid is None:
+            out.append(_error(("id",), "缺少必填字段“id”（编号）"))
         elif not isinstance(rid, str) or not _ID.fullmatch(rid):
             out.append(_error(("id",), f"编号“{rid}”无效：只能使用小写字母、数字和连字符"))
         elif record_id is None and rid in taken_ids(catalog):

@@ -39,6 +39,7 @@ class _Splice:
     start: int
     end: int
     text: str
+    column: int = 0  # of what an insertion adds: at one place, the deeper field or item goes first
 
 
 def control_problems(data: Any, path: FieldPath = ()) -> list[tuple[FieldPath, str]]:
@@ -248,8 +249,8 @@ class _Editor:
 
     # positions
     def line_end(self, line: int) -> int:
-        """Offset of the end of ``line`` (before its line break)."""
-        return self.starts[line] + len(self.lines[line])
+        """Offset of the end of ``line`` (before its line break, ``\\r\\n`` too)."""
+        return self.starts[line] + len(self.lines[line].removesuffix("\r"))
 
     def last_line(self, node: yaml.Node) -> int:
         """The last line holding content of ``node`` (trailing blank and comment lines excluded)."""
@@ -276,8 +277,8 @@ class _Editor:
 
     # walking
     def mapping(self, node: yaml.MappingNode, old: dict[str, Any], new: Mapping[str, Any]) -> list[_Splice]:
-        if node.flow_style or not node.value:
-            raise _Reemit
+        if node.flow_style or not node.value or not new:
+            raise _Reemit  # an empty mapping is written `{}`, on its key's line
         splices: list[_Splice] = []
         previous_end = node.start_mark.line - 1
         for key_node, value_node in node.value:
@@ -292,7 +293,7 @@ class _Editor:
         if added:
             column = node.value[0][0].start_mark.column
             at = self.line_end(self.last_line(node))
-            splices.append(_Splice(at, at, "\n" + "\n".join(emit_mapping(added, column))))
+            splices.append(_Splice(at, at, "\n" + "\n".join(emit_mapping(added, column)), column))
         return splices
 
     def _drop_entry(self, node: yaml.MappingNode, key_node: yaml.Node, value_node: yaml.Node, first: int) -> _Splice:
@@ -355,8 +356,8 @@ class _Editor:
         return _Splice(node.start_mark.index, self.line_end(self.last_line(node)), text)
 
     def sequence(self, node: yaml.SequenceNode, old: list[Any], new: list[Any]) -> list[_Splice]:
-        if not node.value:
-            raise _Reemit
+        if not node.value or not new:
+            raise _Reemit  # an empty list is written `[]`, on its key's line
         splices: list[_Splice] = []
         dash = self._dash_column(node.value[0])
         previous_end = node.start_mark.line - 1
@@ -376,7 +377,7 @@ class _Editor:
                 first_line, rest = emit_item(extra, dash)
                 lines.append(" " * dash + "- " + first_line)
                 lines.extend(rest)
-            splices.append(_Splice(at, at, "\n" + "\n".join(lines)))
+            splices.append(_Splice(at, at, "\n" + "\n".join(lines), dash))
         return splices
 
     def item(self, node: yaml.Node, old: Any, new: Any, dash: int) -> list[_Splice]:
@@ -400,9 +401,12 @@ class _Reemit(Exception):
 
 
 def _apply(text: str, splices: Sequence[_Splice]) -> str:
+    """The splices made (from the end, so that offsets hold), written with the file's own line breaks."""
+    crlf = "\r\n" in text
     out = text
-    for splice in sorted(splices, key=lambda s: (s.start, s.end), reverse=True):
-        out = out[: splice.start] + splice.text + out[splice.end :]
+    for splice in sorted(splices, key=lambda s: (s.start, s.end, -s.column), reverse=True):
+        new = splice.text.replace("\n", "\r\n") if crlf else splice.text
+        out = out[: splice.start] + new + out[splice.end :]
     return out
 
 
@@ -416,6 +420,8 @@ def edit_text(text: str, data: Mapping[str, Any]) -> str:
         return text
     if not isinstance(old, dict):
         raise DraftingError("记录应为“字段: 值”形式的映射，无法按字段修改")
+    if not new:
+        raise DraftingError("记录不能没有任何字段")
     root = yaml.compose(text, Loader=_Loader)
     assert isinstance(root, yaml.MappingNode)
     editor = _Editor(text)
@@ -438,34 +444,82 @@ def _holds(text: str, data: Any) -> bool:
 def _reemit_fields(
     editor: _Editor, root: yaml.MappingNode, old: dict[str, Any], new: dict[str, Any], tried: str
 ) -> str:
-    """The surgical edit did not read back: the top-level fields it got wrong are written anew, whole."""
+    """The surgical edit did not read back: the top-level fields it got wrong are written anew, whole (and every
+    field holding an anchor or an alias: written out, they cannot go wrong with what they share)."""
     try:
         got = parse_yaml(tried).data
     except SourceError:
         got = {}
     wrong = {k for k in new if not isinstance(got, dict) or k not in got or not same(got[k], new[k])}
+    wrong |= _sharing(root) & set(new)
+    regions = _regions(editor, root)
     splices: list[_Splice] = []
-    for key_node, value_node in root.value:
+    for (key_node, value_node), (first, last) in zip(root.value, regions, strict=True):
         key = key_node.value
         if key not in new:
-            first = editor.comments_above(key_node.start_mark.line, -1)
-            splices.append(editor.drop_lines(first, editor.last_line(value_node)))
-        elif key in wrong or not same(old.get(key), new[key]):
-            if key in wrong:
-                head, below = emit_value(new[key], 0)
-                text = f"{key_node.value}:{head}" + "".join("\n" + line for line in below)
-                end = editor.line_end(editor.last_line(value_node))
-                splices.append(_Splice(key_node.start_mark.index, end, text))
-            else:
-                splices.extend(editor.entry(key_node, value_node, old.get(key), new[key]))
+            splices.append(editor.drop_lines(editor.comments_above(first, -1), last))
+        elif key in wrong:
+            head, below = emit_value(new[key], 0)
+            text = f"{scalar_text(key)}:{head}" + "".join("\n" + line for line in below)
+            splices.append(_Splice(key_node.start_mark.index, editor.line_end(last), text))
+        elif not same(old.get(key), new[key]):
+            splices.extend(editor.entry(key_node, value_node, old.get(key), new[key]))
     added = {k: v for k, v in new.items() if k not in old}
     if added:
-        at = editor.line_end(editor.last_line(root))
+        at = editor.line_end(regions[-1][1])
         splices.append(_Splice(at, at, "\n" + "\n".join(emit_mapping(added, 0))))
     result = _apply(editor.text, splices)
     if not _holds(result, new):
         raise DraftingError("无法在保留原有格式的前提下写出修改后的记录；请联系管理员")
     return result
+
+
+def _regions(editor: _Editor, root: yaml.MappingNode) -> list[tuple[int, int]]:
+    """The lines of each top-level field, told by where the next one starts (an alias's node has the marks of
+    its anchor, elsewhere): (key line, last content line)."""
+    starts = [key.start_mark.line for key, _ in root.value]
+    out = []
+    for i, (key, value) in enumerate(root.value):
+        last = (starts[i + 1] if i + 1 < len(starts) else len(editor.lines)) - 1
+        while last > starts[i] and _outside(editor.lines[last]):
+            last -= 1
+        if key.start_mark.line <= value.start_mark.line < (starts[i + 1] if i + 1 < len(starts) else len(editor.lines)):
+            last = max(last, editor.last_line(value))  # a block scalar's lines may look like comments
+        out.append((starts[i], last))
+    return out
+
+
+def _outside(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#") or stripped in ("...", "---")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _sharing(root: yaml.MappingNode) -> set[str]:
+    """The top-level keys whose values hold a node that appears more than once (an anchor and its aliases)."""
+    counts: dict[int, int] = {}
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        counts[id(node)] = counts.get(id(node), 0) + 1
+        if counts[id(node)] == 1:
+            stack.extend(_children(node))
+    shared = {key for key, n in counts.items() if n > 1}
+
+    def holds(node: yaml.Node, seen: set[int]) -> bool:
+        if id(node) in shared:
+            return True
+        seen.add(id(node))
+        return any(holds(child, seen) for child in _children(node) if id(child) not in seen or id(child) in shared)
+
+    return {str(k.value) for k, v in root.value if holds(v, set())} if shared else set()
 
 
 def new_text(record_type: str, data: Mapping[str, Any], *, schemas: SchemaSet | None = None) -> str:
