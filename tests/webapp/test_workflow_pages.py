@@ -118,6 +118,24 @@ def test_preview_is_rendered_once_per_version_even_when_asked_for_at_once(
 def test_preview_is_for_the_office_only(client_as: ClientAs) -> None:
     for role in ("member", "deputy", "organ"):
         assert client_as(role).get(f"/records/{DRAFT}/preview").status_code == 403
+    clerk = client_as("clerk")
+    assert clerk.get("/records/d001/preview").status_code == 404  # the registry renders to no document
+    assert clerk.get("/records/no-such-record/preview").status_code == 404
+
+
+def test_the_preview_folder_keeps_under_its_size_by_dropping_the_least_recently_used(tmp_path: Path) -> None:
+    import os
+
+    from archive.render.preview import prune
+
+    for n, age in enumerate((300, 200, 100, 0)):  # four previews of 1,000 bytes, the first the oldest
+        folder = tmp_path / (str(n) * 64)
+        folder.mkdir()
+        (folder / "page-1.png").write_bytes(b"x" * 1000)
+        os.utime(folder, (1_000_000 - age, 1_000_000 - age))
+    removed = prune(tmp_path, keep="0" * 64, limit=2500)
+    assert removed == ["1" * 64, "2" * 64]  # the oldest is the one just made: it stays
+    assert sorted(p.name[0] for p in tmp_path.iterdir()) == ["0", "3"]
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +272,17 @@ def test_a_draft_is_reviewed_by_one_clerk_and_signed_by_another_and_becomes_fina
     assert "-status: draft" in sign_rows[0]["detail"]["diff"] and "+status: final" in sign_rows[0]["detail"]["diff"]
     assert sign_rows[0]["detail"]["doc_number"] == expected_number
     assert "草稿" not in docx_headers(signer, DRAFT), "the signed record downloads as the final document"
+    rows = {r["id"]: r for r in signer.get("/register.json?year=2025").json()["rows"]}
+    assert rows[DRAFT] == {
+        "id": DRAFT,
+        "doc_number": expected_number,
+        "title": before["title"],
+        "addressee": before["addressee"],
+        "classification": before["classification"],
+        "signer": "王建国",
+        "signed": today,
+        "date": str(before["date"]),
+    }
     assert subprocess_validate(root)  # renda validate accepts the signed record
 
 

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from archive.web.errors import error_response
 from archive.web.page import audit_record_view, generation, record_or_404, require, respond, site
+from archive.web.pages.records import _formats as document_formats
 from archive.web.pages.records import disposition
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ def preview(request: Request) -> Response:
 
     require(request, *OFFICE)
     found = record_or_404(request, request.path_params["id"])
+    if not document_formats(found):  # the deputy registry renders to no document
+        raise HTTPException(404)
     the_site = site(request)
     try:
         made = make_preview(the_site.workspace, found, *generation(request).cross_references)
