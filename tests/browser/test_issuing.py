@@ -92,7 +92,10 @@ def test_a_clerk_previews_and_reviews_a_signer_signs_and_the_final_pdf_has_no_wa
     shutil.copy(shots / "preview.png", "/tmp/review-preview.png")
 
     _open(browser, served, f"/records/{DRAFT}")
-    browser.find_element(By.CSS_SELECTOR, "form[aria-label='核稿'] textarea[name=note]").send_keys("同意印发")
+    note = browser.find_element(By.CSS_SELECTOR, "form[aria-label='核稿'] textarea[name=note]")
+    browser.execute_script("arguments[0].scrollIntoView()", note)
+    browser.save_screenshot(str(shots / "review.png"))
+    note.send_keys("同意印发")
     _submit(browser, "核稿")
     assert "核稿：通过（同意印发）" in browser.find_element(By.TAG_NAME, "main").text
     assert not browser.find_elements(By.CSS_SELECTOR, "form[aria-label='签发']"), "a clerk without the right"
