@@ -63,7 +63,7 @@ def _written(request: Request, event: str, record: Record, saved: SaveResult, **
         event,
         record.id,
         source=record.source,
-        **{"from": detail.pop("base"), "to": saved.draft.version, "diff": diff[:MAX_DIFF]},
+        **{"from": _field(request, "version") or None, "to": saved.draft.version, "diff": diff[:MAX_DIFF]},
         **extra,
         **detail,
     )
@@ -79,8 +79,9 @@ def _not_written(request: Request, record: Record, result: SaveResult, step: str
 
 def _update(
     request: Request, record: Record, change: Callable[[dict[str, Any]], dict[str, Any]], step: str
-) -> tuple[SaveResult | None, Response | None, str]:
-    """``change`` applied through the desk at the version the form was opened on; the result, or the refusal."""
+) -> SaveResult | Response:
+    """``change`` applied through the desk at the version the form was opened on: what was written, or the
+    refusal to answer with."""
     from archive.drafting import DraftingError
     from archive.issuing import WorkflowError
 
@@ -92,12 +93,12 @@ def _update(
             the_site.catalog(), record.id, change, author=who.audit_name, base_version=base or None, message=step
         )
     except WorkflowError as exc:
-        return None, _refused(request, record, 400, str(exc)), base
+        return _refused(request, record, 400, str(exc))
     except DraftingError as exc:
-        return None, _refused(request, record, 400, f"{step}未保存：{exc}"), base
+        return _refused(request, record, 400, f"{step}未保存：{exc}")
     if not result.ok:
-        return None, _not_written(request, record, result, step), base
-    return result, None, base
+        return _not_written(request, record, result, step)
+    return result
 
 
 def review(request: Request) -> Response:
@@ -113,11 +114,10 @@ def review(request: Request) -> Response:
     except WorkflowError as exc:
         return _refused(request, found, 403 if "核稿人" in str(exc) else 400, str(exc))
     change = reviewed(who.audit_name, result_text, note, dt.date.today())
-    result, refusal, base = _update(request, found, change, "核稿")
-    if refusal is not None or result is None:
-        assert refusal is not None
-        return refusal
-    return _written(request, "review", found, result, base=base, result=result_text, note=note.strip())
+    saved = _update(request, found, change, "核稿")
+    if isinstance(saved, Response):
+        return saved
+    return _written(request, "review", found, saved, result=result_text, note=note.strip())
 
 
 def sign(request: Request) -> Response:
@@ -136,13 +136,11 @@ def sign(request: Request) -> Response:
         return _refused(request, found, 403 if "签发权限" in str(exc) else 400, str(exc))
     catalog = the_site.catalog()
     change = signed(who.audit_name, name, dt.date.today(), doc_number_for(the_site.desk, catalog, found.id))
-    result, refusal, base = _update(request, found, change, "签发")
-    if refusal is not None or result is None:
-        assert refusal is not None
-        return refusal
-    assert result.draft is not None
-    number = result.draft.data.get("doc_number")
-    return _written(request, "sign", found, result, base=base, doc_number=number, signer=name)
+    saved = _update(request, found, change, "签发")
+    if isinstance(saved, Response):
+        return saved
+    number = saved.draft.data.get("doc_number") if saved.draft else None
+    return _written(request, "sign", found, saved, doc_number=number, signer=name)
 
 
 routes: list[BaseRoute] = [
