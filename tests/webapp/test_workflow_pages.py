@@ -430,3 +430,18 @@ def test_a_draft_inspection_report_previews_without_its_watermark_tripping_the_c
     data = client_as("clerk").get("/records/inspection-2024-01/preview.json").json()
     assert data["draft"] and data["page_count"] >= 2
     assert data["check"]["errors"] == [], data["check"]["verdict"]
+
+
+def test_signing_a_draft_that_would_not_validate_as_final_writes_nothing(office: tuple[Path, Starlette]) -> None:
+    root, app = office
+    source = file_of(root, DRAFT)
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("addressee: 区人民政府", "addressee: （待填写）"), "utf-8"
+    )
+    app.state.site.records_written()
+    assert step(logged_in(app, "clerk"), DRAFT, "review", result="通过", note="").status_code == 303
+    text = source.read_bytes()
+    refused = step(logged_in(app, SIGNER), DRAFT, "sign", name="王建国")
+    assert refused.status_code == 400
+    assert "签发未保存，记录有错误：addressee：仍是“（待填写）”，定稿前必须填写" in refused.text
+    assert source.read_bytes() == text and not trail(root, DRAFT, "sign")

@@ -73,7 +73,7 @@ def _written(request: Request, event: str, record: Record, saved: SaveResult, **
 def _not_written(request: Request, record: Record, result: SaveResult, step: str) -> Response:
     if result.conflict is not None:
         return _refused(request, record, 400, f"该记录在您打开页面后已被修改，{step}未保存：请刷新记录页后重新{step}")
-    problems = "；".join(f"{p.field}：{p.message}" for p in result.errors) or "未知原因"
+    problems = "；".join(f"{p.field}：{p.message}" if p.field else p.message for p in result.errors) or "未知原因"
     return _refused(request, record, 400, f"{step}未保存，记录有错误：{problems}")
 
 
