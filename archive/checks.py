@@ -160,6 +160,7 @@ class _Checker:
         self.doc_number(record)
         self.organ(record)
         self.term_matches_date(record)
+        self.workflow(record)
         if isinstance(record, Meeting):
             self.meeting(record)
         elif isinstance(record, Opinion):
@@ -261,6 +262,32 @@ class _Checker:
                 ("term",),
                 f"届次为 {record.term}，但日期 {record.date.isoformat()} 属于第{actual.number}届"
                 f"（{actual.start.isoformat()} 至 {actual.end.isoformat()}）",
+            )
+
+    def workflow(self, record: Record) -> None:
+        """核稿 → 签发: a signed record was reviewed and passed (通过) on or before the day it was signed, after its
+        last review; a final record that went through the workflow was signed."""
+        flow = record.data.get("workflow")
+        if not isinstance(flow, Mapping):
+            return
+        reviews = [r for r in flow.get("reviews") or () if isinstance(r, Mapping)]
+        signed = flow.get("signed")
+        if not isinstance(signed, Mapping):
+            if record.is_final:
+                self.error(record, ("workflow",), "定稿（final）须经签发：workflow 中没有 signed（签发）记录")
+            return
+        if not reviews:
+            self.error(record, ("workflow", "signed"), "签发前须经核稿：workflow 中没有核稿记录")
+            return
+        last = reviews[-1]
+        where: FieldPath = ("workflow", "reviews", len(reviews) - 1)
+        if last.get("result") != "通过":
+            self.error(record, (*where, "result"), f"最后一次核稿的结论是“{last.get('result')}”，未通过不能签发")
+        elif str(signed.get("date", "")) < str(last.get("date", "")):
+            self.error(
+                record,
+                ("workflow", "signed", "date"),
+                f"签发日期 {signed.get('date')} 早于最后一次核稿日期 {last.get('date')}：签发须在核稿通过之后",
             )
 
     def meeting(self, m: Meeting) -> None:

@@ -496,3 +496,28 @@ def test_a_blank_page_and_the_colophon_page_after_it_carry_no_number() -> None:
     blank_numbered = [_page(1), _page(2), _page(3, text=False), _page(4, text=False, imprint=True, numbered=False)]
     (finding,) = _colophon_findings(blank_numbered)
     assert finding.page == 3 and "空白页" in finding.message
+
+
+def test_a_draft_watermark_sharing_a_baseline_with_a_line_of_text_stays_out_of_that_line() -> None:
+    # LibreOffice sometimes draws a draft's 100 pt 草稿 high on page 2, its baseline on the first line's: the
+    # line must keep its own top, or the checker reports the page's first line 10 mm too low
+    from archive.conformance.pdfread import PT, _lines
+
+    def char(text: str, x0: float, top: float, bottom: float, size: float) -> dict[str, object]:
+        return {
+            "text": text,
+            "x0": x0,
+            "x1": x0 + size,
+            "top": top,
+            "bottom": bottom,
+            "size": size,
+            "upright": True,
+            "fontname": "FangSong",
+            "non_stroking_color": (0.85,),
+        }
+
+    body = [char("审", 90, 112.6, 128.6, 16), char("判", 106, 112.6, 128.6, 16)]
+    mark = [char("草", 200, 28.9, 128.9, 100), char("稿", 300, 28.9, 128.9, 100)]
+    lines = _lines(body + mark)
+    assert [ln.text for ln in lines] == ["审判", "草稿"]
+    assert abs(lines[0].top - 112.6 * PT) < 1e-6 and lines[0].size == 16

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE TABLE IF NOT EXISTS audit_head (
     one INTEGER PRIMARY KEY CHECK (one = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS audit_target ON audit (target, seq);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'append-only'); END;
 """
@@ -42,6 +43,15 @@ EVENT_LABELS: dict[str, str] = {
     "account_add": "新建账号",
     "account_passwd": "重设密码",
     "account_disable": "停用账号",
+    "account_sign": "变更签发权限",
+    "save": "保存",
+    "create": "新建记录",
+    "review": "核稿",
+    "sign": "签发",
+    "conflict": "保存冲突",
+    "refused-input": "拒绝提交",
+    "preview": "预览",
+    "history": "查看修改记录",
     "refused": "拒绝访问",
 }
 
@@ -104,8 +114,22 @@ def append(
     return AuditEntry(seq, at, actor, address, event, target, text, prev, digest)
 
 
-def entries(conn: sqlite3.Connection, since: dt.date | None = None, user: str | None = None) -> list[AuditEntry]:
+def entries(
+    conn: sqlite3.Connection,
+    since: dt.date | None = None,
+    user: str | None = None,
+    target: str | None = None,
+    events: tuple[str, ...] = (),
+) -> list[AuditEntry]:
+    """The rows, oldest first: since a day, by one actor, about one target (through the index on target), of
+    some events."""
     query, args = "SELECT * FROM audit WHERE 1 = 1", []
+    if target is not None:
+        query += " AND target = ?"
+        args.append(target)
+    if events:
+        query += f" AND event IN ({', '.join('?' * len(events))})"
+        args.extend(events)
     if since is not None:
         query += " AND at >= ?"
         args.append(since.isoformat())

@@ -37,6 +37,12 @@ class Account:
     organ: str | None = None  # organ name, e.g. 区人民政府 (role organ)
     disabled: bool = False
     created: str = ""
+    can_sign: bool = False  # the signing right (签发): approves issuing a document
+
+    @property
+    def may_sign(self) -> bool:
+        """Whether the account may 签发 now: it holds the right, is not disabled and is an office account."""
+        return self.can_sign and not self.disabled and self.role in OFFICE_ROLES
 
     @property
     def role_label(self) -> str:
@@ -52,6 +58,7 @@ class Account:
             "organ": self.organ,
             "disabled": self.disabled,
             "created": self.created,
+            "can_sign": self.can_sign,
         }
 
 
@@ -101,9 +108,13 @@ def new_account(
     catalog: Catalog | None,
     deputy: str | None = None,
     organ: str | None = None,
+    can_sign: bool = False,
 ) -> Account:
-    """An account checked against the workspace: role, clearance under the ceiling, its binding."""
+    """An account checked against the workspace: role, clearance under the ceiling, its binding, the signing
+    right (office accounts only)."""
     role = parse_role(role)
+    if can_sign:
+        check_signing_role(role)
     check_name(name)
     check_clearance(clearance, config)
     if role == "deputy":
@@ -120,7 +131,13 @@ def new_account(
         organ = organ.strip()
     elif organ:
         raise AccountError("只有承办单位账号（--role organ）才能指定 --organ")
-    return Account(name, role, clearance, deputy, organ)
+    return Account(name, role, clearance, deputy, organ, can_sign=can_sign)
+
+
+def check_signing_role(role: str) -> None:
+    """The signing right (签发) is for office accounts: drafts are seen and issued by the office only."""
+    if role not in OFFICE_ROLES:
+        raise AccountError(f"签发权限只能授予办公室或系统管理员账号，不能授予{ROLE_LABELS.get(role, role)}账号")
 
 
 __all__ = ["CLASSIFICATIONS", "OFFICE_ROLES", "ROLES", "ROLE_LABELS", "Account"]

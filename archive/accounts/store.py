@@ -15,7 +15,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +37,8 @@ _SCHEMA = (
     """
 CREATE TABLE IF NOT EXISTS accounts (
     name TEXT PRIMARY KEY, role TEXT NOT NULL, clearance TEXT NOT NULL, deputy TEXT, organ TEXT,
-    password TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL
+    password TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL,
+    can_sign INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, account TEXT, csrf TEXT NOT NULL, created REAL NOT NULL, seen REAL NOT NULL
@@ -48,6 +49,13 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
     + audit.SCHEMA
 )
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a store made by an older renda up to this schema: the signing right (``can_sign``) of issue 14."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(accounts)")}
+    if "can_sign" not in columns:
+        conn.execute("ALTER TABLE accounts ADD COLUMN can_sign INTEGER NOT NULL DEFAULT 0")
 
 
 class LoginRefused(AccountError):
@@ -122,6 +130,7 @@ class AccountStore:
             if not self._ready:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(_SCHEMA)
+                _migrate(conn)
                 self._ready = True
             if write:
                 conn.execute("BEGIN IMMEDIATE")
@@ -155,8 +164,9 @@ class AccountStore:
 
     @staticmethod
     def _account(row: tuple[Any, ...]) -> Account:
-        name, role, clearance, deputy, organ, _password, disabled, created = row
-        return Account(name, role, clearance, deputy, organ, bool(disabled), created)
+        # a store not yet migrated (read as immutable on a read-only disk) has no can_sign column
+        name, role, clearance, deputy, organ, _password, disabled, created, *rest = row
+        return Account(name, role, clearance, deputy, organ, bool(disabled), created, bool(rest and rest[0]))
 
     def get(self, name: str) -> Account | None:
         with self._connect() as conn:
@@ -186,12 +196,40 @@ class AccountStore:
             if conn.execute("SELECT 1 FROM accounts WHERE name = ?", (account.name,)).fetchone():
                 raise AccountError(f"账号“{account.name}”已存在")
             conn.execute(
-                "INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-                (account.name, account.role, account.clearance, account.deputy, account.organ, digest, created),
+                "INSERT INTO accounts (name, role, clearance, deputy, organ, password, disabled, created, can_sign)"
+                " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (
+                    account.name,
+                    account.role,
+                    account.clearance,
+                    account.deputy,
+                    account.organ,
+                    digest,
+                    created,
+                    int(account.can_sign),
+                ),
             )
-            detail = {k: v for k, v in account.as_dict().items() if k in ("role", "clearance", "deputy", "organ") and v}
+            kept = ("role", "clearance", "deputy", "organ", "can_sign")
+            detail = {k: v for k, v in account.as_dict().items() if k in kept and v}
             audit.append(conn, "account_add", actor, address, account.name, detail, self._now())
-        return Account(account.name, account.role, account.clearance, account.deputy, account.organ, False, created)
+        return replace(account, disabled=False, created=created)
+
+    def set_signing(self, name: str, allowed: bool, actor: str, address: str = "") -> Account:
+        """Grant (``allowed``) or revoke the signing right (签发) of an office account; audited as ``account_sign``."""
+        from archive.accounts.model import check_signing_role
+
+        with self._connect(write=True) as conn:
+            row = conn.execute("SELECT * FROM accounts WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise AccountError(f"没有名为“{name}”的账号")
+            account = self._account(row)
+            if allowed:
+                check_signing_role(account.role)
+            if account.can_sign == allowed:
+                raise AccountError(f"账号“{name}”{'已有' if allowed else '本就没有'}签发权限")
+            conn.execute("UPDATE accounts SET can_sign = ? WHERE name = ?", (int(allowed), name))
+            audit.append(conn, "account_sign", actor, address, name, {"can_sign": allowed}, self._now())
+        return replace(account, can_sign=allowed)
 
     def set_password(self, name: str, password: str, actor: str, address: str = "") -> None:
         digest = _hasher().hash(check_password(password))
@@ -313,11 +351,19 @@ class AccountStore:
         with self._connect(write=True) as conn:
             audit.append(conn, event, actor, address, target, detail or None, self._now())
 
-    def trail(self, since: dt.date | None = None, user: str | None = None) -> list[audit.AuditEntry]:
+    def trail(
+        self,
+        since: dt.date | None = None,
+        user: str | None = None,
+        *,
+        target: str | None = None,
+        events: tuple[str, ...] = (),
+    ) -> list[audit.AuditEntry]:
+        """The audit rows, oldest first; ``target`` (a record id, an account name) is looked up by its index."""
         if not self.path.exists():
             return []
         with self._connect() as conn:
-            return audit.entries(conn, since, user)
+            return audit.entries(conn, since, user, target, events)
 
     def verify(self) -> audit.AuditReport:
         if not self.path.exists():

@@ -58,24 +58,34 @@ def user() -> None:
 )
 @click.option("--deputy", "deputy_id", metavar="编号", help="代表账号对应的代表名册编号，如 d001")
 @click.option("--organ", metavar="名称", help="承办单位账号对应的单位名称，如 区人民政府")
+@click.option("--sign", "can_sign", is_flag=True, help="授予签发权限（仅办公室、系统管理员账号）")
 @password_stdin_option
 @pass_state
 def add(
-    state: State, name: str, role: str, clearance: str, deputy_id: str | None, organ: str | None, password_stdin: bool
+    state: State,
+    name: str,
+    role: str,
+    clearance: str,
+    deputy_id: str | None,
+    organ: str | None,
+    can_sign: bool,
+    password_stdin: bool,
 ) -> None:
-    """新建名为 名称 的账号，设定角色、密级和绑定的代表或承办单位，并设置密码（至少 10 个字符）。"""
+    """新建名为 名称 的账号，设定角色、密级和绑定的代表或承办单位，并设置密码（至少 10 个字符）；
+    --sign 同时授予签发权限。"""
     from archive.accounts import AccountStore
     from archive.accounts.model import new_account, parse_role
     from archive.catalog import load_catalog
 
     workspace = state.workspace
     catalog = load_catalog(workspace) if parse_role(role) == "deputy" else None
-    account = new_account(name, role, clearance, workspace.config, catalog, deputy_id, organ)
+    account = new_account(name, role, clearance, workspace.config, catalog, deputy_id, organ, can_sign)
     store = AccountStore.of(workspace)
     if store.get(account.name) is not None:
         raise ErrorMessage(f"账号“{account.name}”已存在")
     store.add(account, read_password(password_stdin), actor=cli_actor())
-    click.echo(f"已新建账号 {account.name}（{account.role_label}，密级“{account.clearance}”）")
+    signing = "，有签发权限" if account.can_sign else ""
+    click.echo(f"已新建账号 {account.name}（{account.role_label}，密级“{account.clearance}”{signing}）")
 
 
 @user.command(name="list", short_help="列出账号")
@@ -92,9 +102,16 @@ def list_(state: State, as_json: bool) -> None:
     if not accounts:
         click.echo("尚无账号；用 renda user add 名称 --role admin 建立第一个系统管理员账号")
         return
-    rows = [["账号", "角色", "密级", "绑定", "状态"]]
+    rows = [["账号", "角色", "密级", "绑定", "签发", "状态"]]
     rows += [
-        [a.name, a.role_label, a.clearance, a.deputy or a.organ or "", "已停用" if a.disabled else "正常"]
+        [
+            a.name,
+            a.role_label,
+            a.clearance,
+            a.deputy or a.organ or "",
+            "有" if a.can_sign else "",
+            "已停用" if a.disabled else "正常",
+        ]
         for a in accounts
     ]
     click.echo(format_table(rows))
@@ -123,6 +140,18 @@ def disable(state: State, name: str) -> None:
 
     AccountStore.of(state.workspace).disable(name, actor=cli_actor())
     click.echo(f"已停用账号 {name}")
+
+
+@user.command(short_help="授予或收回签发权限")
+@click.argument("name", metavar="名称")
+@click.option("--revoke", is_flag=True, help="收回签发权限（默认为授予）")
+@pass_state
+def sign(state: State, name: str, revoke: bool) -> None:
+    """授予账号 名称 签发权限（办公室、系统管理员账号）；--revoke 收回。变更记入审计记录。"""
+    from archive.accounts import AccountStore
+
+    AccountStore.of(state.workspace).set_signing(name, not revoke, actor=cli_actor())
+    click.echo(f"已{'收回' if revoke else '授予'}账号 {name} 的签发权限")
 
 
 @click.command(cls=Command, short_help="查看网页平台的审计记录并验证其完整性")

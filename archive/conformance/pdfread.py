@@ -91,7 +91,18 @@ def _full_width(text: str) -> bool:
     return bool(text) and all(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
 
 
+WATERMARK_PT = 40  # text bigger than this is no line of the document: a draft's 100 pt 草稿 watermark
+
+
 def _lines(chars: list[dict[str, Any]]) -> list[Line]:
+    """The page's lines, top to bottom.  A draft's 草稿 watermark makes lines of its own: wherever LibreOffice
+    happens to draw it, it never joins a line of text it shares a baseline with (which would move that line)."""
+    text = [c for c in chars if c["size"] <= WATERMARK_PT]
+    marks = [c for c in chars if c["size"] > WATERMARK_PT]
+    return sorted(_rows(text) + _rows(marks), key=lambda ln: ln.bottom)
+
+
+def _rows(chars: list[dict[str, Any]]) -> list[Line]:
     seen: set[tuple[str, int, int]] = set()
     rows: list[list[dict[str, Any]]] = []
     for c in sorted((c for c in chars if c.get("upright", True)), key=lambda c: (c["bottom"], c["x0"])):

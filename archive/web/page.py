@@ -27,6 +27,7 @@ NAV: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("检索", "/search", frozenset({*ROLE_LABELS, "public"})),
     ("督办", "/track", frozenset({"admin", "clerk", "member", "organ"})),
     ("代表", "/deputies", frozenset({"admin", "clerk", "member", "deputy"})),
+    ("发文登记", "/register", frozenset({"admin", "clerk", "member"})),
     ("归档", "/archive", frozenset({"admin", "clerk"})),
     ("用户", "/users", frozenset({"admin"})),
 )

@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
-from archive.web.pages import annual, auth, deputies, editing, home, records, search, sittings, track, users
+from archive.web.pages import (
+    annual,
+    auth,
+    deputies,
+    editing,
+    home,
+    issuing,
+    preview,
+    records,
+    register,
+    search,
+    sittings,
+    track,
+    users,
+)
 
-PAGES = (home, auth, users, editing, records, sittings, search, track, deputies, annual)
+PAGES = (home, auth, users, editing, records, preview, issuing, register, sittings, search, track, deputies, annual)

@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -243,7 +244,34 @@ def record(request: Request) -> Response:
         type_labels=TYPE_LABELS,
         topical=found.type in TOPICAL,
         notice=NOTICES.get(request.query_params.get("notice", "")),
+        issuing=_issuing(request, found, who),
     )
+
+
+def _issuing(request: Request, record: Record, who: Viewer) -> dict[str, Any]:
+    """What the 办文 section shows: the record's reviews and 签发, and for the office who last saved it and
+    whether this account may sign (``archive.issuing``)."""
+    from archive.issuing import Workflow
+    from archive.issuing.history import last_author
+
+    flow = Workflow.of(record.data)
+    shown: dict[str, Any] = {"office": who.is_office, "reviews": flow.reviews, "signed": flow.signed}
+    if who.is_office and not record.is_final:
+        account = site(request).store.get(who.name) if who.name else None
+        rows = site(request).store.trail(target=record.id, events=("save", "create"))
+        shown.update(last_author=last_author(rows), may_sign=bool(account and account.may_sign), passed=flow.passed)
+        shown["version"] = _version(site(request).workspace.root / record.source)
+    return shown
+
+
+def _version(path: Path) -> str:
+    """The version (content hash) of a record file as the page shows it: 核稿 and 签发 apply to that version."""
+    from archive.drafting import version_of
+
+    try:
+        return version_of(path.read_bytes())
+    except OSError:
+        return ""
 
 
 UNPUBLISHED_EVENTS = ("answer", "evaluation")  # what the public view leaves out of an unpublished proposal

@@ -1,4 +1,5 @@
-"""用户: accounts, for the administrator only — list, add, disable, reset a password (/users)."""
+"""用户: accounts, for the administrator only — list, add, disable, reset a password, grant or revoke the
+signing right (/users)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from archive.accounts.model import ROLE_LABELS, new_account, parse_role
+from archive.accounts.model import OFFICE_ROLES, ROLE_LABELS, new_account, parse_role
 from archive.errors import AccountError
 from archive.records import CLASSIFICATIONS, classification_rank
 from archive.web.page import client_address, form, require, respond, site
@@ -28,6 +29,7 @@ def _page(request: Request, status: int = 200, notice: str | None = None, error:
         accounts=accounts,
         roles=ROLE_LABELS,
         levels=levels,
+        office_roles=OFFICE_ROLES,
         notice=notice,
         error=error,
     )
@@ -42,7 +44,7 @@ def add_user(request: Request) -> Response:
     who = require(request, "admin")
     data = form(request)
     the_site = site(request)
-    field = {k: str(data.get(k, "")).strip() for k in ("name", "role", "clearance", "deputy", "organ")}
+    field = {k: str(data.get(k, "")).strip() for k in ("name", "role", "clearance", "deputy", "organ", "sign")}
     try:
         role = parse_role(field["role"])
         catalog = the_site.catalog() if role == "deputy" else None
@@ -54,6 +56,7 @@ def add_user(request: Request) -> Response:
             catalog,
             field["deputy"] or None,
             field["organ"] or None,
+            can_sign=field["sign"] == "1",
         )
         password = secrets.token_urlsafe(12)
         the_site.store.add(account, password, who.audit_name, client_address(request))
@@ -81,6 +84,18 @@ def disable_user(request: Request) -> Response:
     return _page(request, notice=f"已停用账号 {name}")
 
 
+def set_signing(request: Request) -> Response:
+    """Grant (``grant=1``) or revoke (``grant=0``) an office account's signing right (签发)."""
+    who = require(request, "admin")
+    name = _target(request)
+    grant = str(form(request).get("grant", "")) == "1"
+    try:
+        site(request).store.set_signing(name, grant, who.audit_name, client_address(request))
+    except AccountError as exc:
+        return _page(request, 400, error=str(exc))
+    return _page(request, notice=f"已{'授予' if grant else '收回'}账号 {name} 的签发权限")
+
+
 def reset_password(request: Request) -> Response:
     who = require(request, "admin")
     name = _target(request)
@@ -94,4 +109,5 @@ routes: list[BaseRoute] = [
     Route("/users", add_user, methods=["POST"], name="add_user"),
     Route("/users/{name}/disable", disable_user, methods=["POST"], name="disable_user"),
     Route("/users/{name}/password", reset_password, methods=["POST"], name="reset_password"),
+    Route("/users/{name}/sign", set_signing, methods=["POST"], name="set_signing"),
 ]
