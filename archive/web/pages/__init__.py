@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from archive.web.pages import annual, auth, deputies, home, records, search, sittings, track, users
+from archive.web.pages import annual, auth, deputies, handling, home, records, search, sittings, track, users
 
-PAGES = (home, auth, users, records, sittings, search, track, deputies, annual)
+PAGES = (home, auth, users, records, handling, sittings, search, track, deputies, annual)

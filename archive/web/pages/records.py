@@ -31,6 +31,7 @@ from archive.web.page import (
     viewer,
     wants_json,
 )
+from archive.web.pages.handling import steps_for
 from archive.web.views import by_date, organ_of
 
 if TYPE_CHECKING:
@@ -237,6 +238,7 @@ def record(request: Request) -> Response:
         formats={fmt: FORMATS[fmt] for fmt in _formats(found)},
         type_labels=TYPE_LABELS,
         topical=found.type in TOPICAL,
+        handle=bool(steps_for(found, who)),
     )
 
 
