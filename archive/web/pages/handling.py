@@ -83,16 +83,25 @@ def _pending_votes(data: Mapping[str, Any]) -> int | None:
     return next((i for i, r in enumerate(reports) if not r.get("evaluation")), None)
 
 
+def _report_due(follow: Mapping[str, Any]) -> bool:
+    """Whether an opinion waits for a (next) report: assigned, none waiting for confirmation, and either no
+    report yet or the last one voted 不满意."""
+    if not follow.get("assigned") or follow.get("submissions"):
+        return False
+    reports = follow.get("reports") or []
+    return not reports or (reports[-1].get("evaluation") or {}).get("result") == "不满意"
+
+
 def _opinion_steps(record: Opinion, who: Viewer) -> list[str]:
     data = record.data
     follow = data.get("follow_up") or {}
     steps = []
-    if follow.get("assigned") and (who.is_office or (who.role == "organ" and who.concerns_organ(record))):
-        steps.append("report")
     if who.is_office and follow.get("submissions"):
         steps.append("confirm")
     if who.is_office and _pending_votes(data) is not None:
         steps.append("votes")
+    if _report_due(follow) and (who.is_office or (who.role == "organ" and who.concerns_organ(record))):
+        steps.append("report")
     return steps
 
 
@@ -303,6 +312,33 @@ def _answer_step(request: Request, record: Record, values: FormData) -> Step:
 # -- the pages --------------------------------------------------------------------------------------------
 
 
+WAITING = {
+    "draft": "草稿，等待领衔代表提交",
+    "office": "等待代表工作机构交办",
+    "organ": "等待承办单位答复",
+    "deputy": "等待代表评价答复",
+}
+
+
+def _state(record: Record) -> str:
+    """Where the loop stands, in a sentence."""
+    data = record.data
+    if isinstance(record, Proposal):
+        waiting = loops.awaiting(data)
+        return WAITING[waiting] if waiting else "办理完毕（代表评价满意或基本满意）"
+    follow = data.get("follow_up") or {}
+    if not follow.get("assigned"):
+        return "尚未交办"
+    reports, pending = follow.get("reports") or [], follow.get("submissions") or []
+    parts = [f"{follow['assigned']} 交办", f"已收到研究处理情况报告 {len(reports)} 份"]
+    if pending:
+        parts.append(f"{len(pending)} 份报送待确认")
+    last = (reports[-1].get("evaluation") or {}).get("result") if reports else None
+    if last:
+        parts.append(f"最近一次测评：{last}")
+    return "；".join(parts)
+
+
 def _page(request: Request, record: Record, status: int = 200, **context: Any) -> Response:
     who = viewer(request)
     return render(
@@ -310,6 +346,7 @@ def _page(request: Request, record: Record, status: int = 200, **context: Any) -
         "records/handle.html",
         status,
         record=record,
+        state=_state(record),
         steps=steps_for(record, who),
         labels=LABELS,
         uploads=UPLOADS,
