@@ -4,7 +4,8 @@ An upload is checked as ``renda import`` checks a PDF (size, the %PDF mark, encr
 the page tree, a text layer; the reading in a worker with memory and CPU limits) while it sits in a private
 work folder under ``.renda/``, and only then stored beside its record as ``<record-id>.<kind>-<sha256 prefix>.pdf``
 (created atomically, never overwriting).  The name comes from the content, so uploading the same file again
-reuses it, and nothing a user typed (the original file name) reaches the path.
+reuses it, and nothing a user typed (the original file name) reaches the path.  The text read from it is kept
+beside it (:func:`archive.fileio.text_beside`) for the search index, which has no time to read PDFs.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import IngestError
-from archive.fileio import work_folder, write_new
+from archive.fileio import MAX_TEXT_BESIDE, text_beside, work_folder, write_new
 from archive.ingest.extraction import MAX_PDF_BYTES, read_pdf_lines
 from archive.workspace import Workspace
 
@@ -34,7 +35,9 @@ class StoredFile:
     def discard(self, workspace: Workspace) -> None:
         """Remove the file again when this upload created it (the record it was for was not saved)."""
         if self.created:
-            (workspace.root / self.file).unlink(missing_ok=True)
+            pdf = workspace.root / self.file
+            pdf.unlink(missing_ok=True)
+            text_beside(pdf).unlink(missing_ok=True)
 
 
 def store_pdf(workspace: Workspace, record_source: str, record_id: str, kind: str, content: bytes) -> StoredFile:
@@ -54,12 +57,20 @@ def store_pdf(workspace: Workspace, record_source: str, record_id: str, kind: st
     with work_folder(workspace.root / ".renda", WORK_PREFIX) as folder:
         candidate = folder / "upload.pdf"
         candidate.write_bytes(content)
-        _lines, pages = read_pdf_lines(candidate)
+        lines, pages = read_pdf_lines(candidate)
     target = (workspace.root / record_source).parent / f"{record_id}.{kind}-{digest[:16]}.pdf"
     relative = target.relative_to(workspace.root).as_posix()
     if target.is_file() and _sha256(target) == digest:
         return StoredFile(relative, digest, pages, created=False)
-    write_new(target, content, IngestError)
+    text = "\n".join(line.text for line in lines)[:MAX_TEXT_BESIDE]
+    sidecar = text_beside(target)
+    sidecar.unlink(missing_ok=True)  # left by an upload that was not saved and could not clean up
+    write_new(sidecar, text.encode("utf-8"), IngestError)
+    try:
+        write_new(target, content, IngestError)
+    except BaseException:
+        sidecar.unlink(missing_ok=True)
+        raise
     return StoredFile(relative, digest, pages, created=True)
 
 

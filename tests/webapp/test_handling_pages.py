@@ -40,8 +40,17 @@ def _data(ws: Path, record_id: str) -> dict[str, Any]:
     return loaded
 
 
+PDF_PHRASE = "柳溪支流清淤疏浚四十二处"  # in the report PDF's text only, not in any record
+
+
 def _report_pdf(tmp_path: Path) -> bytes:
-    path = official_pdf(tmp_path / "report.pdf", [], title="关于审议意见研究处理情况的报告", date="2026年12月1日")
+    path = official_pdf(
+        tmp_path / "report.pdf",
+        [],
+        title="关于审议意见研究处理情况的报告",
+        body=f"截至十一月底，{PDF_PHRASE}，整改任务基本完成。",
+        date="2026年12月1日",
+    )
     return path.read_bytes()
 
 
@@ -108,6 +117,9 @@ def test_an_organ_reports_the_clerk_confirms_and_records_the_votes(
 
     after = _source(web_ws, OPINION).read_text(encoding="utf-8")
     assert _removed_lines(before, after) == []  # every line the clerk wrote is still there, as it was
+    # the report's text is found as the opinion (kept beside the PDF when it was uploaded)
+    found = clerk.get("/search.json", params={"q": PDF_PHRASE}).json()
+    assert [hit["id"] for hit in found] == [OPINION], found
     assert validate(Workspace(web_ws)).ok
     events = [e.event for e in AccountStore.of(Workspace(web_ws)).trail() if e.target == OPINION]
     assert {"report", "confirm", "votes"} <= set(events)
