@@ -426,6 +426,7 @@ class _Checker:
 
     def follow_up(self, o: Opinion) -> None:
         """交办, the reports received and their 满意度测评, in order."""
+        self.submissions(o)
         follow = o.follow_up
         if follow.assigned and o.date and follow.assigned < o.date:
             self.error(o, ("follow_up", "assigned"), f"交办日期 {_iso(follow.assigned)} 早于成文日期 {_iso(o.date)}")
@@ -441,6 +442,8 @@ class _Checker:
                     f"收到日期 {_iso(report.received)} 早于{'交办日期' if i == 0 else '上一次报告'}",
                 )
             previous = report.received
+            if report.file:
+                self.stored_file(o, where, report.file, report.sha256, "报告文件")
             ev = report.evaluation
             if ev is None:
                 continue
@@ -461,6 +464,12 @@ class _Checker:
                 self.warning(
                     o, (*where, "evaluation", "result"), "测评结果为满意或基本满意，之后不应再有研究处理情况报告"
                 )
+
+    def submissions(self, o: Opinion) -> None:
+        """Reports an organ submitted on the platform, awaiting the office's confirmation: their PDFs."""
+        follow = o.data.get("follow_up") or {}
+        for i, entry in enumerate(follow.get("submissions") or ()):
+            self.stored_file(o, ("follow_up", "submissions", i), entry["file"], entry.get("sha256"), "报告文件")
 
     def letter(self, letter: Letter) -> None:
         self.numbered_document(letter, letter.kind, f"主送{letter.addressee}的下行文")
@@ -536,7 +545,7 @@ class _Checker:
                 p, (*where, "answer", "date"), f"答复日期 {_iso(rnd.answer.date)} 早于{since_what} {_iso(since)}"
             )
         if rnd.answer and rnd.answer.file:
-            self.answer_file(p, (*where, "answer", "file"), rnd.answer.file)
+            self.stored_file(p, (*where, "answer"), rnd.answer.file, rnd.answer.sha256, "答复文件")
         if rnd.evaluation is None:
             return
         if rnd.answer is None:
@@ -568,12 +577,18 @@ class _Checker:
                 self.error(m, ("decision", "suggestion"), "只有“转为建议”的议案才写所转成的建议")
             self.ref(m, ("decision", "suggestion"), m.decision.suggestion, "suggestion")
 
-    def answer_file(self, record: Record, path: FieldPath, file: str) -> None:
+    def stored_file(self, record: Record, where: FieldPath, file: str, sha256: str | None, what: str) -> None:
+        """A PDF a record names (``where`` + file): inside the workspace, there, and the file it was when its
+        SHA-256 was taken (an upload through the web platform records it)."""
         found = inside_workspace(self.catalog.workspace.root, file)
         if found is None:
-            self.error(record, path, f"答复文件路径 {file} 指向工作区之外，未读取；应为相对于工作区根目录的路径")
+            self.error(
+                record, (*where, "file"), f"{what}路径 {file} 指向工作区之外，未读取；应为相对于工作区根目录的路径"
+            )
         elif not found.is_file():
-            self.error(record, path, f"答复文件 {file} 不存在")
+            self.error(record, (*where, "file"), f"{what} {file} 不存在")
+        elif sha256 is not None and _sha256_of(found) != sha256:
+            self.error(record, (*where, "sha256"), f"{what} {file} 的 SHA-256 与记录不符：文件可能已被改动或替换")
 
     def inspection(self, ins: Inspection) -> None:
         if ins.period_end < ins.period_start:

@@ -101,6 +101,15 @@ def _temp_beside(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
+MAX_TEXT_BESIDE = 200_000  # characters of a stored PDF's text kept beside it
+
+
+def text_beside(pdf: Path) -> Path:
+    """Where the text read from a PDF stored in the workspace (an uploaded report or answer) is kept for the
+    search index, which has no time to read PDFs: ``<name>.pdf.txt`` beside it."""
+    return pdf.with_name(pdf.name + ".txt")
+
+
 def write_new(path: Path, data: bytes, error: type[ArchiveError] = ArchiveError) -> None:
     """Create ``path`` atomically; refuse (``error``) when it already exists."""
     if path.exists():

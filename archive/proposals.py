@@ -31,6 +31,7 @@ class Answer:
     doc_number: str | None = None
     summary: str | None = None
     file: str | None = None
+    sha256: str | None = None  # of the file, when the organ uploaded it on the platform
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,9 @@ def _date(value: Any) -> dt.date:
 def _answer(raw: Mapping[str, Any] | None) -> Answer | None:
     if not raw:
         return None
-    return Answer(_date(raw["date"]), raw["class"], raw.get("doc_number"), raw.get("summary"), raw.get("file"))
+    return Answer(
+        _date(raw["date"]), raw["class"], raw.get("doc_number"), raw.get("summary"), raw.get("file"), raw.get("sha256")
+    )
 
 
 def _evaluation(raw: Mapping[str, Any] | None) -> DeputyEvaluation | None:

@@ -185,6 +185,8 @@ class HandlingReport:
     title: str | None = None
     doc_number: str | None = None
     evaluation: Evaluation | None = None
+    file: str | None = None  # the report's PDF in the workspace (submitted through the web platform)
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ class FollowUp:
     assigned: dt.date | None = None
     plan_received: dt.date | None = None
     reports: tuple[HandlingReport, ...] = ()
+    pending: int = 0  # reports an organ submitted on the platform that the office has not yet confirmed
 
 
 def report_subject(title: str, organ: str) -> str:
@@ -474,10 +477,16 @@ def _opinion(data: Mapping[str, Any], base: dict[str, Any]) -> Opinion:
     follow = data.get("follow_up") or {}
     reports = tuple(
         HandlingReport(
-            _date(r["received"]) or dt.date.min, r.get("title"), r.get("doc_number"), _evaluation(r.get("evaluation"))
+            _date(r["received"]) or dt.date.min,
+            r.get("title"),
+            r.get("doc_number"),
+            _evaluation(r.get("evaluation")),
+            r.get("file"),
+            r.get("sha256"),
         )
         for r in follow.get("reports", ())
     )
+    pending = len(follow.get("submissions") or ())
     report = data["report"]
     return Opinion(
         **base,
@@ -493,7 +502,7 @@ def _opinion(data: Mapping[str, Any], base: dict[str, Any]) -> Opinion:
         recommendations=tuple(Recommendation(r["title"], r["text"]) for r in data.get("recommendations") or ()),
         body=parse_body(data.get("body")),
         deadline=_date(data.get("deadline")),
-        follow_up=FollowUp(_date(follow.get("assigned")), _date(follow.get("plan_received")), reports),
+        follow_up=FollowUp(_date(follow.get("assigned")), _date(follow.get("plan_received")), reports, pending),
     )
 
 

@@ -45,6 +45,16 @@ def _set_answer_file(path: Path, rel: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _set_report_file(path: Path, rel: str, digest: str) -> None:
+    """What the platform writes when an organ's report PDF is confirmed: ``file`` and ``sha256`` under the
+    opinion's first report."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("- received:"))
+    indent = " " * (len(lines[at]) - len(lines[at].lstrip()) + 2)
+    lines[at + 1 : at + 1] = [f"{indent}file: {rel}", f"{indent}sha256: {digest}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _set(path: Path, key: str, value: str) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     lines = [f"{key}: {value}" if line.startswith(f"{key}: ") else line for line in lines]
@@ -185,3 +195,52 @@ def test_the_archive_files_each_suggestion_with_its_handling_and_answer_as_one_i
 
     verified = run("archive", "verify", str(package))
     assert verified.exit_code == 0, verified.output
+
+
+@needs_soffice
+def test_an_opinion_report_submitted_on_the_platform_is_filed_in_the_opinion_item(
+    root: Path, run: Run, tmp_path: Path
+) -> None:
+    """An organ's 研究处理情况报告 uploaded on the platform (file and SHA-256 under the report) goes into the
+    opinion's 件 after its own pages, as the suggestions' answers do; the package verifies."""
+    import hashlib
+
+    record = root / "records" / "2022" / "opinion-2022-02.yaml"
+    report_pdf = record.parent / "opinion-2022-02.report-0123456789abcdef.pdf"
+    shutil.copy(FIXTURES / "article-liaison.pdf", report_pdf)
+    digest = hashlib.sha256(report_pdf.read_bytes()).hexdigest()
+    _set_report_file(record, report_pdf.relative_to(root).as_posix(), digest)
+    data = _yaml(record)
+    assert data["follow_up"]["reports"][0]["sha256"] == digest
+
+    built = run("archive", "build", "2022", "-o", str(tmp_path / "pkg"), "--json")
+
+    assert built.exit_code == 0, built.output
+    report = json.loads(built.output)
+    item = next(i for i in report["items"] if i["id"] == "opinion-2022-02")
+    pdf = Path(report["path"]) / item["pdf"]
+    alone = tmp_path / "alone"
+    assert run("render", "opinion-2022-02", "--format", "pdf", "-o", str(alone)).exit_code == 0
+    own = _pages(alone / "opinion-2022-02.pdf")
+    assert item["pages"] == _pages(pdf) == own + _pages(report_pdf)
+    with pdfplumber.open(pdf) as opened, pdfplumber.open(report_pdf) as original:
+        assert (opened.pages[-1].extract_text() or "") == (original.pages[-1].extract_text() or "")
+    meta = ET.parse(pdf.with_suffix(".xml")).getroot()
+    parts = [(p.findtext(f"{NS}role"), int(p.findtext(f"{NS}pages") or 0)) for p in meta.iter(f"{NS}part")]
+    assert parts == [("正本", own), ("研究处理情况报告", _pages(report_pdf))]
+    assert any(r.findtext(f"{NS}relationType") == "组成部分" for r in meta.iter(f"{NS}relation"))
+
+    verified = run("archive", "verify", str(Path(report["path"])))
+    assert verified.exit_code == 0, verified.output
+
+
+def test_a_report_pdf_changed_after_upload_is_a_validation_error(root: Path, run: Run) -> None:
+    record = root / "records" / "2022" / "opinion-2022-02.yaml"
+    report_pdf = record.parent / "opinion-2022-02.report-0123456789abcdef.pdf"
+    shutil.copy(FIXTURES / "article-liaison.pdf", report_pdf)
+    _set_report_file(record, report_pdf.relative_to(root).as_posix(), "f" * 64)
+
+    result = run("validate")
+
+    assert result.exit_code == 1
+    assert "follow_up.reports[0].sha256" in result.output and "SHA-256 与记录不符" in result.output

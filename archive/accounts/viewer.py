@@ -12,7 +12,8 @@ admin 系统管理员      every record ≤ clearance (drafts and files with pro
 clerk 办公室          every record ≤ clearance (drafts and files with problems too)
 member 常委会组成人员  final records ≤ clearance
 deputy 代表           final records ≤ clearance that are 公开 or name the deputy (their registry entry, their
-                    述职, sittings where they were expected, inspections they joined); only their own
+                    述职, sittings where they were expected, inspections they joined, suggestions and motions
+                    they signed), and the drafts of the suggestions and motions they lead; only their own
                     履职档案 and attendance
 organ 承办单位        final records ≤ clearance that are 公开 or are assigned to / reported by the organ
                     (审议意见 addressed to it or on its report, 催办函 to it, documents it issued)
@@ -101,7 +102,7 @@ class Viewer:
         if self.is_office:
             return True
         if not record.is_final:
-            return False
+            return self.drafted(record)
         if self.role == "member":
             return True
         if record.classification == CLASSIFICATIONS[0]:
@@ -111,6 +112,12 @@ class Viewer:
         if self.role == "organ":
             return self.concerns_organ(record)
         return False
+
+    def drafted(self, record: Record) -> bool:
+        """A draft outside the office is seen only by the deputy drafting it: a suggestion or motion they lead,
+        not yet submitted."""
+        mine = self.role == "deputy" and self.deputy is not None
+        return mine and isinstance(record, Proposal) and record.lead == self.deputy
 
     def names_deputy(self, record: Record) -> bool:
         """Whether ``record`` is about this deputy: their registry entry, 述职, a sitting, an inspection, a suggestion

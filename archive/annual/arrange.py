@@ -79,7 +79,7 @@ class Item:
     responsible: str  # 责任者
     relations: tuple[Relation, ...] = ()
     merged_report: bool = False  # the answering report's registration page is part of this 件
-    answer_files: tuple[str, ...] = ()  # a suggestion's or motion's answer PDFs (workspace-relative), in this 件
+    answer_files: tuple[str, ...] = ()  # answer PDFs (a suggestion's, an opinion's reports), workspace-relative
 
     @property
     def code(self) -> str:
@@ -231,6 +231,7 @@ def relations_of(record: Record) -> tuple[Relation, ...]:
             report.doc_number or "",
             report.received,
             report.evaluation.result if report.evaluation else "",
+            included=True if report.file else None,  # submitted on the platform: its PDF is in the 件
         )
         for report in record.follow_up.reports
     )
@@ -264,7 +265,10 @@ def has_handling(record: Record) -> bool:
 
 
 def answer_files(record: Record) -> tuple[str, ...]:
-    """The answer PDFs a suggestion or motion names, round by round."""
+    """The PDFs answering the record that go into its 件: a suggestion's or motion's answers round by round, an
+    opinion's 研究处理情况报告 that the organ submitted on the platform (来文与复文 as one 件, DA/T 22 6.1.2)."""
+    if isinstance(record, Opinion):
+        return tuple(r.file for r in record.follow_up.reports if r.file)
     if not isinstance(record, Proposal) or record.handling is None:
         return ()
     return tuple(r.answer.file for r in record.handling.rounds if r.answer is not None and r.answer.file)

@@ -137,7 +137,7 @@ def original_notices(workspace: Workspace, arrangement: Arrangement) -> list[Not
         record = item.record
         for file in item.answer_files:
             for problem in pdfa.original_problems(workspace.root / file):
-                notices.append(Notice(record.source, f"答复文件 {file}：{problem}", blocking=True))
+                notices.append(Notice(record.source, f"{_answer_role(item)}文件 {file}：{problem}", blocking=True))
         if not isinstance(record, Document):
             continue
         if record.source_file is None:
@@ -266,7 +266,7 @@ def _build_into(
         item.code: [
             *(("正本", p) for p in rendered[item.record.id]),
             *([(_registration_role(item), converted[registration[item.code]])] if item.code in registration else []),
-            *(("答复", p) for p in answers.get(item.code, [])),
+            *((_answer_role(item), p) for p in answers.get(item.code, [])),
         ]
         for item in arrangement.items
     }
@@ -378,9 +378,15 @@ def _answer_copies(workspace: Workspace, items: list[Item], out_dir: Path) -> di
             pdfa.archival_copy(workspace.root / file, target)
             facts = pdfa.inspect_pdf(target)
             if (facts.pdfa_part, facts.pdfa_conformance, facts.output_intent) != ("2", "B", True) or facts.problems:
-                raise AnnualArchiveError(f"{item.record.source}: 答复文件 {file} 未能转为 PDF/A-2b，归档未进行。")
+                raise AnnualArchiveError(
+                    f"{item.record.source}: {_answer_role(item)}文件 {file} 未能转为 PDF/A-2b，归档未进行。"
+                )
             files.setdefault(item.code, []).append(target)
     return files
+
+
+def _answer_role(item: Item) -> str:
+    return "答复" if isinstance(item.record, Proposal) else "研究处理情况报告"
 
 
 def _registration_role(item: Item) -> str:

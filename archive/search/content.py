@@ -100,14 +100,29 @@ class IndexDoc:
     sittings: tuple[str, ...] = ()
 
 
+def stored_files(value: object) -> Iterable[str]:
+    """The PDFs a record's data names with their SHA-256 (a report or an answer uploaded on the platform)."""
+    if isinstance(value, Mapping):
+        file = value.get("file")
+        if isinstance(file, str) and isinstance(value.get("sha256"), str):
+            yield file
+        for item in value.values():
+            yield from stored_files(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from stored_files(item)
+
+
 def index_doc(
     record: Record,
     names: Mapping[str, str],
     organs: Mapping[str, str],
     meetings: Mapping[str, str] | None = None,
+    attached: Iterable[str] = (),
 ) -> IndexDoc:
     """The searchable form of ``record``: deputy ids become names, organ codes become names; an opinion is
-    found under the sitting that heard its report (``meetings``: meeting id → sitting key)."""
+    found under the sitting that heard its report (``meetings``: meeting id → sitting key); ``attached`` is the
+    text of the PDFs filed with it (an organ's report, an answer), found as the record."""
     people: list[str] = []
     parts = [record.title]
     if record.doc_number:
@@ -123,6 +138,7 @@ def index_doc(
         if _ISO_DATE.match(value) or _RECORD_ID.match(value) or (key == "doc_number" and value == record.doc_number):
             continue  # dates and references are filters and links, not words
         parts.append(value)
+    parts.extend(attached)
     if record.type == "deputy":
         people.append(record.title)
     text = "\n".join(dict.fromkeys(p for p in parts if p))  # keep order, drop exact repeats

@@ -31,7 +31,7 @@ from ..records import CLASSIFICATIONS, Deputy, Meeting, Record, classification_r
 from ..walker import walk_records
 from ..workspace import Workspace
 from .analysis import fingerprint_of, place_names, words_digest
-from .content import IndexDoc, index_doc, sitting_key
+from .content import IndexDoc, index_doc, sitting_key, stored_files
 from .engine import DEFAULT_ENGINE, ENGINES, Engine, open_engine
 from .hits import Hit
 from .query import Filters, Plan, needles_of, parse_query, plan_query, with_filters
@@ -188,7 +188,20 @@ class _Builder:
         if not Clearance(self.settings.max_classification).admits(record):
             self.report.withheld += 1
             return None
-        return index_doc(record, names, self.organs, sittings)
+        return index_doc(record, names, self.organs, sittings, self.attached(record))
+
+    def attached(self, record: Record) -> list[str]:
+        """The text kept beside each PDF the record names with its SHA-256 (written when it was uploaded)."""
+        from ..fileio import MAX_TEXT_BESIDE, text_beside
+        from ..walker import inside_workspace
+
+        texts = []
+        for file in stored_files(record.data):
+            pdf = inside_workspace(self.workspace.root, file)
+            sidecar = text_beside(pdf) if pdf is not None else None
+            if sidecar is not None and sidecar.is_file():
+                texts.append(sidecar.read_text(encoding="utf-8", errors="replace")[:MAX_TEXT_BESIDE])
+        return texts
 
 
 def _read_one(workspace: Workspace, source: str, path: Path) -> tuple[Record | None, str | None]:

@@ -1,11 +1,11 @@
 """The middleware between the network and the pages: limits, security headers, sessions and CSRF.
 
-``Guard`` (outermost) refuses oversized requests (a query string past 8 KB → 414, a body past 1 MB → 413) with
-the Chinese error page, notes a ``.json`` suffix (the JSON twin) and adds the security headers and the
-Content-Security-Policy (no inline script or style) to every response.  ``Sessions`` reads the signed session
-cookie, looks the session up (idle timeout), checks the CSRF token of every state-changing request (403
-otherwise) and sets or clears the cookie: HttpOnly, SameSite=Lax, Secure when the request came over TLS (behind
-a proxy, uvicorn's ``--proxy-headers`` turns its X-Forwarded-Proto into the request's scheme).
+``Guard`` (outermost) refuses oversized requests (a query string past 8 KB → 414, a body past 1 MB → 413; past 51 MB
+for the forms that carry a PDF) with the Chinese error page, notes a ``.json`` suffix (the JSON twin) and adds the
+security headers and the Content-Security-Policy (no inline script or style) to every response. ``Sessions`` reads
+the signed session cookie, looks the session up (idle timeout), checks the CSRF token of every state-changing
+request (403 otherwise) and sets or clears the cookie: HttpOnly, SameSite=Lax, Secure when the request came over TLS
+(behind a proxy, uvicorn's ``--proxy-headers`` turns its X-Forwarded-Proto into the request's scheme).
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 COOKIE = "renda_session"
 MAX_QUERY = 8 * 1024
 MAX_BODY = 1024 * 1024
+# The forms that carry a PDF (an organ's report, an answer) may be larger: a 50 MB PDF (the import limit) and its
+# fields.  A larger body is refused before it is read, with the limit in the message.
+MAX_UPLOAD = 51 * 1024 * 1024
+UPLOAD_PATHS = ("/handle/report", "/handle/answer")
+UPLOAD_TOO_LARGE = "上传的文件太大：单个 PDF 不得超过 50 MB。请压缩或拆分后重新上传。"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 CSP = (
@@ -62,11 +67,18 @@ def unsign(value: str | None, key: bytes) -> str | None:
     return token if hmac.compare_digest(sign(token, key), value) else None
 
 
+def body_limit(scope: Scope) -> int:
+    """The largest body a request to this path may send: MAX_UPLOAD for the forms that carry a PDF."""
+    path = str(scope.get("path", ""))
+    return MAX_UPLOAD if path.startswith("/records/") and path.endswith(UPLOAD_PATHS) else MAX_BODY
+
+
 async def _error_page(scope: Scope, receive: Receive, send: Send, status: int) -> None:
     from archive.web.errors import error_response
 
     request = Request(scope, receive)
-    response = await run_in_threadpool(error_response, request, status)
+    message = UPLOAD_TOO_LARGE if status == 413 and body_limit(scope) == MAX_UPLOAD else None
+    response = await run_in_threadpool(error_response, request, status, message)
     await response(scope, receive, send)
 
 
@@ -98,7 +110,7 @@ class Guard:
             await _error_page(scope, receive, send_with_headers, 414)
             return
         declared = dict(scope.get("headers", ())).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        if declared is not None and (not declared.isdigit() or int(declared) > body_limit(scope)):
             await _error_page(scope, receive, send_with_headers, 413)
             return
         path = scope.get("path", "")
@@ -109,8 +121,8 @@ class Guard:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body, or None past MAX_BODY (a chunked upload that did not declare its length)."""
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None past ``limit`` (a chunked upload that did not declare its length)."""
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -118,7 +130,7 @@ async def _read_body(receive: Receive) -> bytes | None:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > limit:
             return None
         chunks.append(chunk)
         if not message.get("more_body"):
@@ -157,7 +169,7 @@ class Sessions:
         current = await run_in_threadpool(self.site.store.session, token, idle) if token else None
         state["session"] = current
         if scope["method"] in UNSAFE:
-            body = await _read_body(receive)
+            body = await _read_body(receive, body_limit(scope))
             if body is None:
                 await _error_page(scope, receive, send, 413)
                 return
@@ -166,6 +178,7 @@ class Sessions:
             state["form"] = form
             sent = form.get("csrf_token") or request.headers.get("x-csrf-token") or ""
             if current is None or not isinstance(sent, str) or not hmac.compare_digest(sent, current.csrf):
+                await form.close()
                 await _error_page(scope, _replay(b""), send, 403)
                 return
             receive = _replay(body)
@@ -184,4 +197,9 @@ class Sessions:
                     headers.append("set-cookie", f"{COOKIE}=; Max-Age=0{flags}")  # forged or expired: forget it
             await send(message)
 
-        await self.app(scope, receive, send_with_cookie)
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            parsed = state.get("form")
+            if parsed is not None:
+                await parsed.close()  # an uploaded file's spooled temporary file

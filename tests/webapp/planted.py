@@ -84,6 +84,12 @@ def plant(root: Path, ceiling: str = "机密") -> Planted:
     return planted
 
 
+def own_draft(role: str, data: dict[str, Any], deputy: str) -> bool:
+    """The one draft outside the office a viewer sees: a deputy's own suggestion or motion (they lead it), not
+    yet submitted."""
+    return role == "deputy" and data.get("type") in ("suggestion", "motion") and data.get("lead") == deputy
+
+
 def sees(role: str, clearance: str, data: dict[str, Any]) -> bool:
     """DOMAIN.md §7: the office sees all up to its clearance; members final records; a deputy final 公开
     ones and those naming them; an organ final 公开 ones and those addressed to or reported by it."""
@@ -92,7 +98,7 @@ def sees(role: str, clearance: str, data: dict[str, Any]) -> bool:
     if role in ("admin", "clerk"):
         return True
     if data["status"] != "final":
-        return False
+        return own_draft(role, data, DEPUTY)
     if role == "member":
         return True
     if data["classification"] == "公开":

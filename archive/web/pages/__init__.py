@@ -7,6 +7,7 @@ from archive.web.pages import (
     auth,
     deputies,
     editing,
+    handling,
     home,
     issuing,
     preview,
@@ -18,4 +19,19 @@ from archive.web.pages import (
     users,
 )
 
-PAGES = (home, auth, users, editing, records, preview, issuing, register, sittings, search, track, deputies, annual)
+PAGES = (
+    home,
+    auth,
+    users,
+    editing,
+    records,
+    handling,
+    preview,
+    issuing,
+    register,
+    sittings,
+    search,
+    track,
+    deputies,
+    annual,
+)

@@ -32,6 +32,7 @@ from archive.web.page import (
     viewer,
     wants_json,
 )
+from archive.web.pages.handling import steps_for
 from archive.web.views import by_date, organ_of
 
 if TYPE_CHECKING:
@@ -245,6 +246,7 @@ def record(request: Request) -> Response:
         topical=found.type in TOPICAL,
         notice=NOTICES.get(request.query_params.get("notice", "")),
         issuing=_issuing(request, found, who),
+        handle=bool(steps_for(found, who)),
     )
 
 
