@@ -36,7 +36,7 @@ from archive.web.forms.show import (
     side_by_side,
     unfold,
 )
-from archive.web.page import audit, form, generation, record_or_404, render, require, site, view_of
+from archive.web.page import audit, form, generation, record_or_404, render, require, site, view_of, viewer
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -46,6 +46,10 @@ if TYPE_CHECKING:
     from archive.web.forms import Field
 
 OFFICE = ("admin", "clerk")
+# A deputy drafts their own suggestions and motions (DOMAIN §7): what the office and the organs record about them
+# is not theirs to write — hidden in the deputy's form, kept or forced on save.
+PROPOSALS = ("suggestion", "motion")
+DEPUTY_LOCKED = frozenset({"lead", "status", "handling", "public", "decision", "progress", "workflow"})
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # common.yaml $defs/id
 HIDDEN = ("_type", "id", "_version", "_sign", "_action", "csrf_token")
 
@@ -85,10 +89,10 @@ class Sheet:
 def choose_type(request: Request) -> Response:
     from archive.schema import RECORD_TYPES, TYPE_LABELS
 
-    require(request, *OFFICE)
+    who = require(request, *OFFICE, "deputy")
+    kinds = PROPOSALS if who.role == "deputy" else RECORD_TYPES
     types = [
-        (t, TYPE_LABELS.get(t, t), site(request).workspace.schemas.documents[t].get("description", ""))
-        for t in RECORD_TYPES
+        (t, TYPE_LABELS.get(t, t), site(request).workspace.schemas.documents[t].get("description", "")) for t in kinds
     ]
     return render(request, "records/new.html", types=types)
 
@@ -96,8 +100,10 @@ def choose_type(request: Request) -> Response:
 def new_record(request: Request) -> Response:
     from archive.drafting import DraftingError
 
-    who = require(request, *OFFICE)
+    who = require(request, *OFFICE, "deputy")
     kind = _record_type(request, request.path_params["type"])
+    if who.role == "deputy" and kind not in PROPOSALS:
+        raise HTTPException(403)
     if request.method == "POST":
         return _post(request, who, kind, None)
     desk, catalog = site(request).desk, site(request).catalog()
@@ -107,15 +113,17 @@ def new_record(request: Request) -> Response:
             record_or_404(request, meeting)
             draft = desk.from_agenda(catalog, meeting, _item_number(item))
         else:
-            draft = desk.blank(catalog, kind)
+            draft = desk.blank(catalog, kind, prefill={"lead": who.deputy} if who.role == "deputy" else None)
     except DraftingError as exc:
         return error_response(request, 400, str(exc))
     return _page(request, who, _sheet(request, draft, new=True))
 
 
 def edit_record(request: Request) -> Response:
-    who = require(request, *OFFICE)
+    who = require(request, *OFFICE, "deputy")
     found = record_or_404(request, request.path_params["id"])
+    if who.role == "deputy" and not (found.type in PROPOSALS and not found.is_final and who.drafted(found)):
+        raise HTTPException(403)  # a deputy edits only their own draft, until they submit it
     if request.method == "POST":
         return _post(request, who, found.type, found.id)
     draft = site(request).desk.open(site(request).catalog(), found.id)
@@ -134,7 +142,7 @@ def _post(request: Request, who: Viewer, kind: str, record_id: str | None) -> Re
         return _refuse(request, record_id or kind, forged)
     desk, catalog = site(request).desk, site(request).catalog()
     opened = desk.open(catalog, record_id).data if record_id else {}
-    form_field = _form_of(request, kind, new=record_id is None)
+    form_field = _form_of(request, kind, who, new=record_id is None)
     version = posted.get("_version", [""])[-1]
     raw = collect(posted, form_field, opened)
     sheet = Sheet(kind, record_id or raw.get("id", ""), version, form_field, raw, opened, record_id is None)
@@ -158,7 +166,7 @@ def _act(request: Request, who: Viewer, sheet: Sheet, action: str) -> Response:
 
 def _save(request: Request, who: Viewer, sheet: Sheet) -> Response:
     parsed = parse_raw(sheet.raw, sheet.form)
-    data = merge(parsed.data, sheet.form, sheet.opened)
+    data = _deputy_bounds(merge(parsed.data, sheet.form, sheet.opened), who)
     local = [*parsed.problems, *_clearance_problems(data, who)]
     desk, catalog = site(request).desk, site(request).catalog()
     record_id = None if sheet.new else sheet.id
@@ -316,17 +324,33 @@ def _posted(request: Request) -> dict[str, list[str]] | Response:
 # -- rendering -----------------------------------------------------------------------------------------
 
 
-def _form_of(request: Request, kind: str, *, new: bool) -> Field:
-    """The form of ``kind``; editing a record, its id is shown but not editable (it names the file)."""
+def _form_of(request: Request, kind: str, who: Viewer, *, new: bool) -> Field:
+    """The form of ``kind``; editing a record, its id is shown but not editable (it names the file); a
+    deputy's form leaves out what the office and the organs record (DEPUTY_LOCKED)."""
     built = build_form(site(request).workspace.schemas, kind)
-    if new:
-        return built
-    fixed = tuple(replace(c, mode="readonly") if c.key == "id" else c for c in built.children)
+    locked = DEPUTY_LOCKED if who.role == "deputy" else frozenset()
+    fixed = tuple(
+        replace(c, mode="hidden")
+        if c.key in locked
+        else replace(c, mode="readonly")
+        if c.key == "id" and not new
+        else c
+        for c in built.children
+    )
     return replace(built, children=fixed)
 
 
+def _deputy_bounds(data: dict[str, Any], who: Viewer) -> dict[str, Any]:
+    """What a deputy saves: a draft they lead, nothing of its handling (whatever the form carried)."""
+    if who.role != "deputy":
+        return data
+    bounded = {k: v for k, v in data.items() if k not in DEPUTY_LOCKED}
+    bounded.update(lead=who.deputy, status="draft")
+    return {k: bounded[k] for k in (*data, "lead", "status") if k in bounded}
+
+
 def _sheet(request: Request, draft: Draft, *, new: bool) -> Sheet:
-    form_field = _form_of(request, draft.type, new=new)
+    form_field = _form_of(request, draft.type, viewer(request), new=new)
     raw = raw_of(form_field, draft.data)
     return Sheet(draft.type, draft.id, draft.version, form_field, raw, dict(draft.data), new)
 
