@@ -57,6 +57,7 @@ COMMANDS: list[tuple[tuple[str, ...], bool]] = [
     (("audit", "--verify"), False),
     (("user", "add", "newclerk", "--role", "clerk", "--password-stdin"), True),
     (("user", "passwd", "staff", "--password-stdin"), True),
+    (("user", "sign", "staff"), True),
     (("user", "disable", "staff"), True),
 ]
 # `serve` blocks: its start-up (the index update and the account store) is what the commands above exercise.

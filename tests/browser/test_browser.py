@@ -91,7 +91,7 @@ def test_login_opens_the_dashboard_with_the_committee_name_and_the_office_naviga
     header = browser.find_element(By.CSS_SELECTOR, "header.site").text
     assert "澄湖区人大常委会" in header
     nav = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav.main a")]
-    assert nav[:6] == ["首页", "记录", "检索", "督办", "代表", "归档"], nav  # the office's menu; 用户 is admin's
+    assert nav[:7] == ["首页", "记录", "检索", "督办", "代表", "发文登记", "归档"], nav  # 用户 is admin's
     assert "clerk" in browser.find_element(By.CSS_SELECTOR, ".user").text
     assert browser.find_element(By.CSS_SELECTOR, "main").text.strip(), "the dashboard is empty"
     browser.save_screenshot(str(shots / "dashboard.png"))

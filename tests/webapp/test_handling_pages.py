@@ -93,7 +93,9 @@ def test_an_organ_reports_the_clerk_confirms_and_records_the_votes(
     assert len(pending) == 1 and pending[0]["by"] == "organ" and pending[0]["sha256"] == hashlib.sha256(pdf).hexdigest()
     stored = web_ws / pending[0]["file"]
     assert stored.read_bytes() == pdf and stored.parent == _source(web_ws, OPINION).parent
-    assert "confirm" not in organ.get(f"/records/{OPINION}/handle").text  # only the office confirms
+    after_step = organ.get(f"/records/{OPINION}/handle?done=report")
+    assert after_step.status_code == 200 and "1 份报送待确认" in after_step.text  # where the loop stands now
+    assert "step-confirm" not in after_step.text  # only the office confirms
 
     assert _post(clerk, OPINION, "confirm", {"index": "1"}).status_code == 303
     follow = _data(web_ws, OPINION)["follow_up"]

@@ -362,9 +362,22 @@ def _page(request: Request, record: Record, status: int = 200, **context: Any) -
 def handle(request: Request) -> Response:
     """GET: the steps this viewer may take on the record now, each a small form."""
     record = record_or_404(request, request.path_params["id"])
-    if not steps_for(record, viewer(request)):
+    who = viewer(request)
+    if not steps_for(record, who) and not _involved(record, who):
         raise HTTPException(403)
     return _page(request, record)
+
+
+def _involved(record: Record, who: Viewer) -> bool:
+    """Whether ``who`` is in this record's loop (and so sees where it stands even with no step to take now, as
+    right after their own step): the office, the organs it concerns, the deputies who signed it."""
+    if not isinstance(record, (Opinion, Proposal)):
+        return False
+    if who.is_office:
+        return True
+    if who.role == "organ":
+        return who.concerns_organ(record)
+    return who.role == "deputy" and isinstance(record, Proposal) and who.deputy in record.signers
 
 
 def take(request: Request) -> Response:
