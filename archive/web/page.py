@@ -171,3 +171,19 @@ def record_or_404(request: Request, record_id: str) -> Record:
             audit(request, "refused", record_id, status=404)
         raise HTTPException(404)
     return record
+
+
+def unseen_names(request: Request, who: Viewer) -> tuple[str, ...]:
+    """The ids and files of the records ``who`` may not see, longest first (a file before the id it holds)."""
+    seen = view_of(request, who).by_id
+    hidden = [name for r in generation(request).records if r.id not in seen for name in (r.source, r.id)]
+    return tuple(sorted(set(hidden), key=len, reverse=True))
+
+
+def screened(message: str, unseen: tuple[str, ...]) -> str:
+    """``message`` (the desk's, naming records) without the names of records the viewer may not see: a duplicate
+    发文字号 a 秘密 record holds still blocks a 内部 clerk's save, but the clerk is not told which record holds it."""
+    for name in unseen:
+        if name in message:
+            message = message.replace(name, "另一条记录")
+    return message

@@ -36,7 +36,18 @@ from archive.web.forms.show import (
     side_by_side,
     unfold,
 )
-from archive.web.page import audit, form, generation, record_or_404, render, require, site, view_of, viewer
+from archive.web.page import (
+    audit,
+    form,
+    record_or_404,
+    render,
+    require,
+    screened,
+    site,
+    unseen_names,
+    view_of,
+    viewer,
+)
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -71,12 +82,8 @@ class Sheet:
     hidden: tuple[str, ...] = ()  # ids and files of the records the viewer may not see
 
     def screen(self, message: str) -> str:
-        """``message`` without the names of records the viewer may not see (a duplicate 发文字号 of a 秘密
-        record still blocks the save, but a 内部 clerk is not told which record holds it)."""
-        for name in self.hidden:
-            if name in message:
-                message = message.replace(name, "另一条记录")
-        return message
+        """``message`` without the names of records the viewer may not see (:func:`archive.web.page.screened`)."""
+        return screened(message, self.hidden)
 
     def add(self, name: str, label: str, message: str) -> None:
         self.problems.setdefault(name, []).append(message)
@@ -146,7 +153,7 @@ def _post(request: Request, who: Viewer, kind: str, record_id: str | None) -> Re
     version = posted.get("_version", [""])[-1]
     raw = collect(posted, form_field, opened)
     sheet = Sheet(kind, record_id or raw.get("id", ""), version, form_field, raw, opened, record_id is None)
-    sheet.hidden = _hidden_names(request, who)
+    sheet.hidden = unseen_names(request, who)
     action = posted.get("_action", ["save"])[-1]
     if action != "save":
         return _act(request, who, sheet, action)
@@ -259,13 +266,6 @@ def _show(sheet: Sheet, anchor: Any, problems: Any, skip: set[Any] | None = None
         name = p.name if isinstance(p, FormProblem) else anchor(tuple(p.path))
         label = field_label(sheet.form, tuple(p.path)) or "整条记录"
         sheet.add(name, label, sheet.screen(p.message))
-
-
-def _hidden_names(request: Request, who: Viewer) -> tuple[str, ...]:
-    """The ids and files of the records ``who`` may not see, longest first (a file before the id it holds)."""
-    seen = view_of(request, who).by_id
-    hidden = [name for r in generation(request).records if r.id not in seen for name in (r.source, r.id)]
-    return tuple(sorted(set(hidden), key=len, reverse=True))
 
 
 def _clearance_problems(data: dict[str, Any], who: Viewer) -> list[FormProblem]:

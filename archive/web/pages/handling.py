@@ -30,7 +30,7 @@ from archive.errors import RendaError
 from archive.followup import loops
 from archive.proposals import Proposal
 from archive.records import Opinion
-from archive.web.page import audit, form, record_or_404, render, site, viewer
+from archive.web.page import audit, form, record_or_404, render, screened, site, unseen_names, viewer
 
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
@@ -414,7 +414,8 @@ def _save(request: Request, record: Record, action: str, step: Step) -> SaveResu
     if not result.ok:
         if step.stored is not None:
             step.stored.discard(the_site.workspace)
-        return {"": "；".join(f"{p.field}：{p.message}" for p in result.errors) or "未能保存"}
+        unseen = unseen_names(request, who)
+        return {"": "；".join(screened(f"{p.field}：{p.message}", unseen) for p in result.errors) or "未能保存"}
     assert result.catalog is not None and result.draft is not None
     the_site.install(result.catalog)
     audit(
