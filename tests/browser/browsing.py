@@ -72,3 +72,35 @@ class Served:
         """Skip the test when a page another branch builds is not in the application yet."""
         if not self.has(path):
             pytest.skip(f"页面 {path} 尚未实现（分支 {branch}），这项浏览器测试暂时跳过")
+
+
+SIGNER = "chief"  # an office account with the signing right (add_signer)
+
+
+def add_signer(served: Served) -> str:
+    """The account with the signing right in the served workspace (made once); its name."""
+    from archive.accounts import AccountStore
+    from archive.accounts.model import new_account
+    from archive.workspace import Workspace
+
+    ws = Workspace(served.root)
+    store = AccountStore.of(ws)
+    if store.get(SIGNER) is None:
+        store.add(new_account(SIGNER, "clerk", "内部", ws.config, None, can_sign=True), PASSWORD, "test")
+    return SIGNER
+
+
+def downloaded_pdf(downloads: Path, seconds: float = 90) -> Path:
+    """The one PDF that lands in ``downloads`` (emptied before the click) once its download is complete;
+    an uncached document is rendered by LibreOffice first."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    done: list[Path] = []
+    while time.monotonic() < deadline:
+        done = [p for p in downloads.iterdir() if p.suffix == ".pdf"]
+        if done and not any(p.suffix == ".crdownload" for p in downloads.iterdir()):
+            break
+        time.sleep(0.2)
+    assert len(done) == 1, list(downloads.iterdir())
+    return done[0]

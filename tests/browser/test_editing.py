@@ -1,5 +1,6 @@
 """Drafting and editing records in a real browser: an opinion drafted from a sitting's agenda item (a problem
-shown at its field, fixed, saved, on the record page, the workspace still valid), and two people editing the
+shown at its field, fixed, saved, on the record page, the workspace still valid; then previewed, reviewed by
+another clerk, signed, and its final PDF passing ``renda check``), and two people editing the
 same record at once (the second gets the conflict page; the first one's change is on disk).
 
 Screenshots of the form and of the conflict page go to /tmp/forms-*.png (and ``RENDA_SCREENSHOTS`` when set).
@@ -21,7 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from archive.catalog import validate
 from archive.source import parse_yaml
 from archive.workspace import Workspace
-from browser.browsing import PASSWORD, Served, stale
+from browser.browsing import PASSWORD, Served, add_signer, downloaded_pdf, stale
 from browser.conftest import LogIn, chrome
 
 pytestmark = pytest.mark.slow
@@ -66,7 +67,9 @@ def _file(root: Path, record_id: str) -> Path:
     return next((root / "records").rglob(f"{record_id}.yaml"))
 
 
-def test_an_opinion_drafted_from_a_sitting_is_checked_fixed_and_saved(login: LogIn, served: Served) -> None:
+def test_an_opinion_drafted_from_a_sitting_is_checked_fixed_saved_reviewed_signed_and_issued(
+    login: LogIn, served: Served, downloads: Path
+) -> None:
     browser = login("clerk")
     browser.get(f"{served.url}/sittings/{SITTING}")
     _follow(browser, By.LINK_TEXT, "起草审议意见")
@@ -97,6 +100,32 @@ def test_an_opinion_drafted_from_a_sitting_is_checked_fixed_and_saved(login: Log
     assert "补齐污水治理短板" in browser.find_element(By.TAG_NAME, "main").text
     data = parse_yaml(_file(served.root, new_id).read_text(encoding="utf-8")).data
     assert data["meeting"] == SITTING and data["doc_number"] == number
+    assert validate(Workspace(served.root)).errors == ()
+
+    # … previewed, reviewed by another clerk, signed, and downloaded as the final document, which passes renda check
+    from archive.conformance import check_file
+
+    browser.get(f"{served.url}/records/{new_id}/preview")
+    WebDriverWait(browser, 90).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".preview-pages img"))
+    assert browser.find_element(By.CSS_SELECTOR, ".preview-check .verdict").text.startswith("符合")
+    browser.delete_all_cookies()
+    reviewer = login("admin")  # not the clerk who saved it
+    reviewer.get(f"{served.url}/records/{new_id}")
+    reviewer.find_element(By.CSS_SELECTOR, "form[aria-label='核稿'] textarea[name=note]").send_keys("同意")
+    _follow(reviewer, By.CSS_SELECTOR, "form[aria-label='核稿'] button[type=submit]")
+    reviewer.delete_all_cookies()
+    signer = login(add_signer(served))
+    signer.get(f"{served.url}/records/{new_id}")
+    signer.find_element(By.CSS_SELECTOR, "form[aria-label='签发'] input[name=name]").send_keys("王建国")
+    _follow(signer, By.CSS_SELECTOR, "form[aria-label='签发'] button[type=submit]")
+    signed = parse_yaml(_file(served.root, new_id).read_text(encoding="utf-8")).data
+    assert signed["status"] == "final" and signed["workflow"]["signed"]["name"] == "王建国"
+    for old in downloads.iterdir():
+        old.unlink()
+    signer.find_element(By.CSS_SELECTOR, f"main a[href='/records/{new_id}/download/pdf']").click()
+    final = downloaded_pdf(downloads)
+    report = check_file(final)
+    assert report.ok, report.verdict
     assert validate(Workspace(served.root)).errors == ()
 
 

@@ -16,7 +16,7 @@ import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser.browsing import PASSWORD, Served, csp_violations
+from browser.browsing import SIGNER, Served, add_signer, csp_violations, downloaded_pdf
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
@@ -24,21 +24,13 @@ if TYPE_CHECKING:
     from browser.conftest import LogIn
 
 DRAFT = "opinion-2025-07"
-SIGNER = "chief"
 
 
 def _prepare(served: Served) -> None:
-    from archive.accounts import AccountStore
-    from archive.accounts.model import new_account
-    from archive.workspace import Workspace
-
     folder = served.root / "records/2025"
     text = (folder / "opinion-2025-03.yaml").read_text(encoding="utf-8")
     (folder / f"{DRAFT}.yaml").write_text(text.replace("id: opinion-2025-03", f"id: {DRAFT}"), encoding="utf-8")
-    ws = Workspace(served.root)
-    store = AccountStore.of(ws)
-    if store.get(SIGNER) is None:
-        store.add(new_account(SIGNER, "clerk", "内部", ws.config, None, can_sign=True), PASSWORD, "test")
+    add_signer(served)
     time.sleep(2.1)  # the server looks at the records folder at most every two seconds
 
 
@@ -115,18 +107,11 @@ def test_a_clerk_previews_and_reviews_a_signer_signs_and_the_final_pdf_has_no_wa
     for old in downloads.iterdir():
         old.unlink()
     browser.find_element(By.CSS_SELECTOR, f"main a[href='/records/{DRAFT}/download/pdf']").click()
-    deadline = time.monotonic() + 90  # rendered by LibreOffice first
-    done: list[Path] = []
-    while time.monotonic() < deadline:
-        done = [p for p in downloads.iterdir() if p.suffix == ".pdf"]
-        if done and not any(p.suffix == ".crdownload" for p in downloads.iterdir()):
-            break
-        time.sleep(0.2)
-    assert len(done) == 1, list(downloads.iterdir())
-    with pdfplumber.open(done[0]) as pdf:
+    final = downloaded_pdf(downloads)
+    with pdfplumber.open(final) as pdf:
         text = "".join(page.extract_text() or "" for page in pdf.pages)
         big = [c["text"] for page in pdf.pages for c in page.chars if c["size"] > 40]
     assert str(data["doc_number"]) in text.replace(" ", "")
     assert "草稿" not in text and not big, "the final document carries no 草稿 watermark"
-    report = check_file(done[0])
+    report = check_file(final)
     assert report.ok, report.verdict
