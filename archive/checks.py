@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -18,10 +17,11 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from archive.catalog_model import PLACEHOLDER, Catalog, LoadedFile
+from archive.fileio import sha256_of
 from archive.problems import ProblemSink
 from archive.proposals import PROPOSAL_TYPES, Handling, HandlingRound, Motion, Proposal, Suggestion
 from archive.records import (
@@ -587,7 +587,7 @@ class _Checker:
             )
         elif not found.is_file():
             self.error(record, (*where, "file"), f"{what} {file} 不存在")
-        elif sha256 is not None and _sha256_of(found) != sha256:
+        elif sha256 is not None and sha256_of(found) != sha256:
             self.error(record, (*where, "sha256"), f"{what} {file} 的 SHA-256 与记录不符：文件可能已被改动或替换")
 
     def inspection(self, ins: Inspection) -> None:
@@ -645,16 +645,8 @@ class _Checker:
             )
         elif not path.is_file():
             self.error(doc, ("source_file", "file"), f"原始文件 {doc.source_file.file} 不存在")
-        elif _sha256_of(path) != doc.source_file.sha256:
+        elif sha256_of(path) != doc.source_file.sha256:
             self.error(doc, ("source_file", "sha256"), "原始文件的 SHA-256 与记录不符：文件可能已被改动或替换")
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _paths_containing(value: object, needle: str, path: FieldPath = ()) -> list[FieldPath]:

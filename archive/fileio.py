@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -99,6 +100,15 @@ def _temp_beside(path: Path, data: bytes) -> Path:
             Path(tmp).unlink(missing_ok=True)
             raise
     return Path(tmp)
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file (hex), read in 1 MB chunks: what records keep of an imported or uploaded PDF."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 MAX_TEXT_BESIDE = 200_000  # characters of a stored PDF's text kept beside it

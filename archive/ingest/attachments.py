@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from archive.errors import IngestError
-from archive.fileio import MAX_TEXT_BESIDE, text_beside, work_folder, write_new
+from archive.fileio import MAX_TEXT_BESIDE, sha256_of, text_beside, work_folder, write_new
 from archive.ingest.extraction import MAX_PDF_BYTES, read_pdf_lines
 from archive.workspace import Workspace
 
@@ -60,7 +59,7 @@ def store_pdf(workspace: Workspace, record_source: str, record_id: str, kind: st
         lines, pages = read_pdf_lines(candidate)
     target = (workspace.root / record_source).parent / f"{record_id}.{kind}-{digest[:16]}.pdf"
     relative = target.relative_to(workspace.root).as_posix()
-    if target.is_file() and _sha256(target) == digest:
+    if target.is_file() and sha256_of(target) == digest:
         return StoredFile(relative, digest, pages, created=False)
     text = "\n".join(line.text for line in lines)[:MAX_TEXT_BESIDE]
     sidecar = text_beside(target)
@@ -72,11 +71,3 @@ def store_pdf(workspace: Workspace, record_source: str, record_id: str, kind: st
         sidecar.unlink(missing_ok=True)
         raise
     return StoredFile(relative, digest, pages, created=True)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

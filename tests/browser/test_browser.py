@@ -28,6 +28,7 @@ from browser.browsing import (
     WRONG_PASSWORD,
     Served,
     csp_violations,
+    downloaded_pdf,
     stale,
 )
 from browser.conftest import LogIn
@@ -211,16 +212,9 @@ def test_a_record_opens_from_the_search_and_its_pdf_downloads_and_passes_renda_c
     for old in downloads.iterdir():
         old.unlink()
     pdf.click()
-    deadline = time.monotonic() + 90  # an uncached PDF is rendered by LibreOffice first
-    done: list[Path] = []
-    while time.monotonic() < deadline:
-        done = [p for p in downloads.iterdir() if p.suffix == ".pdf"]
-        if done and not any(p.suffix == ".crdownload" for p in downloads.iterdir()):
-            break
-        time.sleep(0.2)
-    assert len(done) == 1, list(downloads.iterdir())
-    assert done[0].read_bytes().startswith(b"%PDF-")
-    report = check_file(done[0])
+    done = downloaded_pdf(downloads)
+    assert done.read_bytes().startswith(b"%PDF-")
+    report = check_file(done)
     assert report.ok, report.verdict
 
 
