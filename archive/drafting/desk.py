@@ -155,6 +155,11 @@ class Desk:
         source = self._source_of(catalog, record_id)
         if source is None:
             raise DraftingError(f"找不到记录“{record_id}”")
+        raw, text, data = self._on_disk(source, record_id)
+        return Draft(record_id, str(data.get("type", "")), source, data, version_of(raw), text)
+
+    def _on_disk(self, source: str, record_id: str) -> tuple[bytes, str, dict[str, Any]]:
+        """The record file's bytes, text and data as they are now; DraftingError when it is gone or unreadable."""
         raw = self._read(source)
         if raw is None:
             raise DraftingError(f"记录“{record_id}”的文件 {source} 已不存在")
@@ -165,7 +170,7 @@ class Desk:
             raise DraftingError(f"记录文件 {source} 无法读取：{exc.message}；请先在文件中改正") from None
         if not isinstance(data, dict):
             raise DraftingError(f"记录文件 {source} 不是“字段: 值”形式的映射；请先在文件中改正")
-        return Draft(record_id, str(data.get("type", "")), source, data, version_of(raw), text)
+        return raw, text, data
 
     def blank(
         self,
@@ -258,15 +263,7 @@ class Desk:
         now (a copy) and returns the new data.  ``base_version`` None is whatever is on disk."""
         with self.locked():
             source = self._existing_source(catalog, record_id)
-            raw = self._read(source)
-            if raw is None:
-                raise DraftingError(f"记录“{record_id}”的文件 {source} 已不存在")
-            try:
-                current = parse_yaml(decode_text(raw)).data
-            except SourceError as exc:
-                raise DraftingError(f"记录文件 {source} 无法读取：{exc.message}；请先在文件中改正") from None
-            if not isinstance(current, dict):
-                raise DraftingError(f"记录文件 {source} 不是“字段: 值”形式的映射；请先在文件中改正")
+            raw, _text, current = self._on_disk(source, record_id)
             version = version_of(raw) if base_version is None else base_version
             data = plain_data(change(copy.deepcopy(current)))
             record_type = str(data.get("type", current.get("type", "")))

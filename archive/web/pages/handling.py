@@ -30,6 +30,7 @@ from archive.errors import RendaError
 from archive.followup import loops
 from archive.proposals import Proposal
 from archive.records import Opinion
+from archive.web.forms import text_problem
 from archive.web.page import audit, form, record_or_404, render, screened, site, unseen_names, viewer
 
 if TYPE_CHECKING:
@@ -37,13 +38,12 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from archive.accounts import Viewer
-    from archive.drafting import SaveResult
     from archive.ingest.attachments import StoredFile
     from archive.records import Record
 
 MAX_TEXT = 2000  # characters of one text field of a step (a summary, a note, a reason)
 
-# action → (Chinese label, whether its form carries a PDF)
+# action → its Chinese label
 LABELS: dict[str, str] = {
     "report": "报送研究处理情况报告",
     "confirm": "确认收到报告",
@@ -57,7 +57,7 @@ LABELS: dict[str, str] = {
     "evaluate": "评价答复",
     "publish": "公开答复",
 }
-UPLOADS = frozenset({"report", "answer"})
+UPLOADS = frozenset({"report", "answer"})  # the steps whose form carries a PDF (security.UPLOAD_PATHS)
 
 
 class StepError(Exception):
@@ -133,7 +133,7 @@ def _proposal_steps(record: Proposal, who: Viewer) -> list[str]:
 
 def steps_for(record: Record, who: Viewer) -> list[str]:
     """The steps ``who`` may take on ``record`` now (empty for the public and for records outside the loops)."""
-    if who.is_public or (not record.is_final and not isinstance(record, Proposal)):
+    if who.is_public:
         return []
     if isinstance(record, Opinion) and record.is_final:
         return _opinion_steps(record, who)
@@ -154,8 +154,9 @@ def _text(values: FormData, name: str, label: str, *, required: bool = False) ->
         return None
     if len(text) > MAX_TEXT:
         raise StepError(name, f"{label}过长：不得超过 {MAX_TEXT} 个字符（现有 {len(text)} 个）")
-    if any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 for c in text):
-        raise StepError(name, f"{label}含有控制字符，请删除后重新提交")
+    problem = text_problem(text)  # the forms' rule for a field's characters
+    if problem:
+        raise StepError(name, f"{label}{problem}")
     return text
 
 
@@ -393,14 +394,15 @@ def take(request: Request) -> Response:
         step = (_opinion_step if isinstance(record, Opinion) else _proposal_step)(request, record, action, values)
     except StepError as exc:
         return _refused(request, record, action, {exc.field: exc.message})
-    result = _save(request, record, action, step)
-    if isinstance(result, dict):
-        return _refused(request, record, action, result)
+    refusal = _save(request, record, action, step)
+    if refusal is not None:
+        return _refused(request, record, action, refusal)
     return RedirectResponse(f"/records/{quote(record.id)}/handle?done={action}", status_code=303)
 
 
-def _save(request: Request, record: Record, action: str, step: Step) -> SaveResult | dict[str, str]:
-    """Run the step through the desk; the messages of a refusal by field name (``""`` for the whole step)."""
+def _save(request: Request, record: Record, action: str, step: Step) -> dict[str, str] | None:
+    """Run the step through the desk; None when it was saved, else the messages of the refusal by field name
+    (``""`` for the whole step)."""
     the_site = site(request)
     who = viewer(request)
     try:
@@ -426,7 +428,7 @@ def _save(request: Request, record: Record, action: str, step: Step) -> SaveResu
         to=result.draft.version,
         diff=result.diff[:65536],
     )
-    return result
+    return None
 
 
 def _refused(request: Request, record: Record, action: str, errors: dict[str, str]) -> Response:
