@@ -276,6 +276,9 @@ MAIN_PAGES = [
     ("/users", "/users", "web"),
     ("/records/{id}/edit", f"/records/{RECORD}/edit", "forms"),
     ("/records/new/{type}", "/records/new/opinion?meeting=cwh-17-19&item=1", "forms"),
+    ("/records/{id}/handle", "/records/opinion-2025-01/handle", "loops"),  # the upload form of a report
+    ("/records/{id}/handle", "/records/suggestion-2025-004/handle", "loops"),  # the office's steps
+    ("/register", "/register", "review"),
 ]
 
 
