@@ -335,3 +335,19 @@ def test_an_encrypted_fixture_is_really_encrypted() -> None:
     """The refusal above is for the right reason: the fixture needs a password."""
     with pytest.raises(pikepdf.PasswordError):
         pikepdf.open(FIXTURES / "encrypted.pdf")
+
+
+def test_a_record_above_the_viewers_clearance_has_no_handle_page_and_takes_no_step(
+    client_as: ClientAs, web_ws: Path, tmp_path: Path
+) -> None:
+    """A 秘密 opinion addressed to the organ: to a 内部 organ or clerk it is the same 404 as a missing record, for
+    the page and for a step, and nothing is written or stored."""
+    path = _source(web_ws, OPINION)
+    path.write_text(path.read_text(encoding="utf-8").replace("classification: 公开", "classification: 秘密"), "utf-8")
+    before, files = path.read_bytes(), _files_beside(web_ws, OPINION)
+    pdf = _report_pdf(tmp_path)
+    for role in ("organ", "clerk"):
+        client = client_as(role)
+        assert client.get(f"/records/{OPINION}/handle").status_code == 404
+        assert _post(client, OPINION, "report", {"title": "关于审议意见研究处理情况的报告"}, pdf).status_code == 404
+    assert path.read_bytes() == before and _files_beside(web_ws, OPINION) == files
